@@ -1,0 +1,42 @@
+"""Checks several modules share, so each is written (and tested) once."""
+from __future__ import annotations
+
+from . import iam
+from .resource import Resource, Undecided
+from .values import UNKNOWN
+
+
+def read_policy(resource: Resource, prop: str = "policy"):
+    """The parsed document at ``prop``: None if absent, raises ``Undecided`` if unknown, and a
+    ``Malformed`` (falsy) when it cannot be read."""
+    doc = iam.parse(resource.get(prop))
+    if doc is UNKNOWN:
+        raise Undecided(resource, prop)
+    return doc
+
+
+def malformed_message(prop: str, doc: iam.Malformed) -> str:
+    return (f"`{prop}` {doc.reason}, so the pack cannot tell whom it allows; "
+            "write it with aws.iam.get_policy_document or json.dumps of a dict.")
+
+
+def open_policy(resource: Resource, prop: str = "policy", actions=None, what: str = "") -> list:
+    """Messages for each statement of ``resource.prop`` that is open to anyone (optionally only
+    those granting one of ``actions``). One helper for S3, SQS, SNS, KMS, Secrets Manager, ECR,
+    DynamoDB, Lambda, API Gateway and EventBridge resource policies."""
+    doc = read_policy(resource, prop)
+    if doc is None:
+        return []
+    if isinstance(doc, iam.Malformed):
+        return [malformed_message(prop, doc)]
+    found, undecided = doc.open_statements(actions)
+    if not found and undecided:
+        raise Undecided(resource, prop)
+    out = []
+    for s in found:
+        acts = ", ".join(a for a in s.actions if isinstance(a, str)) or "every action except its NotAction"
+        sid = f" (Sid {s.sid})" if isinstance(s.sid, str) and s.sid else ""
+        out.append(f"`{prop}` allows anyone{sid} - Principal \"*\" with no condition that restricts the caller "
+                   f"(aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:SourceVpce...) - to {acts}"
+                   f"{what}. Name the principals, or add such a condition.")
+    return out

@@ -1,0 +1,156 @@
+"""The one module that touches pulumi_policy internals: a servicer without the per-policy cost.
+
+The SDK's ``_PolicyAnalyzerServicer`` calls every resource policy for every resource and
+re-deserializes the request's properties for each policy (and, in AnalyzeStack, every resource for
+each stack policy). ``GuardServicer`` keeps everything else the SDK does - enforcement levels from
+``Configure``, DISABLED skipped, REMEDIATE reported as MANDATORY, not-applicable, the "can't run
+policy during preview" advisory for unknowns, the violation message format, Remediate and
+GetAnalyzerInfo untouched - but:
+- dispatches Analyze by resource type to the policies that declared it, in pack order;
+- decodes the properties once per request (and every stack resource once per AnalyzeStack) and
+  shares that read-only view and one ``StackIndex`` among the policies;
+- runs each policy through ``runtime.evaluate`` and its error boundary.
+
+Written for pulumi-policy 1.21.0 (pinned in requirements.txt); ``tests/test_sdk_assumptions.py``
+fails, naming the assumption, if a new SDK version changes what this relies on.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+from google.protobuf import json_format
+from pulumi.runtime.proto import analyzer_pb2 as proto
+from pulumi_policy import policy as sdk
+from pulumi_policy.policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
+
+from . import governance
+from .resource import Resource, Undecided
+from .runtime import evaluate
+from .stack import StackIndex
+
+SDK_VERSION = "1.21.0"
+_Base = sdk._PolicyAnalyzerServicer
+
+
+class GuardServicer(_Base):
+    def __init__(self, name, version, policies, *args, **kwargs):
+        foreign = [p.name for p in policies if getattr(p, "rule", None) is None]
+        if foreign:
+            raise TypeError(f"GuardServicer only runs serverless-guard rules; not one: {', '.join(foreign)}")
+        super().__init__(name, version, policies, *args, **kwargs)
+        self._by_type: dict = {}
+        self._lock = threading.Lock()
+        self._resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)]
+        self._stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)]
+
+    # SDK private state, read through one accessor each so the assumption tests can name them.
+    @property
+    def _pack_name(self) -> str:
+        return self._PolicyAnalyzerServicer__policy_pack_name
+
+    @property
+    def _pack_version(self) -> str:
+        return self._PolicyAnalyzerServicer__policy_pack_version
+
+    @property
+    def _stack_tags(self) -> dict:
+        return self._PolicyAnalyzerServicer__stack_tags
+
+    def _policies_for(self, type_: str) -> list:
+        found = self._by_type.get(type_)
+        if found is None:
+            found = [p for p in self._resource_policies if type_ in p.rule.types]
+            with self._lock:
+                self._by_type[type_] = found
+        return found
+
+    def _unknown_diagnostic(self, response, policy, exc: Undecided) -> None:
+        # Same text, level and fields as the SDK's UnknownValueError handling.
+        response.diagnostics.append(proto.AnalyzeDiagnostic(
+            policyName=policy.name,
+            policyPackName=self._pack_name,
+            policyPackVersion=self._pack_version,
+            message=(f"can't run policy '{policy.name}' from policy pack "
+                     f"'{self._pack_name}@v{self._pack_version}' during preview: {exc.message}"),
+            urn="",
+            description=policy.description,
+            enforcementLevel=self._map_enforcement_level(EnforcementLevel.ADVISORY),
+        ))
+
+    def _emit(self, response, policy, level, outcomes) -> None:
+        report = None
+        for o in outcomes:
+            if o.crash:
+                crash_level = EnforcementLevel.MANDATORY if governance.STATE["fail_closed"] else EnforcementLevel.ADVISORY
+                self._create_report_violation(response, policy.name, policy.description, crash_level,
+                                              policy.severity)(o.message, o.urn or None)
+            elif o.exempt is not None:
+                self._create_report_violation(response, policy.name, policy.description, EnforcementLevel.ADVISORY,
+                                              policy.severity)(o.message, o.urn or None)
+            else:
+                if report is None:
+                    report = self._create_report_violation(response, policy.name, policy.description, level,
+                                                           policy.severity)
+                report(o.message, o.urn or None)
+
+    def _level(self, policy):
+        level = self._get_enforcement_level(policy)
+        if level == EnforcementLevel.DISABLED:
+            return None
+        return EnforcementLevel.MANDATORY if level == EnforcementLevel.REMEDIATE else level
+
+    def Analyze(self, request, _context):
+        self._configure_runtime_settings()
+        response = proto.AnalyzeResponse()
+        resource = None
+        for policy in self._policies_for(request.type):
+            level = self._level(policy)
+            if level is None:
+                continue
+            if resource is None:
+                resource = Resource.from_wire(request.type, request.name, request.urn,
+                                              json_format.MessageToDict(request.properties),
+                                              parent=request.options.parent)
+            try:
+                outcomes = evaluate(policy.rule, resource, self._get_policy_config(policy.name), self._stack_tags)
+            except Undecided as exc:
+                self._unknown_diagnostic(response, policy, exc)
+                continue
+            self._emit(response, policy, level, outcomes)
+        return response
+
+    def AnalyzeStack(self, request, _context):
+        self._configure_runtime_settings()
+        response = proto.AnalyzeResponse()
+        index = None
+        for policy in self._stack_policies:
+            level = self._level(policy)
+            if level is None:
+                continue
+            if index is None:
+                index = StackIndex(
+                    Resource.from_wire(r.type, r.name, r.urn, json_format.MessageToDict(r.properties),
+                                       parent=r.parent, dependencies=tuple(r.dependencies),
+                                       property_dependencies={k: tuple(v.urns)
+                                                              for k, v in r.propertyDependencies.items()})
+                    for r in request.resources)
+            try:
+                outcomes = evaluate(policy.rule, index, self._get_policy_config(policy.name), self._stack_tags)
+            except Undecided as exc:
+                self._unknown_diagnostic(response, policy, exc)
+                continue
+            self._emit(response, policy, level, outcomes)
+        return response
+
+
+def serve(**pack_kwargs) -> None:
+    """Build and serve the pack like ``PolicyPack(...)``, with ``GuardServicer`` as its servicer.
+
+    ``PolicyPack.__init__`` validates its arguments, constructs ``_PolicyAnalyzerServicer`` by its
+    module-level name, starts the gRPC server, prints the port and never returns.
+    ``SERVERLESS_GUARD_STOCK_SDK=1`` runs the stock servicer instead (for comparison).
+    """
+    if os.environ.get("SERVERLESS_GUARD_STOCK_SDK") != "1":
+        sdk._PolicyAnalyzerServicer = GuardServicer
+    sdk.PolicyPack(**pack_kwargs)

@@ -1,0 +1,117 @@
+"""The read-only view of one resource that every rule receives."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .values import UNKNOWN, as_list, decode, lookup
+
+
+class Undecided(Exception):
+    """Raised by a rule that needs a value that is unknown until the update runs.
+
+    The runtime reports it the way the Pulumi SDK reports an unknown value: an advisory
+    "can't run policy during preview" diagnostic, never a violation.
+    """
+
+    def __init__(self, resource: "Resource", path: str):
+        super().__init__(path)
+        self.path = path
+        self.message = f"value at .{path} of {resource.kind} '{resource.name}' can't be known during preview"
+
+
+class Resource:
+    """One resource as the engine sent it: type, name, URN, clean properties and dependencies.
+
+    ``props`` holds decoded values (see ``values.decode``). ``secret_paths`` holds the dotted paths
+    of values that were marked secret on the wire (only the engine path keeps that information).
+    """
+
+    __slots__ = ("type", "name", "urn", "props", "secret_paths", "parent", "dependencies",
+                 "property_dependencies")
+
+    def __init__(self, type_: str, name: str, urn: str, props: dict, secret_paths: frozenset = frozenset(),
+                 parent: str = "", dependencies: tuple = (), property_dependencies: Mapping | None = None):
+        self.type = type_
+        self.name = name
+        self.urn = urn
+        self.props = props
+        self.secret_paths = secret_paths
+        self.parent = parent
+        self.dependencies = dependencies
+        self.property_dependencies = property_dependencies or {}
+
+    @classmethod
+    def from_wire(cls, type_: str, name: str, urn: str, wire_props: dict, **kw) -> "Resource":
+        secrets: set = set()
+        props = decode(wire_props, secrets)
+        return cls(type_, name, urn, props, frozenset(secrets), **kw)
+
+    # --- reading properties -------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        """The short type name used in messages: ``aws:lambda/function:Function`` -> ``Function``."""
+        return self.type.rsplit(":", 1)[-1]
+
+    def get(self, path: str, default: Any = None) -> Any:
+        """The value at a dotted path; ``UNKNOWN`` if unknown, ``default`` if absent or mistyped."""
+        return lookup(self.props, path, default)
+
+    def known(self, path: str, default: Any = None) -> Any:
+        """The value at a dotted path; raises ``Undecided`` if it is unknown (preview)."""
+        value = lookup(self.props, path, default)
+        if value is UNKNOWN:
+            raise Undecided(self, path)
+        return value
+
+    def known_list(self, path: str) -> list:
+        """A string-or-list field as a list of its items; raises ``Undecided`` if the list is unknown."""
+        return as_list(self.known(path))
+
+    def flag(self, path: str) -> bool | None:
+        """A boolean setting: True/False when set, None when absent; raises ``Undecided`` if unknown.
+
+        A mistyped value (a string "true") counts as what it says, since the provider coerces it.
+        """
+        value = self.known(path)
+        if isinstance(value, bool) or value is None:
+            return value
+        if isinstance(value, str):
+            return value.strip().lower() == "true"
+        return bool(value)
+
+    def number(self, path: str) -> float | int | None:
+        """A numeric setting, None when absent; a numeric string is accepted as the provider does."""
+        value = self.known(path)
+        if value is None or isinstance(value, bool):
+            return None
+        if isinstance(value, (int, float)):
+            return value
+        if isinstance(value, str):
+            try:
+                return float(value) if "." in value else int(value)
+            except ValueError:
+                return None
+        return None
+
+    def is_secret(self, path: str) -> bool:
+        return path in self.secret_paths
+
+    @property
+    def tags(self) -> dict:
+        tags = self.props.get("tags")
+        return tags if isinstance(tags, dict) else {}
+
+    def depends_on(self, urn: str, prop: str | None = None) -> bool:
+        """Whether this resource depends on ``urn`` (through ``prop`` when given)."""
+        if prop is not None:
+            return urn in self.property_dependencies.get(prop, ())
+        return urn in self.dependencies or any(urn in v for v in self.property_dependencies.values())
+
+    def label(self) -> str:
+        return f"{self.kind} '{self.name}'"
+
+    def __repr__(self) -> str:
+        return f"Resource({self.type}, {self.name})"
+
+
+__all__ = ["Resource", "Undecided", "UNKNOWN"]

@@ -1,0 +1,138 @@
+"""Rule declarations and the registry of every rule in the pack.
+
+A rule is data (id, category, severity, the resource types it applies to, documentation, peers,
+config schema) plus one small check function. Modules under ``policies/`` declare rules with the
+``resource_rule`` and ``stack_rule`` decorators; the runtime turns the registry into Pulumi
+policies and owns dispatch, unknowns, exemptions and the error boundary, so a check only states
+its rule.
+
+A resource check is ``check(resource, config) -> None | str | Iterable[str]``: each string is one
+violation message about that resource. A stack check is ``check(stack, config) ->
+Iterable[(resource, str)]``. Messages name the resource and the setting and say what to do; they
+never include a property value unless the value is an enum or a name (never a secret).
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+CATEGORIES = {
+    "SAS-1": "Function event-data injection",
+    "SAS-2": "Broken authentication",
+    "SAS-3": "Insecure serverless deployment configuration",
+    "SAS-4": "Over-privileged function permissions and roles",
+    "SAS-5": "Inadequate function monitoring and logging",
+    "SAS-6": "Insecure third-party dependencies",
+    "SAS-7": "Insecure application secrets storage",
+    "SAS-8": "Denial of service and financial resource exhaustion",
+    "SAS-9": "Function execution flow manipulation",
+    "SAS-10": "Improper exception handling and verbose error messages",
+}
+
+DOCS_BASE = "https://github.com/serverless-guard/serverless-guard/blob/main/docs/rules.md"
+
+
+class Sev(enum.Enum):
+    """Catalog severities. INFO is sent to the engine as low and is never mandatory by default."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return ["info", "low", "medium", "high", "critical"].index(self.value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: str
+    severity: Sev
+    title: str
+    description: str
+    remediation: str
+    check: Callable
+    types: tuple = ()
+    stack: bool = False
+    peers: tuple = ()
+    config: dict = field(default_factory=dict)  # JSON-schema properties, each with a default
+    service: str = "aws"
+
+    @property
+    def url(self) -> str:
+        return f"{DOCS_BASE}#{self.id}"
+
+    def defaults(self) -> dict:
+        return {k: v["default"] for k, v in self.config.items() if "default" in v}
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def _register(rule: Rule) -> Rule:
+    if rule.id in REGISTRY:
+        raise ValueError(f"rule id {rule.id!r} is declared twice")
+    if rule.category not in CATEGORIES:
+        raise ValueError(f"rule {rule.id!r}: unknown category {rule.category!r}")
+    if not rule.stack and not rule.types:
+        raise ValueError(f"resource rule {rule.id!r} declares no resource types")
+    for key, schema in rule.config.items():
+        if "default" not in schema:
+            raise ValueError(f"rule {rule.id!r}: config property {key!r} has no default")
+    REGISTRY[rule.id] = rule
+    return rule
+
+
+def _declare(stack: bool, id: str, category: str, severity: Sev, *, types: Iterable[str] = (), title: str,
+             description: str, remediation: str, peers: Iterable[str] = (), config: dict | None = None,
+             service: str | None = None):
+    def wrap(fn: Callable) -> Callable:
+        svc = service or _service_of(types)
+        _register(Rule(id=id, category=category, severity=severity, title=title, description=description,
+                       remediation=remediation.strip(), check=fn, types=tuple(types), stack=stack,
+                       peers=tuple(peers), config=dict(config or {}), service=svc))
+        fn.rule_id = id
+        return fn
+    return wrap
+
+
+def resource_rule(id: str, category: str, severity: Sev, **kw):
+    """Declare a rule that looks at one resource of the given ``types`` at a time."""
+    return _declare(False, id, category, severity, **kw)
+
+
+def stack_rule(id: str, category: str, severity: Sev, **kw):
+    """Declare a rule that needs several resources; it gets the stack index once per analysis."""
+    return _declare(True, id, category, severity, **kw)
+
+
+def _service_of(types: Iterable[str]) -> str:
+    for t in types:
+        parts = t.split(":")
+        if len(parts) == 3:
+            return parts[1].split("/")[0].rstrip("_")
+    return "aws"
+
+
+# Reusable config-schema fragments ---------------------------------------------------------------
+
+def names_allowlist(what: str) -> dict:
+    return {"allowedNames": {
+        "type": "array", "items": {"type": "string"}, "default": [],
+        "description": f"Names (glob patterns) of {what} that are allowed on purpose, e.g. a public webhook."}}
+
+
+def int_setting(name: str, default: int, description: str, minimum: int = 0) -> dict:
+    return {name: {"type": "integer", "minimum": minimum, "default": default, "description": description}}
+
+
+def list_setting(name: str, default: list, description: str) -> dict:
+    return {name: {"type": "array", "items": {"type": "string"}, "default": default, "description": description}}
+
+
+def bool_setting(name: str, default: bool, description: str) -> dict:
+    return {name: {"type": "boolean", "default": default, "description": description}}

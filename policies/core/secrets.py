@@ -1,0 +1,71 @@
+"""Does a configuration value look like a credential? Decided by Yelp's detect-secrets.
+
+detect-secrets (pinned in requirements.txt) knows the formats of cloud keys, private keys, JWTs,
+Slack/GitHub/GitLab/Stripe/npm/PyPI/OpenAI... tokens, credentials in URLs, and flags values
+assigned to keys named like secrets (its KeywordDetector). Its generic high-entropy detectors are
+left out by default: on configuration values (hashes, ids, base64 settings) they are mostly noise.
+
+Only the detector's *type* ever leaves this module: never the value, a prefix or a hash of it.
+The library is imported on first use, not at pack start.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+FORMAT_PLUGINS = [
+    "AWSKeyDetector", "ArtifactoryDetector", "AzureStorageKeyDetector", "BasicAuthDetector",
+    "CloudantDetector", "DiscordBotTokenDetector", "GitHubTokenDetector", "GitLabTokenDetector",
+    "IbmCloudIamDetector", "IbmCosHmacDetector", "JwtTokenDetector", "MailchimpDetector", "NpmDetector",
+    "OpenAIDetector", "PrivateKeyDetector", "PypiTokenDetector", "SendGridDetector", "SlackDetector",
+    "SoftlayerDetector", "SquareOAuthDetector", "StripeDetector", "TelegramBotTokenDetector",
+    "TwilioKeyDetector",
+]
+KEYWORD_PLUGIN = "KeywordDetector"
+ENTROPY_PLUGINS = ["Base64HighEntropyString", "HexHighEntropyString"]
+
+# Values that point at a secret instead of holding one.
+REFERENCE = re.compile(
+    r"^(arn:aws[a-z-]*:(secretsmanager|ssm|kms):|\{\{resolve:|resolve:ssm|ssm:/|secretsmanager:|"
+    r"\$\{(ssm|secretsmanager|aws):)", re.I)
+# Keys that name where a secret lives rather than the secret itself.
+REFERENCE_KEY = re.compile(r"(_|^)(ARN|NAME|PARAM|PARAMETER|PATH|ID|REF|KEY_ID|SECRET_ID|ENDPOINT|URL_PATH)$", re.I)
+# The catalog's key pattern, used to decide whether a key "names a secret" (for messages and for
+# keyword hits, which detect-secrets also needs a secret-like key for).
+SECRET_KEY = re.compile(r"(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential|"
+                        r"conn(ection)?[_-]?str)")
+
+
+@lru_cache(maxsize=8)
+def _settings(entropy: bool):
+    plugins = FORMAT_PLUGINS + [KEYWORD_PLUGIN] + (ENTROPY_PLUGINS if entropy else [])
+    return {"plugins_used": [{"name": p} for p in plugins]}
+
+
+def _scan(line: str, entropy: bool) -> list:
+    from detect_secrets.core.scan import scan_line  # lazy: ~0.1 s to import
+    from detect_secrets.settings import transient_settings
+
+    with transient_settings(_settings(entropy)):
+        return sorted({s.type for s in scan_line(line)})
+
+
+def is_reference(value: str) -> bool:
+    return bool(REFERENCE.match(value.strip()))
+
+
+def detect(key: str, value, entropy: bool = False) -> list:
+    """The kinds of credential that ``key = value`` looks like (empty when it looks like none).
+
+    Non-string values (numbers, booleans, unknowns) and references to a secret store are not secrets.
+    """
+    if not isinstance(value, str) or not value.strip() or is_reference(value):
+        return []
+    found = _scan(f'{key}="{value}"', entropy) if key else _scan(f'"{value}"', entropy)
+    if "Secret Keyword" in found and (REFERENCE_KEY.search(key) or not SECRET_KEY.search(key)):
+        found.remove("Secret Keyword")  # e.g. DB_PASSWORD_ARN, or a keyword hit on a harmless key
+    return found
+
+
+def names_a_secret(key: str) -> bool:
+    return bool(SECRET_KEY.search(key)) and not REFERENCE_KEY.search(key)

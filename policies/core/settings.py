@@ -1,0 +1,342 @@
+"""The pack's settings file and the stack's own config, compiled into per-policy levels and config.
+
+Precedence, lowest first (each layer overrides the ones above it):
+
+| # | layer | chosen by | may change |
+|---|---|---|---|
+| 1 | built-in default profile | severity | level |
+| 2 | settings `profile` | severity | level |
+| 3 | settings `severities` | severity | level |
+| 4 | settings `categories` | SAS category | level |
+| 5 | settings `policies.<id>` | policy | level, thresholds |
+| 6 | settings `stacks[]` entries matched by org/project/stack name (in file order), each applying its own profile, severities, categories, policies | stack identity | level, thresholds |
+| 7 | the stack's config (`serverless-guard:*` keys) | the stack owner | only tighter levels and stricter thresholds, unless the matched settings allow loosening |
+| 8 | `--policy-pack-config` / Pulumi Cloud policy-group config (`all`, then per policy) | the platform | anything: the engine merges it last |
+
+Layers 1-7 become the pack's ``initial_config`` at start. Settings ``stacks[]`` entries matched by
+stack *tags* apply at run time (tags arrive after start): they may disable policies or categories
+and change thresholds, never levels (the engine fixes a finding's level before a rule runs), and
+they never override a value the platform config set. Exemptions are applied at run time.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import fnmatch
+import json
+import os
+from dataclasses import dataclass, field
+
+from . import governance
+from .rule import CATEGORIES, REGISTRY, Rule, Sev
+
+SETTINGS_FILE = "serverless-guard.yaml"
+CONFIG_NAMESPACE = "serverless-guard"
+LEVELS = ["advisory", "mandatory", "remediate", "disabled"]
+PATTERN = r"^[^\s\[\]]+$|^\S*\[[^\]\s]+\]\S*$"
+
+
+class SettingsError(Exception):
+    """Configuration the pack does not understand: names the file and the key path."""
+
+
+def _level_map(keys):
+    return {"type": "object", "additionalProperties": False,
+            "properties": {k: {"enum": LEVELS} for k in keys}}
+
+
+def _policies_schema() -> dict:
+    props = {}
+    for rule in REGISTRY.values():
+        props[rule.id] = {"type": "object", "additionalProperties": False,
+                          "properties": {"enforcementLevel": {"enum": LEVELS},
+                                         **copy.deepcopy({k: {kk: vv for kk, vv in v.items() if kk != "description"}
+                                                          for k, v in _all_config(rule).items()})}}
+    return {"type": "object", "additionalProperties": False, "properties": props}
+
+
+def _all_config(rule: Rule) -> dict:
+    from .runtime import COMMON_CONFIG
+
+    return {**COMMON_CONFIG, **rule.config}
+
+
+def _layer_props() -> dict:
+    return {
+        "profile": {"enum": sorted(governance.PROFILES)},
+        "severities": _level_map([s.value for s in Sev]),
+        "categories": _level_map(list(CATEGORIES)),
+        "policies": _policies_schema(),
+    }
+
+
+def settings_schema() -> dict:
+    pattern = {"type": "string", "minLength": 1, "pattern": PATTERN}
+    policy_names = {"type": "string", "enum": sorted(REGISTRY) + ["*"]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object", "additionalProperties": False,
+        "properties": {
+            **_layer_props(),
+            "failClosed": {"type": "boolean"},
+            "allowLoosening": {"type": "boolean"},
+            "allowWildcardExemptions": {"type": "boolean"},
+            "stacks": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False, "required": ["match"],
+                "properties": {
+                    "match": {"type": "object", "additionalProperties": False, "minProperties": 1,
+                              "properties": {"organization": pattern, "project": pattern, "stack": pattern,
+                                             "tags": {"type": "object", "minProperties": 1,
+                                                      "additionalProperties": pattern}}},
+                    **_layer_props(),
+                    "disable": {"type": "array", "items": {"type": "string",
+                                                           "enum": sorted(REGISTRY) + list(CATEGORIES)}},
+                    "allowLoosening": {"type": "boolean"},
+                }}},
+            "exemptions": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False, "required": ["policies", "resources", "reason"],
+                "properties": {
+                    "policies": {"type": "array", "minItems": 1, "items": policy_names},
+                    "resources": {"type": "array", "minItems": 1, "items": pattern},
+                    "reason": {"type": "string", "minLength": 3},
+                    "expires": {"type": "string", "format": "date"},
+                }}},
+        },
+    }
+
+
+def stack_config_schema() -> dict:
+    layer = _layer_props()
+    return {"type": "object", "additionalProperties": False, "properties": layer}
+
+
+def _validate(data, schema: dict, source: str) -> None:
+    import jsonschema  # lazy: only when there is something to validate
+
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        e = errors[0]
+        path = ".".join(str(p) for p in e.absolute_path) or "(top level)"
+        msg = e.message
+        if e.validator == "additionalProperties":
+            msg = f"unknown key: {msg}"
+        elif e.validator == "enum" and len(e.validator_value) > 12:
+            msg = f"{e.instance!r} is not a known name here"
+        raise SettingsError(f"{source}: at '{path}': {msg}" + (f" (and {len(errors) - 1} more problem(s))"
+                                                             if len(errors) > 1 else ""))
+
+
+def _dates_to_str(value):
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()[:10]
+    if isinstance(value, dict):
+        return {k: _dates_to_str(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates_to_str(v) for v in value]
+    return value
+
+
+def load_settings(path: str) -> dict:
+    """Read and validate a settings file; a missing file means no settings."""
+    if not os.path.exists(path):
+        return {}
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise SettingsError(f"{path}:{where}: not valid YAML ({getattr(exc, 'problem', type(exc).__name__)})") from None
+    data = _dates_to_str(data or {})
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: the settings must be a mapping of keys, not a {type(data).__name__}")
+    _validate(data, settings_schema(), path)
+    for i, ex in enumerate(data.get("exemptions", [])):
+        if "*" in ex["policies"] and not data.get("allowWildcardExemptions"):
+            raise SettingsError(f"{path}: at 'exemptions.{i}.policies': '*' would silence every policy; "
+                                "name the policies, or set allowWildcardExemptions: true")
+    return data
+
+
+def read_stack_config(environ) -> dict:
+    """The ``serverless-guard:*`` keys of the stack's config (PULUMI_CONFIG), validated."""
+    raw = environ.get("PULUMI_CONFIG") or "{}"
+    try:
+        config = json.loads(raw)
+    except ValueError:
+        raise SettingsError("PULUMI_CONFIG: not valid JSON") from None
+    out = {}
+    for key, value in (config or {}).items():
+        ns, _, name = key.partition(":")
+        if ns != CONFIG_NAMESPACE:
+            continue
+        if isinstance(value, str) and name != "profile":
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise SettingsError(f"stack config '{key}': expected a JSON object") from None
+        out[name] = value
+    _validate(out, stack_config_schema(), "stack config (serverless-guard:*)")
+    return out
+
+
+@dataclass
+class Compiled:
+    levels: dict = field(default_factory=dict)            # rule id -> level string
+    props: dict = field(default_factory=dict)             # rule id -> {key: value} (changed from defaults)
+    origin: dict = field(default_factory=dict)            # rule id -> {"level"|key: layer description}
+    initial_config: dict = field(default_factory=dict)
+    notices: list = field(default_factory=list)           # refused loosening and the like
+    tag_overrides: list = field(default_factory=list)
+    exemptions: list = field(default_factory=list)
+    fail_closed: bool = False
+    extra_policies: list = field(default_factory=list)
+
+
+def _match(value: str, pattern: str | None) -> bool:
+    return pattern is None or fnmatch.fnmatchcase(value or "", pattern)
+
+
+def _stricter(key: str, old, new) -> bool | None:
+    """True if ``new`` is at least as strict as ``old`` for this setting, by naming convention."""
+    if old == new:
+        return True
+    k = key.lower()
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        if k.startswith("max"):
+            return new <= old
+        if k.startswith("min"):
+            return new >= old
+    if isinstance(old, list) and isinstance(new, list) and (k.startswith("allow") or k.startswith("trusted")
+                                                            or k.startswith("ignore")):
+        return set(new) <= set(old)
+    if isinstance(old, bool) and isinstance(new, bool) and k.startswith("require"):
+        return new
+    return None  # direction unknown: only the pack's publisher may change it
+
+
+def compile_settings(data: dict, stack: str = "", project: str = "", organization: str = "",
+                     stack_config: dict | None = None, source: str = SETTINGS_FILE) -> Compiled:
+    c = Compiled(fail_closed=bool(data.get("failClosed")))
+    entries = []
+    allow_loosening = bool(data.get("allowLoosening"))
+    for i, entry in enumerate(data.get("stacks", [])):
+        m = entry["match"]
+        if "tags" in m:
+            bad = [k for k in ("profile", "severities", "categories") if k in entry] + [
+                f"policies.{p}.enforcementLevel" for p, v in entry.get("policies", {}).items()
+                if "enforcementLevel" in v]
+            if bad:
+                raise SettingsError(f"{source}: at 'stacks.{i}': an entry matched by stack tags cannot set "
+                                    f"{', '.join(bad)}: the engine fixes levels before stack tags are known; "
+                                    "match by organization/project/stack name instead")
+            c.tag_overrides.append({"tags": m["tags"], "policies": entry.get("policies", {}),
+                                    "disable": entry.get("disable", []), "name": m, "index": i,
+                                    "org": m.get("organization"), "project": m.get("project"),
+                                    "stack": m.get("stack")})
+            continue
+        if _match(organization, m.get("organization")) and _match(project, m.get("project")) and \
+                _match(stack, m.get("stack")):
+            entries.append((i, entry))
+            allow_loosening = entry.get("allowLoosening", allow_loosening)
+    # tag entries that also name the stack only apply to matching stacks
+    c.tag_overrides = [t for t in c.tag_overrides if _match(organization, t["org"]) and
+                       _match(project, t["project"]) and _match(stack, t["stack"])]
+
+    def layers(rule: Rule):
+        yield "default profile", {"level": governance.PROFILES["default"][rule.severity.value]}
+        yield from _layer(data, rule, f"{source}")
+        for i, entry in entries:
+            yield from _layer(entry, rule, f"{source} stacks.{i}")
+            if rule.id in entry.get("disable", ()) or rule.category in entry.get("disable", ()):
+                yield f"{source} stacks.{i}.disable", {"level": "disabled"}
+
+    for rule in REGISTRY.values():
+        level, origin, props = None, {}, {}
+        for layer, change in layers(rule):
+            if "level" in change:
+                level, origin["level"] = change["level"], layer
+            for k, v in change.get("props", {}).items():
+                props[k], origin[k] = v, layer
+        c.levels[rule.id], c.props[rule.id], c.origin[rule.id] = level, props, origin
+
+    if stack_config:
+        _apply_stack_config(c, stack_config, allow_loosening)
+    for ex in data.get("exemptions", []):
+        c.exemptions.append({"policies": ex["policies"] if "*" not in ex["policies"] else sorted(REGISTRY),
+                             "resources": ex["resources"], "reason": ex["reason"], "expires": ex.get("expires")})
+    for rule in REGISTRY.values():
+        c.initial_config[rule.id] = {"enforcementLevel": c.levels[rule.id], **c.props[rule.id]}
+    return c
+
+
+def _layer(layer: dict, rule: Rule, where: str):
+    if "profile" in layer:
+        yield f"{where} profile {layer['profile']}", {"level": governance.PROFILES[layer["profile"]][rule.severity.value]}
+    if rule.severity.value in layer.get("severities", {}):
+        yield f"{where} severities.{rule.severity.value}", {"level": layer["severities"][rule.severity.value]}
+    if rule.category in layer.get("categories", {}):
+        yield f"{where} categories.{rule.category}", {"level": layer["categories"][rule.category]}
+    pol = layer.get("policies", {}).get(rule.id)
+    if pol:
+        change = {"props": {k: v for k, v in pol.items() if k != "enforcementLevel"}}
+        if "enforcementLevel" in pol:
+            change["level"] = pol["enforcementLevel"]
+        yield f"{where} policies.{rule.id}", change
+
+
+def _apply_stack_config(c: Compiled, cfg: dict, allow_loosening: bool) -> None:
+    where = "stack config"
+    for rule in REGISTRY.values():
+        wanted = []
+        for layer, change in _layer(cfg, rule, where):
+            wanted.append((layer, change))
+        for layer, change in wanted:
+            if "level" in change:
+                old, new = c.levels[rule.id], change["level"]
+                if allow_loosening or governance.LEVEL_RANK[new] >= governance.LEVEL_RANK[old]:
+                    c.levels[rule.id], c.origin[rule.id]["level"] = new, layer
+                elif new != old:
+                    c.notices.append(f"{layer} asks to lower '{rule.id}' from {old} to {new}; "
+                                     "stack owners may only tighten, so it stays " + old)
+            for k, v in change.get("props", {}).items():
+                old = c.props[rule.id].get(k, _all_config(rule).get(k, {}).get("default"))
+                ok = _stricter(k, old, v)
+                if allow_loosening or ok:
+                    c.props[rule.id][k], c.origin[rule.id][k] = v, layer
+                else:
+                    c.notices.append(f"{layer} asks to change '{rule.id}' setting '{k}' in a way that "
+                                     f"{'loosens it' if ok is False else 'is not known to tighten it'}; "
+                                     "stack owners may only tighten, so it is ignored")
+
+
+def compile_for_environment(pack_dir: str, environ) -> Compiled:
+    """What __main__.py runs at start: settings file + stack identity + stack config."""
+    path = os.path.join(pack_dir, SETTINGS_FILE)
+    data = load_settings(path)
+    c = compile_settings(data, stack=environ.get("PULUMI_STACK", ""), project=environ.get("PULUMI_PROJECT", ""),
+                         organization=environ.get("PULUMI_ORGANIZATION", ""),
+                         stack_config=read_stack_config(environ), source=SETTINGS_FILE)
+    install(c)
+    return c
+
+
+def sdk_initial_config(c: Compiled) -> dict:
+    """``initial_config`` as the SDK wants it: levels as EnforcementLevel members, never strings."""
+    from pulumi_policy import EnforcementLevel
+
+    return {k: {**v, "enforcementLevel": EnforcementLevel(v["enforcementLevel"])} for k, v in c.initial_config.items()}
+
+
+def install(c: Compiled) -> None:
+    """Make the run-time half (tag overrides, exemptions, fail-closed, notices) visible to rules."""
+    governance.STATE.update(exemptions=c.exemptions, tag_overrides=c.tag_overrides, fail_closed=c.fail_closed,
+                            notices=list(c.notices),
+                            initial={k: v for k, v in c.initial_config.items()})
+    from .runtime import build_policies
+    from . import notices_rule
+
+    c.extra_policies = build_policies([notices_rule.RULE], {notices_rule.RULE.id: "advisory"})

@@ -1,0 +1,183 @@
+"""The stack index: every resource of one AnalyzeStack call, indexed once and shared by all stack rules.
+
+Joins work in both modes the engine runs in:
+- preview: ARNs, ids and auto-names of new resources are unknown, so resources are joined through
+  the property dependencies the engine sends (``A.prop`` was computed from ``B``);
+- update: values are known, so a property holding another resource's ARN, id or name (possibly
+  written as a literal, or inside a longer ARN) also joins.
+Every index is built at most once per call (lazily, on first use) and every join is a dict lookup,
+so no stack rule scans the stack itself and no join is quadratic.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from . import iam
+from .resource import Resource
+from .values import UNKNOWN, as_list
+
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
+POLICY = "aws:iam/policy:Policy"
+
+JOIN_FIELDS = ("arn", "id", "name", "bucket", "url", "executionArn")
+
+
+class StackIndex:
+    def __init__(self, resources: Iterable[Resource]):
+        self.resources = list(resources)
+        self.by_urn = {r.urn: r for r in self.resources}
+        self._by_type: dict = defaultdict(list)
+        for r in self.resources:
+            self._by_type[r.type].append(r)
+        self._referrers: dict | None = None
+        self._values: dict = {}
+        self._role_docs: dict | None = None
+
+    # --- lookups ------------------------------------------------------------------------------
+    def of_type(self, *types: str) -> list:
+        if len(types) == 1:
+            return self._by_type.get(types[0], [])
+        return [r for t in types for r in self._by_type.get(t, [])]
+
+    def has_type(self, type_: str) -> bool:
+        return bool(self._by_type.get(type_))
+
+    def _referrer_index(self) -> dict:
+        """target URN -> [(referring resource, property)] over all property dependencies."""
+        if self._referrers is None:
+            idx: dict = defaultdict(list)
+            for r in self.resources:
+                for prop, urns in r.property_dependencies.items():
+                    for u in urns:
+                        idx[u].append((r, prop))
+            self._referrers = idx
+        return self._referrers
+
+    def _value_index(self, type_: str) -> dict:
+        """known ARN/id/name value -> resources of ``type_`` carrying it."""
+        idx = self._values.get(type_)
+        if idx is None:
+            idx = defaultdict(list)
+            for r in self._by_type.get(type_, []):
+                for f in JOIN_FIELDS:
+                    v = r.props.get(f)
+                    if isinstance(v, str) and v:
+                        idx[v].append(r)
+            self._values[type_] = idx
+        return idx
+
+    def targets(self, source: Resource, prop: str, *types: str) -> list:
+        """Resources of ``types`` that ``source.prop`` refers to.
+
+        Through the property dependency first; else by the known value(s) of the property being
+        equal to a target's ARN, id or name, or being an ARN under it (``<bucket arn>/*``,
+        ``<stage arn>``...).
+        """
+        top = prop.split(".")[0]
+        found = [self.by_urn[u] for u in source.property_dependencies.get(top, ())
+                 if u in self.by_urn and (not types or self.by_urn[u].type in types)]
+        if found:
+            return found
+        values = _strings(source.get(prop))
+        out = []
+        for t in types:
+            idx = self._value_index(t)
+            for v in values:
+                hits = idx.get(v)
+                if hits is None and ("/" in v or v.startswith("arn:")):
+                    hits = idx.get(v.split("/")[0]) or idx.get(_arn_resource_name(v))
+                for h in hits or ():
+                    if h not in out:
+                        out.append(h)
+        return out
+
+    def referrers(self, target: Resource, *types: str, prop: str | None = None) -> list:
+        """Resources of ``types`` whose ``prop`` (any property when None) refers to ``target``.
+
+        Through property dependencies, else by known value equality with the target's ARN, id or name.
+        """
+        out = []
+        for r, p in self._referrer_index().get(target.urn, ()):
+            if (not types or r.type in types) and (prop is None or p == prop.split(".")[0]) and r not in out:
+                out.append(r)
+        keys = {v for f in JOIN_FIELDS if isinstance(v := target.props.get(f), str) and v}
+        if keys:
+            for t in types:
+                for r in self._by_type.get(t, []):
+                    if r in out:
+                        continue
+                    vals = _strings(r.get(prop)) if prop else _all_strings(r.props)
+                    if any(v in keys or v.split("/")[0] in keys for v in vals):
+                        out.append(r)
+        return out
+
+    # --- IAM ----------------------------------------------------------------------------------
+    def role_documents(self, role: Resource) -> list:
+        """Every identity-policy document that grants permissions to ``role``: inline policies,
+        RolePolicy, RolePolicyAttachment/PolicyAttachment of in-stack Policies. AWS-managed policy
+        ARNs are returned as strings (``managed_policy_arns``)."""
+        if self._role_docs is None:
+            self._build_role_docs()
+        return self._role_docs.get(role.urn, {"docs": [], "managed": []})["docs"]
+
+    def managed_policy_arns(self, role: Resource) -> list:
+        if self._role_docs is None:
+            self._build_role_docs()
+        return self._role_docs.get(role.urn, {"docs": [], "managed": []})["managed"]
+
+    def _build_role_docs(self) -> None:
+        out: dict = defaultdict(lambda: {"docs": [], "managed": []})
+        for role in self.of_type(ROLE):
+            entry = out[role.urn]
+            for inline in as_list(role.get("inlinePolicies")):
+                if isinstance(inline, dict):
+                    entry["docs"].append((role, iam.parse(inline.get("policy"))))
+            for arn in as_list(role.get("managedPolicyArns")):
+                self._attach(entry, role, arn)
+        for rp in self.of_type(ROLE_POLICY):
+            for role in self.targets(rp, "role", ROLE):
+                out[role.urn]["docs"].append((rp, iam.parse(rp.get("policy"))))
+        for att in self.of_type(ROLE_POLICY_ATTACHMENT):
+            for role in self.targets(att, "role", ROLE):
+                self._attach(out[role.urn], att, att.get("policyArn"))
+        for att in self.of_type(POLICY_ATTACHMENT):
+            for role in self.targets(att, "roles", ROLE):
+                self._attach(out[role.urn], att, att.get("policyArn"))
+        self._role_docs = dict(out)
+
+    def _attach(self, entry: dict, via: Resource, arn) -> None:
+        policies = self.targets(via, "policyArn", POLICY) if via.type != ROLE else []
+        if not policies and isinstance(arn, str):
+            policies = self._value_index(POLICY).get(arn, [])
+        if policies:
+            for p in policies:
+                entry["docs"].append((p, iam.parse(p.get("policy"))))
+        elif isinstance(arn, str):
+            entry["managed"].append(arn)
+
+
+def _strings(value) -> list:
+    if value is None or value is UNKNOWN:
+        return []
+    return [v for v in as_list(value) if isinstance(v, str)]
+
+
+def _all_strings(value) -> list:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _all_strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _all_strings(v)]
+    return []
+
+
+def _arn_resource_name(arn: str) -> str:
+    # arn:aws:s3:::bucket/key -> bucket ; arn:aws:sqs:region:acct:queue -> arn itself
+    if arn.startswith("arn:aws:s3:::"):
+        return arn[len("arn:aws:s3:::"):].split("/")[0]
+    return arn

@@ -1,0 +1,145 @@
+"""Clean values for rules: the engine's wire form decoded once, with unknowns and secrets made explicit.
+
+The engine sends resource properties as a protobuf Struct in which
+- a value not known during preview is one of seven sentinel strings,
+- a secret is an object ``{SIG: SECRET_SIG, "value": ...}``,
+- assets and archives are objects with their own signatures,
+- every number is a float.
+
+``decode`` turns that into plain Python values in which every unknown is the single ``UNKNOWN``
+object, secrets are unwrapped (their paths are returned separately, so a rule can tell that a value
+was marked secret without the value ever reaching a message), assets and archives become ``OPAQUE``
+and integral floats become ints. Rules never see protobuf messages or the SDK's proxies.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+# Wire constants, as written by the Pulumi SDKs (sdk/go/common/resource/plugin/rpc.go and
+# pulumi_policy/proxy.py, deserialize.py). They are part of the engine protocol, not of the SDK.
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
+ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
+RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+UNKNOWN_SENTINELS = frozenset({
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
+    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9",  # string
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
+    "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
+    "e48ece36-62e2-4504-bad9-02848725956a",  # archive
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+})
+UNKNOWN_STRING_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+class _Unknown:
+    """A value that is not known yet (preview). Falsy, equal only to itself, never a string."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+class _Opaque:
+    """An asset or archive: content the pack never reads."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "OPAQUE"
+
+
+UNKNOWN = _Unknown()
+OPAQUE = _Opaque()
+
+
+def is_unknown(value: Any) -> bool:
+    return value is UNKNOWN
+
+
+def decode(wire: dict, secret_paths: set | None = None, _prefix: str = "") -> dict:
+    """Decode a wire-form object (as produced by ``MessageToDict`` of a Struct) into clean values.
+
+    ``secret_paths`` collects the dotted paths of values that were marked secret.
+    """
+    return {k: _decode(v, secret_paths, f"{_prefix}{k}") for k, v in wire.items()}
+
+
+def _decode(value: Any, secret_paths: set | None, path: str) -> Any:
+    if isinstance(value, str):
+        return UNKNOWN if value in UNKNOWN_SENTINELS else value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, list):
+        return [_decode(v, secret_paths, f"{path}.{i}") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        sig = value.get(SIG_KEY)
+        if sig is None:
+            return {k: _decode(v, secret_paths, f"{path}.{k}") for k, v in value.items()}
+        if sig == SECRET_SIG:
+            if secret_paths is not None:
+                secret_paths.add(path)
+            return _decode(value.get("value"), secret_paths, path)
+        if sig in (ASSET_SIG, ARCHIVE_SIG):
+            return OPAQUE
+        if sig == RESOURCE_REF_SIG:
+            # A resource reference: the id if known, else the URN; rules compare ids and ARNs.
+            ref_id = value.get("id")
+            return _decode(ref_id, secret_paths, path) if ref_id is not None else value.get("urn", UNKNOWN)
+        if sig == OUTPUT_VALUE_SIG:
+            if "value" not in value:
+                return UNKNOWN
+            if value.get("secret") and secret_paths is not None:
+                secret_paths.add(path)
+            return _decode(value["value"], secret_paths, path)
+        return UNKNOWN
+    return value
+
+
+def lookup(obj: Any, path: str | Iterable[str], default: Any = None) -> Any:
+    """Follow a dotted path through nested dicts (and list indexes).
+
+    Returns ``UNKNOWN`` as soon as an unknown value is met on the way, ``default`` when a key is
+    missing or a value on the way has the wrong type (a mistyped property is treated as absent;
+    rules that care check types themselves).
+    """
+    parts = path.split(".") if isinstance(path, str) else path
+    cur = obj
+    for part in parts:
+        if cur is UNKNOWN:
+            return UNKNOWN
+        if isinstance(cur, dict):
+            if part not in cur:
+                return default
+            cur = cur[part]
+        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
+            cur = cur[int(part)]
+        else:
+            return default
+    return default if cur is None else cur
+
+
+def as_list(value: Any) -> list:
+    """A field that may be one value or a list of them (IAM Action, Principal...) as a list."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def contains_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_unknown(v) for v in value)
+    return False

@@ -1,0 +1,363 @@
+"""SAS-2 Broken authentication: entry points that anyone can call.
+
+Function URLs, Lambda permissions and resource policies, API Gateway methods, routes and API
+policies, AppSync, Cognito and IAM trust policies: each rule finds a way in that needs no identity.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+
+from .core import Sev, Undecided, as_list, iam, int_setting, list_setting, names_allowlist, resource_rule, \
+    stack_rule
+from .core import aws
+from .core.checks import malformed_message, open_policy, read_policy
+
+CAT = "SAS-2"
+
+
+def allowed(resource, cfg) -> bool:
+    return any(fnmatch.fnmatchcase(resource.name, p) for p in cfg.get("allowedNames", ()))
+
+
+# --- Lambda -----------------------------------------------------------------------------------
+
+@resource_rule(
+    "lambda-url-auth-none", CAT, Sev.HIGH, types=[aws.FUNCTION_URL],
+    title="Lambda function URLs require IAM authentication",
+    description="A Lambda function URL with authorization type NONE can be invoked by anyone on the internet.",
+    remediation="""aws.lambda_.FunctionUrl("url", function_name=fn.name, authorization_type="AWS_IAM")
+# Public on purpose (a webhook)? Put it behind API Gateway + WAF, or list it in allowedNames.""",
+    peers=["CKV_AWS_258", "FSBP Lambda.1"], config=names_allowlist("function URLs"))
+def lambda_url_auth_none(r, cfg):
+    if r.known("authorizationType") == "NONE" and not allowed(r, cfg):
+        return ("authorizationType is NONE: anyone who finds the URL can invoke the function. "
+                "Use authorization_type=\"AWS_IAM\", or front the function with API Gateway and WAF.")
+
+
+def _is_url_invoke_permission(p) -> bool:
+    action = p.get("action")
+    if action == "lambda:InvokeFunctionUrl":
+        return p.get("functionUrlAuthType") in (None, "NONE")
+    return action == "lambda:InvokeFunction" and p.get("invokedViaFunctionUrl") is True
+
+
+def _same_function(stack, a, a_prop, b, b_prop) -> bool:
+    ta = stack.targets(a, a_prop, aws.FUNCTION)
+    tb = stack.targets(b, b_prop, aws.FUNCTION)
+    if ta and tb:
+        return bool(set(x.urn for x in ta) & set(x.urn for x in tb))
+    va, vb = a.get(a_prop), b.get(b_prop)
+    return isinstance(va, str) and va == vb
+
+
+@stack_rule(
+    "lambda-url-public-invoke-confirmed", CAT, Sev.CRITICAL,
+    types=[aws.FUNCTION_URL, aws.PERMISSION],
+    title="No function URL is both unauthenticated and granted to everyone",
+    description="A function URL with authorization NONE plus a Lambda permission for principal * makes the "
+                "function callable from the whole internet.",
+    remediation="""aws.lambda_.FunctionUrl("url", function_name=fn.name, authorization_type="AWS_IAM")
+# and remove the aws.lambda_.Permission with principal="*" for lambda:InvokeFunctionUrl""",
+    peers=["CKV_AWS_258", "CKV_AWS_301", "FSBP Lambda.1"], config=names_allowlist("function URLs"))
+def lambda_url_public_invoke_confirmed(stack, cfg):
+    perms = [p for p in stack.of_type(aws.PERMISSION) if p.get("principal") == "*" and _is_url_invoke_permission(p)]
+    if not perms:
+        return
+    for url in stack.of_type(aws.FUNCTION_URL):
+        if url.get("authorizationType") != "NONE" or allowed(url, cfg):
+            continue
+        for p in perms:
+            if _same_function(stack, url, "functionName", p, "function"):
+                yield url, (f"authorizationType is NONE and Permission '{p.name}' grants "
+                            f"{p.get('action')} to principal \"*\": the function is invokable from the whole "
+                            "internet. Use authorization_type=\"AWS_IAM\" and grant invoke to named principals.")
+                break
+
+
+@resource_rule(
+    "lambda-permission-public-principal", CAT, Sev.CRITICAL, types=[aws.PERMISSION],
+    title="Lambda permissions name their caller",
+    description="A Lambda permission for principal * with no source or organization condition lets any AWS "
+                "account invoke the function.",
+    remediation="""aws.lambda_.Permission("invoke", function=fn.name, action="lambda:InvokeFunction",
+    principal="events.amazonaws.com", source_arn=rule.arn)""",
+    peers=["CKV_AWS_301", "FSBP Lambda.1"], config=names_allowlist("permissions"))
+def lambda_permission_public_principal(r, cfg):
+    if r.known("principal") != "*" or allowed(r, cfg):
+        return None
+    if r.known("functionUrlAuthType") == "AWS_IAM":
+        return None
+    if any(r.known(k) for k in ("principalOrgId", "sourceAccount", "sourceArn")):
+        return None
+    return ("principal is \"*\" with no principal_org_id, source_account or source_arn: any AWS account (and, "
+            "through a function URL, anyone) can invoke the function. Name the calling service or account and "
+            "set source_arn.")
+
+
+@resource_rule(
+    "lambda-resource-policy-public", CAT, Sev.CRITICAL, types=[aws.LAMBDA_RESOURCE_POLICY],
+    title="Lambda resource policies are not open to everyone",
+    description="A Lambda resource policy that allows Principal * without a restricting condition lets anyone "
+                "call the function.",
+    remediation="""# In the policy document, replace "Principal": "*" by the calling service or account and add
+# "Condition": {"ArnLike": {"aws:SourceArn": <caller arn>}}""",
+    peers=["FSBP Lambda.1"])
+def lambda_resource_policy_public(r, cfg):
+    return open_policy(r, "policy")
+
+
+# --- API Gateway ------------------------------------------------------------------------------
+
+@resource_rule(
+    "apigw-method-no-auth", CAT, Sev.HIGH, types=[aws.REST_METHOD],
+    title="API Gateway methods require authorization",
+    description="A REST API method with authorization NONE and no API key accepts calls from anyone.",
+    remediation="""aws.apigateway.Method("get", rest_api=api.id, resource_id=res.id, http_method="GET",
+    authorization="COGNITO_USER_POOLS", authorizer_id=authorizer.id)""",
+    peers=["CKV_AWS_59", "CKV2_AWS_70"], config=names_allowlist("methods"))
+def apigw_method_no_auth(r, cfg):
+    method = r.known("httpMethod")
+    if isinstance(method, str) and method.upper() == "OPTIONS":
+        return None
+    if str(r.known("authorization") or "").upper() == "NONE" and not r.flag("apiKeyRequired") and not allowed(r, cfg):
+        return (f"{method} has authorization NONE and no API key: anyone can call it. Use an authorizer "
+                "(COGNITO_USER_POOLS, CUSTOM or AWS_IAM).")
+    return None
+
+
+@stack_rule(
+    "apigw-rest-policy-public", CAT, Sev.HIGH, types=[aws.REST_API, aws.REST_API_POLICY],
+    title="REST API resource policies restrict callers",
+    description="A REST API policy that allows execute-api:Invoke to everyone, or a PRIVATE API without a "
+                "VPC or VPC-endpoint condition, exposes the API beyond its intended callers.",
+    remediation="""aws.apigateway.RestApiPolicy("policy", rest_api_id=api.id, policy=json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+    "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+    "Condition": {"StringEquals": {"aws:SourceVpce": vpce.id}}}]}))""",
+    peers=["CKV2_AWS_70"], config=names_allowlist("REST APIs"))
+def apigw_rest_policy_public(stack, cfg):
+    for api in stack.of_type(aws.REST_API):
+        if allowed(api, cfg):
+            continue
+        holders = [(api, "policy")] if api.get("policy") not in (None, "") else []
+        holders += [(p, "policy") for p in stack.referrers(api, aws.REST_API_POLICY, prop="restApiId")]
+        for holder, prop in holders:
+            try:
+                for m in open_policy(holder, prop, actions=["execute-api:Invoke"]):
+                    yield holder, m
+            except Undecided:
+                continue
+        types = as_list(api.get("endpointConfiguration.types"))
+        if "PRIVATE" in types:
+            scoped = False
+            for holder, prop in holders:
+                doc = iam.parse(holder.get(prop))
+                if isinstance(doc, iam.Document) and any(
+                        {"aws:sourcevpce", "aws:sourcevpc"} & s.condition_keys() for s in doc.allows()):
+                    scoped = True
+            if not scoped and not any(iam.parse(h.get(p)) is iam.UNKNOWN for h, p in holders):
+                yield api, ("is a PRIVATE API without a resource policy that limits callers with an "
+                            "aws:SourceVpce or aws:SourceVpc condition. Add a RestApiPolicy with that condition.")
+
+
+@resource_rule(
+    "apigwv2-route-no-auth", CAT, Sev.HIGH, types=[aws.HTTP_ROUTE],
+    title="HTTP and WebSocket API routes require authorization",
+    description="An API Gateway v2 route with authorization type NONE (the default) accepts calls from anyone.",
+    remediation="""aws.apigatewayv2.Route("route", api_id=api.id, route_key="GET /orders",
+    authorization_type="JWT", authorizer_id=authorizer.id, target=integration.id.apply(lambda i: f"integrations/{i}"))""",
+    peers=["CKV_AWS_309", "FSBP APIGateway.8"],
+    config={**list_setting("allowedRouteKeys", ["$disconnect", "OPTIONS *"],
+                           "Route keys (glob patterns) that may stay unauthenticated."),
+            **names_allowlist("routes")})
+def apigwv2_route_no_auth(r, cfg):
+    kind = r.known("authorizationType")
+    if kind not in (None, "NONE"):
+        return None
+    key = r.known("routeKey")
+    if allowed(r, cfg) or (isinstance(key, str) and any(fnmatch.fnmatchcase(key, p) for p in cfg["allowedRouteKeys"])):
+        return None
+    if r.flag("apiKeyRequired"):
+        return None
+    return (f"route {key} has authorizationType {'NONE' if kind else 'unset (NONE)'}: anyone can call it. "
+            "Set authorization_type to JWT, AWS_IAM or CUSTOM with an authorizer.")
+
+
+@stack_rule(
+    "apigw-client-cert", CAT, Sev.LOW, types=[aws.REST_STAGE, aws.REST_INTEGRATION],
+    title="REST stages calling HTTP backends present a client certificate",
+    description="A REST API stage that proxies to an HTTP backend without a client certificate lets the "
+                "backend accept calls that did not come through API Gateway.",
+    remediation="""cert = aws.apigateway.ClientCertificate("backend")
+aws.apigateway.Stage("prod", rest_api=api.id, deployment=deployment.id, stage_name="prod",
+    client_certificate_id=cert.id)""",
+    peers=["CKV2_AWS_51", "FSBP APIGateway.2"])
+def apigw_client_cert(stack, cfg):
+    http_apis = set()
+    for integ in stack.of_type(aws.REST_INTEGRATION):
+        if str(integ.get("type") or "").upper() in ("HTTP", "HTTP_PROXY"):
+            for api in stack.targets(integ, "restApi", aws.REST_API):
+                http_apis.add(api.urn)
+    if not http_apis:
+        return
+    for stage in stack.of_type(aws.REST_STAGE):
+        apis = stack.targets(stage, "restApi", aws.REST_API)
+        if any(a.urn in http_apis for a in apis) and not stage.get("clientCertificateId"):
+            yield stage, ("proxies to an HTTP backend but has no clientCertificateId, so the backend cannot tell "
+                          "API Gateway's calls from anyone else's. Create a ClientCertificate and set it on the stage.")
+
+
+@stack_rule(
+    "apigw-default-endpoint-bypass", CAT, Sev.MEDIUM,
+    types=[aws.REST_API, aws.HTTP_API, aws.BASE_PATH_MAPPING, aws.HTTP_API_MAPPING],
+    title="APIs behind a custom domain disable the default endpoint",
+    description="An API mapped to a custom domain that keeps its execute-api endpoint lets callers bypass the "
+                "domain's WAF, mTLS and logging.",
+    remediation="""aws.apigateway.RestApi("api", disable_execute_api_endpoint=True, ...)
+aws.apigatewayv2.Api("api", protocol_type="HTTP", disable_execute_api_endpoint=True)""")
+def apigw_default_endpoint_bypass(stack, cfg):
+    for api_type, mapping_type, prop in ((aws.REST_API, aws.BASE_PATH_MAPPING, "restApi"),
+                                         (aws.HTTP_API, aws.HTTP_API_MAPPING, "apiId")):
+        for api in stack.of_type(api_type):
+            if api.get("disableExecuteApiEndpoint") is True:
+                continue
+            mappings = stack.referrers(api, mapping_type, prop=prop)
+            if mappings:
+                yield api, (f"is mapped to a custom domain by {mappings[0].label()} but "
+                            "disableExecuteApiEndpoint is not true: the default execute-api URL bypasses the "
+                            "domain's controls. Set disable_execute_api_endpoint=True.")
+
+
+# --- AppSync ----------------------------------------------------------------------------------
+
+@resource_rule(
+    "appsync-api-key-auth", CAT, Sev.MEDIUM, types=[aws.GRAPHQL_API, aws.APPSYNC_API_KEY],
+    title="AppSync APIs use identity-based authentication",
+    description="API keys identify no user and are easy to leak; long-lived ones are worse.",
+    remediation="""aws.appsync.GraphQLApi("api", authentication_type="AMAZON_COGNITO_USER_POOLS",
+    user_pool_config={"user_pool_id": pool.id, "default_action": "ALLOW", "aws_region": "us-east-1"})""",
+    peers=["FSBP AppSync.5"],
+    config={**int_setting("maxApiKeyDays", 30, "Longest allowed lifetime of an AppSync API key, in days.", 1),
+            **names_allowlist("public GraphQL APIs")})
+def appsync_api_key_auth(r, cfg):
+    if allowed(r, cfg):
+        return None
+    if r.type == aws.APPSYNC_API_KEY:
+        expires = r.known("expires")
+        if isinstance(expires, str):
+            try:
+                when = dt.datetime.fromisoformat(expires.replace("Z", "+00:00"))
+            except ValueError:
+                return "expires is not an RFC 3339 timestamp; set an expiry within maxApiKeyDays."
+            days = (when - dt.datetime.now(dt.timezone.utc)).days
+            if days > cfg["maxApiKeyDays"]:
+                return (f"expires in {days} days, more than maxApiKeyDays ({cfg['maxApiKeyDays']}). "
+                        "Rotate API keys often, or use Cognito or IAM authentication.")
+        return None
+    kinds = [r.known("authenticationType")] + [
+        p.get("authenticationType") for p in as_list(r.known("additionalAuthenticationProviders")) if isinstance(p, dict)]
+    if "API_KEY" in kinds:
+        return ("uses API_KEY authentication, which identifies no caller. Use AMAZON_COGNITO_USER_POOLS, "
+                "OPENID_CONNECT, AWS_IAM or AWS_LAMBDA.")
+    return None
+
+
+# --- Cognito ----------------------------------------------------------------------------------
+
+@resource_rule(
+    "cognito-identity-unauth", CAT, Sev.HIGH, types=[aws.IDENTITY_POOL],
+    title="Cognito identity pools do not hand out guest credentials",
+    description="An identity pool that allows unauthenticated identities (or the classic flow) gives AWS "
+                "credentials to anyone.",
+    remediation="""aws.cognito.IdentityPool("pool", identity_pool_name="app",
+    allow_unauthenticated_identities=False, allow_classic_flow=False)""",
+    peers=["CKV_AWS_366", "FSBP Cognito.2"], config=names_allowlist("identity pools"))
+def cognito_identity_unauth(r, cfg):
+    if allowed(r, cfg):
+        return []
+    out = []
+    if r.flag("allowUnauthenticatedIdentities"):
+        out.append("allowUnauthenticatedIdentities is true: anyone gets AWS credentials for the unauthenticated "
+                   "role. Set it to false, or keep that role to the bare minimum.")
+    if r.flag("allowClassicFlow"):
+        out.append("allowClassicFlow is true: the basic (classic) flow skips the enhanced flow's session "
+                   "policy. Set it to false.")
+    return out
+
+
+@resource_rule(
+    "cognito-mfa", CAT, Sev.MEDIUM, types=[aws.USER_POOL],
+    title="Cognito user pools use multi-factor authentication",
+    description="A user pool without MFA lets one stolen password take over an account.",
+    remediation="""aws.cognito.UserPool("users", mfa_configuration="ON",
+    software_token_mfa_configuration={"enabled": True})""",
+    peers=["FSBP Cognito (MFA)"])
+def cognito_mfa(r, cfg):
+    mfa = r.known("mfaConfiguration")
+    if mfa in (None, "OFF"):
+        return (f"mfaConfiguration is {mfa or 'unset (OFF)'}. Set it to ON (or OPTIONAL with adaptive "
+                "authentication) and enable software token MFA.")
+    return None
+
+
+@resource_rule(
+    "cognito-password-policy", CAT, Sev.MEDIUM, types=[aws.USER_POOL],
+    title="Cognito user pools require strong passwords",
+    description="Short or simple passwords make credential stuffing and guessing practical.",
+    remediation="""aws.cognito.UserPool("users", password_policy={"minimum_length": 12, "require_lowercase": True,
+    "require_uppercase": True, "require_numbers": True, "require_symbols": True})""",
+    config=int_setting("minimumLength", 12, "Shortest password length accepted.", 6))
+def cognito_password_policy(r, cfg):
+    policy = r.known("passwordPolicy")
+    if policy is None:
+        return (f"has no passwordPolicy, so Cognito's default minimum length of 8 applies (below "
+                f"{cfg['minimumLength']}). Set password_policy.")
+    out = []
+    length = r.number("passwordPolicy.minimumLength")
+    if length is None or length < cfg["minimumLength"]:
+        out.append(f"passwordPolicy.minimumLength is {length if length is not None else 'unset (8)'}, below "
+                   f"{cfg['minimumLength']}.")
+    weak = [k for k in ("requireLowercase", "requireUppercase", "requireNumbers", "requireSymbols")
+            if r.flag(f"passwordPolicy.{k}") is False]
+    if weak:
+        out.append(f"passwordPolicy sets {', '.join(weak)} to false. Require every character class.")
+    return out
+
+
+@resource_rule(
+    "cognito-threat-protection", CAT, Sev.MEDIUM, types=[aws.USER_POOL],
+    title="Cognito user pools enforce threat protection",
+    description="Without enforced threat protection, compromised-credential and risky sign-ins are not blocked.",
+    remediation="""aws.cognito.UserPool("users", user_pool_add_ons={"advanced_security_mode": "ENFORCED"})""",
+    peers=["FSBP Cognito.1"])
+def cognito_threat_protection(r, cfg):
+    mode = r.known("userPoolAddOns.advancedSecurityMode")
+    if mode != "ENFORCED":
+        return (f"userPoolAddOns.advancedSecurityMode is {mode or 'unset (OFF)'}: risky sign-ins are not blocked. "
+                "Set it to ENFORCED.")
+    return None
+
+
+# --- IAM trust --------------------------------------------------------------------------------
+
+@resource_rule(
+    "iam-trust-public", CAT, Sev.CRITICAL, types=[aws.ROLE],
+    title="IAM roles cannot be assumed by anyone",
+    description="A trust policy that allows Principal * with no condition lets any AWS account assume the role.",
+    remediation="""aws.iam.Role("fn-role", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))""",
+    peers=["CKV_AWS_60"])
+def iam_trust_public(r, cfg):
+    doc = read_policy(r, "assumeRolePolicy")
+    if isinstance(doc, iam.Malformed):
+        return malformed_message("assumeRolePolicy", doc)
+    if doc is None:
+        return None
+    found, undecided = doc.open_statements()
+    if not found and undecided:
+        raise Undecided(r, "assumeRolePolicy")
+    if found:
+        return ("assumeRolePolicy lets any AWS principal (Principal \"*\") assume the role with no restricting "
+                "condition. Trust a named service or account.")
+    return None
