@@ -36,15 +36,14 @@ UNKNOWN_STRING_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
 class _Unknown:
-    """A value that is not known yet (preview). Falsy, equal only to itself, never a string."""
+    """A value that is not known yet (preview): equal only to itself, never a string, and truthy,
+    because a property that will have a value *is set* - so "is it set?" checks never turn an
+    unknown into a violation. Compare flags with ``is True``, not by truthiness."""
 
     __slots__ = ()
 
     def __repr__(self) -> str:
         return "UNKNOWN"
-
-    def __bool__(self) -> bool:
-        return False
 
 
 class _Opaque:

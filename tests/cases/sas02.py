@@ -1,0 +1,305 @@
+"""SAS-2 broken authentication cases."""
+import json
+
+import pulumi_aws as aws
+
+from . import case
+from ._util import doc, function, role
+
+
+@case("lambda-url-auth-none", violates=True, resource="url")
+def function_url_without_auth():
+    fn = function()
+    aws.lambda_.FunctionUrl("url", function_name=fn.name, authorization_type="NONE")
+
+
+@case("lambda-url-auth-none", violates=False)
+def function_url_with_iam_auth():
+    fn = function()
+    aws.lambda_.FunctionUrl("url", function_name=fn.name, authorization_type="AWS_IAM")
+
+
+@case("lambda-url-auth-none", violates=False, config={"lambda-url-auth-none": {"allowedNames": ["*-webhook"]}})
+def allow_listed_webhook_url():
+    fn = function()
+    aws.lambda_.FunctionUrl("stripe-webhook", function_name=fn.name, authorization_type="NONE")
+
+
+@case("lambda-url-public-invoke-confirmed", violates=True, resource="url")
+def public_url_with_public_permission():
+    fn = function()
+    aws.lambda_.FunctionUrl("url", function_name=fn.name, authorization_type="NONE")
+    aws.lambda_.Permission("public-url", function=fn.name, action="lambda:InvokeFunctionUrl", principal="*",
+                           function_url_auth_type="NONE")
+
+
+@case("lambda-url-public-invoke-confirmed", violates=True, resource="url")
+def public_url_with_invoke_function_via_url():
+    fn = function()
+    aws.lambda_.FunctionUrl("url", function_name=fn.name, authorization_type="NONE")
+    aws.lambda_.Permission("public-invoke", function=fn.name, action="lambda:InvokeFunction", principal="*",
+                           invoked_via_function_url=True)
+
+
+@case("lambda-url-public-invoke-confirmed", violates=False)
+def public_url_permission_on_other_function():
+    fn, other = function("fn"), function("other")
+    aws.lambda_.FunctionUrl("url", function_name=fn.name, authorization_type="NONE")
+    aws.lambda_.Permission("public-url", function=other.name, action="lambda:InvokeFunctionUrl", principal="*",
+                           function_url_auth_type="NONE")
+
+
+@case("lambda-permission-public-principal", violates=True, resource="anyone")
+def permission_for_everyone():
+    fn = function()
+    aws.lambda_.Permission("anyone", function=fn.name, action="lambda:InvokeFunction", principal="*")
+
+
+@case("lambda-permission-public-principal", violates=False)
+def permission_with_org_condition():
+    fn = function()
+    aws.lambda_.Permission("org", function=fn.name, action="lambda:InvokeFunction", principal="*",
+                           principal_org_id="o-abc123def4")
+
+
+@case("lambda-permission-public-principal", violates=False)
+def permission_for_a_service_with_source():
+    fn = function()
+    bucket = aws.s3.Bucket("uploads")
+    aws.lambda_.Permission("s3", function=fn.name, action="lambda:InvokeFunction", principal="s3.amazonaws.com",
+                           source_arn=bucket.arn, source_account="123456789012")
+
+
+@case("lambda-resource-policy-public", violates=True, resource="fn-policy")
+def lambda_resource_policy_open():
+    fn = function()
+    aws.lambda_.ResourcePolicy("fn-policy", resource_arn=fn.arn, policy=doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction", "Resource": "*"}))
+
+
+@case("lambda-resource-policy-public", violates=True, resource="fn-policy")
+def lambda_resource_policy_not_json():
+    fn = function()
+    aws.lambda_.ResourcePolicy("fn-policy", resource_arn=fn.arn, policy="{not json")
+
+
+@case("lambda-resource-policy-public", violates=False)
+def lambda_resource_policy_with_source_arn():
+    fn = function()
+    aws.lambda_.ResourcePolicy("fn-policy", resource_arn=fn.arn, policy=doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction", "Resource": "*",
+         "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:events:us-east-1:123456789012:rule/nightly"}}}))
+
+
+def _rest_api(name="api", **kw):
+    api = aws.apigateway.RestApi(name, **kw)
+    res = aws.apigateway.Resource(f"{name}-orders", rest_api=api.id, parent_id=api.root_resource_id, path_part="orders")
+    return api, res
+
+
+@case("apigw-method-no-auth", violates=True, resource="get-orders")
+def method_without_auth():
+    api, res = _rest_api()
+    aws.apigateway.Method("get-orders", rest_api=api.id, resource_id=res.id, http_method="GET", authorization="NONE")
+
+
+@case("apigw-method-no-auth", violates=False)
+def method_with_cognito():
+    api, res = _rest_api()
+    pool = aws.cognito.UserPool("users")
+    auth = aws.apigateway.Authorizer("cognito", rest_api=api.id, type="COGNITO_USER_POOLS", provider_arns=[pool.arn])
+    aws.apigateway.Method("get-orders", rest_api=api.id, resource_id=res.id, http_method="GET",
+                          authorization="COGNITO_USER_POOLS", authorizer_id=auth.id)
+
+
+@case("apigw-method-no-auth", violates=False)
+def options_and_api_key_methods():
+    api, res = _rest_api()
+    aws.apigateway.Method("cors", rest_api=api.id, resource_id=res.id, http_method="OPTIONS", authorization="NONE")
+    aws.apigateway.Method("keyed", rest_api=api.id, resource_id=res.id, http_method="GET", authorization="NONE",
+                          api_key_required=True)
+
+
+@case("apigw-rest-policy-public", violates=True, resource="api-policy")
+def rest_api_policy_open():
+    api, _ = _rest_api()
+    aws.apigateway.RestApiPolicy("api-policy", rest_api_id=api.id, policy=doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*"}))
+
+
+@case("apigw-rest-policy-public", violates=True, resource="private-api")
+def private_api_without_vpce_condition():
+    aws.apigateway.RestApi("private-api", endpoint_configuration={"types": "PRIVATE"})
+
+
+@case("apigw-rest-policy-public", violates=False)
+def private_api_scoped_to_endpoint():
+    api = aws.apigateway.RestApi("private-api", endpoint_configuration={"types": "PRIVATE"})
+    aws.apigateway.RestApiPolicy("api-policy", rest_api_id=api.id, policy=doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+         "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-0123456789abcdef0"}}}))
+
+
+@case("apigwv2-route-no-auth", violates=True, resource="get-orders")
+def http_route_without_auth():
+    api = aws.apigatewayv2.Api("http", protocol_type="HTTP")
+    aws.apigatewayv2.Route("get-orders", api_id=api.id, route_key="GET /orders")
+
+
+@case("apigwv2-route-no-auth", violates=False)
+def http_route_with_jwt_and_allowed_keys():
+    api = aws.apigatewayv2.Api("http", protocol_type="HTTP")
+    pool = aws.cognito.UserPool("users")
+    auth = aws.apigatewayv2.Authorizer("jwt", api_id=api.id, authorizer_type="JWT",
+                                       identity_sources=["$request.header.Authorization"],
+                                       jwt_configuration={"audiences": ["app"], "issuer": pool.endpoint})
+    aws.apigatewayv2.Route("get-orders", api_id=api.id, route_key="GET /orders", authorization_type="JWT",
+                           authorizer_id=auth.id)
+    aws.apigatewayv2.Route("preflight", api_id=api.id, route_key="OPTIONS /orders")
+
+
+@case("appsync-api-key-auth", violates=True, resource="graphql")
+def appsync_with_api_key():
+    aws.appsync.GraphQLApi("graphql", authentication_type="API_KEY")
+
+
+@case("appsync-api-key-auth", violates=True, resource="key")
+def appsync_key_expiring_in_a_year():
+    api = aws.appsync.GraphQLApi("graphql", authentication_type="AWS_IAM")
+    aws.appsync.ApiKey("key", api_id=api.id, expires="2099-01-01T00:00:00Z")
+
+
+@case("appsync-api-key-auth", violates=False)
+def appsync_with_cognito():
+    pool = aws.cognito.UserPool("users")
+    aws.appsync.GraphQLApi("graphql", authentication_type="AMAZON_COGNITO_USER_POOLS",
+                           user_pool_config={"user_pool_id": pool.id, "default_action": "ALLOW",
+                                             "aws_region": "us-east-1"})
+
+
+@case("cognito-identity-unauth", violates=True, resource="ids")
+def identity_pool_with_guests():
+    aws.cognito.IdentityPool("ids", identity_pool_name="app", allow_unauthenticated_identities=True)
+
+
+@case("cognito-identity-unauth", violates=True, resource="ids")
+def identity_pool_with_classic_flow():
+    aws.cognito.IdentityPool("ids", identity_pool_name="app", allow_classic_flow=True)
+
+
+@case("cognito-identity-unauth", violates=False)
+def identity_pool_authenticated_only():
+    aws.cognito.IdentityPool("ids", identity_pool_name="app", allow_unauthenticated_identities=False)
+
+
+def _strong_pool(name="users", **kw):
+    args = dict(mfa_configuration="ON", software_token_mfa_configuration={"enabled": True},
+                password_policy={"minimum_length": 14, "require_lowercase": True, "require_uppercase": True,
+                                 "require_numbers": True, "require_symbols": True},
+                user_pool_add_ons={"advanced_security_mode": "ENFORCED"})
+    args.update(kw)
+    return aws.cognito.UserPool(name, **args)
+
+
+@case("cognito-mfa", violates=True, resource="users")
+def user_pool_without_mfa():
+    _strong_pool(mfa_configuration="OFF")
+
+
+@case("cognito-mfa", violates=False)
+def user_pool_with_mfa():
+    _strong_pool()
+
+
+@case("cognito-password-policy", violates=True, resource="users")
+def user_pool_short_passwords():
+    _strong_pool(password_policy={"minimum_length": 8, "require_symbols": False})
+
+
+@case("cognito-password-policy", violates=True, resource="users")
+def user_pool_default_password_policy():
+    aws.cognito.UserPool("users")
+
+
+@case("cognito-password-policy", violates=False)
+def user_pool_strong_passwords():
+    _strong_pool()
+
+
+@case("cognito-password-policy", violates=False, config={"cognito-password-policy": {"minimumLength": 10}})
+def user_pool_meets_configured_length():
+    _strong_pool(password_policy={"minimum_length": 10, "require_lowercase": True, "require_uppercase": True,
+                                  "require_numbers": True, "require_symbols": True})
+
+
+@case("cognito-threat-protection", violates=True, resource="users")
+def user_pool_threat_protection_audit():
+    _strong_pool(user_pool_add_ons={"advanced_security_mode": "AUDIT"})
+
+
+@case("cognito-threat-protection", violates=False)
+def user_pool_threat_protection_enforced():
+    _strong_pool()
+
+
+@case("apigw-client-cert", violates=True, resource="prod")
+def http_backend_stage_without_cert():
+    api, res = _rest_api()
+    m = aws.apigateway.Method("get", rest_api=api.id, resource_id=res.id, http_method="GET", authorization="NONE")
+    i = aws.apigateway.Integration("backend", rest_api=api.id, resource_id=res.id, http_method=m.http_method,
+                                   type="HTTP_PROXY", integration_http_method="GET", uri="https://backend.example.com/orders")
+    d = aws.apigateway.Deployment("deploy", rest_api=api.id, opts=__import__("pulumi").ResourceOptions(depends_on=[i]))
+    aws.apigateway.Stage("prod", rest_api=api.id, deployment=d.id, stage_name="prod")
+
+
+@case("apigw-client-cert", violates=False)
+def http_backend_stage_with_cert():
+    api, res = _rest_api()
+    m = aws.apigateway.Method("get", rest_api=api.id, resource_id=res.id, http_method="GET", authorization="NONE")
+    aws.apigateway.Integration("backend", rest_api=api.id, resource_id=res.id, http_method=m.http_method,
+                               type="HTTP_PROXY", integration_http_method="GET", uri="https://backend.example.com/orders")
+    cert = aws.apigateway.ClientCertificate("backend-cert")
+    d = aws.apigateway.Deployment("deploy", rest_api=api.id)
+    aws.apigateway.Stage("prod", rest_api=api.id, deployment=d.id, stage_name="prod", client_certificate_id=cert.id)
+
+
+@case("iam-trust-public", violates=True, resource="open-role")
+def role_anyone_can_assume():
+    role("open-role", trust=doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}))
+
+
+@case("iam-trust-public", violates=True, resource="open-role")
+def role_trust_policy_as_object():
+    aws.iam.Role("open-role", assume_role_policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]})
+
+
+@case("iam-trust-public", violates=False)
+def role_trusting_lambda():
+    role("fn-role")
+
+
+@case("iam-trust-public", violates=False)
+def role_public_principal_with_org_condition():
+    role("org-role", trust=doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                                "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}}}))
+
+
+@case("apigw-default-endpoint-bypass", violates=True, resource="api")
+def custom_domain_with_default_endpoint():
+    api = aws.apigatewayv2.Api("api", protocol_type="HTTP")
+    domain = aws.apigatewayv2.DomainName("domain", domain_name="api.example.com", domain_name_configuration={
+        "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc", "endpoint_type": "REGIONAL",
+        "security_policy": "TLS_1_2"})
+    stage = aws.apigatewayv2.Stage("live", api_id=api.id, name="live")
+    aws.apigatewayv2.ApiMapping("mapping", api_id=api.id, domain_name=domain.id, stage=stage.id)
+
+
+@case("apigw-default-endpoint-bypass", violates=False)
+def custom_domain_with_default_endpoint_disabled():
+    api = aws.apigatewayv2.Api("api", protocol_type="HTTP", disable_execute_api_endpoint=True)
+    domain = aws.apigatewayv2.DomainName("domain", domain_name="api.example.com", domain_name_configuration={
+        "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc", "endpoint_type": "REGIONAL",
+        "security_policy": "TLS_1_2"})
+    stage = aws.apigatewayv2.Stage("live", api_id=api.id, name="live")
+    aws.apigatewayv2.ApiMapping("mapping", api_id=api.id, domain_name=domain.id, stage=stage.id)

@@ -1,0 +1,54 @@
+"""Shared fixtures: captured programs and policy-pack processes driven over gRPC like the engine."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from policies.harness import capture, engine  # noqa: E402
+
+_captures: dict = {}
+
+
+def captured(program, mode: str):
+    key = (program, mode)
+    if key not in _captures:
+        _captures[key] = capture.run(program, mode)
+    return _captures[key]
+
+
+class Packs:
+    """Pack processes, one per (mode, config, identity), started once and reused."""
+
+    def __init__(self):
+        self._packs: dict = {}
+
+    def get(self, mode: str = "update", config: dict | None = None, stack_tags: dict | None = None, **identity):
+        key = (mode, json.dumps(config or {}, sort_keys=True), json.dumps(stack_tags or {}, sort_keys=True),
+               json.dumps(identity, sort_keys=True, default=str))
+        if key not in self._packs:
+            pack = engine.PackProcess(dry_run=mode == "preview", **identity)
+            pack.start(config or {}, stack_tags or {})
+            self._packs[key] = pack
+        return self._packs[key]
+
+    def close(self):
+        for p in self._packs.values():
+            p.close()
+
+
+@pytest.fixture(scope="session")
+def packs():
+    p = Packs()
+    yield p
+    p.close()
+
+
+def analyze(packs, program, mode="update", config=None, stack_tags=None, **identity):
+    cap = captured(program, mode)
+    return packs.get(mode, config, stack_tags, **identity).run(cap.records)

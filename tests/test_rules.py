@@ -1,0 +1,48 @@
+"""Every rule, both ways, through the engine path, in update and preview mode."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import analyze
+from cases import load_all
+from policies import REGISTRY
+
+CASES = load_all()
+CANT_RUN = "can't run policy"
+
+
+def _params():
+    for c in CASES:
+        for mode in c.modes:
+            yield pytest.param(c, mode, id=f"{c.id}:{mode}")
+
+
+@pytest.mark.parametrize("case,mode", list(_params()))
+def test_case(packs, case, mode):
+    diags = [d for d in analyze(packs, case.program, mode, case.config) if d.policy == case.rule]
+    violations = [d for d in diags if CANT_RUN not in d.message]
+    undecided = [d for d in diags if CANT_RUN in d.message]
+    if case.resource:
+        violations_on = [d for d in violations if d.resource == case.resource]
+    else:
+        violations_on = violations
+    if case.violates:
+        if mode == "update" or case.preview == "violation":
+            assert violations_on, f"expected {case.rule} on {case.resource or 'a resource'}, got {diags}"
+        else:
+            assert violations_on or undecided, f"expected {case.rule} (or can't-run) in preview, got {diags}"
+        for d in violations_on:
+            rule = REGISTRY[case.rule]
+            assert d.severity == ("low" if rule.severity.value == "info" else rule.severity.value)
+    else:
+        assert not violations, f"{case.rule} reported on a compliant program: {[d.message for d in violations]}"
+        if mode == "update":
+            assert not undecided, f"{case.rule} could not decide on update: {undecided}"
+
+
+def test_every_rule_has_cases_both_ways():
+    by_rule = {}
+    for c in CASES:
+        by_rule.setdefault(c.rule, set()).add(c.violates)
+    missing = sorted(r for r in REGISTRY if by_rule.get(r) != {True, False})
+    assert not missing, f"rules without a violating and a compliant case: {missing}"
