@@ -20,9 +20,11 @@ def malformed_message(prop: str, doc: iam.Malformed) -> str:
             "write it with aws.iam.get_policy_document or json.dumps of a dict.")
 
 
-def open_policy(resource: Resource, prop: str = "policy", actions=None, what: str = "") -> list:
+def open_policy(resource: Resource, prop: str = "policy", actions=None, what: str = "",
+                also_restricting: tuple = ()) -> list:
     """Messages for each statement of ``resource.prop`` that is open to anyone (optionally only
-    those granting one of ``actions``). One helper for S3, SQS, SNS, KMS, Secrets Manager, ECR,
+    those granting one of ``actions``). ``also_restricting`` adds lower-case condition keys that count
+    as restricting for this service. One helper for S3, SQS, SNS, KMS, Secrets Manager, ECR,
     DynamoDB, Lambda, API Gateway and EventBridge resource policies."""
     doc = read_policy(resource, prop)
     if doc is None:
@@ -30,6 +32,8 @@ def open_policy(resource: Resource, prop: str = "policy", actions=None, what: st
     if isinstance(doc, iam.Malformed):
         return [malformed_message(prop, doc)]
     found, undecided = doc.open_statements(actions)
+    # Service-specific condition keys that also pin the caller (e.g. kms:ViaService).
+    found = [s for s in found if not set(also_restricting) & s.condition_keys()]
     if not found and undecided:
         raise Undecided(resource, prop)
     out = []

@@ -1,0 +1,284 @@
+"""SAS-3 Insecure serverless deployment configuration.
+
+Storage, queues, topics, tables, registries and keys whose settings expose data or make it easy to
+lose: public buckets and policies, missing TLS enforcement, versioning, recovery and deletion guards.
+In pulumi-aws 7 a bucket's posture lives on separate resources, so the S3 rules join each bucket
+with its satellites through the stack index.
+"""
+from __future__ import annotations
+
+import fnmatch
+
+from .core import Sev, as_list, iam, int_setting, list_setting, names_allowlist, resource_rule, stack_rule
+from .core import aws
+from .core.checks import open_policy, read_policy
+
+CAT = "SAS-3"
+PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
+PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
+                 "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
+PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+
+
+def _allowed(r, cfg) -> bool:
+    return any(fnmatch.fnmatchcase(r.name, p) for p in cfg.get("allowedNames", ()))
+
+
+# --- S3 -----------------------------------------------------------------------------------------
+
+@stack_rule(
+    "s3-public-access-block-missing", CAT, Sev.HIGH, types=[aws.BUCKET, aws.BUCKET_PAB, aws.ACCOUNT_PAB],
+    title="S3 buckets have a public access block",
+    description="Without a bucket or account public access block, one ACL or policy change makes the bucket public.",
+    remediation="""aws.s3.BucketPublicAccessBlock("uploads", bucket=bucket.id, block_public_acls=True,
+    block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True)""",
+    peers=["CKV2_AWS_6", "FSBP S3.8"], config=names_allowlist("buckets that are public on purpose"))
+def s3_public_access_block_missing(stack, cfg):
+    if stack.has_type(aws.ACCOUNT_PAB):
+        return
+    for bucket in stack.of_type(aws.BUCKET):
+        if not _allowed(bucket, cfg) and not stack.referrers(bucket, aws.BUCKET_PAB, prop="bucket"):
+            yield bucket, "has no BucketPublicAccessBlock (and the stack has no AccountPublicAccessBlock). Add one " \
+                          "with all four settings true."
+
+
+@resource_rule(
+    "s3-public-access-block-weak", CAT, Sev.HIGH, types=[aws.BUCKET_PAB],
+    title="S3 public access blocks block everything",
+    description="A public access block with any setting off leaves a path to a public bucket.",
+    remediation="""aws.s3.BucketPublicAccessBlock("uploads", bucket=bucket.id, block_public_acls=True,
+    block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True)""",
+    peers=["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "FSBP S3.8"],
+    config=names_allowlist("public access blocks"))
+def s3_public_access_block_weak(r, cfg):
+    off = [k for k in PAB_FLAGS if r.flag(k) is not True]
+    if off and not _allowed(r, cfg):
+        return f"{', '.join(off)} not true. Set all four to True."
+    return None
+
+
+@resource_rule(
+    "s3-policy-public", CAT, Sev.CRITICAL, types=[aws.BUCKET_POLICY],
+    title="S3 bucket policies are not open to everyone",
+    description="A bucket policy that allows Principal * without a restricting condition exposes the bucket.",
+    remediation="""# Grant named principals, or serve public content through CloudFront with origin access control:
+# "Principal": {"Service": "cloudfront.amazonaws.com"}, "Condition": {"StringEquals": {"AWS:SourceArn": dist.arn}}""",
+    peers=["CKV_AWS_70", "FSBP S3.2", "FSBP S3.3"], config=names_allowlist("bucket policies"))
+def s3_policy_public(r, cfg):
+    return [] if _allowed(r, cfg) else open_policy(r, "policy")
+
+
+@resource_rule(
+    "s3-acl-public", CAT, Sev.CRITICAL, types=[aws.BUCKET_ACL],
+    title="S3 bucket ACLs grant nothing to everyone",
+    description="A public canned ACL or a grant to AllUsers/AuthenticatedUsers exposes the bucket.",
+    remediation="""aws.s3.BucketAcl("uploads", bucket=bucket.id, acl="private")""",
+    peers=["CKV_AWS_20", "CKV_AWS_57", "CKV2_AWS_43"])
+def s3_acl_public(r, cfg):
+    acl = r.known("acl")
+    if acl in PUBLIC_ACLS:
+        return f"acl is {acl}. Use \"private\" and grant access through policies."
+    grants = r.known("accessControlPolicy.grants")
+    for g in as_list(grants):
+        uri = g.get("grantee", {}).get("uri") if isinstance(g, dict) else None
+        if uri in PUBLIC_GROUPS:
+            return f"grants {g.get('permission')} to the {uri.rsplit('/', 1)[-1]} group. Remove the grant."
+    return None
+
+
+def _denies_insecure_transport(doc) -> bool:
+    for s in doc.statements:
+        if not s.denies:
+            continue
+        for op, block in s.condition.items():
+            if op.lower().startswith("bool") and isinstance(block, dict):
+                for k, v in block.items():
+                    if k.lower() == "aws:securetransport" and str(as_list(v)[0]).lower() == "false":
+                        return True
+    return False
+
+
+@stack_rule(
+    "s3-tls-only", CAT, Sev.MEDIUM, types=[aws.BUCKET, aws.BUCKET_POLICY],
+    title="S3 buckets refuse plain HTTP",
+    description="Without a Deny on aws:SecureTransport false, clients may read and write over unencrypted HTTP.",
+    remediation="""aws.s3.BucketPolicy("tls-only", bucket=bucket.id, policy=pulumi.Output.json_dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+    "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))""",
+    peers=["CKV_AWS_379", "FSBP S3.5"])
+def s3_tls_only(stack, cfg):
+    for bucket in stack.of_type(aws.BUCKET):
+        policies = stack.referrers(bucket, aws.BUCKET_POLICY, prop="bucket")
+        docs = [iam.parse(p.get("policy")) for p in policies]
+        if any(d is iam.UNKNOWN for d in docs):
+            continue
+        if not any(isinstance(d, iam.Document) and _denies_insecure_transport(d) for d in docs):
+            yield bucket, "has no bucket policy that denies requests with aws:SecureTransport false. Add one."
+
+
+@stack_rule(
+    "s3-versioning", CAT, Sev.LOW, types=[aws.BUCKET, aws.BUCKET_VERSIONING],
+    title="S3 buckets keep versions",
+    description="Without versioning, an overwrite or delete (by a bug or an attacker) cannot be undone.",
+    remediation="""aws.s3.BucketVersioning("uploads", bucket=bucket.id, versioning_configuration={"status": "Enabled"})""",
+    peers=["CKV_AWS_21", "FSBP S3.14"], config=names_allowlist("buckets"))
+def s3_versioning(stack, cfg):
+    for bucket in stack.of_type(aws.BUCKET):
+        if _allowed(bucket, cfg):
+            continue
+        statuses = [v.get("versioningConfiguration.status")
+                    for v in stack.referrers(bucket, aws.BUCKET_VERSIONING, prop="bucket")]
+        if "Enabled" not in statuses and not any(s is iam.UNKNOWN for s in statuses):
+            yield bucket, "has no BucketVersioning with status Enabled. Add one."
+
+
+# --- queues, topics, tables, registries ---------------------------------------------------------
+
+def _full_access(doc, service: str) -> list:
+    return [s for s in doc.allows() if s.public_principal and
+            any(isinstance(a, str) and a.lower() in ("*", f"{service}:*") for a in s.actions)]
+
+
+@resource_rule(
+    "sqs-policy-public", CAT, Sev.HIGH, types=[aws.QUEUE_POLICY, aws.QUEUE],
+    title="SQS queue policies are not open to everyone",
+    description="A queue policy open to anyone lets strangers read, delete or inject messages.",
+    remediation="""aws.sqs.QueuePolicy("jobs", queue_url=queue.id, policy=pulumi.Output.json_dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+    "Action": "sqs:SendMessage", "Resource": queue.arn, "Condition": {"ArnEquals": {"aws:SourceArn": topic.arn}}}]}))""",
+    peers=["CKV_AWS_72", "CKV_AWS_168", "CKV_AWS_387", "FSBP SQS.3"])
+def sqs_policy_public(r, cfg):
+    out = open_policy(r, "policy")
+    doc = read_policy(r, "policy")
+    if isinstance(doc, iam.Document) and not out and _full_access(doc, "sqs"):
+        out.append("`policy` grants every SQS action (\"sqs:*\" or \"*\") to Principal \"*\". Grant only the actions needed.")
+    return out
+
+
+@resource_rule(
+    "sns-policy-public", CAT, Sev.HIGH, types=[aws.TOPIC_POLICY, aws.TOPIC],
+    title="SNS topic policies are not open to everyone",
+    description="A topic policy open to anyone, or to another account without a condition, lets strangers "
+                "publish events or subscribe to them.",
+    remediation="""aws.sns.TopicPolicy("events", arn=topic.arn, policy=...)  # named principals, aws:SourceArn conditions""",
+    peers=["CKV_AWS_169", "CKV_AWS_385", "FSBP SNS.4"],
+    config=list_setting("trustedAccounts", [], "Account ids that may be granted access without a condition."))
+def sns_policy_public(r, cfg):
+    out = open_policy(r, "policy")
+    doc = read_policy(r, "policy")
+    if isinstance(doc, iam.Document):
+        for s in doc.allows():
+            accounts = {iam.principal_account(p) for p in s.principal_values("AWS")} - {None}
+            foreign = sorted(accounts - set(cfg["trustedAccounts"]))
+            if foreign and not s.condition:
+                out.append(f"`policy` grants account(s) {', '.join(foreign)} access with no condition. Add a "
+                           "condition or list them in trustedAccounts.")
+    return out
+
+
+@resource_rule(
+    "dynamodb-pitr", CAT, Sev.MEDIUM, types=[aws.TABLE],
+    title="DynamoDB tables have point-in-time recovery",
+    description="Without PITR, a bad write or a malicious delete cannot be rolled back.",
+    remediation="""aws.dynamodb.Table("orders", ..., point_in_time_recovery={"enabled": True})""",
+    peers=["CKV_AWS_28", "FSBP DynamoDB.2"])
+def dynamodb_pitr(r, cfg):
+    if r.flag("pointInTimeRecovery.enabled") is not True:
+        return "pointInTimeRecovery.enabled is not true. Enable point-in-time recovery."
+    return None
+
+
+@resource_rule(
+    "dynamodb-deletion-protection", CAT, Sev.LOW, types=[aws.TABLE],
+    title="DynamoDB tables are protected from deletion",
+    description="A table without deletion protection can be dropped by one API call.",
+    remediation="""aws.dynamodb.Table("orders", ..., deletion_protection_enabled=True)""",
+    peers=["FSBP DynamoDB.6"])
+def dynamodb_deletion_protection(r, cfg):
+    if r.flag("deletionProtectionEnabled") is not True:
+        return "deletionProtectionEnabled is not true. Set deletion_protection_enabled=True."
+    return None
+
+
+@resource_rule(
+    "dynamodb-resource-policy-public", CAT, Sev.HIGH, types=[aws.DYNAMODB_RESOURCE_POLICY],
+    title="DynamoDB resource policies are not open to everyone",
+    description="A table or stream policy open to anyone exposes its data.",
+    remediation="""# Name the principals in the aws.dynamodb.ResourcePolicy document, or add an aws:PrincipalOrgID condition.""")
+def dynamodb_resource_policy_public(r, cfg):
+    return open_policy(r, "policy")
+
+
+@resource_rule(
+    "ecr-repo-policy-public", CAT, Sev.HIGH, types=[aws.ECR_REPOSITORY_POLICY],
+    title="ECR repository policies are not open to everyone",
+    description="A public repository policy lets anyone pull (or push) function images.",
+    remediation="""# Name the accounts that may pull, or add an aws:PrincipalOrgID condition.""",
+    peers=["CKV_AWS_32"])
+def ecr_repo_policy_public(r, cfg):
+    return open_policy(r, "policy")
+
+
+@stack_rule(
+    "ecr-lifecycle", CAT, Sev.LOW, types=[aws.ECR_REPOSITORY, aws.ECR_LIFECYCLE_POLICY],
+    title="ECR repositories have a lifecycle policy",
+    description="Without a lifecycle policy old, vulnerable images pile up and stay deployable.",
+    remediation="""aws.ecr.LifecyclePolicy("images", repository=repo.name, policy=json.dumps({"rules": [{
+    "rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+    "countUnit": "days", "countNumber": 14}, "action": {"type": "expire"}}]}))""",
+    peers=["FSBP ECR.3"])
+def ecr_lifecycle(stack, cfg):
+    for repo in stack.of_type(aws.ECR_REPOSITORY):
+        if not stack.referrers(repo, aws.ECR_LIFECYCLE_POLICY, prop="repository"):
+            yield repo, "has no LifecyclePolicy. Add one that expires old and untagged images."
+
+
+# --- API Gateway, KMS, Lambda -------------------------------------------------------------------
+
+@resource_rule(
+    "apigw-domain-tls", CAT, Sev.MEDIUM, types=[aws.REST_DOMAIN, aws.HTTP_DOMAIN],
+    title="API custom domains require TLS 1.2",
+    description="TLS 1.0 custom domains accept clients with broken cryptography.",
+    remediation="""aws.apigateway.DomainName("api", domain_name="api.example.com", security_policy="TLS_1_2", ...)""",
+    peers=["CKV_AWS_206"])
+def apigw_domain_tls(r, cfg):
+    prop = "securityPolicy" if r.type == aws.REST_DOMAIN else "domainNameConfiguration.securityPolicy"
+    policy = r.known(prop)
+    if policy in (None, "TLS_1_0"):
+        return f"{prop} is {policy or 'unset'}. Set it to TLS_1_2 (or a newer policy)."
+    return None
+
+
+@resource_rule(
+    "kms-deletion-safety", CAT, Sev.LOW, types=[aws.KMS_KEY, aws.KMS_KEY_POLICY],
+    title="KMS keys keep their safety nets",
+    description="Bypassing the policy lockout check, a short deletion window or a disabled key risk losing "
+                "access to data for good.",
+    remediation="""aws.kms.Key("data", deletion_window_in_days=30, enable_key_rotation=True)""",
+    peers=["CKV_AWS_227", "FSBP KMS.3"],
+    config=int_setting("minDeletionWindowDays", 30, "Shortest accepted deletion window in days.", 7))
+def kms_deletion_safety(r, cfg):
+    out = []
+    if r.flag("bypassPolicyLockoutSafetyCheck") is True:
+        out.append("bypassPolicyLockoutSafetyCheck is true: a policy mistake can lock everyone out of the key.")
+    if r.type == aws.KMS_KEY:
+        window = r.number("deletionWindowInDays")
+        if window is not None and window < cfg["minDeletionWindowDays"]:
+            out.append(f"deletionWindowInDays is {window:g}, below {cfg['minDeletionWindowDays']}.")
+        if r.flag("isEnabled") is False:
+            out.append("isEnabled is false: data encrypted under it cannot be read.")
+    return out
+
+
+@resource_rule(
+    "lambda-in-vpc", CAT, Sev.INFO, types=[aws.FUNCTION],
+    title="Functions that reach private data run in a VPC",
+    description="A function outside a VPC reaches data stores over public endpoints (information only).",
+    remediation="""aws.lambda_.Function("fn", ..., vpc_config={"subnet_ids": private_subnet_ids,
+    "security_group_ids": [sg.id]})""",
+    peers=["CKV_AWS_117", "FSBP Lambda.3"], config=names_allowlist("functions that need no VPC"))
+def lambda_in_vpc(r, cfg):
+    if not as_list(r.known("vpcConfig.subnetIds")) and not _allowed(r, cfg):
+        return "runs outside a VPC. If it touches VPC-only data stores, give it vpc_config with private subnets."
+    return None

@@ -1,0 +1,331 @@
+"""SAS-7 Insecure application secrets storage.
+
+Credentials in function environment variables, stage variables and plain SSM parameters (found by
+detect-secrets), data stores and caches without customer-managed keys, secrets without rotation,
+and key or secret policies open to anyone.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from .core import Sev, Undecided, as_list, bool_setting, int_setting, list_setting, names_allowlist, \
+    resource_rule, stack_rule
+from .core import aws, secrets
+from .core.checks import open_policy
+
+CAT = "SAS-7"
+SECRET_NOT_HELPING = (" It is marked secret in Pulumi, which only hides it in Pulumi's state and output: anyone "
+                      "who can read the function's configuration still sees it in plain text.")
+
+
+def _secret_findings(r, prop: str, cfg: dict, what: str) -> list:
+    """One message per variable under ``prop`` that looks like a credential (name and detector only)."""
+    variables = r.known(prop)
+    if not isinstance(variables, dict):
+        return []
+    allowed = cfg.get("allowedVariables", ())
+    out = []
+    for key, value in variables.items():
+        if any(fnmatch.fnmatchcase(key, p) for p in allowed):
+            continue
+        kinds = secrets.detect(key, value, entropy=cfg.get("entropyDetectors", False))
+        if not kinds:
+            continue
+        msg = (f"{what} {key} holds what looks like a credential ({', '.join(kinds)}). Store it in Secrets "
+               "Manager or SSM SecureString and pass its ARN or name instead; read it at run time.")
+        if r.is_secret(f"{prop}.{key}"):
+            msg += SECRET_NOT_HELPING
+        out.append(msg)
+    return out
+
+
+SECRET_SCAN_CONFIG = {
+    **list_setting("allowedVariables", [], "Variable names (glob patterns) known not to hold credentials."),
+    **bool_setting("entropyDetectors", False,
+                   "Also flag high-entropy strings (detect-secrets' Base64/Hex detectors); noisy on ids and hashes."),
+}
+
+
+@resource_rule(
+    "lambda-env-secrets", CAT, Sev.HIGH, types=[aws.FUNCTION],
+    title="Function environment variables hold no credentials",
+    description="Credentials in Lambda environment variables are readable by anyone with "
+                "lambda:GetFunctionConfiguration and end up in logs, state and CI output.",
+    remediation="""secret = aws.secretsmanager.Secret("db-password")
+aws.lambda_.Function("fn", ..., environment={"variables": {"DB_PASSWORD_SECRET_ARN": secret.arn}})
+# and read the value at run time with the Secrets Manager SDK or the Parameters and Secrets extension""",
+    peers=["CKV_AWS_45"], config=SECRET_SCAN_CONFIG)
+def lambda_env_secrets(r, cfg):
+    return _secret_findings(r, "environment.variables", cfg, "environment variable")
+
+
+@resource_rule(
+    "lambda-env-cmk", CAT, Sev.LOW, types=[aws.FUNCTION],
+    title="Function environment variables are encrypted with a customer-managed key",
+    description="Without kmsKeyArn, environment variables use the AWS-managed key, whose use cannot be limited "
+                "by a key policy.",
+    remediation="""key = aws.kms.Key("fn-env", enable_key_rotation=True)
+aws.lambda_.Function("fn", ..., kms_key_arn=key.arn)""",
+    peers=["CKV_AWS_173"])
+def lambda_env_cmk(r, cfg):
+    variables = r.known("environment.variables")
+    if isinstance(variables, dict) and variables and not r.known("kmsKeyArn"):
+        return "has environment variables but no kmsKeyArn. Encrypt them with a customer-managed KMS key."
+    return None
+
+
+@resource_rule(
+    "apigw-stage-variable-secrets", CAT, Sev.MEDIUM, types=[aws.REST_STAGE, aws.HTTP_STAGE],
+    title="API Gateway stage variables hold no credentials",
+    description="Stage variables are plain configuration, visible to anyone who can read the stage.",
+    remediation="""# Keep credentials in Secrets Manager; give the integration (Lambda) the secret's ARN instead.
+aws.apigateway.Stage("prod", ..., variables={"backendSecretArn": secret.arn})""",
+    config=SECRET_SCAN_CONFIG)
+def apigw_stage_variable_secrets(r, cfg):
+    prop = "variables" if r.type == aws.REST_STAGE else "stageVariables"
+    return _secret_findings(r, prop, cfg, "stage variable")
+
+
+@resource_rule(
+    "ssm-param-plaintext-secret", CAT, Sev.MEDIUM, types=[aws.SSM_PARAMETER],
+    title="Secrets in SSM Parameter Store are SecureStrings",
+    description="A String parameter that holds a credential is stored and returned in plain text.",
+    remediation="""aws.ssm.Parameter("db-password", type="SecureString", value=password, key_id=key.arn)""",
+    peers=["CKV2_AWS_34", "CKV_AWS_337"],
+    config={**bool_setting("requireCmk", False, "SecureString parameters must use a customer-managed key."),
+            **SECRET_SCAN_CONFIG})
+def ssm_param_plaintext_secret(r, cfg):
+    kind = r.known("type")
+    name = r.get("name")
+    name = name if isinstance(name, str) else r.name
+    if kind in ("String", "StringList"):
+        value = r.get("value")
+        value = value if isinstance(value, str) else r.get("insecureValue")
+        kinds = secrets.detect(name.rsplit("/", 1)[-1], value) if isinstance(value, str) else []
+        if kinds or secrets.names_a_secret(name.rsplit("/", 1)[-1]):
+            why = f"its value looks like a credential ({', '.join(kinds)})" if kinds else "its name names a secret"
+            extra = SECRET_NOT_HELPING.replace("the function's configuration", "the parameter") \
+                if r.is_secret("value") else ""
+            return f"is type {kind} but {why}. Use type=\"SecureString\" with a KMS key.{extra}"
+    if kind == "SecureString" and cfg["requireCmk"]:
+        key = r.known("keyId")
+        if not key or (isinstance(key, str) and key.endswith("alias/aws/ssm")):
+            return "is a SecureString encrypted with the AWS-managed key; requireCmk asks for a customer-managed key_id."
+    return None
+
+
+@resource_rule(
+    "secret-cmk", CAT, Sev.LOW, types=[aws.SECRET],
+    title="Secrets Manager secrets use a customer-managed key",
+    description="Secrets encrypted with aws/secretsmanager cannot be shared across accounts or limited by a key policy.",
+    remediation="""aws.secretsmanager.Secret("db", kms_key_id=key.arn)""",
+    peers=["CKV_AWS_149"])
+def secret_cmk(r, cfg):
+    key = r.known("kmsKeyId")
+    if not key or (isinstance(key, str) and "alias/aws/" in key):
+        return "has no customer-managed kmsKeyId (it uses aws/secretsmanager). Set kms_key_id to your own KMS key."
+    return None
+
+
+@stack_rule(
+    "secret-rotation-missing", CAT, Sev.MEDIUM, types=[aws.SECRET, aws.SECRET_ROTATION],
+    title="Secrets Manager secrets rotate",
+    description="A secret that never rotates stays valid forever once leaked.",
+    remediation="""aws.secretsmanager.SecretRotation("db", secret_id=secret.id, rotation_lambda_arn=rotator.arn,
+    rotation_rules={"automatically_after_days": 30})""",
+    peers=["CKV2_AWS_57", "FSBP SecretsManager.1"], config=names_allowlist("secrets that cannot rotate (third-party keys)"))
+def secret_rotation_missing(stack, cfg):
+    rotated = set()
+    for rot in stack.of_type(aws.SECRET_ROTATION):
+        rotated.update(s.urn for s in stack.targets(rot, "secretId", aws.SECRET))
+    for secret in stack.of_type(aws.SECRET):
+        if secret.urn not in rotated and not any(fnmatch.fnmatchcase(secret.name, p) for p in cfg["allowedNames"]):
+            yield secret, ("has no SecretRotation. Add one with a rotation function, or list the secret in "
+                           "allowedNames (or exempt it with a reason) if its issuer cannot rotate it.")
+
+
+RATE = re.compile(r"^rate\(\s*(\d+)\s+(day|days|hour|hours|minute|minutes)\s*\)$")
+
+
+@resource_rule(
+    "secret-rotation-interval", CAT, Sev.LOW, types=[aws.SECRET_ROTATION],
+    title="Secrets rotate at least every 90 days",
+    description="A long rotation interval leaves a leaked secret usable for months.",
+    remediation="""aws.secretsmanager.SecretRotation("db", ..., rotation_rules={"automatically_after_days": 30})""",
+    peers=["CKV_AWS_304", "FSBP SecretsManager.4"],
+    config=int_setting("maxRotationDays", 90, "Longest allowed rotation interval in days.", 1))
+def secret_rotation_interval(r, cfg):
+    days = r.number("rotationRules.automaticallyAfterDays")
+    expr = r.known("rotationRules.scheduleExpression")
+    if days is None and isinstance(expr, str):
+        m = RATE.match(expr.strip())
+        if m:
+            n, unit = int(m.group(1)), m.group(2)
+            days = n if unit.startswith("day") else n / 24 if unit.startswith("hour") else n / 1440
+    if days is not None and days > cfg["maxRotationDays"]:
+        return f"rotates every {days:g} days, more than maxRotationDays ({cfg['maxRotationDays']})."
+    return None
+
+
+@resource_rule(
+    "secret-policy-public", CAT, Sev.CRITICAL, types=[aws.SECRET_POLICY, aws.SECRET],
+    title="Secret resource policies are not open to everyone",
+    description="A secret policy that allows Principal * lets any AWS account read the secret.",
+    remediation="""aws.secretsmanager.SecretPolicy("db", secret_arn=secret.arn, block_public_policy=True,
+    policy=json.dumps({...named principals only...}))""")
+def secret_policy_public(r, cfg):
+    out = open_policy(r, "policy")
+    if r.type == aws.SECRET_POLICY and r.flag("blockPublicPolicy") is False:
+        out.append("blockPublicPolicy is false, so a public policy would be accepted. Set block_public_policy=True.")
+    return out
+
+
+@resource_rule(
+    "kms-rotation", CAT, Sev.MEDIUM, types=[aws.KMS_KEY],
+    title="Symmetric KMS keys rotate",
+    description="A symmetric key that never rotates keeps every ciphertext tied to one key material forever.",
+    remediation="""aws.kms.Key("data", enable_key_rotation=True, rotation_period_in_days=365)""",
+    peers=["CKV_AWS_7", "FSBP KMS.4", "AWSGuard cmk-backing-key-rotation-enabled"])
+def kms_rotation(r, cfg):
+    usage = r.known("keyUsage") or "ENCRYPT_DECRYPT"
+    spec = r.known("customerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+    if usage == "ENCRYPT_DECRYPT" and spec == "SYMMETRIC_DEFAULT" and r.flag("enableKeyRotation") is not True:
+        return "is a symmetric encryption key with enableKeyRotation not true. Set enable_key_rotation=True."
+    return None
+
+
+@resource_rule(
+    "kms-policy-public", CAT, Sev.CRITICAL, types=[aws.KMS_KEY, aws.KMS_KEY_POLICY],
+    title="KMS key policies are not open to everyone",
+    description="A key policy that allows Principal * without an account, organization or service condition "
+                "lets anyone use or manage the key.",
+    remediation="""# In the key policy, give "Principal": {"AWS": "arn:aws:iam::<account>:root"} or add
+# "Condition": {"StringEquals": {"kms:CallerAccount": "<account>"}}""",
+    peers=["CKV_AWS_33", "FSBP KMS.5"])
+def kms_policy_public(r, cfg):
+    # kms:ViaService pins the caller to an AWS service acting for a principal of the account.
+    return open_policy(r, "policy", also_restricting=("kms:viaservice",))
+
+
+@stack_rule(
+    "kms-policy-defined", CAT, Sev.LOW, types=[aws.KMS_KEY, aws.KMS_KEY_POLICY],
+    title="KMS keys have an explicit key policy",
+    description="A key without its own policy gets the default one, which leaves access to IAM policies alone.",
+    remediation="""aws.kms.Key("data", enable_key_rotation=True, policy=json.dumps({...}))""",
+    peers=["CKV2_AWS_64"])
+def kms_policy_defined(stack, cfg):
+    for key in stack.of_type(aws.KMS_KEY):
+        if key.get("policy") in (None, "") and not stack.referrers(key, aws.KMS_KEY_POLICY, prop="keyId"):
+            yield key, "has no policy and no KeyPolicy, so the default key policy applies. Write one that names " \
+                       "the key's administrators and users."
+
+
+@resource_rule(
+    "log-group-kms", CAT, Sev.LOW, types=[aws.LOG_GROUP],
+    title="Log groups are encrypted with a customer-managed key",
+    description="Function logs often carry request data; a customer-managed key limits who can read them.",
+    remediation="""aws.cloudwatch.LogGroup("fn-logs", name="/aws/lambda/fn", retention_in_days=90, kms_key_id=key.arn)""",
+    peers=["CKV_AWS_158"])
+def log_group_kms(r, cfg):
+    if not r.known("kmsKeyId"):
+        return "has no kmsKeyId. Encrypt it with a customer-managed KMS key."
+    return None
+
+
+# --- data stores and caches ---------------------------------------------------------------------
+
+@stack_rule(
+    "s3-sse-kms", CAT, Sev.LOW, types=[aws.BUCKET, aws.BUCKET_SSE],
+    title="S3 buckets encrypt with KMS",
+    description="SSE-S3 (the default) cannot be limited by a key policy; data buckets should use SSE-KMS.",
+    remediation="""aws.s3.BucketServerSideEncryptionConfiguration("data", bucket=bucket.id, rules=[{
+    "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn},
+    "bucket_key_enabled": True}])""",
+    peers=["CKV_AWS_19", "CKV_AWS_145", "FSBP S3.17"], config=names_allowlist("buckets"))
+def s3_sse_kms(stack, cfg):
+    for bucket in stack.of_type(aws.BUCKET):
+        if any(fnmatch.fnmatchcase(bucket.name, p) for p in cfg["allowedNames"]):
+            continue
+        configs = stack.referrers(bucket, aws.BUCKET_SSE, prop="bucket")
+        algos = [rule.get("applyServerSideEncryptionByDefault", {}).get("sseAlgorithm")
+                 for c in configs for rule in as_list(c.get("rules")) if isinstance(rule, dict)]
+        if any(a not in ("aws:kms", "aws:kms:dsse") for a in algos if isinstance(a, str)) or not algos:
+            if any(a is not None and not isinstance(a, str) for a in algos):
+                continue  # unknown in preview
+            yield bucket, ("is not encrypted with SSE-KMS (it has " + ("SSE-S3" if algos else "no encryption "
+                           "configuration, so SSE-S3") + "). Add a BucketServerSideEncryptionConfiguration with "
+                           "sse_algorithm \"aws:kms\".")
+
+
+@resource_rule(
+    "sqs-encryption", CAT, Sev.MEDIUM, types=[aws.QUEUE],
+    title="SQS queues are encrypted",
+    description="Messages carry event data; unencrypted queues store it in plain text.",
+    remediation="""aws.sqs.Queue("jobs", kms_master_key_id=key.arn)  # or sqs_managed_sse_enabled=True""",
+    peers=["CKV_AWS_27", "FSBP SQS.1"])
+def sqs_encryption(r, cfg):
+    if not r.known("kmsMasterKeyId") and r.flag("sqsManagedSseEnabled") is not True:
+        return "sets neither kmsMasterKeyId nor sqsManagedSseEnabled. Encrypt it (a KMS key lets a key policy limit readers)."
+    return None
+
+
+@resource_rule(
+    "sns-encryption", CAT, Sev.MEDIUM, types=[aws.TOPIC],
+    title="SNS topics are encrypted",
+    description="Without a KMS key, SNS stores messages unencrypted at rest.",
+    remediation="""aws.sns.Topic("events", kms_master_key_id="alias/aws/sns")  # or your own key""",
+    peers=["CKV_AWS_26", "FSBP SNS.1"])
+def sns_encryption(r, cfg):
+    if not r.known("kmsMasterKeyId"):
+        return "has no kmsMasterKeyId. Set one (alias/aws/sns, or a customer-managed key)."
+    return None
+
+
+@resource_rule(
+    "dynamodb-cmk", CAT, Sev.LOW, types=[aws.TABLE],
+    title="DynamoDB tables use a customer-managed key",
+    description="Tables are always encrypted, but only a customer-managed key lets a key policy limit readers.",
+    remediation="""aws.dynamodb.Table("orders", ..., server_side_encryption={"enabled": True, "kms_key_arn": key.arn})""",
+    peers=["CKV_AWS_119", "AWSGuard dynamodb-table-encryption-enabled"])
+def dynamodb_cmk(r, cfg):
+    if r.flag("serverSideEncryption.enabled") is not True or not r.known("serverSideEncryption.kmsKeyArn"):
+        return "does not use a customer-managed KMS key. Set server_side_encryption with enabled and kms_key_arn."
+    return None
+
+
+@resource_rule(
+    "apigw-cache-encryption", CAT, Sev.MEDIUM, types=[aws.REST_METHOD_SETTINGS],
+    title="API Gateway caches are encrypted",
+    description="Cached responses may hold tokens and personal data.",
+    remediation="""aws.apigateway.MethodSettings("all", ..., settings={"caching_enabled": True, "cache_data_encrypted": True})""",
+    peers=["CKV_AWS_308", "FSBP APIGateway.5", "AWSGuard apigateway-method-cached-and-encrypted"])
+def apigw_cache_encryption(r, cfg):
+    if r.flag("settings.cachingEnabled") and not r.flag("settings.cacheDataEncrypted"):
+        return "enables caching without cacheDataEncrypted. Set settings.cache_data_encrypted=True."
+    return None
+
+
+@resource_rule(
+    "appsync-cache-encryption", CAT, Sev.LOW, types=[aws.APPSYNC_CACHE],
+    title="AppSync caches are encrypted",
+    description="An unencrypted resolver cache keeps query results in plain text.",
+    remediation="""aws.appsync.ApiCache("cache", ..., at_rest_encryption_enabled=True, transit_encryption_enabled=True)""",
+    peers=["CKV_AWS_214", "CKV_AWS_215"])
+def appsync_cache_encryption(r, cfg):
+    off = [k for k in ("atRestEncryptionEnabled", "transitEncryptionEnabled") if r.flag(k) is not True]
+    if off:
+        return f"{' and '.join(off)} not true. Encrypt the cache at rest and in transit."
+    return None
+
+
+@resource_rule(
+    "sfn-cmk", CAT, Sev.LOW, types=[aws.STATE_MACHINE],
+    title="State machines encrypt with a customer-managed key",
+    description="Execution input and output (often sensitive) are otherwise encrypted with an AWS-owned key.",
+    remediation="""aws.sfn.StateMachine("flow", ..., encryption_configuration={"type": "CUSTOMER_MANAGED_KMS_KEY",
+    "kms_key_id": key.arn, "kms_data_key_reuse_period_seconds": 300})""")
+def sfn_cmk(r, cfg):
+    if r.known("encryptionConfiguration.type") != "CUSTOMER_MANAGED_KMS_KEY":
+        return "does not use CUSTOMER_MANAGED_KMS_KEY encryption. Set encryption_configuration with your KMS key."
+    return None
