@@ -30,7 +30,7 @@ CATEGORIES = {
     "SAS-10": "Improper exception handling and verbose error messages",
 }
 
-DOCS_BASE = "https://github.com/serverless-guard/serverless-guard/blob/main/docs/rules.md"
+DOCS_BASE = "https://github.com/serverless-guard/serverless-guard/blob/main/README.md"
 
 
 class Sev(enum.Enum):

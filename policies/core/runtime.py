@@ -16,6 +16,7 @@ from . import governance
 from .resource import Resource, Undecided
 from .rule import CATEGORIES, REGISTRY, Rule, Sev
 from .stack import StackIndex
+from .values import decode
 
 
 class Outcome(NamedTuple):
@@ -30,7 +31,7 @@ def rule_config(rule: Rule, engine_config: dict | None, stack_tags: dict | None 
     then per-stack settings chosen by stack tags (which may only tighten)."""
     cfg = rule.defaults()
     if engine_config:
-        cfg.update(engine_config)
+        cfg.update(decode(engine_config))  # the engine sends every number as a float
     if stack_tags:
         governance.apply_tag_overrides(rule, cfg, stack_tags)
     return cfg

@@ -143,9 +143,14 @@ def load_settings(path: str) -> dict:
         return {}
     import yaml
 
+    class _Loader(yaml.SafeLoader):
+        """Dates stay strings: the schema's date format checks them and names the key."""
+
+    _Loader.yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+                                       for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
     try:
         with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
+            data = yaml.load(f, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -315,11 +320,12 @@ def _apply_stack_config(c: Compiled, cfg: dict, allow_loosening: bool) -> None:
 
 def compile_for_environment(pack_dir: str, environ) -> Compiled:
     """What __main__.py runs at start: settings file + stack identity + stack config."""
-    path = os.path.join(pack_dir, SETTINGS_FILE)
+    # SERVERLESS_GUARD_SETTINGS points at another settings file (tests, trying a change locally).
+    path = environ.get("SERVERLESS_GUARD_SETTINGS") or os.path.join(pack_dir, SETTINGS_FILE)
     data = load_settings(path)
     c = compile_settings(data, stack=environ.get("PULUMI_STACK", ""), project=environ.get("PULUMI_PROJECT", ""),
                          organization=environ.get("PULUMI_ORGANIZATION", ""),
-                         stack_config=read_stack_config(environ), source=SETTINGS_FILE)
+                         stack_config=read_stack_config(environ), source=os.path.basename(path))
     install(c)
     return c
 

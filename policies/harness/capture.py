@@ -249,6 +249,7 @@ def run_directory(path: str, mode: str = "update", stack: str = "dev") -> Captur
         raise FileNotFoundError(f"{path} is not a Pulumi program: it has no Pulumi.yaml")
     with open(meta, encoding="utf-8") as f:
         project = (yaml.safe_load(f) or {}).get("name") or os.path.basename(os.path.abspath(path))
+    path = os.path.abspath(path)
     main = os.path.join(path, "__main__.py")
     if not os.path.isfile(main):
         raise FileNotFoundError(f"{path} has no __main__.py: only Python Pulumi programs can be scanned")

@@ -1,0 +1,67 @@
+"""The command line: scan on the bundled examples, clear errors, the rule table in the README."""
+import json
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def run(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "policies", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_scan_insecure_example_fails_with_every_sas2_rule_it_breaks(tmp_path):
+    out = tmp_path / "findings.json"
+    r = run("scan", "examples/insecure-serverless-api", "--json", str(out))
+    assert r.returncode == 1, r.stderr
+    found = {d["policy"] for d in json.loads(out.read_text())}
+    for rule in ("lambda-url-auth-none", "lambda-url-public-invoke-confirmed", "lambda-permission-public-principal",
+                 "apigw-method-no-auth", "apigw-rest-policy-public", "apigwv2-route-no-auth", "appsync-api-key-auth",
+                 "cognito-identity-unauth", "cognito-mfa", "cognito-password-policy", "cognito-threat-protection",
+                 "iam-trust-public", "lambda-env-secrets", "s3-policy-public", "sqs-policy-public"):
+        assert rule in found, rule
+    assert "[mandatory]" in r.stdout and "s3cr3t" not in r.stdout
+
+
+def test_scan_hardened_example_is_clean():
+    r = run("scan", "examples/hardened-serverless-api")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "no findings" in r.stdout
+
+
+def test_scan_preview_mode_runs():
+    r = run("scan", "examples/insecure-serverless-api", "--preview")
+    assert r.returncode == 1 and "Policies (preview" in r.stdout
+
+
+def test_scan_errors_are_clear(tmp_path):
+    r = run("scan", str(tmp_path))
+    assert r.returncode == 2 and "is not a Pulumi program" in r.stderr
+    (tmp_path / "Pulumi.yaml").write_text("name: broken\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("raise ValueError('boom')\n")
+    r = run("scan", str(tmp_path))
+    assert r.returncode == 2 and "raised ValueError: boom" in r.stderr
+    bad = tmp_path / "config.json"
+    bad.write_text("{not json")
+    r = run("scan", "examples/hardened-serverless-api", "--config", str(bad))
+    assert r.returncode != 0 and "is not valid JSON" in r.stderr
+    bad.write_text(json.dumps({"lambda-url-auth-none": "loud"}))
+    r = run("scan", "examples/hardened-serverless-api", "--config", str(bad))
+    assert r.returncode == 2 and "invalid enforcement level 'loud'" in r.stderr
+
+
+def test_rules_lists_every_rule():
+    from policies import REGISTRY
+
+    r = run("rules")
+    assert r.returncode == 0 and f"{len(REGISTRY)} rules" in r.stdout
+
+
+def test_readme_rule_table_is_current():
+    from policies.__main__ import rules_markdown
+
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    assert rules_markdown() in text, "the README rule table is stale: paste the output of `python -m policies rules --markdown`"

@@ -1,0 +1,118 @@
+"""The pack as the engine sees it: metadata, secrets never printed, the error boundary."""
+from __future__ import annotations
+
+import os
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from conftest import ROOT, analyze, captured
+from cases import CASES, load_all
+from policies import REGISTRY
+from policies.harness import engine
+
+load_all()
+
+
+def test_every_policy_is_listed_with_its_metadata(packs):
+    info = packs.get("update").info
+    by_name = {p.name: p for p in info.policies}
+    assert set(REGISTRY) <= set(by_name)
+    for rule in REGISTRY.values():
+        p = by_name[rule.id]
+        assert p.description == rule.description and p.displayName == rule.title
+        assert p.framework.name == "Serverless Top 10" and p.framework.reference == rule.category
+        assert f"category:{rule.category}" in p.tags and any(t.startswith("service:") for t in p.tags)
+        assert p.remediation_steps and p.url.endswith(f"#{rule.id}")
+        assert "ignoreResources" in p.configSchema.properties
+        assert engine.SEVERITIES[p.severity] == ("low" if rule.severity.value == "info" else rule.severity.value)
+        assert p.policy_type == (2 if rule.stack else 1)
+
+
+def test_default_levels_make_only_critical_mandatory(packs):
+    effective = packs.get("update").effective
+    for rule in REGISTRY.values():
+        expected = "mandatory" if rule.severity.value == "critical" else "advisory"
+        assert effective[rule.id][0] == expected, rule.id
+
+
+CANARY = "CANARY-7f3c9e21-do-not-print"
+
+
+def canary_program():
+    """The marker in plain and Pulumi-secret values of every property kind the secret rules read."""
+    role = aws.iam.Role("r", assume_role_policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+                                                '"Principal":"*","Action":"sts:AssumeRole"}]}')
+    aws.lambda_.Function("fn", role=role.arn, runtime="python3.12", handler="index.handler",
+                         code=pulumi.AssetArchive({}), environment={"variables": {
+                             "DB_PASSWORD": pulumi.Output.secret(CANARY), "API_TOKEN": CANARY,
+                             "AWS_KEY": "AKIAIOSFODNN7EXAMPLE", "NOTE": CANARY}})
+    api = aws.apigateway.RestApi("api")
+    dep = aws.apigateway.Deployment("d", rest_api=api.id)
+    aws.apigateway.Stage("s", rest_api=api.id, deployment=dep.id, stage_name="prod",
+                         variables={"secretToken": CANARY, "other": pulumi.Output.secret(CANARY)})
+    http = aws.apigatewayv2.Api("h", protocol_type="HTTP")
+    aws.apigatewayv2.Stage("hs", api_id=http.id, name="live", stage_variables={"password": CANARY})
+    aws.ssm.Parameter("p", name="/app/password", type="String", value=pulumi.Output.secret(CANARY))
+    aws.ssm.Parameter("p2", name="/app/api-key", type="String", value=CANARY)
+    aws.sqs.Queue("q", name=f"q-{CANARY}")
+
+
+@pytest.mark.parametrize("mode", ["update", "preview"])
+def test_secret_canary_never_appears(packs, mode):
+    diags = analyze(packs, canary_program, mode)
+    assert any(d.policy == "lambda-env-secrets" for d in diags)
+    assert any(d.policy == "apigw-stage-variable-secrets" for d in diags)
+    assert any(d.policy == "ssm-param-plaintext-secret" for d in diags)
+    for d in diags:
+        assert CANARY not in d.message and "AKIAIOSFODNN7EXAMPLE" not in d.message, d
+        assert "7f3c9e21" not in d.message
+
+
+def test_every_case_program_is_free_of_leaks(packs):
+    """No diagnostic of any case ever quotes a value the cases mark as a canary."""
+    for c in CASES:
+        for mode in c.modes:
+            for d in analyze(packs, c.program, mode, c.config):
+                assert CANARY not in d.message
+
+
+def _queue_program():
+    aws.sqs.Queue("jobs", name="jobs-with-a-value-in-its-name", sqs_managed_sse_enabled=True)
+
+
+@pytest.mark.parametrize("fail_closed,level", [("0", "advisory"), ("1", "mandatory")])
+def test_a_raising_rule_becomes_a_diagnostic(fail_closed, level):
+    records = captured(_queue_program, "update").records
+    pack_dir = os.path.join(ROOT, "tests", "fixtures", "raising_pack")
+    with engine.PackProcess(pack_dir, extra_env={"SERVERLESS_GUARD_ROOT": ROOT, "FAIL_CLOSED": fail_closed}) as pack:
+        pack.start()
+        diags = pack.run(records)
+    crash = [d for d in diags if d.policy == "always-raises"]
+    assert len(crash) == 1 and crash[0].level == level
+    assert "KeyError" in crash[0].message and "Queue 'jobs'" in crash[0].message
+    assert "jobs-with-a-value" not in crash[0].message
+    assert [d.policy for d in diags if d.policy == "reports-normally"] == ["reports-normally"]
+
+
+def test_bad_policy_pack_config_is_refused(packs):
+    pack = engine.PackProcess(dry_run=False)
+    try:
+        with pytest.raises(engine.ConfigError, match="unknown policy 'no-such-policy'"):
+            pack.start({"no-such-policy": "mandatory"})
+        with pytest.raises(engine.ConfigError, match="invalid enforcement level 'loud'"):
+            pack.start({"lambda-url-auth-none": "loud"})
+        with pytest.raises(engine.ConfigError, match="minimumLength"):
+            pack.start({"cognito-password-policy": {"minimumLength": "twelve"}})
+    finally:
+        pack.close()
+
+
+def test_platform_config_sets_levels_and_disables(packs):
+    def program():
+        aws.lambda_.FunctionUrl("url", function_name="fn", authorization_type="NONE")
+    diags = analyze(packs, program, config={"all": "mandatory", "lambda-in-vpc": "disabled"})
+    assert [d.level for d in diags if d.policy == "lambda-url-auth-none"] == ["mandatory"]
+    diags = analyze(packs, program, config={"lambda-url-auth-none": "disabled"})
+    assert not [d for d in diags if d.policy == "lambda-url-auth-none"]
