@@ -42,13 +42,11 @@ def _is_url_invoke_permission(p) -> bool:
     return action == "lambda:InvokeFunction" and p.get("invokedViaFunctionUrl") is True
 
 
-def _same_function(stack, a, a_prop, b, b_prop) -> bool:
-    ta = stack.targets(a, a_prop, aws.FUNCTION)
-    tb = stack.targets(b, b_prop, aws.FUNCTION)
-    if ta and tb:
-        return bool(set(x.urn for x in ta) & set(x.urn for x in tb))
-    va, vb = a.get(a_prop), b.get(b_prop)
-    return isinstance(va, str) and va == vb
+def _function_keys(stack, r, prop) -> set:
+    """What identifies the function ``r.prop`` names: its URN when in the stack, else the known value."""
+    keys = {f.urn for f in stack.targets(r, prop, aws.FUNCTION)}
+    value = r.get(prop)
+    return keys or ({value} if isinstance(value, str) else set())
 
 
 @stack_rule(
@@ -61,18 +59,21 @@ def _same_function(stack, a, a_prop, b, b_prop) -> bool:
 # and remove the aws.lambda_.Permission with principal="*" for lambda:InvokeFunctionUrl""",
     peers=["CKV_AWS_258", "CKV_AWS_301", "FSBP Lambda.1"], config=names_allowlist("function URLs"))
 def lambda_url_public_invoke_confirmed(stack, cfg):
-    perms = [p for p in stack.of_type(aws.PERMISSION) if p.get("principal") == "*" and _is_url_invoke_permission(p)]
-    if not perms:
+    public = {}
+    for p in stack.of_type(aws.PERMISSION):
+        if p.get("principal") == "*" and _is_url_invoke_permission(p):
+            for key in _function_keys(stack, p, "function"):
+                public.setdefault(key, p)
+    if not public:
         return
     for url in stack.of_type(aws.FUNCTION_URL):
         if url.get("authorizationType") != "NONE" or allowed(url, cfg):
             continue
-        for p in perms:
-            if _same_function(stack, url, "functionName", p, "function"):
-                yield url, (f"authorizationType is NONE and Permission '{p.name}' grants "
-                            f"{p.get('action')} to principal \"*\": the function is invokable from the whole "
-                            "internet. Use authorization_type=\"AWS_IAM\" and grant invoke to named principals.")
-                break
+        p = next((public[k] for k in _function_keys(stack, url, "functionName") if k in public), None)
+        if p is not None:
+            yield url, (f"authorizationType is NONE and Permission '{p.name}' grants "
+                        f"{p.get('action')} to principal \"*\": the function is invokable from the whole "
+                        "internet. Use authorization_type=\"AWS_IAM\" and grant invoke to named principals.")
 
 
 @resource_rule(

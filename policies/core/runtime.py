@@ -165,6 +165,8 @@ def _report(outcomes: list, report_violation) -> None:
 
 def _resource_validate(rule: Rule):
     def validate(args, report_violation):
+        if args.resource_type not in rule.types:  # the stock SDK calls every policy for every resource
+            return
         resource = Resource.from_wire(args.resource_type, args.name, args.urn, _unwrap(args.props))
         try:
             _report(evaluate(rule, resource, args.get_config(), dict(args.stack_tags)), report_violation)

@@ -98,22 +98,35 @@ class StackIndex:
     def referrers(self, target: Resource, *types: str, prop: str | None = None) -> list:
         """Resources of ``types`` whose ``prop`` (any property when None) refers to ``target``.
 
-        Through property dependencies, else by known value equality with the target's ARN, id or name.
+        Through property dependencies, else by a known value equal to the target's ARN, id or name
+        (or an ARN under it): both are dict lookups.
         """
         out = []
+        top = prop.split(".")[0] if prop else None
         for r, p in self._referrer_index().get(target.urn, ()):
-            if (not types or r.type in types) and (prop is None or p == prop.split(".")[0]) and r not in out:
+            if (not types or r.type in types) and (top is None or p == top) and r not in out:
                 out.append(r)
         keys = {v for f in JOIN_FIELDS if isinstance(v := target.props.get(f), str) and v}
-        if keys:
-            for t in types:
-                for r in self._by_type.get(t, []):
-                    if r in out:
-                        continue
-                    vals = _strings(r.get(prop)) if prop else _all_strings(r.props)
-                    if any(v in keys or v.split("/")[0] in keys for v in vals):
+        for t in types:
+            idx = self._prop_value_index(t, prop)
+            for k in keys:
+                for r in idx.get(k, ()):
+                    if r not in out:
                         out.append(r)
         return out
+
+    def _prop_value_index(self, type_: str, prop: str | None) -> dict:
+        """string value (and its part before the first "/") of ``prop`` -> resources of ``type_``."""
+        key = (type_, prop)
+        idx = self._values.get(key)
+        if idx is None:
+            idx = defaultdict(list)
+            for r in self._by_type.get(type_, []):
+                values = _strings(r.get(prop)) if prop else _all_strings(r.props)
+                for v in set(values) | {v.split("/")[0] for v in values}:
+                    idx[v].append(r)
+            self._values[key] = idx
+        return idx
 
     # --- IAM ----------------------------------------------------------------------------------
     def role_documents(self, role: Resource) -> list:

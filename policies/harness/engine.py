@@ -59,8 +59,11 @@ class PackProcess:
         line = self.proc.stdout.readline().decode().strip()
         self.start_seconds = time.perf_counter() - started
         if not line.isdigit():
-            err = self.proc.stderr.read().decode(errors="replace") if self.proc.poll() is not None else ""
-            self.proc.kill()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+            err = self.proc.stderr.read().decode(errors="replace")
             raise RuntimeError(f"the policy pack did not start (first line {line!r}):\n{err}")
         self.port = int(line)
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}",

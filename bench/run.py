@@ -1,0 +1,160 @@
+"""Benchmark: serverless-guard against a floor pack, through the same gRPC path the engine uses.
+
+    python bench/run.py [--sizes 100,1000,10000] [--repeat-start 3] [--json FILE]
+
+Stacks are built from the bundled example programs (captured under mocks), cloned with unique
+names and URNs until they reach each size. For each pack and size it reports: start (spawn to
+port, median of --repeat-start), median and p95 Analyze per resource, AnalyzeStack total, and the
+pack process's peak memory (VmHWM) - and the ratios to the floor measured in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+from policies.harness import capture, engine  # noqa: E402
+from policies.harness.capture import Record  # noqa: E402
+
+PACKS = {"floor": (os.path.join(HERE, "floor_pack"), {}), "serverless-guard": (ROOT, {}),
+         # the same pack on the SDK's own servicer: what policies/core/fastpath.py saves
+         "stock-sdk": (ROOT, {"SERVERLESS_GUARD_STOCK_SDK": "1"})}
+
+
+def base_records() -> list:
+    records = []
+    for example in ("insecure-serverless-api", "hardened-serverless-api"):
+        cap = capture.run_directory(os.path.join(ROOT, "examples", example), mode="update")
+        records.extend(r for r in cap.records if r.type != "pulumi:pulumi:Stack")
+    return records
+
+
+def _unique_values(base: list) -> list:
+    """ARNs, ids, names and URLs the base resources carry: what must differ between copies."""
+    vals = set()
+    for r in base:
+        for k in ("arn", "id", "name", "bucket", "url", "executionArn", "invokeArn"):
+            v = r.outputs.get(k)
+            if isinstance(v, str) and len(v) >= 6:
+                vals.add(v)
+    return sorted(vals, key=len, reverse=True)
+
+
+def _rename(d: dict, values: list, suffix: str) -> dict:
+    text = json.dumps(d)
+    for v in values:
+        if v in text:
+            text = text.replace(v, v + suffix)
+    return json.loads(text)
+
+
+def stack_of(size: int, base: list) -> list:
+    """``size`` resources: copies of ``base`` with unique names, URNs, ARNs and ids, dependencies
+    remapped, so a copy joins with its own resources only, as in a real stack."""
+    out, i = [], 0
+    values = _unique_values(base)
+    while len(out) < size:
+        suffix = f"-c{i}"
+        urn_map = {r.urn: r.urn + suffix for r in base}
+        for r in base:
+            if len(out) >= size:
+                break
+            out.append(Record(
+                type=r.type, name=r.name + suffix, urn=urn_map[r.urn], parent=r.parent,
+                dependencies=[urn_map.get(d, d) for d in r.dependencies],
+                property_dependencies={k: [urn_map.get(u, u) for u in v] for k, v in r.property_dependencies.items()},
+                inputs=_rename(r.inputs, values, suffix), outputs=_rename(r.outputs, values, suffix)))
+        i += 1
+    return out
+
+
+def peak_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measure(pack_dir: str, env: dict, records: list, repeat_start: int) -> dict:
+    starts = []
+    for _ in range(repeat_start - 1):
+        p = engine.PackProcess(pack_dir, extra_env=env)
+        starts.append(p.start_seconds)
+        p.close()
+    pack = engine.PackProcess(pack_dir, extra_env=env)
+    starts.append(pack.start_seconds)
+    try:
+        pack.start()
+        from pulumi.runtime.proto import analyzer_pb2 as pb
+
+        requests = [pb.AnalyzeRequest(type=r.type, properties=engine._struct(r.inputs), urn=r.urn, name=r.name,
+                                      options=pb.AnalyzerResourceOptions(parent=r.parent or "")) for r in records]
+        for req in requests[:50]:  # warm-up: lazy imports, dispatch caches
+            pack.stub.Analyze(req)
+        times = []
+        findings = 0
+        for req in requests:
+            t = time.perf_counter()
+            resp = pack.stub.Analyze(req)
+            times.append(time.perf_counter() - t)
+            findings += len(resp.diagnostics)
+        t = time.perf_counter()
+        _, stack_resp = pack.analyze_stack(records)
+        stack_seconds = time.perf_counter() - t
+        rss = peak_rss_mb(pack.proc.pid)
+    finally:
+        pack.close()
+    times.sort()
+    return {"start_s": statistics.median(starts), "analyze_median_ms": statistics.median(times) * 1000,
+            "analyze_p95_ms": times[int(len(times) * 0.95) - 1] * 1000, "analyze_stack_s": stack_seconds,
+            "peak_rss_mb": rss, "findings": findings + len(stack_resp.diagnostics)}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="100,1000,10000")
+    ap.add_argument("--repeat-start", type=int, default=3)
+    ap.add_argument("--json", metavar="FILE")
+    ap.add_argument("--no-stock", action="store_true", help="skip the stock-SDK comparison (sizes <= 1,000 only)")
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    base = base_records()
+    print(f"# {time.strftime('%Y-%m-%d')}  {platform.python_implementation()} {platform.python_version()}  "
+          f"{os.cpu_count()} cores  base stack {len(base)} resources")
+    results = {}
+    for size in sizes:
+        records = stack_of(size, base)
+        row = {name: measure(path, env, records, args.repeat_start) for name, (path, env) in PACKS.items()
+               if name != "stock-sdk" or (size <= 1000 and not args.no_stock)}
+        results[size] = row
+        f, g = row["floor"], row["serverless-guard"]
+        print(f"\n## {size} resources")
+        s = row.get("stock-sdk")
+        print(f"{'':22}{'floor':>12}{'serverless-guard':>18}{'ratio':>8}" + (f"{'stock SDK':>12}{'ratio':>8}" if s else ""))
+        for key, label in (("start_s", "start (s)"), ("analyze_median_ms", "Analyze median (ms)"),
+                           ("analyze_p95_ms", "Analyze p95 (ms)"), ("analyze_stack_s", "AnalyzeStack (s)"),
+                           ("peak_rss_mb", "peak memory (MB)")):
+            ratio = g[key] / f[key] if f[key] else float("nan")
+            extra = f"{s[key]:>12.4f}{s[key] / f[key] if f[key] else float('nan'):>8.2f}" if s else ""
+            print(f"{label:22}{f[key]:>12.4f}{g[key]:>18.4f}{ratio:>8.2f}" + extra)
+        print(f"{'findings':22}{f['findings']:>12}{g['findings']:>18}" + (f"{s['findings']:>12}" if s else ""))
+    if len(sizes) > 1 and 1000 in results and 10000 in results:
+        growth = results[10000]["serverless-guard"]["analyze_stack_s"] / results[1000]["serverless-guard"]["analyze_stack_s"]
+        print(f"\nAnalyzeStack growth 1,000 -> 10,000 resources: {growth:.1f}x")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(results, fh, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
