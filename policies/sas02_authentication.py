@@ -11,13 +11,9 @@ import fnmatch
 from .core import Sev, Undecided, as_list, iam, int_setting, list_setting, names_allowlist, resource_rule, \
     stack_rule
 from .core import aws
-from .core.checks import malformed_message, open_policy, read_policy
+from .core.checks import malformed_message, name_allowed as allowed, open_policy, read_policy
 
 CAT = "SAS-2"
-
-
-def allowed(resource, cfg) -> bool:
-    return any(fnmatch.fnmatchcase(resource.name, p) for p in cfg.get("allowedNames", ()))
 
 
 # --- Lambda -----------------------------------------------------------------------------------

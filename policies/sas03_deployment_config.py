@@ -7,21 +7,15 @@ with its satellites through the stack index.
 """
 from __future__ import annotations
 
-import fnmatch
-
 from .core import Sev, as_list, iam, int_setting, list_setting, names_allowlist, resource_rule, stack_rule
 from .core import aws
-from .core.checks import open_policy, read_policy
+from .core.checks import name_allowed as _allowed, open_policy, read_policy
 
 CAT = "SAS-3"
 PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
 PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
                  "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
 PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-
-
-def _allowed(r, cfg) -> bool:
-    return any(fnmatch.fnmatchcase(r.name, p) for p in cfg.get("allowedNames", ()))
 
 
 # --- S3 -----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 from .core import Sev, Undecided, as_list, bool_setting, int_setting, list_setting, names_allowlist, \
     resource_rule, stack_rule
 from .core import aws, secrets
-from .core.checks import open_policy
+from .core.checks import name_allowed, open_policy
 
 CAT = "SAS-7"
 SECRET_NOT_HELPING = (" It is marked secret in Pulumi, which only hides it in Pulumi's state and output: anyone "
@@ -140,7 +140,7 @@ def secret_rotation_missing(stack, cfg):
     for rot in stack.of_type(aws.SECRET_ROTATION):
         rotated.update(s.urn for s in stack.targets(rot, "secretId", aws.SECRET))
     for secret in stack.of_type(aws.SECRET):
-        if secret.urn not in rotated and not any(fnmatch.fnmatchcase(secret.name, p) for p in cfg["allowedNames"]):
+        if secret.urn not in rotated and not name_allowed(secret, cfg):
             yield secret, ("has no SecretRotation. Add one with a rotation function, or list the secret in "
                            "allowedNames (or exempt it with a reason) if its issuer cannot rotate it.")
 
@@ -245,7 +245,7 @@ def log_group_kms(r, cfg):
     peers=["CKV_AWS_19", "CKV_AWS_145", "FSBP S3.17"], config=names_allowlist("buckets"))
 def s3_sse_kms(stack, cfg):
     for bucket in stack.of_type(aws.BUCKET):
-        if any(fnmatch.fnmatchcase(bucket.name, p) for p in cfg["allowedNames"]):
+        if name_allowed(bucket, cfg):
             continue
         configs = stack.referrers(bucket, aws.BUCKET_SSE, prop="bucket")
         algos = [rule.get("applyServerSideEncryptionByDefault", {}).get("sseAlgorithm")

@@ -1,6 +1,8 @@
 """Checks several modules share, so each is written (and tested) once."""
 from __future__ import annotations
 
+import fnmatch
+
 from . import iam
 from .resource import Resource, Undecided
 from .values import UNKNOWN
@@ -44,3 +46,8 @@ def open_policy(resource: Resource, prop: str = "policy", actions=None, what: st
                    f"(aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:SourceVpce...) - to {acts}"
                    f"{what}. Name the principals, or add such a condition.")
     return out
+
+
+def name_allowed(resource: Resource, cfg: dict) -> bool:
+    """Whether the rule's ``allowedNames`` config (glob patterns) lists this resource."""
+    return any(fnmatch.fnmatchcase(resource.name, p) for p in cfg.get("allowedNames", ()))

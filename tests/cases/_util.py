@@ -21,3 +21,8 @@ def function(name="fn", role_arn=None, **kw):
 
 def doc(*statements):
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def table(name="orders", **kw):
+    return aws.dynamodb.Table(name, billing_mode="PAY_PER_REQUEST", hash_key="id",
+                              attributes=[{"name": "id", "type": "S"}], **kw)

@@ -3,7 +3,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import case
-from ._util import doc, function
+from ._util import doc, function, table
 
 ALL_BLOCKED = dict(block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
                    restrict_public_buckets=True)
@@ -155,41 +155,36 @@ def topic_policy_trusted_account():
          "Resource": "*"}))
 
 
-def _table(name="orders", **kw):
-    return aws.dynamodb.Table(name, billing_mode="PAY_PER_REQUEST", hash_key="id",
-                              attributes=[{"name": "id", "type": "S"}], **kw)
-
-
 @case("dynamodb-pitr", violates=True, resource="orders")
 def table_without_pitr():
-    _table()
+    table()
 
 
 @case("dynamodb-pitr", violates=False)
 def table_with_pitr():
-    _table(point_in_time_recovery={"enabled": True})
+    table(point_in_time_recovery={"enabled": True})
 
 
 @case("dynamodb-deletion-protection", violates=True, resource="orders")
 def table_unprotected():
-    _table()
+    table()
 
 
 @case("dynamodb-deletion-protection", violates=False)
 def table_protected():
-    _table(deletion_protection_enabled=True)
+    table(deletion_protection_enabled=True)
 
 
 @case("dynamodb-resource-policy-public", violates=True, resource="orders-policy")
 def table_policy_open():
-    t = _table()
+    t = table()
     aws.dynamodb.ResourcePolicy("orders-policy", resource_arn=t.arn, policy=doc(
         {"Effect": "Allow", "Principal": "*", "Action": "dynamodb:GetItem", "Resource": "*"}))
 
 
 @case("dynamodb-resource-policy-public", violates=False)
 def table_policy_org_only():
-    t = _table()
+    t = table()
     aws.dynamodb.ResourcePolicy("orders-policy", resource_arn=t.arn, policy=doc(
         {"Effect": "Allow", "Principal": "*", "Action": "dynamodb:GetItem", "Resource": "*",
          "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}}}))

@@ -3,7 +3,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import case
-from ._util import doc, function
+from ._util import doc, function, table
 
 CANARY = "CANARY-7f3c9e21-do-not-print"
 
@@ -231,20 +231,15 @@ def topic_encrypted():
     aws.sns.Topic("events", kms_master_key_id="alias/aws/sns")
 
 
-def _table(name="orders", **kw):
-    return aws.dynamodb.Table(name, billing_mode="PAY_PER_REQUEST", hash_key="id",
-                              attributes=[{"name": "id", "type": "S"}], **kw)
-
-
 @case("dynamodb-cmk", violates=True, resource="orders")
 def table_owned_key():
-    _table()
+    table()
 
 
 @case("dynamodb-cmk", violates=False)
 def table_customer_key():
     key = aws.kms.Key("table", enable_key_rotation=True)
-    _table(server_side_encryption={"enabled": True, "kms_key_arn": key.arn})
+    table(server_side_encryption={"enabled": True, "kms_key_arn": key.arn})
 
 
 def _method_settings(**settings):
