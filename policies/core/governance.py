@@ -11,8 +11,6 @@ import datetime as _dt
 import fnmatch
 import re
 
-from .rule import Sev
-
 EXEMPT_TAG_PREFIX = "serverless-guard:exempt:"
 _UNTIL = re.compile(r"^(?P<reason>.*?)\s*\buntil\s+(?P<date>\d{4}-\d{2}-\d{2})\s*$", re.I)
 
@@ -86,7 +84,3 @@ def apply_tag_overrides(rule, cfg: dict, stack_tags: dict) -> None:
             # The platform's own config wins: only keys it left at the pack's value are changed.
             if cfg.get(key) == initial.get(key, rule.config.get(key, {}).get("default")):
                 cfg[key] = value
-
-
-def severity_rank(sev: Sev) -> int:
-    return sev.rank

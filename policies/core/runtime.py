@@ -96,10 +96,6 @@ def _sdk_severity(sev: Sev):
             Sev.LOW: Severity.LOW, Sev.INFO: Severity.LOW}[sev]
 
 
-def describe(rule: Rule) -> str:
-    return rule.description
-
-
 def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = None) -> list:
     """Pulumi policies for ``rules`` (all registered rules by default).
 
@@ -112,7 +108,7 @@ def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = No
     for rule in (rules if rules is not None else REGISTRY.values()):
         level = (levels or {}).get(rule.id) or governance.default_level(rule)
         common: dict[str, Any] = dict(
-            description=describe(rule),
+            description=rule.description,
             enforcement_level=EnforcementLevel(level) if isinstance(level, str) else level,
             config_schema=PolicyConfigSchema(properties={**COMMON_CONFIG, **rule.config}),
             display_name=rule.title,
