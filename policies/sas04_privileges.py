@@ -1,0 +1,410 @@
+"""SAS-4 Over-privileged function permissions and roles.
+
+Identity policies that grant admin, whole services, every resource, role passing or a known
+privilege-escalation path; trust policies that let too many principals in; and, across the stack,
+the execution roles functions and state machines actually get (inline policies, RolePolicy,
+attachments of in-stack and AWS-managed policies) and roles shared between functions.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections import defaultdict
+
+from .core import Sev, Undecided, as_list, iam, int_setting, list_setting, resource_rule, stack_rule
+from .core import aws
+from .core.checks import malformed_message, read_policy
+
+CAT = "SAS-4"
+ADMIN_MANAGED = ("arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/IAMFullAccess",
+                 "arn:aws:iam::aws:policy/PowerUserAccess")
+PRIVESC_ACTIONS = ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachRolePolicy",
+                   "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:PutRolePolicy", "iam:PutUserPolicy",
+                   "iam:PutGroupPolicy", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey")
+CODE_ACTIONS = ("lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration")
+DATA_PLANE = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "dynamodb:GetItem", "dynamodb:PutItem",
+              "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan", "sqs:SendMessage",
+              "sqs:ReceiveMessage", "sqs:DeleteMessage", "sns:Publish", "secretsmanager:GetSecretValue",
+              "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
+EXFIL = ("s3:GetObject", "secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters",
+         "ssm:GetParametersByPath", "dynamodb:Scan", "dynamodb:Query", "kms:Decrypt")
+SERVICE_WILDCARD = re.compile(r"^(\*|[a-z0-9-]+:\*)$", re.I)
+IDENTITY_TYPES = [*aws.IDENTITY_POLICY_TYPES, aws.ROLE]
+
+
+# --- reading identity policies --------------------------------------------------------------------
+
+def documents(r) -> list:
+    """(where, Document) for each identity policy ``r`` carries; malformed ones as (where, Malformed)."""
+    if r.type == aws.ROLE:
+        out = []
+        for i, inline in enumerate(as_list(r.known("inlinePolicies"))):
+            if isinstance(inline, dict):
+                doc = iam.parse(inline.get("policy"))
+                if doc is iam.UNKNOWN:
+                    raise Undecided(r, f"inlinePolicies.{i}.policy")
+                name = inline.get("name")
+                out.append((f"inline policy {name if isinstance(name, str) else i}", doc))
+        return [(w, d) for w, d in out if d is not None]
+    doc = read_policy(r, "policy")
+    return [] if doc is None else [("`policy`", doc)]
+
+
+def _sid(s) -> str:
+    return f" statement {s.sid}" if isinstance(s.sid, str) and s.sid else ""
+
+
+def admin_statements(doc) -> list:
+    return [s for s in doc.allows() if (s.not_actions or "*" in s.actions) and s.all_resources]
+
+
+def wildcard_action_statements(doc, allowed_services=()) -> list:
+    out = []
+    for s in doc.allows():
+        wild = [a for a in s.actions if isinstance(a, str) and SERVICE_WILDCARD.match(a)
+                and a.split(":")[0].lower() not in allowed_services]
+        if wild or s.not_actions:
+            out.append((s, wild or ["NotAction"]))
+    return out
+
+
+def passrole_statements(doc) -> list:
+    return [s for s in doc.allows() if s.all_resources and s.grants("iam:PassRole")
+            and "iam:passedtoservice" not in s.condition_keys()]
+
+
+def privesc_findings(doc) -> list:
+    """Names of escalation paths the document grants (literal ``*`` admin is iam-admin-star's)."""
+    found = []
+    stmts = [s for s in doc.allows() if "*" not in s.actions and not s.not_actions]
+    for s in stmts:
+        found += s.grants_any(PRIVESC_ACTIONS)
+        if s.all_resources:
+            found += s.grants_any(CODE_ACTIONS)
+    def granted(a): return any(s.grants(a) for s in stmts)
+    if granted("iam:PassRole") and granted("lambda:CreateFunction") and (
+            granted("lambda:InvokeFunction") or granted("lambda:CreateEventSourceMapping")):
+        found.append("iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction/CreateEventSourceMapping")
+    return sorted(set(found))
+
+
+def _each_document(r, report):
+    out = []
+    for where, doc in documents(r):
+        if isinstance(doc, iam.Malformed):
+            out.append(malformed_message(where.strip("`"), doc))
+        else:
+            out.extend(report(where, doc))
+    return out
+
+
+IDENTITY_RULE = dict(types=IDENTITY_TYPES)
+
+
+@resource_rule(
+    "iam-admin-star", CAT, Sev.CRITICAL, **IDENTITY_RULE,
+    title="No policy grants every action on every resource",
+    description="A policy that allows Action * on Resource * is administrator access.",
+    remediation="""# List the actions and resources the function needs, e.g.
+aws.iam.RolePolicy("orders", role=role.id, policy=pulumi.Output.json_dumps({"Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": table.arn}]}))""",
+    peers=["CKV_AWS_1", "CKV_AWS_62", "FSBP IAM.1"])
+def iam_admin_star(r, cfg):
+    return _each_document(r, lambda where, doc: [
+        f"{where}{_sid(s)} allows every action (\"*\" or NotAction) on every resource: administrator access. "
+        "Grant only the actions and resources needed." for s in admin_statements(doc)])
+
+
+@resource_rule(
+    "iam-wildcard-service-action", CAT, Sev.MEDIUM, **IDENTITY_RULE,
+    title="Policies name actions instead of whole services",
+    description="Allowing \"<service>:*\" (the source's dynamodb:* example) grants far more than a function uses.",
+    remediation="""# Replace "dynamodb:*" by the calls the code makes: ["dynamodb:GetItem", "dynamodb:PutItem"]""",
+    peers=["CKV_AWS_49", "CKV_AWS_63", "FSBP IAM.21"],
+    config=list_setting("allowedServices", [], "Services (e.g. logs, xray) whose wildcard is accepted."))
+def iam_wildcard_service_action(r, cfg):
+    allowed = tuple(s.lower() for s in cfg["allowedServices"])
+    return _each_document(r, lambda where, doc: [
+        f"{where}{_sid(s)} allows {', '.join(wild)}. Name the actions the function needs."
+        for s, wild in wildcard_action_statements(doc, allowed)])
+
+
+@resource_rule(
+    "iam-wildcard-resource", CAT, Sev.MEDIUM, **IDENTITY_RULE,
+    title="Data-plane actions are scoped to resources",
+    description="Data actions (S3 objects, DynamoDB items, queues, topics, secrets, keys) on Resource * reach "
+                "every such resource in the account.",
+    remediation="""# "Resource": [table.arn] instead of "*" """,
+    peers=["CKV_AWS_355", "CKV_AWS_356"])
+def iam_wildcard_resource(r, cfg):
+    def report(where, doc):
+        out = []
+        for s in doc.allows():
+            if s.all_resources and "*" not in s.actions and not s.not_actions:
+                hit = s.grants_any(DATA_PLANE)
+                if hit:
+                    out.append(f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\". Name the resources.")
+        return out
+    return _each_document(r, report)
+
+
+@resource_rule(
+    "iam-passrole-star", CAT, Sev.HIGH, **IDENTITY_RULE,
+    title="iam:PassRole is scoped",
+    description="PassRole on * lets the holder hand any role in the account to a service it controls.",
+    remediation="""{"Effect": "Allow", "Action": "iam:PassRole", "Resource": worker_role.arn,
+ "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}""",
+    peers=["CKV_AWS_286", "CKV_AWS_110"])
+def iam_passrole_star(r, cfg):
+    return _each_document(r, lambda where, doc: [
+        f"{where}{_sid(s)} allows iam:PassRole on every role with no iam:PassedToService condition. Name the "
+        "roles and the service." for s in passrole_statements(doc) if s not in admin_statements(doc)])
+
+
+@resource_rule(
+    "iam-privesc-actions", CAT, Sev.HIGH, **IDENTITY_RULE,
+    title="Policies grant no privilege-escalation path",
+    description="Actions that rewrite IAM policies, create keys, or replace function code let a compromised "
+                "function make itself administrator.",
+    remediation="""# Remove the IAM-write and code-update actions from function roles; deployment pipelines hold them.""",
+    peers=["CKV_AWS_110", "CKV_AWS_286"])
+def iam_privesc_actions(r, cfg):
+    def report(where, doc):
+        found = privesc_findings(doc)
+        return [f"{where} grants {', '.join(found)}: a known privilege-escalation path. Remove it."] if found else []
+    return _each_document(r, report)
+
+
+@resource_rule(
+    "iam-data-exfil-star", CAT, Sev.MEDIUM, **IDENTITY_RULE,
+    title="Data-reading actions are not granted on everything",
+    description="Reading objects, secrets, parameters, whole tables or decrypting with any key on * is what "
+                "an attacker with stolen function credentials needs to exfiltrate data.",
+    remediation="""# Scope reads to the one bucket, secret, parameter path, table or key the function uses.""",
+    peers=["CKV_AWS_108", "CKV_AWS_288", "FSBP KMS.1", "FSBP KMS.2"])
+def iam_data_exfil_star(r, cfg):
+    def report(where, doc):
+        out = []
+        for s in doc.allows():
+            if s.all_resources and "*" not in s.actions and not s.not_actions:
+                hit = s.grants_any(EXFIL)
+                if hit:
+                    out.append(f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\". Scope it.")
+        return out
+    return _each_document(r, report)
+
+
+@resource_rule(
+    "iam-admin-managed-policy", CAT, Sev.HIGH,
+    types=[aws.ROLE, aws.ROLE_POLICY_ATTACHMENT, aws.POLICY_ATTACHMENT],
+    title="No administrator managed policies",
+    description="AdministratorAccess, IAMFullAccess and PowerUserAccess give a role far more than any function needs.",
+    remediation="""# Detach the AWS-managed admin policy; attach a policy written for the function instead.""",
+    peers=["CKV_AWS_274", "CKV2_AWS_56"])
+def iam_admin_managed_policy(r, cfg):
+    arns = as_list(r.known("managedPolicyArns")) if r.type == aws.ROLE else [r.known("policyArn")]
+    bad = [a.rsplit("/", 1)[-1] for a in arns if a in ADMIN_MANAGED]
+    if bad:
+        return f"attaches the AWS-managed {', '.join(bad)} policy. Attach a least-privilege policy instead."
+    return None
+
+
+# --- trust policies ---------------------------------------------------------------------------------
+
+def _trust(r):
+    doc = read_policy(r, "assumeRolePolicy")
+    if isinstance(doc, iam.Malformed) or doc is None:
+        return None
+    return doc
+
+
+@resource_rule(
+    "iam-trust-account-root", CAT, Sev.MEDIUM, types=[aws.ROLE],
+    title="Cross-account trust is pinned",
+    description="Trusting another account's root lets every principal in that account that has sts:AssumeRole "
+                "assume the role.",
+    remediation="""{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole",
+ "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}""",
+    peers=["CKV_AWS_61"],
+    config=list_setting("trustedAccounts", [], "Account ids whose root may be trusted without a condition."))
+def iam_trust_account_root(r, cfg):
+    doc = _trust(r)
+    if doc is None:
+        return []
+    out = []
+    for s in doc.allows():
+        if {"sts:externalid", "aws:principalorgid"} & s.condition_keys():
+            continue
+        for p in s.principal_values("AWS"):
+            acct = iam.principal_account(p)
+            if acct and (p == acct or p.endswith(":root")) and acct not in cfg["trustedAccounts"]:
+                out.append(f"assumeRolePolicy trusts account {acct} as a whole with no sts:ExternalId or "
+                           "aws:PrincipalOrgID condition. Name a role there, or add the condition.")
+    return out
+
+
+GITHUB = "token.actions.githubusercontent.com"
+
+
+@resource_rule(
+    "iam-trust-github-oidc-unscoped", CAT, Sev.HIGH, types=[aws.ROLE],
+    title="GitHub OIDC trust is pinned to a repository",
+    description="A role that trusts GitHub's OIDC provider without a sub condition can be assumed from any "
+                "GitHub repository.",
+    remediation=""""Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+              "StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org/my-repo:ref:refs/heads/main"}}""",
+    peers=["CKV_AWS_358", "CKV_AWS_393"])
+def iam_trust_github_oidc_unscoped(r, cfg):
+    doc = _trust(r)
+    if doc is None:
+        return None
+    for s in doc.allows():
+        if not any(isinstance(p, str) and GITHUB in p for p in s.principal_values("Federated")):
+            continue
+        subs = [v for op, block in s.condition.items() if isinstance(block, dict) and "not" not in op.lower()
+                for k, v in block.items() if k.lower() == f"{GITHUB}:sub"]
+        values = [x for v in subs for x in as_list(v)]
+        if not values or any(not isinstance(v, str) or v in ("*", "repo:*") or v.startswith("repo:*") for v in values):
+            return ("assumeRolePolicy trusts GitHub Actions OIDC without a token.actions.githubusercontent.com:sub "
+                    "condition that pins a repository: any repository on GitHub can assume the role.")
+    return None
+
+
+@resource_rule(
+    "iam-policy-on-user", CAT, Sev.LOW,
+    types=[aws.USER_POLICY, aws.POLICY_ATTACHMENT, "aws:iam/userPolicyAttachment:UserPolicyAttachment"],
+    title="Permissions go to roles and groups, not users",
+    description="Policies attached straight to IAM users are hard to review and tend to outlive their purpose.",
+    remediation="""# Attach the policy to a group (aws.iam.GroupPolicyAttachment) or use roles with SSO.""",
+    peers=["CKV_AWS_40", "FSBP IAM.2"])
+def iam_policy_on_user(r, cfg):
+    if r.type == aws.POLICY_ATTACHMENT and not as_list(r.known("users")):
+        return None
+    return "attaches a policy directly to an IAM user. Attach it to a group or a role."
+
+
+# --- across the stack ------------------------------------------------------------------------------
+
+def role_problems(stack, role) -> list:
+    """The worst things a role's permissions allow, as short phrases (shared with SAS-9)."""
+    problems = []
+    for arn in stack.managed_policy_arns(role):
+        if arn in ADMIN_MANAGED:
+            problems.append(f"the AWS-managed {arn.rsplit('/', 1)[-1]} policy")
+    for holder, doc in stack.role_documents(role):
+        if not isinstance(doc, iam.Document):
+            continue
+        if admin_statements(doc):
+            problems.append(f"every action on every resource (via {holder.label()})")
+        if passrole_statements(doc):
+            problems.append(f"iam:PassRole on every role (via {holder.label()})")
+        esc = privesc_findings(doc)
+        if esc:
+            problems.append(f"{', '.join(esc)} (via {holder.label()})")
+    return problems
+
+
+def public_functions(stack) -> set:
+    """URNs of functions with a public invocation path: a NONE function URL or a public permission."""
+    out = set()
+    for url in stack.of_type(aws.FUNCTION_URL):
+        if url.get("authorizationType") == "NONE":
+            out.update(f.urn for f in stack.targets(url, "functionName", aws.FUNCTION))
+    for p in stack.of_type(aws.PERMISSION):
+        if p.get("principal") == "*" and not any(p.get(k) for k in ("principalOrgId", "sourceAccount", "sourceArn")):
+            out.update(f.urn for f in stack.targets(p, "function", aws.FUNCTION))
+    return out
+
+
+@stack_rule(
+    "lambda-role-overprivileged", CAT, Sev.HIGH, types=[aws.FUNCTION, aws.ROLE],
+    title="Function execution roles are least-privilege",
+    description="A function whose role grants admin, a privilege-escalation path or PassRole on * turns any "
+                "code-injection bug into an account takeover.",
+    remediation="""# Give each function its own role with only the actions and resources its code uses.""",
+    peers=["Trend Micro Lambda.SharedAdminRole"])
+def lambda_role_overprivileged(stack, cfg):
+    public = None
+    for fn in stack.of_type(aws.FUNCTION):
+        for role in stack.targets(fn, "role", aws.ROLE):
+            problems = role_problems(stack, role)
+            if not problems:
+                continue
+            if public is None:
+                public = public_functions(stack)
+            worse = (" It is also invokable by anyone, which makes this critical." if fn.urn in public else "")
+            yield fn, (f"runs as {role.label()}, which grants {'; '.join(problems)}. Give the function a role with "
+                       f"only what it needs.{worse}")
+
+
+@stack_rule(
+    "lambda-role-shared", CAT, Sev.MEDIUM, types=[aws.FUNCTION],
+    title="Each function has its own role",
+    description="Functions sharing a role each get the union of all their permissions; one compromised "
+                "function gets them all.",
+    remediation="""for name in ("orders", "payments"):
+    role = aws.iam.Role(f"{name}-role", assume_role_policy=lambda_trust)
+    aws.lambda_.Function(name, role=role.arn, ...)""",
+    config=int_setting("maxFunctionsPerRole", 1, "How many functions may share one execution role.", 1))
+def lambda_role_shared(stack, cfg):
+    by_role = defaultdict(list)
+    for fn in stack.of_type(aws.FUNCTION):
+        roles = stack.targets(fn, "role", aws.ROLE)
+        value = fn.get("role")
+        key = roles[0].urn if roles else (value if isinstance(value, str) else None)
+        if key is not None:
+            by_role[key].append(fn)
+    for key, fns in by_role.items():
+        if len(fns) > cfg["maxFunctionsPerRole"]:
+            role = stack.by_urn.get(key)
+            name = role.label() if role else "the same role ARN"
+            others = ", ".join(f.name for f in fns)
+            for fn in fns:
+                yield fn, (f"shares {name} with {len(fns) - 1} other function(s) ({others}). Give each function "
+                           "its own role.")
+
+
+def _guest_roles(stack) -> list:
+    """Roles used for unauthenticated identities: named so by an IdentityPoolRoleAttachment, or whose
+    trust policy admits cognito-identity with amr "unauthenticated"."""
+    out = []
+    for att in stack.of_type(aws.IDENTITY_POOL_ROLES):
+        roles = att.get("roles")
+        if isinstance(roles, dict) and set(roles) == {"unauthenticated"}:
+            out += stack.targets(att, "roles", aws.ROLE)  # every role it references is the guest role
+        elif isinstance(roles, dict) and isinstance(roles.get("unauthenticated"), str):
+            out += [r for r in stack.of_type(aws.ROLE) if r.get("arn") == roles["unauthenticated"]]
+    for role in stack.of_type(aws.ROLE):
+        trust = iam.parse(role.get("assumeRolePolicy"))
+        if isinstance(trust, iam.Document) and any(
+                isinstance(p, str) and "cognito-identity.amazonaws.com" in p and "unauthenticated" in str(s.condition)
+                for s in trust.allows() for p in s.principal_values("Federated")):
+            out.append(role)
+    return list({r.urn: r for r in out}.values())
+
+
+@stack_rule(
+    "cognito-unauth-role-broad", CAT, Sev.HIGH, types=[aws.IDENTITY_POOL, aws.ROLE],
+    title="The guest role of an identity pool is minimal",
+    description="When an identity pool hands out guest credentials, whatever its unauthenticated role allows is "
+                "allowed to the whole internet.",
+    remediation="""# Limit the unauthenticated role to the few actions guests need (e.g. mobileanalytics:PutEvents).""",
+    config=list_setting("allowedActions", ["mobileanalytics:PutEvents", "cognito-sync:*", "personalize:PutEvents"],
+                        "Actions (glob patterns) a guest role may grant."))
+def cognito_unauth_role_broad(stack, cfg):
+    if not any(p.get("allowUnauthenticatedIdentities") is True for p in stack.of_type(aws.IDENTITY_POOL)):
+        return
+    allowed = [a.lower() for a in cfg["allowedActions"]]
+    for role in _guest_roles(stack):
+        extra = set()
+        for holder, doc in stack.role_documents(role):
+            if isinstance(doc, iam.Document):
+                for s in doc.allows():
+                    extra.update(a for a in s.actions if isinstance(a, str)
+                                 and not any(fnmatch.fnmatchcase(a.lower(), p) for p in allowed))
+                    if s.not_actions:
+                        extra.add("NotAction")
+        extra.update(a.rsplit("/", 1)[-1] for a in stack.managed_policy_arns(role))
+        if extra:
+            yield role, (f"is the unauthenticated (guest) role of an identity pool that allows guests, and grants "
+                         f"{', '.join(sorted(extra))} beyond allowedActions: anyone on the internet gets that.")
