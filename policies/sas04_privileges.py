@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from .core import Sev, Undecided, as_list, iam, int_setting, list_setting, resource_rule, stack_rule
 from .core import aws
-from .core.checks import malformed_message, read_policy
+from .core.checks import malformed_message, public_functions, read_policy
 
 CAT = "SAS-4"
 ADMIN_MANAGED = ("arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/IAMFullAccess",
@@ -302,18 +302,6 @@ def role_problems(stack, role) -> list:
         if esc:
             problems.append(f"{', '.join(esc)} (via {holder.label()})")
     return problems
-
-
-def public_functions(stack) -> set:
-    """URNs of functions with a public invocation path: a NONE function URL or a public permission."""
-    out = set()
-    for url in stack.of_type(aws.FUNCTION_URL):
-        if url.get("authorizationType") == "NONE":
-            out.update(f.urn for f in stack.targets(url, "functionName", aws.FUNCTION))
-    for p in stack.of_type(aws.PERMISSION):
-        if p.get("principal") == "*" and not any(p.get(k) for k in ("principalOrgId", "sourceAccount", "sourceArn")):
-            out.update(f.urn for f in stack.targets(p, "function", aws.FUNCTION))
-    return out
 
 
 @stack_rule(

@@ -51,6 +51,9 @@ aws.lambda_.Permission("orders-from-api", function=orders.name, action="lambda:I
 deployment = aws.apigateway.Deployment("orders-api", rest_api=api.id, opts=pulumi.ResourceOptions(depends_on=[integ]))
 stage = aws.apigateway.Stage("prod", rest_api=api.id, deployment=deployment.id, stage_name="prod",
                              variables={"tableName": "orders"})
+aws.apigateway.MethodSettings("prod-all", rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
+                              settings={"throttling_burst_limit": 100, "throttling_rate_limit": 50,
+                                        "logging_level": "ERROR", "metrics_enabled": True})
 
 http = aws.apigatewayv2.Api("http-api", protocol_type="HTTP")
 jwt = aws.apigatewayv2.Authorizer("jwt", api_id=http.id, authorizer_type="JWT",
@@ -60,6 +63,7 @@ aws.apigatewayv2.Route("list-orders", api_id=http.id, route_key="GET /orders", a
                        authorizer_id=jwt.id)
 aws.cognito.IdentityPool("identities", identity_pool_name="orders", allow_unauthenticated_identities=False)
 aws.appsync.GraphQLApi("graphql", authentication_type="AMAZON_COGNITO_USER_POOLS",
+                       query_depth_limit=10, resolver_count_limit=100,
                        user_pool_config={"user_pool_id": pool.id, "default_action": "ALLOW", "aws_region": "us-east-1"})
 
 # Private, encrypted data stores.

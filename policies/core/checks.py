@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import fnmatch
 
-from . import iam
+from . import aws, iam
 from .resource import Resource, Undecided
 from .values import UNKNOWN
 
@@ -51,3 +51,15 @@ def open_policy(resource: Resource, prop: str = "policy", actions=None, what: st
 def name_allowed(resource: Resource, cfg: dict) -> bool:
     """Whether the rule's ``allowedNames`` config (glob patterns) lists this resource."""
     return any(fnmatch.fnmatchcase(resource.name, p) for p in cfg.get("allowedNames", ()))
+
+
+def public_functions(stack) -> set:
+    """URNs of functions with a public invocation path: a NONE function URL or a public permission."""
+    out = set()
+    for url in stack.of_type(aws.FUNCTION_URL):
+        if url.get("authorizationType") == "NONE":
+            out.update(f.urn for f in stack.targets(url, "functionName", aws.FUNCTION))
+    for p in stack.of_type(aws.PERMISSION):
+        if p.get("principal") == "*" and not any(p.get(k) for k in ("principalOrgId", "sourceAccount", "sourceArn")):
+            out.update(f.urn for f in stack.targets(p, "function", aws.FUNCTION))
+    return out

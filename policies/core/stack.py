@@ -82,7 +82,7 @@ class StackIndex:
                  if u in self.by_urn and (not types or self.by_urn[u].type in types)]
         if found:
             return found
-        values = _strings(source.get(prop))
+        values = _all_strings(source.get(prop))
         out = []
         for t in types:
             idx = self._value_index(t)
@@ -171,6 +171,41 @@ class StackIndex:
                 entry["docs"].append((p, iam.parse(p.get("policy"))))
         elif isinstance(arn, str):
             entry["managed"].append(arn)
+
+
+    def function_roles(self, fn: Resource) -> list:
+        return self.targets(fn, "role", ROLE)
+
+    def role_can(self, role: Resource, action: str, target: Resource) -> bool | None:
+        """Whether ``role``'s identity policies allow ``action`` on ``target``: a statement granting the
+        action whose Resource is ``*``, names the target's ARN/name (``<arn>/*`` too), or - in preview,
+        when the ARN is unknown - whose policy was computed from the target (property dependency).
+        None when a policy of the role is unknown (preview) and nothing known grants it."""
+        keys = {v for f in JOIN_FIELDS if isinstance(v := target.props.get(f), str) and v}
+        undecided = False
+        for holder, doc in self.role_documents(role):
+            if doc is UNKNOWN:
+                undecided = True
+            if not isinstance(doc, iam.Document):
+                continue
+            from_target = target.urn in holder.property_dependencies.get("policy", ()) or \
+                target.urn in holder.property_dependencies.get("inlinePolicies", ())
+            for st in doc.allows():
+                if not st.grants(action):
+                    continue
+                if st.all_resources:
+                    return True
+                for res in st.resources:
+                    if res is UNKNOWN and from_target:
+                        return True
+                    if isinstance(res, str) and any(k in res for k in keys):
+                        return True
+        return None if undecided else False
+
+    def function_can(self, fn: Resource, action: str, target: Resource) -> bool | None:
+        """``role_can`` over the function's execution role(s)."""
+        answers = [self.role_can(role, action, target) for role in self.function_roles(fn)]
+        return True if True in answers else None if None in answers else False
 
 
 def _strings(value) -> list:

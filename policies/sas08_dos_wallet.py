@@ -1,0 +1,391 @@
+"""SAS-8 Denial of service and financial resource exhaustion (denial of wallet).
+
+Unbounded scaling, long timeouts, missing throttles, retry storms without dead-letter queues, and
+recursive invocation loops (a function that writes to the bucket, queue or topic that triggers it),
+found by joining triggers, functions and their roles across the stack.
+"""
+from __future__ import annotations
+
+
+from .core import Sev, Undecided, as_list, bool_setting, int_setting, resource_rule, stack_rule
+from .core import aws
+from .core.checks import public_functions
+
+CAT = "SAS-8"
+DEFAULT_TIMEOUT = 3
+DEFAULT_VISIBILITY = 30
+
+
+def api_functions(stack) -> set:
+    """URNs of functions behind an API Gateway REST or HTTP integration."""
+    out = set()
+    for integ in stack.of_type(aws.REST_INTEGRATION):
+        out.update(f.urn for f in stack.targets(integ, "uri", aws.FUNCTION))
+    for integ in stack.of_type(aws.HTTP_INTEGRATION):
+        out.update(f.urn for f in stack.targets(integ, "integrationUri", aws.FUNCTION))
+    return out
+
+
+def queue_consumers(stack) -> set:
+    return {f.urn for esm in stack.of_type(aws.EVENT_SOURCE_MAPPING)
+            for f in stack.targets(esm, "functionName", aws.FUNCTION)}
+
+
+def _timeout(fn) -> float:
+    t = fn.get("timeout")
+    return t if isinstance(t, (int, float)) and not isinstance(t, bool) else DEFAULT_TIMEOUT
+
+
+def _uncapped(fn) -> bool:
+    c = fn.get("reservedConcurrentExecutions")
+    return c is None or c == -1
+
+
+# --- concurrency, timeouts, limits ---------------------------------------------------------------
+
+@stack_rule(
+    "lambda-reserved-concurrency", CAT, Sev.MEDIUM,
+    types=[aws.FUNCTION, aws.FUNCTION_URL, aws.PERMISSION, aws.EVENT_SOURCE_MAPPING, aws.REST_INTEGRATION,
+           aws.HTTP_INTEGRATION],
+    title="Public and queue-driven functions have a concurrency cap",
+    description="A function anyone can trigger, with no reserved concurrency, scales until it exhausts the "
+                "account's concurrency (taking every other function down) and the budget.",
+    remediation="""aws.lambda_.Function("orders", ..., reserved_concurrent_executions=50)""",
+    peers=["CKV_AWS_115"],
+    config=bool_setting("allFunctions", False, "Require a cap on every function, not only exposed ones."))
+def lambda_reserved_concurrency(stack, cfg):
+    public, api, queued = public_functions(stack), api_functions(stack), queue_consumers(stack)
+    for fn in stack.of_type(aws.FUNCTION):
+        if not _uncapped(fn):
+            continue
+        why = ("invokable by anyone" if fn.urn in public else "behind an API" if fn.urn in api
+               else "driven by a queue or stream" if fn.urn in queued else None)
+        if why is None and not cfg["allFunctions"]:
+            continue
+        detail = f" and with a {_timeout(fn):g} s timeout" if _timeout(fn) > 29 else ""
+        yield fn, (f"is {why or 'deployed'}{detail} with no reservedConcurrentExecutions: a flood (or a loop) "
+                   "scales it to the account limit and the bill with it. Set reserved_concurrent_executions.")
+
+
+@stack_rule(
+    "lambda-timeout-excessive", CAT, Sev.LOW, types=[aws.FUNCTION, aws.REST_INTEGRATION, aws.HTTP_INTEGRATION],
+    title="Function timeouts fit their callers",
+    description="API Gateway gives up after 29 s; a longer function timeout only lets slow or ReDoS requests "
+                "burn money. The 900 s maximum amplifies every stuck invocation.",
+    remediation="""aws.lambda_.Function("orders", ..., timeout=10)""",
+    config={**int_setting("apiMaxTimeoutSeconds", 29, "Longest timeout for a function behind API Gateway.", 1),
+            **int_setting("maxTimeoutSeconds", 899, "Longest timeout for any function.", 1)})
+def lambda_timeout_excessive(stack, cfg):
+    api = api_functions(stack)
+    for fn in stack.of_type(aws.FUNCTION):
+        t = fn.get("timeout")
+        if not isinstance(t, (int, float)) or isinstance(t, bool):
+            continue
+        if fn.urn in api and t > cfg["apiMaxTimeoutSeconds"]:
+            yield fn, (f"is behind API Gateway with timeout {t:g} s, more than apiMaxTimeoutSeconds "
+                       f"({cfg['apiMaxTimeoutSeconds']}); the API stops waiting at 29 s. Lower it.")
+        elif t > cfg["maxTimeoutSeconds"]:
+            yield fn, f"has timeout {t:g} s, more than maxTimeoutSeconds ({cfg['maxTimeoutSeconds']}). Lower it."
+
+
+@resource_rule(
+    "appsync-depth-limits", CAT, Sev.LOW, types=[aws.GRAPHQL_API],
+    title="GraphQL APIs limit query depth and resolver count",
+    description="Unbounded nested queries fan out to unbounded resolver calls: cheap to send, expensive to serve.",
+    remediation="""aws.appsync.GraphQLApi("api", ..., query_depth_limit=10, resolver_count_limit=100)""")
+def appsync_depth_limits(r, cfg):
+    unset = [k for k in ("queryDepthLimit", "resolverCountLimit") if not r.number(k)]
+    if unset:
+        return f"{' and '.join(unset)} unset or 0. Set query_depth_limit and resolver_count_limit."
+    return None
+
+
+@resource_rule(
+    "lambda-recursion-allowed", CAT, Sev.HIGH, types=[aws.RECURSION_CONFIG],
+    title="Lambda recursive-loop detection stays on",
+    description="recursiveLoop Allow turns off AWS's detection of recursive invocation loops.",
+    remediation="""aws.lambda_.FunctionRecursionConfig("fn", function_name=fn.name, recursive_loop="Terminate")""")
+def lambda_recursion_allowed(r, cfg):
+    if r.known("recursiveLoop") == "Allow":
+        return "recursiveLoop is Allow: AWS will not stop a recursive loop. Use \"Terminate\"."
+    return None
+
+
+# --- recursive loops ---------------------------------------------------------------------------
+
+def _loops(stack, pairs, action: str, describe) -> list:
+    """Findings for each (function, trigger resource, via) whose function may ``action`` on the trigger.
+    If some pair cannot be decided in preview (an unknown role policy) and none is certain, the rule
+    says it cannot decide rather than passing."""
+    out, undecided = [], None
+    for fn, target, via in pairs:
+        can = stack.function_can(fn, action, target)
+        if can:
+            out.append((fn, describe(fn, target, via)))
+        elif can is None:
+            undecided = undecided or fn
+    if not out and undecided is not None:
+        raise Undecided(undecided, "role")
+    return out
+
+
+def _cap_note(fn) -> str:
+    return " It has no reserved concurrency, so nothing bounds the loop's cost." if _uncapped(fn) else ""
+
+
+@stack_rule(
+    "s3-lambda-recursive-loop", CAT, Sev.HIGH,
+    types=[aws.BUCKET_NOTIFICATION, aws.FUNCTION, aws.BUCKET, aws.ROLE, aws.ROLE_POLICY, aws.IAM_POLICY],
+    title="No function writes to the bucket that triggers it",
+    description="A function triggered by a bucket that may write objects back to it, with no filter to exclude "
+                "its own output, loops; AWS does not stop S3 loops.",
+    remediation="""# Write output to another bucket, or filter the trigger:
+aws.s3.BucketNotification("uploads", bucket=bucket.id, lambda_functions=[{
+    "lambda_function_arn": fn.arn, "events": ["s3:ObjectCreated:*"], "filter_prefix": "incoming/"}])""")
+def s3_lambda_recursive_loop(stack, cfg):
+    pairs = []
+    for note in stack.of_type(aws.BUCKET_NOTIFICATION):
+        entries = [e for e in as_list(note.get("lambdaFunctions")) if isinstance(e, dict)]
+        if not entries or all(e.get("filterPrefix") or e.get("filterSuffix") for e in entries):
+            continue
+        for fn in stack.targets(note, "lambdaFunctions", aws.FUNCTION):
+            pairs += [(fn, bucket, note) for bucket in stack.targets(note, "bucket", aws.BUCKET)]
+    return _loops(stack, pairs, "s3:PutObject", lambda fn, bucket, note: (
+        f"is triggered by {bucket.label()} (notification '{note.name}', no prefix/suffix filter) and its role "
+        f"may s3:PutObject to that bucket: a recursive loop.{_cap_note(fn)} Write elsewhere or filter the trigger."))
+
+
+@stack_rule(
+    "sqs-lambda-recursive-loop", CAT, Sev.MEDIUM,
+    types=[aws.EVENT_SOURCE_MAPPING, aws.QUEUE, aws.FUNCTION, aws.ROLE],
+    title="No function sends to the queue it consumes",
+    description="A function that consumes a queue and may send to it can loop (AWS stops only detected SQS loops).",
+    remediation="""# Send results to a different queue than the one that triggers the function.""")
+def sqs_lambda_recursive_loop(stack, cfg):
+    pairs = [(fn, queue, esm) for esm in stack.of_type(aws.EVENT_SOURCE_MAPPING)
+             for queue in stack.targets(esm, "eventSourceArn", aws.QUEUE)
+             for fn in stack.targets(esm, "functionName", aws.FUNCTION)]
+    return _loops(stack, pairs, "sqs:SendMessage", lambda fn, queue, esm: (
+        f"consumes {queue.label()} and its role may sqs:SendMessage to it: a recursive loop.{_cap_note(fn)}"))
+
+
+@stack_rule(
+    "sns-lambda-recursive-loop", CAT, Sev.MEDIUM,
+    types=[aws.TOPIC_SUBSCRIPTION, aws.TOPIC, aws.FUNCTION, aws.ROLE],
+    title="No function publishes to the topic it is subscribed to",
+    description="A function subscribed to a topic that may publish to it can loop.",
+    remediation="""# Publish results to a different topic than the one the function is subscribed to.""")
+def sns_lambda_recursive_loop(stack, cfg):
+    pairs = [(fn, topic, sub) for sub in stack.of_type(aws.TOPIC_SUBSCRIPTION)
+             if sub.get("protocol") == "lambda"
+             for topic in stack.targets(sub, "topic", aws.TOPIC)
+             for fn in stack.targets(sub, "endpoint", aws.FUNCTION)]
+    return _loops(stack, pairs, "sns:Publish", lambda fn, topic, sub: (
+        f"is subscribed to {topic.label()} and its role may sns:Publish to it: a recursive loop.{_cap_note(fn)}"))
+
+
+# --- retries and failure handling ----------------------------------------------------------------
+
+@stack_rule(
+    "sqs-esm-no-dlq", CAT, Sev.MEDIUM, types=[aws.EVENT_SOURCE_MAPPING, aws.QUEUE, aws.REDRIVE_POLICY],
+    title="Queues feeding functions have a dead-letter queue",
+    description="Without a redrive policy a poison message is retried at full concurrency until it expires "
+                "(4 days by default).",
+    remediation="""dlq = aws.sqs.Queue("jobs-dlq")
+aws.sqs.Queue("jobs", redrive_policy=dlq.arn.apply(lambda a: json.dumps({"deadLetterTargetArn": a, "maxReceiveCount": 5})))""",
+    peers=["CKV_AWS_116"])
+def sqs_esm_no_dlq(stack, cfg):
+    for esm in stack.of_type(aws.EVENT_SOURCE_MAPPING):
+        for queue in stack.targets(esm, "eventSourceArn", aws.QUEUE):
+            if queue.get("redrivePolicy") or stack.referrers(queue, aws.REDRIVE_POLICY, prop="queueUrl"):
+                continue
+            yield queue, (f"feeds a function (mapping '{esm.name}') but has no redrive policy: a poison message is "
+                          "retried until it expires. Add a dead-letter queue.")
+
+
+@stack_rule(
+    "sqs-visibility-timeout", CAT, Sev.LOW, types=[aws.EVENT_SOURCE_MAPPING, aws.QUEUE, aws.FUNCTION],
+    title="Queue visibility timeouts cover the consumer's timeout",
+    description="A visibility timeout under six times the function timeout (AWS guidance) redelivers messages "
+                "that are still being processed, doubling the work.",
+    remediation="""aws.sqs.Queue("jobs", visibility_timeout_seconds=6 * function_timeout)""")
+def sqs_visibility_timeout(stack, cfg):
+    for esm in stack.of_type(aws.EVENT_SOURCE_MAPPING):
+        for queue in stack.targets(esm, "eventSourceArn", aws.QUEUE):
+            vis = queue.get("visibilityTimeoutSeconds", DEFAULT_VISIBILITY)
+            for fn in stack.targets(esm, "functionName", aws.FUNCTION):
+                if isinstance(vis, (int, float)) and vis < 6 * _timeout(fn):
+                    yield queue, (f"has visibilityTimeoutSeconds {vis:g}, less than 6 x the {_timeout(fn):g} s "
+                                  f"timeout of its consumer {fn.label()}. Raise it to at least {6 * _timeout(fn):g}.")
+
+
+def _is_stream(r) -> bool | None:
+    arn = r.get("eventSourceArn")
+    if isinstance(arn, str):
+        return ":kinesis:" in arn or "/stream/" in arn
+    if r.get("startingPosition") is not None:  # only stream sources take a starting position
+        return True
+    return None if arn is not None else False
+
+
+@resource_rule(
+    "esm-stream-failure-handling", CAT, Sev.MEDIUM, types=[aws.EVENT_SOURCE_MAPPING],
+    title="Stream event sources handle failing records",
+    description="Without an on-failure destination and a retry limit, one poison record blocks its shard and "
+                "is retried until it ages out.",
+    remediation="""aws.lambda_.EventSourceMapping("stream", ..., maximum_retry_attempts=3, bisect_batch_on_function_error=True,
+    destination_config={"on_failure": {"destination_arn": dlq.arn}})""")
+def esm_stream_failure_handling(r, cfg):
+    stream = _is_stream(r)
+    if stream is None:
+        raise Undecided(r, "eventSourceArn")
+    if not stream:
+        return None
+    retries = r.number("maximumRetryAttempts")
+    if not r.known("destinationConfig.onFailure.destinationArn") and (retries is None or retries == -1):
+        return ("reads a stream with no onFailure destination and unlimited retries: a poison record blocks the "
+                "shard. Set maximum_retry_attempts and an on-failure destination.")
+    return None
+
+
+@resource_rule(
+    "esm-sqs-max-concurrency", CAT, Sev.LOW, types=[aws.EVENT_SOURCE_MAPPING],
+    title="SQS event sources cap their concurrency",
+    description="Without scalingConfig.maximumConcurrency a queue flood scales the consumer to the account limit.",
+    remediation="""aws.lambda_.EventSourceMapping("jobs", ..., scaling_config={"maximum_concurrency": 10})""")
+def esm_sqs_max_concurrency(r, cfg):
+    arn = r.known("eventSourceArn")
+    if isinstance(arn, str) and ":sqs:" in arn and not r.known("scalingConfig.maximumConcurrency"):
+        return "reads an SQS queue with no scalingConfig.maximumConcurrency. Set one."
+    return None
+
+
+ASYNC_PRINCIPALS = ("s3.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com", "scheduler.amazonaws.com")
+
+
+@stack_rule(
+    "lambda-async-failure-destination", CAT, Sev.LOW,
+    types=[aws.FUNCTION, aws.EVENT_INVOKE_CONFIG, aws.PERMISSION, aws.BUCKET_NOTIFICATION, aws.TOPIC_SUBSCRIPTION],
+    title="Asynchronously invoked functions keep their failed events",
+    description="S3, SNS and EventBridge invoke functions asynchronously; without a DLQ or on-failure "
+                "destination, events that fail every retry are lost silently.",
+    remediation="""aws.lambda_.FunctionEventInvokeConfig("fn", function_name=fn.name, maximum_retry_attempts=2,
+    destination_config={"on_failure": {"destination": dlq.arn}})""",
+    peers=["CKV_AWS_116"])
+def lambda_async_failure_destination(stack, cfg):
+    async_fns = set()
+    for p in stack.of_type(aws.PERMISSION):
+        if p.get("principal") in ASYNC_PRINCIPALS:
+            async_fns.update(f.urn for f in stack.targets(p, "function", aws.FUNCTION))
+    for note in stack.of_type(aws.BUCKET_NOTIFICATION):
+        async_fns.update(f.urn for f in stack.targets(note, "lambdaFunctions", aws.FUNCTION))
+    for sub in stack.of_type(aws.TOPIC_SUBSCRIPTION):
+        if sub.get("protocol") == "lambda":
+            async_fns.update(f.urn for f in stack.targets(sub, "endpoint", aws.FUNCTION))
+    for fn in stack.of_type(aws.FUNCTION):
+        if fn.urn not in async_fns or fn.get("deadLetterConfig.targetArn"):
+            continue
+        configs = stack.referrers(fn, aws.EVENT_INVOKE_CONFIG, prop="functionName")
+        if any(c.get("destinationConfig.onFailure.destination") for c in configs):
+            continue
+        yield fn, ("is invoked asynchronously (S3, SNS or EventBridge) with neither a dead-letter queue nor an "
+                   "on-failure destination: failed events are dropped. Add one.")
+
+
+def _target_needs_dlq(arn) -> bool | None:
+    if not isinstance(arn, str):
+        return None
+    return ":lambda:" in arn or ":sqs:" in arn
+
+
+@resource_rule(
+    "eventbridge-target-dlq", CAT, Sev.LOW, types=[aws.EVENT_TARGET, aws.SCHEDULE],
+    title="EventBridge targets have a dead-letter queue",
+    description="Events EventBridge cannot deliver to a function or queue are dropped without a DLQ.",
+    remediation="""aws.cloudwatch.EventTarget("nightly", rule=rule.name, arn=fn.arn, dead_letter_config={"arn": dlq.arn})""")
+def eventbridge_target_dlq(r, cfg):
+    prefix = "target." if r.type == aws.SCHEDULE else ""
+    needs = _target_needs_dlq(r.known(f"{prefix}arn"))
+    if needs is None:
+        raise Undecided(r, f"{prefix}arn")
+    if needs and not r.known(f"{prefix}deadLetterConfig.arn"):
+        return f"targets a function or queue without {prefix}deadLetterConfig. Add a dead-letter queue."
+    return None
+
+
+@resource_rule(
+    "sns-subscription-redrive", CAT, Sev.LOW, types=[aws.TOPIC_SUBSCRIPTION],
+    title="Lambda subscriptions have a redrive policy",
+    description="Messages SNS fails to deliver to a function are dropped without a redrive policy.",
+    remediation="""aws.sns.TopicSubscription("orders", ..., redrive_policy=dlq.arn.apply(lambda a: json.dumps({"deadLetterTargetArn": a})))""")
+def sns_subscription_redrive(r, cfg):
+    if r.known("protocol") == "lambda" and not r.known("redrivePolicy"):
+        return "delivers to a function with no redrivePolicy. Add a dead-letter queue."
+    return None
+
+
+# --- API throttling, table capacity, availability ------------------------------------------------
+
+@stack_rule(
+    "apigw-throttling", CAT, Sev.MEDIUM,
+    types=[aws.REST_STAGE, aws.REST_METHOD_SETTINGS, aws.REST_USAGE_PLAN, aws.HTTP_STAGE],
+    title="API stages are throttled",
+    description="Without stage or method throttling or a usage plan, only the account-wide 10,000 rps limit "
+                "protects the backend and its cost.",
+    remediation="""aws.apigateway.MethodSettings("all", rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
+    settings={"throttling_burst_limit": 100, "throttling_rate_limit": 50})""")
+def apigw_throttling(stack, cfg):
+    throttled_apis = set()
+    for ms in stack.of_type(aws.REST_METHOD_SETTINGS):
+        if ms.get("settings.throttlingBurstLimit") is not None or ms.get("settings.throttlingRateLimit") is not None:
+            throttled_apis.update(a.urn for a in stack.targets(ms, "restApi", aws.REST_API))
+    for plan in stack.of_type(aws.REST_USAGE_PLAN):
+        if plan.get("throttleSettings") is not None:
+            throttled_apis.update(a.urn for a in stack.targets(plan, "apiStages", aws.REST_API))
+    for stage in stack.of_type(aws.REST_STAGE):
+        apis = stack.targets(stage, "restApi", aws.REST_API)
+        if apis and not any(a.urn in throttled_apis for a in apis):
+            yield stage, ("has no method-settings throttling and no usage plan with throttle settings. Add "
+                          "throttling_burst_limit/throttling_rate_limit.")
+    for stage in stack.of_type(aws.HTTP_STAGE):
+        if stage.get("defaultRouteSettings.throttlingBurstLimit") is None and \
+                stage.get("defaultRouteSettings.throttlingRateLimit") is None:
+            yield stage, "has no defaultRouteSettings throttling. Set throttling_burst_limit and throttling_rate_limit."
+
+
+@stack_rule(
+    "dynamodb-capacity-scaling", CAT, Sev.LOW, types=[aws.TABLE, aws.AUTOSCALING_TARGET],
+    title="Provisioned tables scale",
+    description="A PROVISIONED table without autoscaling is throttled by a traffic spike (a cheap DoS).",
+    remediation="""aws.appautoscaling.Target("orders-read", service_namespace="dynamodb", resource_id=table.name.apply(
+    lambda n: f"table/{n}"), scalable_dimension="dynamodb:table:ReadCapacityUnits", min_capacity=5, max_capacity=100)""",
+    peers=["CKV2_AWS_16", "FSBP DynamoDB.1"])
+def dynamodb_capacity_scaling(stack, cfg):
+    targets = [t for t in stack.of_type(aws.AUTOSCALING_TARGET) if t.get("serviceNamespace") == "dynamodb"]
+    for table in stack.of_type(aws.TABLE):
+        if (table.get("billingMode") or "PROVISIONED") != "PROVISIONED":
+            continue
+        name = table.get("name")
+        scaled = any(table.urn in t.property_dependencies.get("resourceId", ()) or
+                     (isinstance(name, str) and t.get("resourceId") == f"table/{name}") for t in targets)
+        if not scaled:
+            yield table, "uses PROVISIONED capacity with no application autoscaling target. Add one, or use PAY_PER_REQUEST."
+
+
+@stack_rule(
+    "lambda-vpc-multi-az", CAT, Sev.LOW, types=[aws.FUNCTION, aws.SUBNET],
+    title="VPC functions span availability zones",
+    description="A VPC function whose subnets are all in one zone goes down with that zone.",
+    remediation="""aws.lambda_.Function("fn", ..., vpc_config={"subnet_ids": [subnet_a.id, subnet_b.id], ...})""",
+    peers=["FSBP Lambda.5"])
+def lambda_vpc_multi_az(stack, cfg):
+    for fn in stack.of_type(aws.FUNCTION):
+        ids = fn.get("vpcConfig.subnetIds")
+        if not isinstance(ids, list) or not ids:
+            continue
+        subnets = stack.targets(fn, "vpcConfig", aws.SUBNET)
+        zones = {s.get("availabilityZone") for s in subnets}
+        if len(ids) == 1:
+            yield fn, "runs in a single subnet. Give it subnets in at least two availability zones."
+        elif subnets and len(subnets) == len(ids) and len(zones) == 1 and all(isinstance(z, str) for z in zones):
+            yield fn, f"runs only in availability zone {zones.pop()}. Add a subnet in another zone."

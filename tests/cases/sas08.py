@@ -1,0 +1,310 @@
+"""SAS-8 denial of service and denial of wallet cases."""
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+from . import case
+from ._util import doc, function, role, table
+
+
+def _public_url(fn):
+    aws.lambda_.FunctionUrl("url", function_name=fn.name, authorization_type="NONE")
+
+
+@case("lambda-reserved-concurrency", violates=True, resource="fn")
+def public_function_uncapped():
+    _public_url(function("fn", timeout=60))
+
+
+@case("lambda-reserved-concurrency", violates=False)
+def public_function_capped_and_internal_uncapped():
+    _public_url(function("fn", reserved_concurrent_executions=20))
+    function("internal")
+
+
+@case("lambda-reserved-concurrency", violates=True, resource="internal",
+      config={"lambda-reserved-concurrency": {"allFunctions": True}})
+def every_function_when_configured():
+    function("internal")
+
+
+def _api_for(fn):
+    api = aws.apigatewayv2.Api("http", protocol_type="HTTP")
+    aws.apigatewayv2.Integration("fn", api_id=api.id, integration_type="AWS_PROXY", integration_uri=fn.invoke_arn)
+
+
+@case("lambda-timeout-excessive", violates=True, resource="fn")
+def api_function_with_long_timeout():
+    _api_for(function("fn", timeout=60))
+
+
+@case("lambda-timeout-excessive", violates=True, resource="batch")
+def function_at_max_timeout():
+    function("batch", timeout=900)
+
+
+@case("lambda-timeout-excessive", violates=False)
+def sensible_timeouts():
+    _api_for(function("fn", timeout=10))
+    function("batch", timeout=300)
+
+
+@case("appsync-depth-limits", violates=True, resource="graphql")
+def graphql_unbounded():
+    aws.appsync.GraphQLApi("graphql", authentication_type="AWS_IAM")
+
+
+@case("appsync-depth-limits", violates=False)
+def graphql_bounded():
+    aws.appsync.GraphQLApi("graphql", authentication_type="AWS_IAM", query_depth_limit=10, resolver_count_limit=100)
+
+
+@case("lambda-recursion-allowed", violates=True, resource="loop")
+def recursion_detection_off():
+    fn = function()
+    aws.lambda_.FunctionRecursionConfig("loop", function_name=fn.name, recursive_loop="Allow")
+
+
+@case("lambda-recursion-allowed", violates=False)
+def recursion_detection_on():
+    fn = function()
+    aws.lambda_.FunctionRecursionConfig("loop", function_name=fn.name, recursive_loop="Terminate")
+
+
+def _s3_triggered(write_resource, filter_prefix=None):
+    bucket = aws.s3.Bucket("uploads")
+    r = role("thumb-role")
+    aws.iam.RolePolicy("thumb-write", role=r.id, policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": write_resource(bucket)}]}))
+    fn = function("thumb", role_arn=r.arn)
+    perm = aws.lambda_.Permission("from-s3", function=fn.name, action="lambda:InvokeFunction",
+                                  principal="s3.amazonaws.com", source_arn=bucket.arn, source_account="123456789012")
+    entry = {"lambda_function_arn": fn.arn, "events": ["s3:ObjectCreated:*"]}
+    if filter_prefix:
+        entry["filter_prefix"] = filter_prefix
+    aws.s3.BucketNotification("uploads-trigger", bucket=bucket.id, lambda_functions=[entry],
+                              opts=pulumi.ResourceOptions(depends_on=[perm]))
+    return fn
+
+
+@case("s3-lambda-recursive-loop", violates=True, resource="thumb")
+def function_writes_back_to_its_bucket():
+    _s3_triggered(lambda b: pulumi.Output.concat(b.arn, "/*"))
+
+
+@case("s3-lambda-recursive-loop", violates=True, resource="thumb")
+def function_writes_anywhere():
+    _s3_triggered(lambda b: "*")
+
+
+@case("s3-lambda-recursive-loop", violates=False)
+def function_writes_elsewhere():
+    out = aws.s3.Bucket("thumbnails")
+    _s3_triggered(lambda b: pulumi.Output.concat(out.arn, "/*"))
+
+
+@case("s3-lambda-recursive-loop", violates=False)
+def trigger_filtered_by_prefix():
+    _s3_triggered(lambda b: pulumi.Output.concat(b.arn, "/*"), filter_prefix="incoming/")
+
+
+def _queue_consumer(send_to_self: bool, dlq=False, visibility=None, timeout=None):
+    kw = {"sqs_managed_sse_enabled": True}
+    if dlq:
+        d = aws.sqs.Queue("jobs-dlq", sqs_managed_sse_enabled=True)
+        kw["redrive_policy"] = d.arn.apply(lambda a: json.dumps({"deadLetterTargetArn": a, "maxReceiveCount": 5}))
+    if visibility:
+        kw["visibility_timeout_seconds"] = visibility
+    q = aws.sqs.Queue("jobs", **kw)
+    other = aws.sqs.Queue("results", sqs_managed_sse_enabled=True)
+    r = role("worker-role")
+    target = q if send_to_self else other
+    aws.iam.RolePolicy("worker-policy", role=r.id, policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], "Resource": q.arn},
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": target.arn}]}))
+    fn = function("worker", role_arn=r.arn, **({"timeout": timeout} if timeout else {}))
+    aws.lambda_.EventSourceMapping("jobs-to-worker", event_source_arn=q.arn, function_name=fn.name,
+                                   scaling_config={"maximum_concurrency": 5})
+
+
+@case("sqs-lambda-recursive-loop", violates=True, resource="worker")
+def worker_sends_to_its_queue():
+    _queue_consumer(send_to_self=True)
+
+
+@case("sqs-lambda-recursive-loop", violates=False)
+def worker_sends_to_results_queue():
+    _queue_consumer(send_to_self=False)
+
+
+def _subscriber(publish_to_self: bool):
+    t = aws.sns.Topic("events", kms_master_key_id="alias/aws/sns")
+    other = aws.sns.Topic("audit", kms_master_key_id="alias/aws/sns")
+    r = role("sub-role")
+    target = t if publish_to_self else other
+    aws.iam.RolePolicy("sub-policy", role=r.id, policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sns:Publish", "Resource": target.arn}]}))
+    fn = function("subscriber", role_arn=r.arn)
+    aws.sns.TopicSubscription("events-to-fn", topic=t.arn, protocol="lambda", endpoint=fn.arn)
+
+
+@case("sns-lambda-recursive-loop", violates=True, resource="subscriber")
+def subscriber_publishes_to_its_topic():
+    _subscriber(True)
+
+
+@case("sns-lambda-recursive-loop", violates=False)
+def subscriber_publishes_elsewhere():
+    _subscriber(False)
+
+
+@case("sqs-esm-no-dlq", violates=True, resource="jobs")
+def queue_without_dlq():
+    _queue_consumer(False)
+
+
+@case("sqs-esm-no-dlq", violates=False)
+def queue_with_dlq():
+    _queue_consumer(False, dlq=True)
+
+
+@case("sqs-visibility-timeout", violates=True, resource="jobs")
+def visibility_shorter_than_six_timeouts():
+    _queue_consumer(False, visibility=30, timeout=30)
+
+
+@case("sqs-visibility-timeout", violates=False)
+def visibility_covers_timeout():
+    _queue_consumer(False, visibility=180, timeout=30)
+
+
+def _stream_mapping(**kw):
+    t = table(stream_enabled=True, stream_view_type="NEW_IMAGE")
+    fn = function("stream-fn")
+    aws.lambda_.EventSourceMapping("stream", event_source_arn=t.stream_arn, function_name=fn.name,
+                                   starting_position="LATEST", **kw)
+
+
+@case("esm-stream-failure-handling", violates=True, resource="stream")
+def stream_without_failure_handling():
+    _stream_mapping()
+
+
+@case("esm-stream-failure-handling", violates=False)
+def stream_with_retry_limit_and_destination():
+    dlq = aws.sqs.Queue("stream-dlq", sqs_managed_sse_enabled=True)
+    _stream_mapping(maximum_retry_attempts=3, bisect_batch_on_function_error=True,
+                    destination_config={"on_failure": {"destination_arn": dlq.arn}})
+
+
+@case("esm-sqs-max-concurrency", violates=True, resource="jobs-esm")
+def sqs_mapping_uncapped():
+    q = aws.sqs.Queue("jobs", sqs_managed_sse_enabled=True)
+    fn = function("worker")
+    aws.lambda_.EventSourceMapping("jobs-esm", event_source_arn=q.arn, function_name=fn.name)
+
+
+@case("esm-sqs-max-concurrency", violates=False)
+def sqs_mapping_capped():
+    _queue_consumer(False)
+
+
+@case("lambda-async-failure-destination", violates=True, resource="thumb")
+def s3_triggered_function_without_destination():
+    _s3_triggered(lambda b: "arn:aws:s3:::elsewhere/*")
+
+
+@case("lambda-async-failure-destination", violates=False)
+def s3_triggered_function_with_destination():
+    fn = _s3_triggered(lambda b: "arn:aws:s3:::elsewhere/*")
+    dlq = aws.sqs.Queue("thumb-dlq", sqs_managed_sse_enabled=True)
+    aws.lambda_.FunctionEventInvokeConfig("thumb-async", function_name=fn.name, maximum_retry_attempts=2,
+                                          destination_config={"on_failure": {"destination": dlq.arn}})
+
+
+@case("eventbridge-target-dlq", violates=True, resource="nightly-target")
+def event_target_without_dlq():
+    fn = function()
+    rule = aws.cloudwatch.EventRule("nightly", schedule_expression="rate(1 day)")
+    aws.cloudwatch.EventTarget("nightly-target", rule=rule.name, arn=fn.arn)
+
+
+@case("eventbridge-target-dlq", violates=False)
+def event_target_with_dlq():
+    fn = function()
+    dlq = aws.sqs.Queue("events-dlq", sqs_managed_sse_enabled=True)
+    rule = aws.cloudwatch.EventRule("nightly", schedule_expression="rate(1 day)")
+    aws.cloudwatch.EventTarget("nightly-target", rule=rule.name, arn=fn.arn, dead_letter_config={"arn": dlq.arn})
+
+
+@case("sns-subscription-redrive", violates=True, resource="events-to-fn")
+def lambda_subscription_without_redrive():
+    _subscriber(False)
+
+
+@case("sns-subscription-redrive", violates=False)
+def lambda_subscription_with_redrive():
+    t = aws.sns.Topic("events", kms_master_key_id="alias/aws/sns")
+    dlq = aws.sqs.Queue("events-dlq", sqs_managed_sse_enabled=True)
+    fn = function("subscriber")
+    aws.sns.TopicSubscription("events-to-fn", topic=t.arn, protocol="lambda", endpoint=fn.arn,
+                              redrive_policy=dlq.arn.apply(lambda a: json.dumps({"deadLetterTargetArn": a})))
+
+
+def _rest_stage():
+    api = aws.apigateway.RestApi("api")
+    dep = aws.apigateway.Deployment("deploy", rest_api=api.id)
+    stage = aws.apigateway.Stage("prod", rest_api=api.id, deployment=dep.id, stage_name="prod")
+    return api, stage
+
+
+@case("apigw-throttling", violates=True, resource="prod")
+def rest_stage_unthrottled():
+    _rest_stage()
+
+
+@case("apigw-throttling", violates=False)
+def rest_stage_throttled_and_http_stage_throttled():
+    api, stage = _rest_stage()
+    aws.apigateway.MethodSettings("all", rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
+                                  settings={"throttling_burst_limit": 100, "throttling_rate_limit": 50})
+    http = aws.apigatewayv2.Api("http", protocol_type="HTTP")
+    aws.apigatewayv2.Stage("live", api_id=http.id, name="live",
+                           default_route_settings={"throttling_burst_limit": 100, "throttling_rate_limit": 50})
+
+
+@case("apigw-throttling", violates=True, resource="live")
+def http_stage_unthrottled():
+    http = aws.apigatewayv2.Api("http", protocol_type="HTTP")
+    aws.apigatewayv2.Stage("live", api_id=http.id, name="live")
+
+
+@case("dynamodb-capacity-scaling", violates=True, resource="orders")
+def provisioned_table_without_autoscaling():
+    aws.dynamodb.Table("orders", billing_mode="PROVISIONED", read_capacity=5, write_capacity=5, hash_key="id",
+                       attributes=[{"name": "id", "type": "S"}])
+
+
+@case("dynamodb-capacity-scaling", violates=False)
+def provisioned_table_with_autoscaling_and_on_demand_table():
+    t = aws.dynamodb.Table("orders", billing_mode="PROVISIONED", read_capacity=5, write_capacity=5, hash_key="id",
+                           attributes=[{"name": "id", "type": "S"}])
+    aws.appautoscaling.Target("orders-read", service_namespace="dynamodb", max_capacity=100, min_capacity=5,
+                              resource_id=t.name.apply(lambda n: f"table/{n}"),
+                              scalable_dimension="dynamodb:table:ReadCapacityUnits")
+    table("sessions")
+
+
+@case("lambda-vpc-multi-az", violates=True, resource="fn")
+def function_in_one_zone():
+    a = aws.ec2.Subnet("a", vpc_id="vpc-1", cidr_block="10.0.1.0/24", availability_zone="us-east-1a")
+    b = aws.ec2.Subnet("b", vpc_id="vpc-1", cidr_block="10.0.2.0/24", availability_zone="us-east-1a")
+    function("fn", vpc_config={"subnet_ids": [a.id, b.id], "security_group_ids": ["sg-1"]})
+
+
+@case("lambda-vpc-multi-az", violates=False)
+def function_in_two_zones():
+    a = aws.ec2.Subnet("a", vpc_id="vpc-1", cidr_block="10.0.1.0/24", availability_zone="us-east-1a")
+    b = aws.ec2.Subnet("b", vpc_id="vpc-1", cidr_block="10.0.2.0/24", availability_zone="us-east-1b")
+    function("fn", vpc_config={"subnet_ids": [a.id, b.id], "security_group_ids": ["sg-1"]})
