@@ -62,8 +62,8 @@ jwt = aws.apigatewayv2.Authorizer("jwt", api_id=http.id, authorizer_type="JWT",
 aws.apigatewayv2.Route("list-orders", api_id=http.id, route_key="GET /orders", authorization_type="JWT",
                        authorizer_id=jwt.id)
 aws.cognito.IdentityPool("identities", identity_pool_name="orders", allow_unauthenticated_identities=False)
-aws.appsync.GraphQLApi("graphql", authentication_type="AMAZON_COGNITO_USER_POOLS",
-                       query_depth_limit=10, resolver_count_limit=100,
+graphql = aws.appsync.GraphQLApi("graphql", authentication_type="AMAZON_COGNITO_USER_POOLS",
+                       query_depth_limit=10, resolver_count_limit=100, introspection_config="DISABLED",
                        user_pool_config={"user_pool_id": pool.id, "default_action": "ALLOW", "aws_region": "us-east-1"})
 
 # Private, encrypted data stores.
@@ -90,3 +90,20 @@ aws.dynamodb.Table("orders-table", billing_mode="PAY_PER_REQUEST", hash_key="id"
                    server_side_encryption={"enabled": True, "kms_key_arn": key.arn})
 aws.ssm.Parameter("db-host", name="/orders/db/host", type="String", value="orders.cluster.internal")
 aws.cloudwatch.LogGroup("orders-logs", name="/aws/lambda/orders", retention_in_days=365, kms_key_id=key.arn)
+
+# A web ACL with AWS managed rules in front of the REST stage and the GraphQL API, with logging.
+visibility = {"cloudwatch_metrics_enabled": True, "metric_name": "orders", "sampled_requests_enabled": True}
+
+
+def managed(name, priority):
+    return {"name": name, "priority": priority, "override_action": {"none": {}}, "visibility_config": visibility,
+            "statement": {"managed_rule_group_statement": {"name": name, "vendor_name": "AWS"}}}
+
+
+acl = aws.wafv2.WebAcl("orders", scope="REGIONAL", default_action={"allow": {}}, visibility_config=visibility,
+                       rules=[managed("AWSManagedRulesCommonRuleSet", 1),
+                              managed("AWSManagedRulesKnownBadInputsRuleSet", 2)])
+waf_logs = aws.cloudwatch.LogGroup("waf-logs", name="aws-waf-logs-orders", retention_in_days=365, kms_key_id=key.arn)
+aws.wafv2.WebAclLoggingConfiguration("orders", resource_arn=acl.arn, log_destination_configs=[waf_logs.arn])
+aws.wafv2.WebAclAssociation("prod", resource_arn=stage.arn, web_acl_arn=acl.arn)
+aws.wafv2.WebAclAssociation("graphql", resource_arn=graphql.arn, web_acl_arn=acl.arn)

@@ -1,0 +1,97 @@
+"""SAS-1 Function event-data injection.
+
+Untrusted input reaches functions from every event source; these rules keep the first filters in
+place: a WAF in front of public APIs and GraphQL endpoints, web ACLs that actually have rules,
+request validation, and no browser-wide CORS on function URLs.
+"""
+from __future__ import annotations
+
+from .core import Sev, as_list, resource_rule, stack_rule
+from .core import aws
+
+CAT = "SAS-1"
+
+
+@resource_rule(
+    "lambda-url-cors-wildcard", CAT, Sev.MEDIUM, types=[aws.FUNCTION_URL],
+    title="Function URLs do not allow every origin",
+    description="CORS allowOrigins * lets any web page call the function from a visitor's browser (worse with "
+                "credentials or every method).",
+    remediation="""aws.lambda_.FunctionUrl("url", ..., cors={"allow_origins": ["https://app.example.com"],
+    "allow_methods": ["GET", "POST"]})""",
+    peers=["CKV2_AWS_75"])
+def lambda_url_cors_wildcard(r, cfg):
+    if "*" not in as_list(r.known("cors.allowOrigins")):
+        return None
+    worse = []
+    if r.flag("cors.allowCredentials") is True:
+        worse.append("allowCredentials is true")
+    if "*" in as_list(r.known("cors.allowMethods")):
+        worse.append("allowMethods is *")
+    extra = f" ({' and '.join(worse)}, which makes it high severity)" if worse else ""
+    return f"cors.allowOrigins contains \"*\"{extra}. List the origins that may call it."
+
+
+@resource_rule(
+    "apigw-method-request-validation", CAT, Sev.LOW, types=[aws.REST_METHOD],
+    title="Methods with a body or parameters validate them",
+    description="Without a request validator, malformed and oversized input reaches the function unchecked.",
+    remediation="""validator = aws.apigateway.RequestValidator("body", rest_api=api.id, validate_request_body=True,
+    validate_request_parameters=True)
+aws.apigateway.Method("post", ..., request_models={"application/json": model.name}, request_validator_id=validator.id)""",
+    peers=["CKV2_AWS_53"])
+def apigw_method_request_validation(r, cfg):
+    method = r.known("httpMethod")
+    if isinstance(method, str) and method.upper() == "OPTIONS":
+        return None
+    if (r.known("requestModels") or r.known("requestParameters")) and not r.known("requestValidatorId"):
+        return f"{method} declares request models or parameters but no requestValidatorId. Add a RequestValidator."
+    return None
+
+
+def _associated(stack, target) -> bool:
+    return bool(stack.referrers(target, aws.WEB_ACL_ASSOCIATION, prop="resourceArn"))
+
+
+@stack_rule(
+    "apigw-rest-stage-waf", CAT, Sev.MEDIUM, types=[aws.REST_STAGE, aws.WEB_ACL_ASSOCIATION, aws.REST_API],
+    title="Public REST API stages are behind a WAF",
+    description="A regional or edge REST stage without a web ACL takes injection payloads and floods unfiltered.",
+    remediation="""aws.wafv2.WebAclAssociation("prod", resource_arn=stage.arn, web_acl_arn=acl.arn)""",
+    peers=["CKV2_AWS_29", "FSBP APIGateway.4"])
+def apigw_rest_stage_waf(stack, cfg):
+    for stage in stack.of_type(aws.REST_STAGE):
+        apis = stack.targets(stage, "restApi", aws.REST_API)
+        if any("PRIVATE" in as_list(a.get("endpointConfiguration.types")) for a in apis):
+            continue
+        if not _associated(stack, stage):
+            yield stage, "has no WAF web ACL association. Associate a web ACL with the stage."
+
+
+@stack_rule(
+    "appsync-waf", CAT, Sev.MEDIUM, types=[aws.GRAPHQL_API, aws.WEB_ACL_ASSOCIATION],
+    title="Public GraphQL APIs are behind a WAF",
+    description="A public AppSync API without a web ACL takes injection payloads and floods unfiltered.",
+    remediation="""aws.wafv2.WebAclAssociation("graphql", resource_arn=api.arn, web_acl_arn=acl.arn)""",
+    peers=["CKV2_AWS_33"])
+def appsync_waf(stack, cfg):
+    for api in stack.of_type(aws.GRAPHQL_API):
+        if api.get("visibility") == "PRIVATE":
+            continue
+        if not _associated(stack, api):
+            yield api, "has no WAF web ACL association. Associate a web ACL with the API."
+
+
+@resource_rule(
+    "waf-acl-empty", CAT, Sev.MEDIUM, types=[aws.WEB_ACL],
+    title="Web ACLs have rules",
+    description="A web ACL with no rules and a default action of allow filters nothing.",
+    remediation="""aws.wafv2.WebAcl("api", scope="REGIONAL", default_action={"allow": {}}, rules=[{
+    "name": "common", "priority": 1, "override_action": {"none": {}},
+    "statement": {"managed_rule_group_statement": {"name": "AWSManagedRulesCommonRuleSet", "vendor_name": "AWS"}},
+    "visibility_config": {...}}], visibility_config={...})""",
+    peers=["CKV_AWS_175", "FSBP WAF.10"])
+def waf_acl_empty(r, cfg):
+    if not r.known("rules") and not r.known("ruleJson") and r.known("defaultAction.allow") is not None:
+        return "has no rules and allows by default: it filters nothing. Add managed or custom rules."
+    return None

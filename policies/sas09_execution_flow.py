@@ -1,0 +1,160 @@
+"""SAS-9 Function execution flow manipulation.
+
+Who may invoke a function, put events on a bus, or write to the queue, topic or bucket that drives a
+function - and internal steps of a workflow that can also be reached from outside, which lets an
+attacker skip the steps before them.
+"""
+from __future__ import annotations
+
+import re
+
+from .core import Sev, Undecided, iam, list_setting, resource_rule, stack_rule
+from .core import aws
+from .core.checks import open_policy, public_functions
+
+CAT = "SAS-9"
+API_WIDE = re.compile(r"^arn:aws[a-z-]*:execute-api:[^:]*:[^:]*:[^/]+/(\*|\*/\*|\*/\*/\*)$")
+
+
+@resource_rule(
+    "lambda-permission-service-no-source", CAT, Sev.HIGH, types=[aws.PERMISSION],
+    title="Service permissions name their source",
+    description="A permission for an AWS service without source_arn or source_account lets that service invoke "
+                "the function on behalf of any account (the confused deputy).",
+    remediation="""aws.lambda_.Permission("from-s3", function=fn.name, action="lambda:InvokeFunction",
+    principal="s3.amazonaws.com", source_arn=bucket.arn, source_account=account_id)""",
+    peers=["CKV_AWS_364", "FSBP Lambda.1"])
+def lambda_permission_service_no_source(r, cfg):
+    principal = r.known("principal")
+    if not isinstance(principal, str) or not principal.endswith(".amazonaws.com"):
+        return None
+    arn, account = r.known("sourceArn"), r.known("sourceAccount")
+    if not arn and not account:
+        return f"grants {principal} with neither source_arn nor source_account. Set source_arn (and source_account)."
+    if principal == "s3.amazonaws.com" and not account:
+        return "grants s3.amazonaws.com without source_account: bucket ARNs carry no account. Set source_account."
+    return None
+
+
+@resource_rule(
+    "lambda-permission-apigw-broad-source", CAT, Sev.LOW, types=[aws.PERMISSION],
+    title="API Gateway permissions name the route",
+    description="A source_arn ending in /* or /*/* lets every stage, method and route of the API invoke the function.",
+    remediation="""source_arn=pulumi.Output.concat(api.execution_arn, "/prod/GET/orders")""")
+def lambda_permission_apigw_broad_source(r, cfg):
+    if r.known("principal") != "apigateway.amazonaws.com":
+        return None
+    arn = r.known("sourceArn")
+    if isinstance(arn, str) and API_WIDE.match(arn):
+        return "source_arn covers every stage and route of the API. Name the stage, method and path."
+    return None
+
+
+@resource_rule(
+    "lambda-permission-cross-account", CAT, Sev.MEDIUM, types=[aws.PERMISSION],
+    title="Cross-account invoke permissions are expected",
+    description="A permission for another AWS account lets that account invoke the function directly.",
+    remediation="""aws.lambda_.Permission("partner", ..., principal="111122223333", principal_org_id="o-xxxxxxxx")""",
+    peers=["FSBP Lambda.1"],
+    config=list_setting("trustedAccounts", [], "Account ids that may be granted invoke."))
+def lambda_permission_cross_account(r, cfg):
+    acct = iam.principal_account(r.known("principal"))
+    if acct and acct not in cfg["trustedAccounts"] and not r.known("principalOrgId"):
+        return f"grants invoke to account {acct}, which is not in trustedAccounts. List it, or remove the permission."
+    return None
+
+
+@stack_rule(
+    "sfn-role-invoke-star", CAT, Sev.MEDIUM, types=[aws.STATE_MACHINE, aws.ROLE],
+    title="State machines invoke only their own functions",
+    description="A state-machine role with lambda:InvokeFunction on * lets a tampered definition call any function.",
+    remediation="""{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": [validate.arn, charge.arn]}""")
+def sfn_role_invoke_star(stack, cfg):
+    for sm in stack.of_type(aws.STATE_MACHINE):
+        for role in stack.targets(sm, "roleArn", aws.ROLE):
+            for holder, doc in stack.role_documents(role):
+                if isinstance(doc, iam.Document) and any(
+                        s.all_resources and s.grants("lambda:InvokeFunction") for s in doc.allows()):
+                    yield sm, (f"runs as {role.label()}, which may lambda:InvokeFunction on every function (via "
+                               f"{holder.label()}). List the functions of the workflow.")
+                    break
+
+
+@resource_rule(
+    "eventbus-policy-public", CAT, Sev.HIGH, types=[aws.EVENT_BUS_POLICY, aws.EVENT_PERMISSION],
+    title="Event buses do not accept events from everyone",
+    description="A bus that lets anyone call events:PutEvents lets anyone inject events into the workflows it drives.",
+    remediation="""aws.cloudwatch.EventPermission("org", principal="*", statement_id="org",
+    condition={"key": "aws:PrincipalOrgID", "type": "StringEquals", "value": org_id})""",
+    peers=["FSBP EventBridge.3"])
+def eventbus_policy_public(r, cfg):
+    if r.type == aws.EVENT_PERMISSION:
+        if r.known("principal") == "*" and not r.known("condition"):
+            return "grants events:PutEvents to principal \"*\" with no condition. Add an aws:PrincipalOrgID condition."
+        return None
+    return open_policy(r, "policy", actions=["events:PutEvents"])
+
+
+def _internal_functions(stack) -> dict:
+    """URN -> what makes the function an internal step (a state machine task or an event-source consumer)."""
+    out = {}
+    for sm in stack.of_type(aws.STATE_MACHINE):
+        for fn in stack.targets(sm, "definition", aws.FUNCTION):
+            out.setdefault(fn.urn, f"a task of {sm.label()}")
+    for esm in stack.of_type(aws.EVENT_SOURCE_MAPPING):
+        for fn in stack.targets(esm, "functionName", aws.FUNCTION):
+            out.setdefault(fn.urn, f"the consumer of mapping '{esm.name}'")
+    return out
+
+
+@stack_rule(
+    "internal-function-public-entry", CAT, Sev.MEDIUM,
+    types=[aws.FUNCTION, aws.STATE_MACHINE, aws.EVENT_SOURCE_MAPPING, aws.FUNCTION_URL, aws.PERMISSION],
+    title="Internal workflow steps have no public entry",
+    description="A function meant to run as a later step of a workflow that can also be invoked from outside lets "
+                "callers skip the validation done by earlier steps.",
+    remediation="""# Remove the function URL or public permission from internal steps; enter the workflow at its start.""")
+def internal_function_public_entry(stack, cfg):
+    internal = _internal_functions(stack)
+    if not internal:
+        return
+    for urn in public_functions(stack) & set(internal):
+        fn = stack.by_urn[urn]
+        yield fn, (f"is {internal[urn]} but can also be invoked by anyone (a NONE function URL or a public "
+                   "permission): callers can skip the earlier steps. Remove the public entry.")
+
+
+WRITE = {aws.QUEUE_POLICY: "sqs:SendMessage", aws.TOPIC_POLICY: "sns:Publish", aws.BUCKET_POLICY: "s3:PutObject"}
+
+
+@stack_rule(
+    "event-source-open-write", CAT, Sev.HIGH,
+    types=[aws.QUEUE_POLICY, aws.TOPIC_POLICY, aws.BUCKET_POLICY, aws.EVENT_SOURCE_MAPPING, aws.TOPIC_SUBSCRIPTION,
+           aws.BUCKET_NOTIFICATION],
+    title="Nobody outside can write to a function's event source",
+    description="A queue, topic or bucket that triggers a function and accepts writes from anyone is an "
+                "unauthenticated way to feed the function attacker-chosen events.",
+    remediation="""# Restrict the queue/topic/bucket policy to the producers (named principals, aws:SourceArn).""")
+def event_source_open_write(stack, cfg):
+    sources = []  # (source resource, policy type, trigger description)
+    for esm in stack.of_type(aws.EVENT_SOURCE_MAPPING):
+        sources += [(q, aws.QUEUE_POLICY, "queueUrl", esm) for q in stack.targets(esm, "eventSourceArn", aws.QUEUE)]
+    for sub in stack.of_type(aws.TOPIC_SUBSCRIPTION):
+        if sub.get("protocol") == "lambda":
+            sources += [(t, aws.TOPIC_POLICY, "arn", sub) for t in stack.targets(sub, "topic", aws.TOPIC)]
+    for note in stack.of_type(aws.BUCKET_NOTIFICATION):
+        if note.get("lambdaFunctions"):
+            sources += [(b, aws.BUCKET_POLICY, "bucket", note) for b in stack.targets(note, "bucket", aws.BUCKET)]
+    seen = set()
+    for source, policy_type, prop, trigger in sources:
+        for pol in stack.referrers(source, policy_type, prop=prop):
+            if (pol.urn, source.urn) in seen:
+                continue
+            seen.add((pol.urn, source.urn))
+            try:
+                msgs = open_policy(pol, "policy", actions=[WRITE[policy_type]])
+            except Undecided:
+                continue
+            if msgs:
+                yield source, (f"triggers a function ({trigger.label()}) and {pol.label()} lets anyone "
+                               f"{WRITE[policy_type]}: untrusted events can be injected. Restrict the policy.")

@@ -1,0 +1,95 @@
+"""SAS-10 Improper exception handling and verbose error messages.
+
+Debug switches left on, full request/response logging, schema introspection, user-enumerating
+sign-in errors and gateway responses that echo internal error details.
+"""
+from __future__ import annotations
+
+import re
+
+from .core import Sev, as_list, resource_rule
+from .core import aws
+
+CAT = "SAS-10"
+DEBUG_TRUE = {"true", "1", "yes", "on"}
+DEBUG_VARS = ("DEBUG", "FLASK_DEBUG", "DJANGO_DEBUG")
+LEVEL_VARS = ("POWERTOOLS_LOG_LEVEL", "LOG_LEVEL", "AWS_LAMBDA_LOG_LEVEL")
+VERBOSE_TEMPLATE = re.compile(r"\$context\.(error\.message|error\.validationErrorString|authorizer\.)")
+
+
+@resource_rule(
+    "appsync-introspection", CAT, Sev.LOW, types=[aws.GRAPHQL_API],
+    title="GraphQL introspection is off",
+    description="Introspection (on by default) hands anyone the whole schema, including fields meant to stay internal.",
+    remediation="""aws.appsync.GraphQLApi("api", ..., introspection_config="DISABLED")
+# Keep it on in development stacks with a per-stack setting (README, governance).""")
+def appsync_introspection(r, cfg):
+    if r.known("introspectionConfig") != "DISABLED":
+        return "introspectionConfig is not DISABLED (the default is ENABLED). Set introspection_config=\"DISABLED\"."
+    return None
+
+
+@resource_rule(
+    "cognito-client-enumeration", CAT, Sev.MEDIUM, types=[aws.USER_POOL_CLIENT],
+    title="Sign-in errors do not reveal which users exist",
+    description="Without preventUserExistenceErrors, sign-in and recovery errors tell an attacker which accounts exist.",
+    remediation="""aws.cognito.UserPoolClient("web", user_pool_id=pool.id, prevent_user_existence_errors="ENABLED",
+    explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])""")
+def cognito_client_enumeration(r, cfg):
+    out = []
+    if r.known("preventUserExistenceErrors") != "ENABLED":
+        out.append("preventUserExistenceErrors is not ENABLED. Set it to ENABLED.")
+    if "ALLOW_USER_PASSWORD_AUTH" in as_list(r.known("explicitAuthFlows")):
+        out.append("explicitAuthFlows includes ALLOW_USER_PASSWORD_AUTH (plain password sent to Cognito). Use SRP.")
+    return out
+
+
+@resource_rule(
+    "apigw-data-trace", CAT, Sev.MEDIUM, types=[aws.REST_METHOD_SETTINGS, aws.HTTP_STAGE],
+    title="API Gateway does not log full requests and responses",
+    description="Data trace writes whole request and response bodies (tokens, personal data) to CloudWatch.",
+    remediation="""aws.apigateway.MethodSettings("all", ..., settings={"logging_level": "ERROR", "data_trace_enabled": False})""",
+    peers=["CKV_AWS_276"])
+def apigw_data_trace(r, cfg):
+    prop = "settings.dataTraceEnabled" if r.type == aws.REST_METHOD_SETTINGS else "defaultRouteSettings.dataTraceEnabled"
+    if r.flag(prop) is True:
+        return f"{prop} is true: full payloads go to the logs. Turn it off outside debugging."
+    return None
+
+
+@resource_rule(
+    "lambda-debug-flags", CAT, Sev.LOW, types=[aws.FUNCTION],
+    title="Functions do not run with debug settings",
+    description="Debug flags and DEBUG/TRACE log levels print stack traces, payloads and internals.",
+    remediation="""aws.lambda_.Function("fn", ..., logging_config={"log_format": "JSON", "application_log_level": "INFO"},
+    environment={"variables": {"LOG_LEVEL": "INFO"}})""")
+def lambda_debug_flags(r, cfg):
+    out = []
+    variables = r.known("environment.variables")
+    if isinstance(variables, dict):
+        for key, value in variables.items():
+            if not isinstance(value, str):
+                continue
+            v = value.strip().lower()
+            if (key.upper() in DEBUG_VARS and v in DEBUG_TRUE) or (key.upper() == "NODE_ENV" and v == "development") \
+                    or (key.upper() in LEVEL_VARS and v in ("debug", "trace")):
+                out.append(f"environment variable {key} turns on debug output. Remove it or set a production value.")
+    level = r.known("loggingConfig.applicationLogLevel")
+    if level in ("DEBUG", "TRACE"):
+        out.append(f"loggingConfig.applicationLogLevel is {level}. Use INFO or higher.")
+    return out
+
+
+@resource_rule(
+    "apigw-gateway-response-verbose", CAT, Sev.INFO, types=[aws.REST_RESPONSE],
+    title="Gateway error responses do not echo internal errors",
+    description="Templates that return $context.error.message, validation details or authorizer context tell "
+                "callers how the API failed.",
+    remediation="""aws.apigateway.Response("5xx", rest_api_id=api.id, response_type="DEFAULT_5XX",
+    response_templates={"application/json": '{"message": "Internal error", "requestId": "$context.requestId"}'})""")
+def apigw_gateway_response_verbose(r, cfg):
+    templates = r.known("responseTemplates")
+    if isinstance(templates, dict) and any(isinstance(t, str) and VERBOSE_TEMPLATE.search(t) for t in templates.values()):
+        return (f"the {r.known('responseType')} response template echoes internal error or authorizer details. "
+                "Return a generic message and the request id.")
+    return None
