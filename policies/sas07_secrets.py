@@ -236,7 +236,7 @@ def log_group_kms(r, cfg):
 # --- data stores and caches ---------------------------------------------------------------------
 
 @stack_rule(
-    "s3-sse-kms", CAT, Sev.LOW, types=[aws.BUCKET, aws.BUCKET_SSE],
+    "s3-sse-kms", CAT, Sev.LOW, types=[aws.BUCKET, aws.BUCKET_SSE, aws.BUCKET_LOGGING],
     title="S3 buckets encrypt with KMS",
     description="SSE-S3 (the default) cannot be limited by a key policy; data buckets should use SSE-KMS.",
     remediation="""aws.s3.BucketServerSideEncryptionConfiguration("data", bucket=bucket.id, rules=[{
@@ -244,8 +244,10 @@ def log_group_kms(r, cfg):
     "bucket_key_enabled": True}])""",
     peers=["CKV_AWS_19", "CKV_AWS_145", "FSBP S3.17"], config=names_allowlist("buckets"))
 def s3_sse_kms(stack, cfg):
+    # Server access logs can only be delivered to a bucket encrypted with SSE-S3, so log targets are exempt.
+    log_targets = {t.urn for bl in stack.of_type(aws.BUCKET_LOGGING) for t in stack.targets(bl, "targetBucket", aws.BUCKET)}
     for bucket in stack.of_type(aws.BUCKET):
-        if name_allowed(bucket, cfg):
+        if name_allowed(bucket, cfg) or bucket.urn in log_targets:
             continue
         configs = stack.referrers(bucket, aws.BUCKET_SSE, prop="bucket")
         algos = [rule.get("applyServerSideEncryptionByDefault", {}).get("sseAlgorithm")

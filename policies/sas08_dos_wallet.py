@@ -113,20 +113,15 @@ def lambda_recursion_allowed(r, cfg):
 
 # --- recursive loops ---------------------------------------------------------------------------
 
-def _loops(stack, pairs, action: str, describe) -> list:
-    """Findings for each (function, trigger resource, via) whose function may ``action`` on the trigger.
-    If some pair cannot be decided in preview (an unknown role policy) and none is certain, the rule
-    says it cannot decide rather than passing."""
-    out, undecided = [], None
+def _loops(stack, pairs, action: str, describe):
+    """A finding for each (function, trigger resource, via) whose function may ``action`` on the
+    trigger; an Undecided for a pair whose role policy is still unknown (preview)."""
     for fn, target, via in pairs:
         can = stack.function_can(fn, action, target)
         if can:
-            out.append((fn, describe(fn, target, via)))
+            yield fn, describe(fn, target, via)
         elif can is None:
-            undecided = undecided or fn
-    if not out and undecided is not None:
-        raise Undecided(undecided, "role")
-    return out
+            yield Undecided(fn, "role")
 
 
 def _cap_note(fn) -> str:

@@ -14,13 +14,27 @@ LAMBDA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 
 
+alerts = aws.sns.Topic("alerts", kms_master_key_id=key.arn)
+signing = aws.lambda_.CodeSigningConfig("signed", allowed_publishers={"signing_profile_version_arns": [
+    "arn:aws:signer:us-east-1:123456789012:/signing-profiles/orders/abcdef1234"]},
+    policies={"untrusted_artifact_on_deployment": "Enforce"})
+
+
 def function(name, **kw):
+    """A function with its own role, log group, error alarm, signed code and a concurrency cap."""
     role = aws.iam.Role(f"{name}-role", assume_role_policy=LAMBDA_TRUST)
-    return aws.lambda_.Function(name, role=role.arn, runtime="python3.12", handler="index.handler", code=code,
-                                kms_key_arn=key.arn, tracing_config={"mode": "Active"},
-                                reserved_concurrent_executions=20, timeout=10,
-                                vpc_config={"subnet_ids": ["subnet-0a1b2c3d", "subnet-4e5f6a7b"],
-                                            "security_group_ids": ["sg-0123456789abcdef0"]}, **kw)
+    fn = aws.lambda_.Function(name, role=role.arn, runtime="python3.12", handler="index.handler", code=code,
+                              kms_key_arn=key.arn, tracing_config={"mode": "Active"},
+                              reserved_concurrent_executions=20, timeout=10, code_signing_config_arn=signing.arn,
+                              vpc_config={"subnet_ids": ["subnet-0a1b2c3d", "subnet-4e5f6a7b"],
+                                          "security_group_ids": ["sg-0123456789abcdef0"]}, **kw)
+    aws.cloudwatch.LogGroup(f"{name}-logs", name=fn.name.apply(lambda n: f"/aws/lambda/{n}"),
+                            retention_in_days=365, kms_key_id=key.arn)
+    aws.cloudwatch.MetricAlarm(f"{name}-errors", namespace="AWS/Lambda", metric_name="Errors", statistic="Sum",
+                               period=300, evaluation_periods=1, threshold=1,
+                               comparison_operator="GreaterThanOrEqualToThreshold",
+                               dimensions={"FunctionName": fn.name}, alarm_actions=[alerts.arn])
+    return fn
 
 
 db_secret = aws.secretsmanager.Secret("db-password", kms_key_id=key.arn)
@@ -49,8 +63,17 @@ aws.lambda_.Permission("orders-from-api", function=orders.name, action="lambda:I
                        principal="apigateway.amazonaws.com",
                        source_arn=pulumi.Output.concat(api.execution_arn, "/prod/GET/orders"))
 deployment = aws.apigateway.Deployment("orders-api", rest_api=api.id, opts=pulumi.ResourceOptions(depends_on=[integ]))
+access_logs = aws.cloudwatch.LogGroup("api-access-logs", retention_in_days=365, kms_key_id=key.arn)
 stage = aws.apigateway.Stage("prod", rest_api=api.id, deployment=deployment.id, stage_name="prod",
-                             variables={"tableName": "orders"})
+                             variables={"tableName": "orders"}, xray_tracing_enabled=True,
+                             access_log_settings={"destination_arn": access_logs.arn,
+                                                  "format": '{"requestId":"$context.requestId","ip":'
+                                                            '"$context.identity.sourceIp","status":"$context.status"}'})
+apigw_logs_role = aws.iam.Role("apigw-logs", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+aws.iam.RolePolicyAttachment("apigw-logs", role=apigw_logs_role.name,
+                             policy_arn="arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")
+aws.apigateway.Account("account", cloudwatch_role_arn=apigw_logs_role.arn)
 aws.apigateway.MethodSettings("prod-all", rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
                               settings={"throttling_burst_limit": 100, "throttling_rate_limit": 50,
                                         "logging_level": "ERROR", "metrics_enabled": True})
@@ -64,20 +87,31 @@ aws.apigatewayv2.Route("list-orders", api_id=http.id, route_key="GET /orders", a
 aws.cognito.IdentityPool("identities", identity_pool_name="orders", allow_unauthenticated_identities=False)
 graphql = aws.appsync.GraphQLApi("graphql", authentication_type="AMAZON_COGNITO_USER_POOLS",
                        query_depth_limit=10, resolver_count_limit=100, introspection_config="DISABLED",
+                       log_config={"cloudwatch_logs_role_arn": apigw_logs_role.arn, "field_log_level": "ERROR",
+                                   "exclude_verbose_content": True},
                        user_pool_config={"user_pool_id": pool.id, "default_action": "ALLOW", "aws_region": "us-east-1"})
 
 # Private, encrypted data stores.
-uploads = aws.s3.Bucket("uploads")
-aws.s3.BucketPublicAccessBlock("uploads", bucket=uploads.id, block_public_acls=True, block_public_policy=True,
-                               ignore_public_acls=True, restrict_public_buckets=True)
-aws.s3.BucketVersioning("uploads", bucket=uploads.id, versioning_configuration={"status": "Enabled"})
-aws.s3.BucketServerSideEncryptionConfiguration("uploads", bucket=uploads.id, rules=[{
-    "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn},
-    "bucket_key_enabled": True}])
-aws.s3.BucketPolicy("uploads-tls-only", bucket=uploads.id, policy=pulumi.Output.json_dumps({
-    "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
-                                            "Resource": [uploads.arn, pulumi.Output.concat(uploads.arn, "/*")],
-                                            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+def private_bucket(name, kms=True):
+    """A bucket with a public access block, versioning, TLS-only policy and default encryption."""
+    bucket = aws.s3.Bucket(name)
+    aws.s3.BucketPublicAccessBlock(name, bucket=bucket.id, block_public_acls=True, block_public_policy=True,
+                                   ignore_public_acls=True, restrict_public_buckets=True)
+    aws.s3.BucketVersioning(name, bucket=bucket.id, versioning_configuration={"status": "Enabled"})
+    default = {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn} if kms else {"sse_algorithm": "AES256"}
+    aws.s3.BucketServerSideEncryptionConfiguration(name, bucket=bucket.id, rules=[{
+        "apply_server_side_encryption_by_default": default, "bucket_key_enabled": kms}])
+    aws.s3.BucketPolicy(f"{name}-tls-only", bucket=bucket.id, policy=pulumi.Output.json_dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                                                "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
+                                                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+    return bucket
+
+
+# Server access logs can only be delivered to an SSE-S3 bucket.
+access_log_bucket = private_bucket("access-logs", kms=False)
+uploads = private_bucket("uploads")
+aws.s3.BucketLogging("uploads", bucket=uploads.id, target_bucket=access_log_bucket.id, target_prefix="uploads/")
 topic = aws.sns.Topic("events", kms_master_key_id=key.arn)
 queue = aws.sqs.Queue("jobs", kms_master_key_id=key.arn)
 aws.sqs.QueuePolicy("jobs-from-events", queue_url=queue.id, policy=pulumi.Output.json_dumps({
@@ -89,7 +123,6 @@ aws.dynamodb.Table("orders-table", billing_mode="PAY_PER_REQUEST", hash_key="id"
                    deletion_protection_enabled=True,
                    server_side_encryption={"enabled": True, "kms_key_arn": key.arn})
 aws.ssm.Parameter("db-host", name="/orders/db/host", type="String", value="orders.cluster.internal")
-aws.cloudwatch.LogGroup("orders-logs", name="/aws/lambda/orders", retention_in_days=365, kms_key_id=key.arn)
 
 # A web ACL with AWS managed rules in front of the REST stage and the GraphQL API, with logging.
 visibility = {"cloudwatch_metrics_enabled": True, "metric_name": "orders", "sampled_requests_enabled": True}

@@ -8,7 +8,8 @@ its rule.
 
 A resource check is ``check(resource, config) -> None | str | Iterable[str]``: each string is one
 violation message about that resource. A stack check is ``check(stack, config) ->
-Iterable[(resource, str)]``. Messages name the resource and the setting and say what to do; they
+Iterable[(resource, str)]``, and may also yield ``Undecided(resource, path)`` for a case it cannot
+judge during preview (reported only when the rule found nothing certain). Messages name the resource and the setting and say what to do; they
 never include a property value unless the value is an enum or a name (never a secret).
 """
 from __future__ import annotations

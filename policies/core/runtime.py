@@ -46,7 +46,12 @@ def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | N
     try:
         if rule.stack:
             raw = list(rule.check(subject, cfg) or ())
-            found = [(r, m) for r, m in raw]
+            # A stack check may yield an Undecided for one pair it cannot judge in preview: the rule
+            # then reports "can't decide" only if it found nothing certain anywhere in the stack.
+            found = [item for item in raw if not isinstance(item, Undecided)]
+            undecided = [item for item in raw if isinstance(item, Undecided)]
+            if undecided and not found:
+                raise undecided[0]
         else:
             result = rule.check(subject, cfg)
             msgs = [result] if isinstance(result, str) else list(result or ())

@@ -1,0 +1,232 @@
+"""SAS-5 Inadequate function monitoring and logging.
+
+An audit trail for every entry point and workflow: function log groups managed in code with
+retention, API access and execution logs, state machine and GraphQL logs, WAF and S3 access logs,
+tracing, and alarms that notice abuse and runaway loops.
+"""
+from __future__ import annotations
+
+from .core import Sev, int_setting, resource_rule, stack_rule
+from .core import aws
+
+CAT = "SAS-5"
+LOGGING_LEVELS = ("ERROR", "INFO")
+
+
+@stack_rule(
+    "waf-logging", CAT, Sev.LOW, types=[aws.WEB_ACL, aws.WEB_ACL_LOGGING],
+    title="Web ACLs log their decisions",
+    description="Without WAF logging, blocked and allowed attacks leave no trace.",
+    remediation="""aws.wafv2.WebAclLoggingConfiguration("acl", resource_arn=acl.arn, log_destination_configs=[log_group.arn])
+# the log group name must start with aws-waf-logs-""",
+    peers=["CKV2_AWS_31", "FSBP WAF.11"])
+def waf_logging(stack, cfg):
+    for acl in stack.of_type(aws.WEB_ACL):
+        if not stack.referrers(acl, aws.WEB_ACL_LOGGING, prop="resourceArn"):
+            yield acl, "has no WebAclLoggingConfiguration. Send its logs to CloudWatch, S3 or Firehose."
+
+
+@stack_rule(
+    "s3-access-logging", CAT, Sev.LOW, types=[aws.BUCKET, aws.BUCKET_LOGGING],
+    title="S3 buckets log access",
+    description="Without server access logs, reads and writes of the bucket (event sources included) leave no trace.",
+    remediation="""aws.s3.BucketLogging("uploads", bucket=bucket.id, target_bucket=logs.id, target_prefix="uploads/")""",
+    peers=["CKV_AWS_18", "FSBP S3.9", "AWSGuard s3-bucket-logging-enabled"])
+def s3_access_logging(stack, cfg):
+    log_targets = {t.urn for bl in stack.of_type(aws.BUCKET_LOGGING) for t in stack.targets(bl, "targetBucket", aws.BUCKET)}
+    for bucket in stack.of_type(aws.BUCKET):
+        if bucket.urn not in log_targets and not stack.referrers(bucket, aws.BUCKET_LOGGING, prop="bucket"):
+            yield bucket, "has no BucketLogging. Log access to a separate log bucket."
+
+
+def _function_log_groups(stack) -> set:
+    """URNs of functions whose log group the stack declares."""
+    covered = set()
+    groups = stack.of_type(aws.LOG_GROUP)
+    by_name = {g.get("name"): g for g in groups if isinstance(g.get("name"), str)}
+    for g in groups:
+        covered.update(f.urn for f in stack.targets(g, "name", aws.FUNCTION))
+    for fn in stack.of_type(aws.FUNCTION):
+        if stack.targets(fn, "loggingConfig", aws.LOG_GROUP):
+            covered.add(fn.urn)
+        name, custom = fn.get("name"), fn.get("loggingConfig.logGroup")
+        if (isinstance(custom, str) and custom in by_name) or (isinstance(name, str) and f"/aws/lambda/{name}" in by_name):
+            covered.add(fn.urn)
+    return covered
+
+
+@stack_rule(
+    "lambda-log-retention", CAT, Sev.MEDIUM, types=[aws.FUNCTION, aws.LOG_GROUP],
+    title="Each function's log group is declared in the stack",
+    description="Lambda otherwise creates /aws/lambda/<name> itself: never expiring, unencrypted, outside code review.",
+    remediation="""aws.cloudwatch.LogGroup("fn-logs", name=fn.name.apply(lambda n: f"/aws/lambda/{n}"),
+    retention_in_days=90, kms_key_id=key.arn)""",
+    peers=["CKV_AWS_66"])
+def lambda_log_retention(stack, cfg):
+    covered = _function_log_groups(stack)
+    for fn in stack.of_type(aws.FUNCTION):
+        if fn.urn not in covered:
+            yield fn, ("has no LogGroup in the stack (named /aws/lambda/<function name> or its loggingConfig.logGroup). "
+                       "Declare one with retention and a KMS key.")
+
+
+@resource_rule(
+    "log-group-retention", CAT, Sev.LOW, types=[aws.LOG_GROUP],
+    title="Log groups expire",
+    description="Log groups that never expire accumulate cost and personal data forever.",
+    remediation="""aws.cloudwatch.LogGroup("fn-logs", ..., retention_in_days=365)""",
+    peers=["CKV_AWS_66", "CKV_AWS_338"],
+    config=int_setting("minRetentionDays", 1, "Shortest accepted retention in days (e.g. 365 for audit logs).", 1))
+def log_group_retention(r, cfg):
+    days = r.number("retentionInDays")
+    if not days:
+        return "has no retentionInDays, so it never expires. Set one."
+    if days < cfg["minRetentionDays"]:
+        return f"keeps logs {days:g} days, less than minRetentionDays ({cfg['minRetentionDays']})."
+    return None
+
+
+@resource_rule(
+    "lambda-xray", CAT, Sev.LOW, types=[aws.FUNCTION],
+    title="Functions are traced",
+    description="Active tracing shows which calls an invocation made, which is what an investigation needs.",
+    remediation="""aws.lambda_.Function("fn", ..., tracing_config={"mode": "Active"})""",
+    peers=["CKV_AWS_50", "FSBP Lambda.7"])
+def lambda_xray(r, cfg):
+    mode = r.known("tracingConfig.mode")
+    if mode != "Active":
+        return f"tracingConfig.mode is {mode or 'unset'}. Set it to Active."
+    return None
+
+
+@resource_rule(
+    "apigw-access-logging", CAT, Sev.MEDIUM, types=[aws.REST_STAGE, aws.HTTP_STAGE],
+    title="API stages write access logs",
+    description="Without access logs there is no record of who called the API.",
+    remediation="""aws.apigateway.Stage("prod", ..., access_log_settings={"destination_arn": log_group.arn,
+    "format": json.dumps({"requestId": "$context.requestId", "ip": "$context.identity.sourceIp", ...})})""",
+    peers=["CKV_AWS_76", "CKV_AWS_95", "FSBP APIGateway.9"])
+def apigw_access_logging(r, cfg):
+    if not r.known("accessLogSettings.destinationArn"):
+        return "has no accessLogSettings.destinationArn. Send access logs to a log group."
+    return None
+
+
+def _logging_settings(stack, api) -> list:
+    return [ms for ms in stack.referrers(api, aws.REST_METHOD_SETTINGS, prop="restApi")
+            if ms.get("methodPath") == "*/*" and ms.get("settings.loggingLevel") in LOGGING_LEVELS]
+
+
+@stack_rule(
+    "apigw-execution-logging", CAT, Sev.MEDIUM,
+    types=[aws.REST_STAGE, aws.REST_METHOD_SETTINGS, aws.HTTP_STAGE, aws.HTTP_API],
+    title="API stages write execution logs",
+    description="Execution logs record authorizer and integration errors; without them failures are invisible.",
+    remediation="""aws.apigateway.MethodSettings("all", rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
+    settings={"logging_level": "ERROR", "metrics_enabled": True})""",
+    peers=["CKV2_AWS_4", "FSBP APIGateway.1"])
+def apigw_execution_logging(stack, cfg):
+    for stage in stack.of_type(aws.REST_STAGE):
+        apis = stack.targets(stage, "restApi", aws.REST_API)
+        name = stage.get("stageName")
+        if apis and not any(ms.get("stageName") in (name, None) or not isinstance(ms.get("stageName"), str)
+                            for a in apis for ms in _logging_settings(stack, a)):
+            yield stage, "has no */* MethodSettings with loggingLevel ERROR or INFO. Add one."
+    for stage in stack.of_type(aws.HTTP_STAGE):
+        apis = stack.targets(stage, "apiId", aws.HTTP_API)
+        if any(a.get("protocolType") == "WEBSOCKET" for a in apis) and \
+                stage.get("defaultRouteSettings.loggingLevel") not in LOGGING_LEVELS:
+            yield stage, "is a WebSocket stage without defaultRouteSettings.loggingLevel ERROR or INFO. Set it."
+
+
+@resource_rule(
+    "apigw-xray", CAT, Sev.LOW, types=[aws.REST_STAGE],
+    title="REST stages are traced",
+    description="X-Ray tracing follows a request from the API into the functions it calls.",
+    remediation="""aws.apigateway.Stage("prod", ..., xray_tracing_enabled=True)""",
+    peers=["CKV_AWS_73", "FSBP APIGateway.3"])
+def apigw_xray(r, cfg):
+    if r.flag("xrayTracingEnabled") is not True:
+        return "xrayTracingEnabled is not true. Enable it."
+    return None
+
+
+@resource_rule(
+    "sfn-logging", CAT, Sev.MEDIUM, types=[aws.STATE_MACHINE],
+    title="State machines log executions",
+    description="Without execution logs a manipulated workflow leaves no trace.",
+    remediation="""aws.sfn.StateMachine("flow", ..., logging_configuration={"level": "ERROR",
+    "include_execution_data": False, "log_destination": log_group.arn.apply(lambda a: f"{a}:*")})""",
+    peers=["FSBP StepFunctions.1", "CKV_AWS_285"])
+def sfn_logging(r, cfg):
+    level = r.known("loggingConfiguration.level")
+    if level in (None, "OFF") or not r.known("loggingConfiguration.logDestination"):
+        return f"loggingConfiguration.level is {level or 'unset'} or has no logDestination. Log at least ERROR."
+    return None
+
+
+@resource_rule(
+    "sfn-xray", CAT, Sev.LOW, types=[aws.STATE_MACHINE],
+    title="State machines are traced",
+    description="Tracing shows each step and the functions it invoked.",
+    remediation="""aws.sfn.StateMachine("flow", ..., tracing_configuration={"enabled": True})""",
+    peers=["CKV_AWS_284"])
+def sfn_xray(r, cfg):
+    if r.flag("tracingConfiguration.enabled") is not True:
+        return "tracingConfiguration.enabled is not true. Enable it."
+    return None
+
+
+@resource_rule(
+    "appsync-logging", CAT, Sev.MEDIUM, types=[aws.GRAPHQL_API],
+    title="GraphQL APIs log requests",
+    description="Without field logs there is no record of queries and resolver errors.",
+    remediation="""aws.appsync.GraphQLApi("api", ..., log_config={"cloudwatch_logs_role_arn": role.arn,
+    "field_log_level": "ERROR", "exclude_verbose_content": True})""",
+    peers=["CKV_AWS_193", "CKV_AWS_194", "FSBP AppSync.2"])
+def appsync_logging(r, cfg):
+    level = r.known("logConfig.fieldLogLevel")
+    if not r.known("logConfig") or level in (None, "NONE"):
+        return "has no logConfig or fieldLogLevel NONE. Log at least ERROR."
+    if level == "ALL" and r.flag("logConfig.excludeVerboseContent") is not True:
+        return "logs ALL fields with verbose content (headers, variables, tokens). Set exclude_verbose_content=True."
+    return None
+
+
+@stack_rule(
+    "lambda-error-alarm", CAT, Sev.INFO, types=[aws.FUNCTION, aws.METRIC_ALARM],
+    title="Functions have an error or throttle alarm",
+    description="An alarm on Errors or Throttles with an action is how abuse and runaway loops get noticed.",
+    remediation="""aws.cloudwatch.MetricAlarm("fn-errors", namespace="AWS/Lambda", metric_name="Errors", statistic="Sum",
+    period=300, evaluation_periods=1, threshold=1, comparison_operator="GreaterThanOrEqualToThreshold",
+    dimensions={"FunctionName": fn.name}, alarm_actions=[topic.arn])""",
+    peers=["CKV_AWS_319"])
+def lambda_error_alarm(stack, cfg):
+    alarmed = set()
+    for alarm in stack.of_type(aws.METRIC_ALARM):
+        if alarm.get("namespace") != "AWS/Lambda" or alarm.get("metricName") not in ("Errors", "Throttles"):
+            continue
+        if not alarm.get("alarmActions") or alarm.get("actionsEnabled") is False:
+            continue
+        alarmed.update(f.urn for f in stack.targets(alarm, "dimensions", aws.FUNCTION))
+    for fn in stack.of_type(aws.FUNCTION):
+        if fn.urn not in alarmed:
+            yield fn, "has no AWS/Lambda Errors or Throttles alarm with an action. Add one."
+
+
+@stack_rule(
+    "stack-missing-cloudwatch-role", CAT, Sev.INFO, types=[aws.REST_STAGE, aws.REST_ACCOUNT, aws.REST_METHOD_SETTINGS],
+    title="API Gateway can write its logs",
+    description="REST execution and access logs are silently dropped unless the region's API Gateway account "
+                "setting has a CloudWatch role (it may be set outside this stack).",
+    remediation="""aws.apigateway.Account("account", cloudwatch_role_arn=apigw_logs_role.arn)""")
+def stack_missing_cloudwatch_role(stack, cfg):
+    if any(a.get("cloudwatchRoleArn") for a in stack.of_type(aws.REST_ACCOUNT)):
+        return
+    logging_apis = {a.urn for ms in stack.of_type(aws.REST_METHOD_SETTINGS)
+                    if ms.get("settings.loggingLevel") in LOGGING_LEVELS for a in stack.targets(ms, "restApi", aws.REST_API)}
+    for stage in stack.of_type(aws.REST_STAGE):
+        apis = {a.urn for a in stack.targets(stage, "restApi", aws.REST_API)}
+        if stage.get("accessLogSettings") or apis & logging_apis:
+            yield stage, ("writes logs, but the stack has no apigateway Account with cloudwatchRoleArn. Make sure the "
+                          "region has one, or declare it here.")

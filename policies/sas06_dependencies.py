@@ -1,0 +1,208 @@
+"""SAS-6 Insecure third-party dependencies.
+
+Unpatched runtimes, layers from unknown accounts or shared with everyone, unsigned code, mutable
+and unscanned container images, and web ACLs without the known-bad-inputs rules (Log4Shell).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from .core import Sev, Undecided, as_list, governance, int_setting, list_setting, resource_rule, stack_rule
+from .core import aws
+
+CAT = "SAS-6"
+# Runtimes AWS has deprecated (pulumi_aws's Runtime enum lists them after the supported ones).
+DEPRECATED = ["dotnet5.0", "dotnet6", "dotnet7", "dotnetcore2.1", "dotnetcore3.1", "go1.x", "java8", "nodejs10.x",
+              "nodejs12.x", "nodejs14.x", "nodejs16.x", "provided", "python2.7", "python3.6", "python3.7", "python3.8",
+              "ruby2.5", "ruby2.7"]
+# Deprecation dates known to the catalog (tflint-ruleset-aws PR #969); warn warnDays before them.
+DEPRECATION_DATES = {"nodejs18.x": "2025-09-01", "python3.9": "2025-12-15"}
+RUNTIME_CONFIG = {
+    **list_setting("deprecatedRuntimes", DEPRECATED, "Runtimes that are deprecated."),
+    "deprecationDates": {"type": "object", "additionalProperties": {"type": "string", "format": "date"},
+                         "default": DEPRECATION_DATES,
+                         "description": "Runtime -> deprecation date (YYYY-MM-DD); add AWS's upcoming dates here."},
+    **int_setting("warnDays", 90, "Report a runtime this many days before its deprecation date.", 0),
+}
+
+
+def runtime_problem(runtime, cfg) -> str | None:
+    if not isinstance(runtime, str):
+        return None
+    if runtime in cfg["deprecatedRuntimes"]:
+        return f"{runtime} is deprecated: it gets no security patches"
+    date = cfg["deprecationDates"].get(runtime)
+    if isinstance(date, str):
+        try:
+            when = dt.date.fromisoformat(date)
+        except ValueError:
+            return None
+        days = (when - governance.today()).days
+        if days < 0:
+            return f"{runtime} was deprecated on {date}: it gets no security patches"
+        if days <= cfg["warnDays"]:
+            return f"{runtime} is deprecated on {date}, in {days} days"
+    return None
+
+
+@resource_rule(
+    "lambda-deprecated-runtime", CAT, Sev.HIGH, types=[aws.FUNCTION],
+    title="Functions run on a supported runtime",
+    description="A deprecated runtime gets no security patches for its language or OS, and AWS later blocks updates.",
+    remediation="""aws.lambda_.Function("fn", ..., runtime="python3.13")""",
+    peers=["CKV_AWS_363", "FSBP Lambda.2"], config=RUNTIME_CONFIG)
+def lambda_deprecated_runtime(r, cfg):
+    problem = runtime_problem(r.known("runtime"), cfg)
+    return f"runtime {problem}. Move to a supported runtime." if problem else None
+
+
+@resource_rule(
+    "lambda-layer-deprecated-runtime", CAT, Sev.LOW, types=[aws.LAYER_VERSION],
+    title="Layers target supported runtimes",
+    description="A layer built for a deprecated runtime keeps functions on it.",
+    remediation="""aws.lambda_.LayerVersion("deps", ..., compatible_runtimes=["python3.13"])""", config=RUNTIME_CONFIG)
+def lambda_layer_deprecated_runtime(r, cfg):
+    problems = [p for rt in as_list(r.known("compatibleRuntimes")) if (p := runtime_problem(rt, cfg))]
+    if problems:
+        return f"compatibleRuntimes: {'; '.join(problems)}. Rebuild the layer for a supported runtime."
+    return None
+
+
+@resource_rule(
+    "lambda-layer-permission-public", CAT, Sev.MEDIUM, types=[aws.LAYER_PERMISSION],
+    title="Layers are not shared with every account",
+    description="A layer permission for principal * lets any account read the layer's code.",
+    remediation="""aws.lambda_.LayerVersionPermission("share", ..., principal="*", organization_id="o-xxxxxxxx")""")
+def lambda_layer_permission_public(r, cfg):
+    if r.known("principal") == "*" and not r.known("organizationId"):
+        return "shares the layer with principal \"*\" and no organizationId. Limit it to your organization."
+    return None
+
+
+@resource_rule(
+    "lambda-code-signing", CAT, Sev.LOW, types=[aws.FUNCTION],
+    title="Zip functions require signed code",
+    description="Without a code signing config, any package - including a tampered one - can be deployed.",
+    remediation="""csc = aws.lambda_.CodeSigningConfig("signed", allowed_publishers={"signing_profile_version_arns": [profile.version_arn]},
+    policies={"untrusted_artifact_on_deployment": "Enforce"})
+aws.lambda_.Function("fn", ..., code_signing_config_arn=csc.arn)""",
+    peers=["CKV_AWS_272"])
+def lambda_code_signing(r, cfg):
+    if (r.known("packageType") or "Zip") == "Zip" and not r.known("codeSigningConfigArn"):
+        return "is a Zip function without codeSigningConfigArn. Require signed code."
+    return None
+
+
+@resource_rule(
+    "lambda-code-signing-enforce", CAT, Sev.MEDIUM, types=[aws.CODE_SIGNING_CONFIG],
+    title="Code signing blocks unsigned code",
+    description="The default Warn only logs unsigned deployments; Enforce blocks them.",
+    remediation="""aws.lambda_.CodeSigningConfig("signed", ..., policies={"untrusted_artifact_on_deployment": "Enforce"})""")
+def lambda_code_signing_enforce(r, cfg):
+    if r.known("policies.untrustedArtifactOnDeployment") != "Enforce":
+        return "policies.untrustedArtifactOnDeployment is not Enforce (the default Warn only logs). Set Enforce."
+    return None
+
+
+@stack_rule(
+    "lambda-untrusted-layer", CAT, Sev.MEDIUM, types=[aws.FUNCTION, aws.LAYER_VERSION],
+    title="Functions use layers from trusted accounts",
+    description="A layer from an unknown account runs its code inside the function, with the function's role.",
+    remediation="""# Build the layer in this stack, or add its publisher account to trustedAccounts.""",
+    config=list_setting("trustedAccounts", [],
+                        "Accounts whose published layers you have vetted (for example the publisher of Powertools "
+                        "for AWS Lambda); none by default."))
+def lambda_untrusted_layer(stack, cfg):
+    for fn in stack.of_type(aws.FUNCTION):
+        own = {layer.get("arn") for layer in stack.targets(fn, "layers", aws.LAYER_VERSION)}
+        for arn in as_list(fn.get("layers")):
+            if not isinstance(arn, str) or arn in own:
+                continue
+            parts = arn.split(":")
+            account = parts[4] if len(parts) > 4 else ""
+            if account not in cfg["trustedAccounts"]:
+                yield fn, (f"uses a layer from account {account or 'unknown'}, which is neither in trustedAccounts nor "
+                           "built in this stack. Vet it and trust its account, or build it yourself.")
+
+
+@stack_rule(
+    "lambda-image-mutable-tag", CAT, Sev.MEDIUM, types=[aws.FUNCTION, aws.ECR_REPOSITORY],
+    title="Image functions are pinned to a digest",
+    description="A function image referenced by a tag in a repository with mutable tags can be swapped underneath it.",
+    remediation="""aws.lambda_.Function("fn", package_type="Image", image_uri=f"{repo_url}@sha256:<digest>", ...)""",
+    peers=["CKV_AWS_51"])
+def lambda_image_mutable_tag(stack, cfg):
+    repos = stack.of_type(aws.ECR_REPOSITORY)
+    for fn in stack.of_type(aws.FUNCTION):
+        uri = fn.get("imageUri")
+        if fn.get("packageType") != "Image" or (isinstance(uri, str) and "@sha256:" in uri):
+            continue
+        linked = stack.targets(fn, "imageUri", aws.ECR_REPOSITORY) or [
+            r for r in repos if isinstance(uri, str) and isinstance(r.get("repositoryUrl"), str)
+            and uri.startswith(r.get("repositoryUrl"))]
+        mutable = [repo for repo in linked if repo.get("imageTagMutability") != "IMMUTABLE"]
+        if mutable and not isinstance(uri, str):
+            yield Undecided(fn, "imageUri")  # a tag or a digest? known only after the update
+        elif mutable:
+            yield fn, (f"uses an image tag from {mutable[0].label()}, whose tags are mutable. Pin the image by "
+                       "digest or make the repository's tags immutable.")
+
+
+@stack_rule(
+    "ecr-scan-on-push", CAT, Sev.MEDIUM, types=[aws.ECR_REPOSITORY, aws.ECR_REGISTRY_SCANNING],
+    title="Images are scanned for vulnerabilities",
+    description="Without scanning, images with known vulnerable packages are deployed unnoticed.",
+    remediation="""aws.ecr.Repository("images", image_scanning_configuration={"scan_on_push": True}, ...)
+# or account-wide: aws.ecr.RegistryScanningConfiguration("scan", scan_type="ENHANCED", rules=[...])""",
+    peers=["CKV_AWS_163", "FSBP ECR.1"])
+def ecr_scan_on_push(stack, cfg):
+    if any(r.get("scanType") == "ENHANCED" or r.get("rules") for r in stack.of_type(aws.ECR_REGISTRY_SCANNING)):
+        return
+    for repo in stack.of_type(aws.ECR_REPOSITORY):
+        if repo.get("imageScanningConfiguration.scanOnPush") is not True:
+            yield repo, "does not scan images on push and the stack sets no registry scanning. Enable scan_on_push."
+
+
+@resource_rule(
+    "ecr-immutable-tags", CAT, Sev.MEDIUM, types=[aws.ECR_REPOSITORY],
+    title="Image tags are immutable",
+    description="Mutable tags let a pushed image silently replace the one a function was deployed with.",
+    remediation="""aws.ecr.Repository("images", image_tag_mutability="IMMUTABLE", ...)""",
+    peers=["CKV_AWS_51", "FSBP ECR.2"])
+def ecr_immutable_tags(r, cfg):
+    if r.known("imageTagMutability") != "IMMUTABLE":
+        return f"imageTagMutability is {r.known('imageTagMutability') or 'unset (MUTABLE)'}. Set IMMUTABLE."
+    return None
+
+
+def _managed_groups(rules) -> dict:
+    out = {}
+    for rule in as_list(rules):
+        if isinstance(rule, dict):
+            group = (rule.get("statement") or {}).get("managedRuleGroupStatement") or {}
+            if isinstance(group.get("name"), str):
+                out[group["name"]] = group
+    return out
+
+
+@resource_rule(
+    "waf-acl-known-bad-inputs", CAT, Sev.MEDIUM, types=[aws.WEB_ACL],
+    title="Web ACLs block known bad inputs (Log4Shell)",
+    description="AWSManagedRulesKnownBadInputsRuleSet blocks request patterns of known exploits such as Log4Shell "
+                "against Java functions behind the API.",
+    remediation="""{"name": "bad-inputs", "priority": 2, "override_action": {"none": {}},
+ "statement": {"managed_rule_group_statement": {"name": "AWSManagedRulesKnownBadInputsRuleSet", "vendor_name": "AWS"}},
+ "visibility_config": {...}}""",
+    peers=["CKV_AWS_192", "CKV2_AWS_77", "CKV2_AWS_78"])
+def waf_acl_known_bad_inputs(r, cfg):
+    rule_json = r.known("ruleJson")
+    if isinstance(rule_json, str) and "AWSManagedRulesKnownBadInputsRuleSet" in rule_json:
+        return None
+    group = _managed_groups(r.known("rules")).get("AWSManagedRulesKnownBadInputsRuleSet")
+    if group is None:
+        return "has no AWSManagedRulesKnownBadInputsRuleSet. Add it."
+    for override in as_list(group.get("ruleActionOverrides")):
+        if isinstance(override, dict) and override.get("name") == "Log4JRCE" and \
+                "count" in (override.get("actionToUse") or {}):
+            return "overrides Log4JRCE in AWSManagedRulesKnownBadInputsRuleSet to count: Log4Shell is not blocked."
+    return None
