@@ -44,7 +44,7 @@ def apigw_method_request_validation(r, cfg):
     method = r.known("httpMethod")
     if isinstance(method, str) and method.upper() == "OPTIONS":
         return None
-    if (r.known("requestModels") or r.known("requestParameters")) and not r.known("requestValidatorId"):
+    if (r.is_set("requestModels") or r.is_set("requestParameters")) and not r.is_set("requestValidatorId"):
         return f"{method} declares request models or parameters but no requestValidatorId. Add a RequestValidator."
     return None
 
@@ -92,6 +92,6 @@ def appsync_waf(stack, cfg):
     "visibility_config": {...}}], visibility_config={...})""",
     peers=["CKV_AWS_175", "FSBP WAF.10"])
 def waf_acl_empty(r, cfg):
-    if not r.known("rules") and not r.known("ruleJson") and r.known("defaultAction.allow") is not None:
+    if not r.is_set("rules") and not r.is_set("ruleJson") and r.known("defaultAction.allow") is not None:
         return "has no rules and allows by default: it filters nothing. Add managed or custom rules."
     return None

@@ -85,7 +85,7 @@ def lambda_permission_public_principal(r, cfg):
         return None
     if r.known("functionUrlAuthType") == "AWS_IAM":
         return None
-    if any(r.known(k) for k in ("principalOrgId", "sourceAccount", "sourceArn")):
+    if any(r.is_set(k) for k in ("principalOrgId", "sourceAccount", "sourceArn")):
         return None
     return ("principal is \"*\" with no principal_org_id, source_account or source_arn: any AWS account (and, "
             "through a function URL, anyone) can invoke the function. Name the calling service or account and "

@@ -107,7 +107,7 @@ def lambda_xray(r, cfg):
     "format": json.dumps({"requestId": "$context.requestId", "ip": "$context.identity.sourceIp", ...})})""",
     peers=["CKV_AWS_76", "CKV_AWS_95", "FSBP APIGateway.9"])
 def apigw_access_logging(r, cfg):
-    if not r.known("accessLogSettings.destinationArn"):
+    if not r.is_set("accessLogSettings.destinationArn"):
         return "has no accessLogSettings.destinationArn. Send access logs to a log group."
     return None
 
@@ -160,7 +160,7 @@ def apigw_xray(r, cfg):
     peers=["FSBP StepFunctions.1", "CKV_AWS_285"])
 def sfn_logging(r, cfg):
     level = r.known("loggingConfiguration.level")
-    if level in (None, "OFF") or not r.known("loggingConfiguration.logDestination"):
+    if level in (None, "OFF") or not r.is_set("loggingConfiguration.logDestination"):
         return f"loggingConfiguration.level is {level or 'unset'} or has no logDestination. Log at least ERROR."
     return None
 
@@ -186,7 +186,7 @@ def sfn_xray(r, cfg):
     peers=["CKV_AWS_193", "CKV_AWS_194", "FSBP AppSync.2"])
 def appsync_logging(r, cfg):
     level = r.known("logConfig.fieldLogLevel")
-    if not r.known("logConfig") or level in (None, "NONE"):
+    if not r.is_set("logConfig") or level in (None, "NONE"):
         return "has no logConfig or fieldLogLevel NONE. Log at least ERROR."
     if level == "ALL" and r.flag("logConfig.excludeVerboseContent") is not True:
         return "logs ALL fields with verbose content (headers, variables, tokens). Set exclude_verbose_content=True."

@@ -88,7 +88,7 @@ def lambda_layer_permission_public(r, cfg):
 aws.lambda_.Function("fn", ..., code_signing_config_arn=csc.arn)""",
     peers=["CKV_AWS_272"])
 def lambda_code_signing(r, cfg):
-    if (r.known("packageType") or "Zip") == "Zip" and not r.known("codeSigningConfigArn"):
+    if (r.known("packageType") or "Zip") == "Zip" and not r.is_set("codeSigningConfigArn"):
         return "is a Zip function without codeSigningConfigArn. Require signed code."
     return None
 

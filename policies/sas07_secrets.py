@@ -70,7 +70,7 @@ aws.lambda_.Function("fn", ..., kms_key_arn=key.arn)""",
     peers=["CKV_AWS_173"])
 def lambda_env_cmk(r, cfg):
     variables = r.known("environment.variables")
-    if isinstance(variables, dict) and variables and not r.known("kmsKeyArn"):
+    if isinstance(variables, dict) and variables and not r.is_set("kmsKeyArn"):
         return "has environment variables but no kmsKeyArn. Encrypt them with a customer-managed KMS key."
     return None
 
@@ -109,7 +109,7 @@ def ssm_param_plaintext_secret(r, cfg):
                 if r.is_secret("value") else ""
             return f"is type {kind} but {why}. Use type=\"SecureString\" with a KMS key.{extra}"
     if kind == "SecureString" and cfg["requireCmk"]:
-        key = r.known("keyId")
+        key = r.get("keyId")  # an unknown key id comes from a key in the stack: not the AWS-managed alias
         if not key or (isinstance(key, str) and key.endswith("alias/aws/ssm")):
             return "is a SecureString encrypted with the AWS-managed key; requireCmk asks for a customer-managed key_id."
     return None
@@ -122,7 +122,7 @@ def ssm_param_plaintext_secret(r, cfg):
     remediation="""aws.secretsmanager.Secret("db", kms_key_id=key.arn)""",
     peers=["CKV_AWS_149"])
 def secret_cmk(r, cfg):
-    key = r.known("kmsKeyId")
+    key = r.get("kmsKeyId")  # unknown: computed from a key in the stack, so not an aws/ alias
     if not key or (isinstance(key, str) and "alias/aws/" in key):
         return "has no customer-managed kmsKeyId (it uses aws/secretsmanager). Set kms_key_id to your own KMS key."
     return None
@@ -228,7 +228,7 @@ def kms_policy_defined(stack, cfg):
     remediation="""aws.cloudwatch.LogGroup("fn-logs", name="/aws/lambda/fn", retention_in_days=90, kms_key_id=key.arn)""",
     peers=["CKV_AWS_158"])
 def log_group_kms(r, cfg):
-    if not r.known("kmsKeyId"):
+    if not r.is_set("kmsKeyId"):
         return "has no kmsKeyId. Encrypt it with a customer-managed KMS key."
     return None
 
@@ -267,7 +267,7 @@ def s3_sse_kms(stack, cfg):
     remediation="""aws.sqs.Queue("jobs", kms_master_key_id=key.arn)  # or sqs_managed_sse_enabled=True""",
     peers=["CKV_AWS_27", "FSBP SQS.1"])
 def sqs_encryption(r, cfg):
-    if not r.known("kmsMasterKeyId") and r.flag("sqsManagedSseEnabled") is not True:
+    if not r.is_set("kmsMasterKeyId") and r.flag("sqsManagedSseEnabled") is not True:
         return "sets neither kmsMasterKeyId nor sqsManagedSseEnabled. Encrypt it (a KMS key lets a key policy limit readers)."
     return None
 
@@ -279,7 +279,7 @@ def sqs_encryption(r, cfg):
     remediation="""aws.sns.Topic("events", kms_master_key_id="alias/aws/sns")  # or your own key""",
     peers=["CKV_AWS_26", "FSBP SNS.1"])
 def sns_encryption(r, cfg):
-    if not r.known("kmsMasterKeyId"):
+    if not r.is_set("kmsMasterKeyId"):
         return "has no kmsMasterKeyId. Set one (alias/aws/sns, or a customer-managed key)."
     return None
 
@@ -291,7 +291,7 @@ def sns_encryption(r, cfg):
     remediation="""aws.dynamodb.Table("orders", ..., server_side_encryption={"enabled": True, "kms_key_arn": key.arn})""",
     peers=["CKV_AWS_119", "AWSGuard dynamodb-table-encryption-enabled"])
 def dynamodb_cmk(r, cfg):
-    if r.flag("serverSideEncryption.enabled") is not True or not r.known("serverSideEncryption.kmsKeyArn"):
+    if r.flag("serverSideEncryption.enabled") is not True or not r.is_set("serverSideEncryption.kmsKeyArn"):
         return "does not use a customer-managed KMS key. Set server_side_encryption with enabled and kms_key_arn."
     return None
 

@@ -237,7 +237,7 @@ def esm_stream_failure_handling(r, cfg):
     if not stream:
         return None
     retries = r.number("maximumRetryAttempts")
-    if not r.known("destinationConfig.onFailure.destinationArn") and (retries is None or retries == -1):
+    if not r.is_set("destinationConfig.onFailure.destinationArn") and (retries is None or retries == -1):
         return ("reads a stream with no onFailure destination and unlimited retries: a poison record blocks the "
                 "shard. Set maximum_retry_attempts and an on-failure destination.")
     return None
@@ -250,7 +250,7 @@ def esm_stream_failure_handling(r, cfg):
     remediation="""aws.lambda_.EventSourceMapping("jobs", ..., scaling_config={"maximum_concurrency": 10})""")
 def esm_sqs_max_concurrency(r, cfg):
     arn = r.known("eventSourceArn")
-    if isinstance(arn, str) and ":sqs:" in arn and not r.known("scalingConfig.maximumConcurrency"):
+    if isinstance(arn, str) and ":sqs:" in arn and not r.is_set("scalingConfig.maximumConcurrency"):
         return "reads an SQS queue with no scalingConfig.maximumConcurrency. Set one."
     return None
 
@@ -303,7 +303,7 @@ def eventbridge_target_dlq(r, cfg):
     needs = _target_needs_dlq(r.known(f"{prefix}arn"))
     if needs is None:
         raise Undecided(r, f"{prefix}arn")
-    if needs and not r.known(f"{prefix}deadLetterConfig.arn"):
+    if needs and not r.is_set(f"{prefix}deadLetterConfig.arn"):
         return f"targets a function or queue without {prefix}deadLetterConfig. Add a dead-letter queue."
     return None
 
@@ -314,7 +314,7 @@ def eventbridge_target_dlq(r, cfg):
     description="Messages SNS fails to deliver to a function are dropped without a redrive policy.",
     remediation="""aws.sns.TopicSubscription("orders", ..., redrive_policy=dlq.arn.apply(lambda a: json.dumps({"deadLetterTargetArn": a})))""")
 def sns_subscription_redrive(r, cfg):
-    if r.known("protocol") == "lambda" and not r.known("redrivePolicy"):
+    if r.known("protocol") == "lambda" and not r.is_set("redrivePolicy"):
         return "delivers to a function with no redrivePolicy. Add a dead-letter queue."
     return None
 

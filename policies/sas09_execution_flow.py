@@ -28,7 +28,7 @@ def lambda_permission_service_no_source(r, cfg):
     principal = r.known("principal")
     if not isinstance(principal, str) or not principal.endswith(".amazonaws.com"):
         return None
-    arn, account = r.known("sourceArn"), r.known("sourceAccount")
+    arn, account = r.is_set("sourceArn"), r.is_set("sourceAccount")
     if not arn and not account:
         return f"grants {principal} with neither source_arn nor source_account. Set source_arn (and source_account)."
     if principal == "s3.amazonaws.com" and not account:
@@ -59,7 +59,7 @@ def lambda_permission_apigw_broad_source(r, cfg):
     config=list_setting("trustedAccounts", [], "Account ids that may be granted invoke."))
 def lambda_permission_cross_account(r, cfg):
     acct = iam.principal_account(r.known("principal"))
-    if acct and acct not in cfg["trustedAccounts"] and not r.known("principalOrgId"):
+    if acct and acct not in cfg["trustedAccounts"] and not r.is_set("principalOrgId"):
         return f"grants invoke to account {acct}, which is not in trustedAccounts. List it, or remove the permission."
     return None
 

@@ -65,3 +65,13 @@ def test_readme_rule_table_is_current():
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
         text = f.read()
     assert rules_markdown() in text, "the README rule table is stale: paste the output of `python -m policies rules --markdown`"
+
+
+def test_hardened_example_in_preview_has_no_violations(tmp_path):
+    """In preview, unknown values never become violations; only whole unknown documents stay undecided."""
+    out = tmp_path / "findings.json"
+    r = run("scan", "examples/hardened-serverless-api", "--preview", "--json", str(out))
+    assert r.returncode == 0, r.stdout
+    diags = json.loads(out.read_text())
+    assert all("can't run policy" in d["message"] for d in diags), [d["message"] for d in diags]
+    assert len(diags) <= 5

@@ -63,6 +63,12 @@ class Resource:
             raise Undecided(self, path)
         return value
 
+    def is_set(self, path: str) -> bool:
+        """Whether the setting has a value; an unknown value (preview) *is* set, so this never raises.
+        Use it for "is X configured?" checks; use ``known`` when the value itself decides."""
+        value = lookup(self.props, path)
+        return value is UNKNOWN or value not in (None, "", [], {})
+
     def known_list(self, path: str) -> list:
         """A string-or-list field as a list of its items; raises ``Undecided`` if the list is unknown."""
         return as_list(self.known(path))
