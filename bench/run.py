@@ -28,6 +28,8 @@ from policies.harness.capture import Record  # noqa: E402
 PACKS = {"floor": (os.path.join(HERE, "floor_pack"), {}), "serverless-guard": (ROOT, {}),
          # the same pack on the SDK's own servicer: what policies/core/fastpath.py saves
          "stock-sdk": (ROOT, {"SERVERLESS_GUARD_STOCK_SDK": "1"})}
+AWSGUARD_DIR = os.path.join(HERE, "awsguard_pack")
+AWSGUARD_CMD = ["node", os.path.join(AWSGUARD_DIR, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack")]
 
 
 def base_records() -> list:
@@ -96,13 +98,13 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def measure(pack_dir: str, env: dict, records: list, repeat_start: int) -> dict:
+def measure(pack_dir: str, env: dict, records: list, repeat_start: int, command=None) -> dict:
     starts = []
     for _ in range(repeat_start - 1):
-        p = engine.PackProcess(pack_dir, extra_env=env)
+        p = engine.PackProcess(pack_dir, extra_env=env, command=command)
         starts.append(p.start_seconds)
         p.close()
-    pack = engine.PackProcess(pack_dir, extra_env=env)
+    pack = engine.PackProcess(pack_dir, extra_env=env, command=command)
     starts.append(pack.start_seconds)
     try:
         pack.start()
@@ -142,6 +144,8 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat-start", type=int, default=3)
     ap.add_argument("--json", metavar="FILE")
     ap.add_argument("--no-stock", action="store_true", help="skip the stock-SDK comparison (sizes <= 1,000 only)")
+    ap.add_argument("--awsguard", action="store_true",
+                    help="also measure AWSGuard (Node.js); run `npm install` in bench/awsguard_pack first")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     base = base_records()
@@ -152,18 +156,22 @@ def main(argv=None) -> int:
         records = stack_of(size, base)
         row = {name: measure(path, env, records, args.repeat_start) for name, (path, env) in PACKS.items()
                if name != "stock-sdk" or (size <= 1000 and not args.no_stock)}
+        if args.awsguard:
+            row["awsguard"] = measure(AWSGUARD_DIR, {}, records, args.repeat_start, command=AWSGUARD_CMD)
         results[size] = row
         f, g = row["floor"], row["serverless-guard"]
         print(f"\n## {size} resources")
-        s = row.get("stock-sdk")
-        print(f"{'':22}{'floor':>12}{'serverless-guard':>18}{'ratio':>8}" + (f"{'stock SDK':>12}{'ratio':>8}" if s else ""))
+        s, a = row.get("stock-sdk"), row.get("awsguard")
+        print(f"{'':22}{'floor':>12}{'serverless-guard':>18}{'ratio':>8}" + (f"{'stock SDK':>12}{'ratio':>8}" if s else "")
+              + (f"{'AWSGuard':>12}{'ratio':>8}" if a else ""))
         for key, label in (("start_s", "start (s)"), ("analyze_median_ms", "Analyze median (ms)"),
                            ("analyze_p95_ms", "Analyze p95 (ms)"), ("analyze_stack_s", "AnalyzeStack (s)"),
                            ("peak_rss_mb", "peak memory (MB)")):
             ratio = g[key] / f[key] if f[key] else float("nan")
-            extra = f"{s[key]:>12.4f}{s[key] / f[key] if f[key] else float('nan'):>8.2f}" if s else ""
+            extra = "".join(f"{o[key]:>12.4f}{o[key] / f[key] if f[key] else float('nan'):>8.2f}" for o in (s, a) if o)
             print(f"{label:22}{f[key]:>12.4f}{g[key]:>18.4f}{ratio:>8.2f}" + extra)
-        print(f"{'findings':22}{f['findings']:>12}{g['findings']:>18}" + (f"{s['findings']:>12}" if s else ""))
+        print(f"{'findings':22}{f['findings']:>12}{g['findings']:>18}"
+              + "".join(f"{o['findings']:>12}{'':8}" for o in (s, a) if o))
     if len(sizes) > 1 and 1000 in results and 10000 in results:
         growth = results[10000]["serverless-guard"]["analyze_stack_s"] / results[1000]["serverless-guard"]["analyze_stack_s"]
         print(f"\nAnalyzeStack growth 1,000 -> 10,000 resources: {growth:.1f}x")

@@ -39,7 +39,7 @@ class Diagnostic:
 class PackProcess:
     def __init__(self, pack_dir: str = PACK_DIR, stack: str = "dev", project: str = "app",
                  organization: str = "acme", dry_run: bool = False, stack_config: dict | None = None,
-                 python: str | None = None, extra_env: dict | None = None):
+                 python: str | None = None, extra_env: dict | None = None, command: list | None = None):
         import grpc
         from pulumi.runtime.proto import analyzer_pb2_grpc
 
@@ -53,8 +53,12 @@ class PackProcess:
         self.stack, self.project, self.organization, self.dry_run = stack, project, organization, dry_run
         self.stack_config = stack_config or {}
         started = time.perf_counter()
+        # ``command`` starts another kind of pack (the benchmark's Node.js AWSGuard); the engine address
+        # and the pack directory are appended, as the CLI's shims do.
+        argv = [*command, "127.0.0.1:1", "."] if command else \
+            [python or sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", "."]
         self.proc = subprocess.Popen(
-            [python or sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", "."],
+            argv,
             cwd=pack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = self.proc.stdout.readline().decode().strip()
         self.start_seconds = time.perf_counter() - started
@@ -96,6 +100,7 @@ class PackProcess:
         request = pb.ConfigureAnalyzerRequest()
         for name, (level, props) in merged.items():
             pc = pb.PolicyConfig(enforcementLevel=_LEVEL_CODES[level])
+            pc.properties.SetInParent()  # the engine always sends a Struct, empty or not (the Node SDK relies on it)
             pc.properties.update(props)
             request.policyConfig[name].CopyFrom(pc)
         self.stub.Configure(request)
