@@ -88,11 +88,14 @@ def privesc_findings(doc) -> list:
     return sorted(set(found))
 
 
-def _each_document(r, report):
+def _each_document(r, report, report_malformed: bool = False):
+    """Run ``report(where, doc)`` over each identity policy of ``r``. A document that cannot be read is
+    reported once, by iam-admin-star (the rule that matters most), not by every identity rule."""
     out = []
     for where, doc in documents(r):
         if isinstance(doc, iam.Malformed):
-            out.append(malformed_message(where.strip("`"), doc))
+            if report_malformed:
+                out.append(malformed_message(where.strip("`"), doc))
         else:
             out.extend(report(where, doc))
     return out
@@ -112,7 +115,7 @@ aws.iam.RolePolicy("orders", role=role.id, policy=pulumi.Output.json_dumps({"Ver
 def iam_admin_star(r, cfg):
     return _each_document(r, lambda where, doc: [
         f"{where}{_sid(s)} allows every action (\"*\" or NotAction) on every resource: administrator access. "
-        "Grant only the actions and resources needed." for s in admin_statements(doc)])
+        "Grant only the actions and resources needed." for s in admin_statements(doc)], report_malformed=True)
 
 
 @resource_rule(

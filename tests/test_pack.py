@@ -116,3 +116,11 @@ def test_platform_config_sets_levels_and_disables(packs):
     assert [d.level for d in diags if d.policy == "lambda-url-auth-none"] == ["mandatory"]
     diags = analyze(packs, program, config={"lambda-url-auth-none": "disabled"})
     assert not [d for d in diags if d.policy == "lambda-url-auth-none"]
+
+
+def test_a_malformed_policy_is_reported_once(packs):
+    def program():
+        aws.iam.Policy("broken", policy='{"Statement": [')
+    diags = [d for d in analyze(packs, program) if d.resource == "broken"]
+    assert [d.policy for d in diags] == ["iam-admin-star"]
+    assert "is not valid JSON" in diags[0].message and '{"Statement"' not in diags[0].message

@@ -17,9 +17,21 @@ def role_policy_admin():
 
 
 @case("iam-admin-star", violates=True, resource="fn-role")
-def inline_policy_admin_as_object():
+def inline_policy_admin_as_json_string():
     role("fn-role", inline_policies=[{"name": "all", "policy": json.dumps({"Version": "2012-10-17",
                                                                               "Statement": [ADMIN]})}])
+
+
+@case("iam-admin-star", violates=True, resource="everything")
+def managed_policy_admin_as_object():
+    aws.iam.Policy("everything", policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]})
+
+
+@case("iam-wildcard-service-action", violates=False)
+def policy_as_object_with_named_actions():
+    aws.iam.Policy("orders-access", policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/orders"}]})
 
 
 @case("iam-admin-star", violates=False)
