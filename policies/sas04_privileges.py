@@ -73,6 +73,12 @@ def passrole_statements(doc) -> list:
             and "iam:passedtoservice" not in s.condition_keys()]
 
 
+def star_resource_grants(doc, actions) -> list:
+    """(statement, granted actions) for named (non-``*``) actions of ``actions`` allowed on every resource."""
+    return [(s, hit) for s in doc.allows() if s.all_resources and "*" not in s.actions and not s.not_actions
+            if (hit := s.grants_any(actions))]
+
+
 def privesc_findings(doc) -> list:
     """Names of escalation paths the document grants (literal ``*`` admin is iam-admin-star's)."""
     found = []
@@ -140,15 +146,9 @@ def iam_wildcard_service_action(r, cfg):
     remediation="""# "Resource": [table.arn] instead of "*" """,
     peers=["CKV_AWS_355", "CKV_AWS_356"])
 def iam_wildcard_resource(r, cfg):
-    def report(where, doc):
-        out = []
-        for s in doc.allows():
-            if s.all_resources and "*" not in s.actions and not s.not_actions:
-                hit = s.grants_any(DATA_PLANE)
-                if hit:
-                    out.append(f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\". Name the resources.")
-        return out
-    return _each_document(r, report)
+    return _each_document(r, lambda where, doc: [
+        f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\". Name the resources."
+        for s, hit in star_resource_grants(doc, DATA_PLANE)])
 
 
 @resource_rule(
@@ -186,15 +186,9 @@ def iam_privesc_actions(r, cfg):
     remediation="""# Scope reads to the one bucket, secret, parameter path, table or key the function uses.""",
     peers=["CKV_AWS_108", "CKV_AWS_288", "FSBP KMS.1", "FSBP KMS.2"])
 def iam_data_exfil_star(r, cfg):
-    def report(where, doc):
-        out = []
-        for s in doc.allows():
-            if s.all_resources and "*" not in s.actions and not s.not_actions:
-                hit = s.grants_any(EXFIL)
-                if hit:
-                    out.append(f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\". Scope it.")
-        return out
-    return _each_document(r, report)
+    return _each_document(r, lambda where, doc: [
+        f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\". Scope it."
+        for s, hit in star_resource_grants(doc, EXFIL)])
 
 
 @resource_rule(
