@@ -44,14 +44,18 @@ def documents(r) -> list:
                 if doc is iam.UNKNOWN:
                     raise Undecided(r, f"inlinePolicies.{i}.policy")
                 name = inline.get("name")
-                out.append((f"inline policy {name if isinstance(name, str) else i}", doc))
+                out.append((f"inline_policies[{i}]", doc))
         return [(w, d) for w, d in out if d is not None]
     doc = read_policy(r, "policy")
     return [] if doc is None else [("`policy`", doc)]
 
 
 def _sid(s) -> str:
-    return f" statement {s.sid}" if isinstance(s.sid, str) and s.sid else ""
+    return f" {s.label}"
+
+
+def _some(items: list, most: int = 8) -> str:
+    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
 
 
 def admin_statements(doc) -> list:
@@ -392,4 +396,4 @@ def cognito_unauth_role_broad(stack, cfg):
         extra.update(a.rsplit("/", 1)[-1] for a in stack.managed_policy_arns(role))
         if extra:
             yield role, (f"is the unauthenticated (guest) role of an identity pool that allows guests, and grants "
-                         f"{', '.join(sorted(extra))} beyond allowedActions: anyone on the internet gets that.")
+                         f"{_some(sorted(extra))} beyond allowedActions: anyone on the internet gets that.")

@@ -1,11 +1,9 @@
 """Checks several modules share, so each is written (and tested) once."""
 from __future__ import annotations
 
-import fnmatch
-
-from . import aws, iam
+from . import aws, governance, iam
 from .resource import Resource, Undecided
-from .values import UNKNOWN
+from .values import UNKNOWN, as_list
 
 
 def read_policy(resource: Resource, prop: str = "policy"):
@@ -40,9 +38,10 @@ def open_policy(resource: Resource, prop: str = "policy", actions=None, what: st
         raise Undecided(resource, prop)
     out = []
     for s in found:
-        acts = ", ".join(a for a in s.actions if isinstance(a, str)) or "every action except its NotAction"
-        sid = f" (Sid {s.sid})" if isinstance(s.sid, str) and s.sid else ""
-        out.append(f"`{prop}` allows anyone{sid} - Principal \"*\" with no condition that restricts the caller "
+        acts = [a for a in s.actions if isinstance(a, str)]
+        acts = (", ".join(acts[:6]) + (f" and {len(acts) - 6} more" if len(acts) > 6 else "")) if acts \
+            else "every action except its NotAction"
+        out.append(f"`{prop}` {s.label} allows anyone - Principal \"*\" with no condition that restricts the caller "
                    f"(aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:SourceVpce...) - to {acts}"
                    f"{what}. Name the principals, or add such a condition.")
     return out
@@ -50,7 +49,7 @@ def open_policy(resource: Resource, prop: str = "policy", actions=None, what: st
 
 def name_allowed(resource: Resource, cfg: dict) -> bool:
     """Whether the rule's ``allowedNames`` config (glob patterns) lists this resource."""
-    return any(fnmatch.fnmatchcase(resource.name, p) for p in cfg.get("allowedNames", ()))
+    return governance.name_matches(resource, as_list(cfg.get("allowedNames")))
 
 
 def public_functions(stack) -> set:

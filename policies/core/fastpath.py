@@ -20,7 +20,6 @@ import gc
 import os
 import threading
 
-from google.protobuf import json_format
 from pulumi.runtime.proto import analyzer_pb2 as proto
 from pulumi_policy import policy as sdk
 from pulumi_policy.policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
@@ -83,7 +82,9 @@ class GuardServicer(_Base):
         report = None
         for o in outcomes:
             if o.crash:
-                crash_level = EnforcementLevel.MANDATORY if governance.STATE["fail_closed"] else EnforcementLevel.ADVISORY
+                # Fail closed: a rule that could not decide is reported at the policy's own level (a
+                # mandatory rule stops the preview); ``failClosed: false`` makes it advisory.
+                crash_level = level if governance.STATE["fail_closed"] else EnforcementLevel.ADVISORY
                 self._create_report_violation(response, policy.name, policy.description, crash_level,
                                               policy.severity)(o.message, o.urn or None)
             elif o.exempt is not None:
@@ -101,56 +102,61 @@ class GuardServicer(_Base):
             return None
         return EnforcementLevel.MANDATORY if level == EnforcementLevel.REMEDIATE else level
 
-    def Analyze(self, request, _context):
-        self._configure_runtime_settings()
-        response = proto.AnalyzeResponse()
-        resource = None
-        for policy in self._policies_for(request.type):
+    def _run(self, response, policies, subject) -> None:
+        """Every enabled policy on one subject (a resource, or the stack index)."""
+        for policy in policies:
             level = self._level(policy)
             if level is None:
                 continue
-            if resource is None:
-                resource = Resource.from_wire(request.type, request.name, request.urn,
-                                              json_format.MessageToDict(request.properties),
-                                              parent=request.options.parent)
             try:
-                outcomes = evaluate(policy.rule, resource, self._get_policy_config(policy.name), self._stack_tags)
+                outcomes = evaluate(policy.rule, subject, self._get_policy_config(policy.name), self._stack_tags)
             except Undecided as exc:
                 self._unknown_diagnostic(response, policy, exc)
                 continue
             self._emit(response, policy, level, outcomes)
+
+    def Analyze(self, request, _context):
+        self._configure_runtime_settings()
+        response = proto.AnalyzeResponse()
+        policies = self._policies_for(request.type)
+        if policies:
+            resource = Resource.from_struct(request.type, request.name, request.urn, request.properties,
+                                            parent=request.options.parent)
+            self._run(response, policies, resource)
         return response
 
     def AnalyzeStack(self, request, _context):
         self._configure_runtime_settings()
         response = proto.AnalyzeResponse()
-        index = None
-        for policy in self._stack_policies:
-            level = self._level(policy)
-            if level is None:
-                continue
-            if index is None:
-                index = _decode_stack(request)
-            try:
-                outcomes = evaluate(policy.rule, index, self._get_policy_config(policy.name), self._stack_tags)
-            except Undecided as exc:
-                self._unknown_diagnostic(response, policy, exc)
-                continue
-            self._emit(response, policy, level, outcomes)
+        if self._stack_policies:
+            self._run(response, self._stack_policies, _decode_stack(request))
+        return response
+
+    def Remediate(self, request, _context):
+        """No serverless-guard rule rewrites properties (yet): at level ``remediate`` each policy is
+        reported not applicable, as the SDK does for a policy without a remediation, and the request's
+        properties are never decoded, so no input can fail this call."""
+        self._configure_runtime_settings()
+        response = proto.RemediateResponse()
+        for policy in self._policies_for(request.type):
+            if self._get_enforcement_level(policy) == EnforcementLevel.REMEDIATE:
+                response.not_applicable.append(proto.PolicyNotApplicable(
+                    policy_name=policy.name, reason="Policy does not implement remediate"))
         return response
 
 
 def _decode_stack(request) -> StackIndex:
-    """Every resource of the request decoded once. The cyclic garbage collector is paused meanwhile:
+    """Every resource of the request decoded once, each through the decode boundary (one resource that
+    cannot be read costs only its own findings). The cyclic garbage collector is paused meanwhile:
     decoding creates hundreds of thousands of small acyclic containers, and collections triggered by
     their allocation made the cost grow faster than the stack."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         return StackIndex(
-            Resource.from_wire(r.type, r.name, r.urn, json_format.MessageToDict(r.properties),
-                               parent=r.parent, dependencies=tuple(r.dependencies),
-                               property_dependencies={k: tuple(v.urns) for k, v in r.propertyDependencies.items()})
+            Resource.from_struct(r.type, r.name, r.urn, r.properties,
+                                 parent=r.parent, dependencies=tuple(r.dependencies),
+                                 property_dependencies={k: tuple(v.urns) for k, v in r.propertyDependencies.items()})
             for r in request.resources)
     finally:
         if enabled:

@@ -12,10 +12,11 @@ import fnmatch
 import re
 
 EXEMPT_TAG_PREFIX = "serverless-guard:exempt:"
-_UNTIL = re.compile(r"^(?P<reason>.*?)\s*\buntil\s+(?P<date>\d{4}-\d{2}-\d{2})\s*$", re.I)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_REASON = 100  # an exemption reason longer than this is cut in messages
 
 # Set by __main__.py (from the pack's settings) and by tests; read by rules at run time.
-STATE: dict = {"exemptions": [], "tag_overrides": [], "initial": {}, "today": None, "fail_closed": False,
+STATE: dict = {"exemptions": [], "tag_overrides": [], "initial": {}, "today": None, "fail_closed": True,
                "notices": []}
 
 PROFILES = {
@@ -38,15 +39,22 @@ def today() -> _dt.date:
     return STATE["today"] or _dt.date.today()
 
 
+def name_matches(resource, patterns) -> bool:
+    """Whether the resource's logical name or URN matches one of the glob ``patterns``: the one
+    matcher behind ``ignoreResources``, ``allowedNames`` and exemptions."""
+    return any(isinstance(p, str) and (fnmatch.fnmatchcase(resource.name, p) or fnmatch.fnmatchcase(resource.urn, p))
+               for p in patterns)
+
+
 def exemption_for(rule_id: str, resource) -> str | None:
     """The reason this finding is exempted, or None. Expired exemptions do not apply (and say so)."""
-    tag = resource.tags.get(EXEMPT_TAG_PREFIX + rule_id)
+    key = EXEMPT_TAG_PREFIX + rule_id
+    tag = resource.tags.get(key)
     if isinstance(tag, str):
-        return _check_expiry(tag.strip(), f"tag {EXEMPT_TAG_PREFIX + rule_id}")
+        secret = resource.is_secret("tags") or resource.is_secret(f"tags.{key}")
+        return _check_expiry(tag.strip(), f"tag {key}", show_reason=not secret)
     for ex in STATE["exemptions"]:
-        if rule_id in ex["policies"] and any(
-                fnmatch.fnmatchcase(resource.name, p) or fnmatch.fnmatchcase(resource.urn, p)
-                for p in ex["resources"]):
+        if rule_id in ex["policies"] and name_matches(resource, ex["resources"]):
             return _check_expiry(ex["reason"] + (f" until {ex['expires']}" if ex.get("expires") else ""),
                                  "pack settings")
     return None
@@ -56,9 +64,20 @@ class Expired(str):
     """An exemption whose date has passed: reported as such, not applied."""
 
 
-def _check_expiry(text: str, source: str) -> str | None:
-    m = _UNTIL.match(text)
-    reason, until = (m.group("reason"), m.group("date")) if m else (text, None)
+def split_until(text: str) -> tuple:
+    """``"reason until 2027-01-31"`` -> ``("reason", "2027-01-31")``; no date -> ``(text, None)``.
+    Linear in the text (the tag value is user input of any length)."""
+    i = text.lower().rfind("until")
+    if i >= 0:
+        date = text[i + 5:].strip()
+        head = text[:i]
+        if (not head or not head[-1].isalnum()) and text[i + 5:i + 6].isspace() and _DATE.fullmatch(date):
+            return head.rstrip(), date
+    return text, None
+
+
+def _check_expiry(text: str, source: str, show_reason: bool = True) -> str | None:
+    reason, until = split_until(text)
     if not reason:
         return Expired(f"the exemption in {source} gives no reason, so it does not apply")
     if until:
@@ -68,6 +87,10 @@ def _check_expiry(text: str, source: str) -> str | None:
             return Expired(f"the exemption in {source} has an invalid date, so it does not apply")
         if date < today():
             return Expired(f"the exemption in {source} expired on {until} and no longer applies")
+    if not show_reason:
+        reason = f"the reason in {source} is a secret value and is not shown"
+    elif len(reason) > MAX_REASON:
+        reason = reason[:MAX_REASON - 1].rstrip() + "…"
     return reason + (f" (exempted until {until})" if until else "")
 
 

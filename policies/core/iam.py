@@ -34,24 +34,97 @@ class Malformed:
         return f"Malformed({self.reason})"
 
 
-class Statement:
-    __slots__ = ("raw", "effect", "actions", "not_actions", "resources", "not_resources", "principals",
-                 "not_principal", "condition", "sid")
+MAX_ACTION = 256     # no IAM action is longer; a longer string is not an action
+MAX_DEPTH = 32       # policy documents nest a few levels; deeper is not a policy
 
-    def __init__(self, raw: dict):
+
+class Statement:
+    """One statement, normalised: every field has one type, whatever the program wrote.
+
+    ``actions``/``not_actions``/``resources``/``not_resources`` are lists of strings (``UNKNOWN``
+    items kept); ``principals`` is ``{kind: [strings]}``; ``condition`` is ``{operator: {key:
+    [strings]}}`` (numbers and booleans as the strings IAM compares them as). What cannot be read is
+    dropped and ``malformed`` is set.
+    """
+
+    __slots__ = ("raw", "index", "effect", "actions", "not_actions", "resources", "not_resources", "principals",
+                 "not_principal", "condition", "sid", "malformed", "unknown", "_matchers")
+
+    def __init__(self, raw: dict, index: int = 0):
         self.raw = raw
+        self.index = index
+        self.malformed = False
         get = _ci_getter(raw)
-        self.sid = get("Sid")
-        self.effect = get("Effect")
-        self.actions = [a for a in as_list(get("Action"))]
-        self.not_actions = [a for a in as_list(get("NotAction"))]
-        self.resources = [r for r in as_list(get("Resource"))]
-        self.not_resources = [r for r in as_list(get("NotResource"))]
+        sid = get("Sid")
+        self.sid = sid if isinstance(sid, str) else None
+        effect = get("Effect")
+        self.unknown = any(contains_unknown(get(k)) for k in ("Effect", "Principal", "NotPrincipal", "Condition"))
+        self.effect = effect if isinstance(effect, str) else None
+        self.actions = self._strings(get("Action"), MAX_ACTION)
+        self.not_actions = self._strings(get("NotAction"), MAX_ACTION)
+        self.resources = self._strings(get("Resource"))
+        self.not_resources = self._strings(get("NotResource"))
         principal = get("Principal")
         self.not_principal = get("NotPrincipal") is not None
-        self.principals = _principals(principal if principal is not None else get("NotPrincipal"))
-        condition = get("Condition")
-        self.condition = condition if isinstance(condition, dict) else {}
+        self.principals = self._principals(principal if principal is not None else get("NotPrincipal"))
+        self.condition = self._condition(get("Condition"))
+        self._matchers: dict = {}
+
+    @property
+    def label(self) -> str:
+        """How messages name the statement: by position (a Sid is the program's text)."""
+        return f"statement {self.index + 1}"
+
+    def _strings(self, value: Any, limit: int = 0) -> list:
+        out = []
+        for v in as_list(value):
+            if v is UNKNOWN or (isinstance(v, str) and (not limit or len(v) <= limit)):
+                out.append(v)
+            else:
+                self.malformed = True
+        return out
+
+    def _principals(self, principal: Any) -> dict:
+        if principal is None:
+            return {}
+        if principal is UNKNOWN:
+            return {"*": [UNKNOWN]}
+        if isinstance(principal, str):
+            return {"*": ["*"]} if principal == "*" else {"AWS": [principal]}
+        if isinstance(principal, dict):
+            return {k: self._strings(v) for k, v in principal.items() if isinstance(k, str)}
+        self.malformed = True
+        return {}
+
+    def _condition(self, condition: Any) -> dict:
+        if condition is None or condition is UNKNOWN:
+            return {}
+        if not isinstance(condition, dict):
+            self.malformed = True
+            return {}
+        out: dict = {}
+        for op, block in condition.items():
+            if not isinstance(op, str) or not isinstance(block, dict):
+                self.malformed = True
+                continue
+            clean = {}
+            for key, values in block.items():
+                if not isinstance(key, str):
+                    self.malformed = True
+                    continue
+                vals = []
+                for v in as_list(values):
+                    if isinstance(v, bool):
+                        vals.append("true" if v else "false")
+                    elif isinstance(v, str) or v is UNKNOWN:
+                        vals.append(v)
+                    elif isinstance(v, (int, float)):
+                        vals.append(str(v))
+                    else:
+                        self.malformed = True
+                clean[key] = vals
+            out[op] = clean
+        return out
 
     @property
     def allows(self) -> bool:
@@ -66,8 +139,14 @@ class Statement:
         if not self.allows:
             return False
         if self.not_actions:
-            return not any(_action_match(p, action) for p in self.not_actions if isinstance(p, str))
-        return any(_action_match(p, action) for p in self.actions if isinstance(p, str))
+            return not self._matches("not_actions", action)
+        return self._matches("actions", action)
+
+    def _matches(self, field: str, action: str) -> bool:
+        m = self._matchers.get(field)
+        if m is None:
+            m = self._matchers[field] = ActionMatcher(getattr(self, field))
+        return m.matches(action)
 
     def grants_any(self, actions: Iterable[str]) -> list:
         return [a for a in actions if self.grants(a)]
@@ -90,11 +169,7 @@ class Statement:
         return self.not_principal or "*" in self.principal_values()
 
     def condition_keys(self) -> set:
-        keys = set()
-        for block in self.condition.values():
-            if isinstance(block, dict):
-                keys.update(k.lower() for k in block)
-        return keys
+        return {k.lower() for block in self.condition.values() for k in block}
 
     def open_to_anyone(self) -> bool | None:
         """Allow to everyone with no condition that restricts who the caller is; None when the
@@ -102,14 +177,65 @@ class Statement:
 
         Decided by policyuniverse's ``is_internet_accessible`` (its conditions catalogue: source
         ARN/account/owner, principal org id/paths/account/ARN, user id, source IP, VPC, VPC endpoint,
-        kms:CallerAccount; negated operators and wildcard values do not restrict).
+        kms:CallerAccount; negated operators and wildcard values do not restrict), given the
+        normalised statement so that it cannot meet a shape it does not expect. Should it raise all
+        the same, a statement with no condition at all is open and any other is undecided.
         """
-        get = _ci_getter(self.raw)
-        if any(contains_unknown(get(k)) for k in ("Effect", "Principal", "NotPrincipal", "Condition")):
+        if self.unknown:
             return None
         if not self.allows or not self.public_principal:
             return False
-        return _pu_statement(_known_only(self.raw)).is_internet_accessible()
+        try:
+            return bool(_pu_statement(self.normalised()).is_internet_accessible())
+        except Exception:  # noqa: BLE001 - the library's own limits; judged conservatively here
+            return True if not self.condition else None
+
+    def normalised(self) -> dict:
+        """The statement as a plain, well-typed IAM dict (what policyuniverse is given)."""
+        def text(values):
+            return [v if isinstance(v, str) else "unknown" for v in values]
+
+        out: dict = {"Effect": self.effect or "Deny"}
+        for key, vals in (("Action", self.actions), ("NotAction", self.not_actions),
+                          ("Resource", self.resources), ("NotResource", self.not_resources)):
+            if vals:
+                out[key] = text(vals)
+        principal: Any = {k: text(vs) for k, vs in self.principals.items()}
+        if principal == {"*": ["*"]}:
+            principal = "*"
+        out["NotPrincipal" if self.not_principal else "Principal"] = principal
+        if self.condition:
+            out["Condition"] = {op: {k: text(vs) for k, vs in block.items()} for op, block in self.condition.items()}
+        return out
+
+
+class ActionMatcher:
+    """Which actions a list of IAM action patterns covers: case-insensitive, ``*`` and ``?``.
+
+    Exact names are a set lookup; wildcard patterns are compiled once into one regular expression
+    (with ``fnmatch.translate``, whose output does not backtrack catastrophically), so the cost is
+    linear in the patterns however many distinct ones a document has (``fnmatch`` recompiles on
+    every call once its cache of 32,768 patterns is full).
+    """
+
+    __slots__ = ("exact", "regex")
+
+    def __init__(self, patterns: Iterable):
+        pats = {p.lower() for p in patterns if isinstance(p, str)}
+        self.exact = {p for p in pats if "*" not in p and "?" not in p}
+        wild = sorted(pats - self.exact)
+        self.regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in wild), re.S) if wild else None
+
+    def _hit(self, action: str) -> bool:
+        return action in self.exact or (self.regex is not None and self.regex.match(action) is not None)
+
+    def matches(self, action: str) -> bool:
+        a = action.lower()
+        if self._hit(a):
+            return True
+        if "*" in a or "?" in a:  # asking "does it grant any s3:Put*": any concrete action of that set
+            return any(self._hit(x) for x in _expand(a))
+        return False
 
 
 class Document:
@@ -139,7 +265,7 @@ def parse(value: Any) -> Document | Malformed | None:
     """Parse a policy given as a JSON string or an object.
 
     Returns None when there is no policy, ``UNKNOWN`` when the whole policy is unknown, a
-    ``Malformed`` when it cannot be read, else a ``Document``.
+    ``Malformed`` when it cannot be read, else a ``Document``. Never raises, whatever the input.
     """
     if value is None or value == "":
         return None
@@ -150,8 +276,12 @@ def parse(value: Any) -> Document | Malformed | None:
             value = json.loads(value)
         except ValueError as exc:
             return Malformed(f"is not valid JSON ({type(exc).__name__} at position {getattr(exc, 'pos', '?')})")
+        except RecursionError:
+            return Malformed("is nested too deeply to be a policy")
     if not isinstance(value, dict):
         return Malformed(f"is a JSON {type(value).__name__}, not an object")
+    if _depth(value) > MAX_DEPTH:
+        return Malformed("is nested too deeply to be a policy")
     statements = _ci_getter(value)("Statement")
     if statements is UNKNOWN:
         return Document([], unknown=True)
@@ -159,38 +289,44 @@ def parse(value: Any) -> Document | Malformed | None:
         return Malformed("has no Statement")
     stmts = []
     unknown = False
-    for raw in as_list(statements):
+    for i, raw in enumerate(as_list(statements)):
         if raw is UNKNOWN:
             unknown = True
             continue
         if not isinstance(raw, dict):
-            return Malformed("has a Statement entry that is not an object")
-        st = Statement(raw)
+            return Malformed(f"has a Statement entry (number {i + 1}) that is not an object")
+        st = Statement(raw, i)
         unknown = unknown or st.has_unknowns()
         stmts.append(st)
     return Document(stmts, unknown)
 
 
+def _depth(value: Any) -> int:
+    """Nesting depth, without recursion (a JSON string can nest a thousand levels)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > MAX_DEPTH:
+            break
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+    return deepest
+
+
 # --- actions ----------------------------------------------------------------------------------
 
-def _action_match(pattern: str, action: str) -> bool:
-    """IAM action matching: case-insensitive, ``*`` and ``?`` wildcards, on either side."""
-    p, a = pattern.lower(), action.lower()
-    if "*" in a or "?" in a:  # asking "does it grant any s3:Put*": compare the wildcard sets
-        return fnmatch.fnmatchcase(p, a) or fnmatch.fnmatchcase(a, p) or bool(
-            set(_expand(p)) & set(_expand(a)))
-    return fnmatch.fnmatchcase(a, p)
 
-
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _expand(pattern: str) -> tuple:
+    """The concrete actions a wildcard names, from policyuniverse's action catalogue (only patterns
+    the rules ask about, a fixed set, come here)."""
     from policyuniverse.expander_minimizer import expand_policy  # lazy: loads the action catalogue
 
     doc = expand_policy({"Statement": [{"Effect": "Allow", "Action": [pattern], "Resource": "*"}]})
     return tuple(a.lower() for a in as_list(doc["Statement"][0]["Action"]))
-
-
-SERVICE_WILDCARD = re.compile(r"^([a-z0-9-]+):\*$", re.I)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -203,27 +339,6 @@ def _ci_getter(raw: dict):
         return raw[k] if k is not None else None
     return get
 
-
-def _principals(principal: Any) -> dict:
-    """Principal as ``{kind: [values]}``; ``"*"`` becomes ``{"*": ["*"]}``."""
-    if principal is None:
-        return {}
-    if isinstance(principal, str):
-        return {"*": [principal]} if principal == "*" else {"AWS": [principal]}
-    if isinstance(principal, dict):
-        return {k: as_list(v) for k, v in principal.items()}
-    return {}
-
-
-def _known_only(value):
-    """A copy policyuniverse can read: unknown values (only in Action/Resource here) become "unknown"."""
-    if value is UNKNOWN:
-        return "unknown"
-    if isinstance(value, dict):
-        return {k: _known_only(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_known_only(v) for v in value]
-    return value
 
 
 def _pu_statement(raw: dict):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .values import UNKNOWN, as_list, decode, lookup
+from .values import UNKNOWN, decode, decode_struct, lookup
 
 
 class Undecided(Exception):
@@ -16,7 +16,11 @@ class Undecided(Exception):
     def __init__(self, resource: "Resource", path: str):
         super().__init__(path)
         self.path = path
-        self.message = f"value at .{path} of {resource.kind} '{resource.name}' can't be known during preview"
+        if resource.truncated:
+            self.message = (f"{resource.kind} '{resource.name}' has properties nested too deeply or too large to "
+                            f"read, so .{path} could not be checked")
+        else:
+            self.message = f"value at .{path} of {resource.kind} '{resource.name}' can't be known during preview"
 
 
 class Resource:
@@ -27,24 +31,52 @@ class Resource:
     """
 
     __slots__ = ("type", "name", "urn", "props", "secret_paths", "parent", "dependencies",
-                 "property_dependencies")
+                 "property_dependencies", "truncated", "_leaves", "_redactor")
 
     def __init__(self, type_: str, name: str, urn: str, props: dict, secret_paths: frozenset = frozenset(),
-                 parent: str = "", dependencies: tuple = (), property_dependencies: Mapping | None = None):
+                 parent: str = "", dependencies: tuple = (), property_dependencies: Mapping | None = None,
+                 truncated: bool = False):
         self.type = type_
         self.name = name
         self.urn = urn
-        self.props = props
+        self.props = props if isinstance(props, dict) else {}
         self.secret_paths = secret_paths
         self.parent = parent
-        self.dependencies = dependencies
-        self.property_dependencies = property_dependencies or {}
+        # Duplicates in what the engine sends would multiply the work (and findings) of joins.
+        self.dependencies = tuple(dict.fromkeys(dependencies))
+        self.property_dependencies = {k: tuple(dict.fromkeys(v)) for k, v in (property_dependencies or {}).items()}
+        self.truncated = truncated  # some part of the properties was too deep or too large to read
+        self._leaves = None
+        self._redactor = None
 
     @classmethod
     def from_wire(cls, type_: str, name: str, urn: str, wire_props: dict, **kw) -> "Resource":
         secrets: set = set()
         props = decode(wire_props, secrets)
         return cls(type_, name, urn, props, frozenset(secrets), **kw)
+
+    @classmethod
+    def from_struct(cls, type_: str, name: str, urn: str, struct, **kw) -> "Resource":
+        """From the engine's protobuf Struct, through the decode boundary (never raises)."""
+        secrets: set = set()
+        props, truncated = decode_struct(struct, secrets)
+        return cls(type_, name, urn, props, frozenset(secrets), truncated=truncated, **kw)
+
+    # --- what messages may say about it ------------------------------------------------------
+    def leaves(self) -> dict:
+        """Every string value of the resource -> whether it is secret (computed on first use)."""
+        if self._leaves is None:
+            from .messages import leaf_strings
+
+            self._leaves = leaf_strings(self.props, self.secret_paths)
+        return self._leaves
+
+    def redactor(self):
+        if self._redactor is None:
+            from .messages import Redactor
+
+            self._redactor = Redactor(self.leaves(), (self.name,))
+        return self._redactor
 
     # --- reading properties -------------------------------------------------------------------
     @property
@@ -68,10 +100,6 @@ class Resource:
         Use it for "is X configured?" checks; use ``known`` when the value itself decides."""
         value = lookup(self.props, path)
         return value is UNKNOWN or value not in (None, "", [], {})
-
-    def known_list(self, path: str) -> list:
-        """A string-or-list field as a list of its items; raises ``Undecided`` if the list is unknown."""
-        return as_list(self.known(path))
 
     def flag(self, path: str) -> bool | None:
         """A boolean setting: True/False when set, None when absent; raises ``Undecided`` if unknown.
@@ -106,12 +134,6 @@ class Resource:
     def tags(self) -> dict:
         tags = self.props.get("tags")
         return tags if isinstance(tags, dict) else {}
-
-    def depends_on(self, urn: str, prop: str | None = None) -> bool:
-        """Whether this resource depends on ``urn`` (through ``prop`` when given)."""
-        if prop is not None:
-            return urn in self.property_dependencies.get(prop, ())
-        return urn in self.dependencies or any(urn in v for v in self.property_dependencies.values())
 
     def label(self) -> str:
         return f"{self.kind} '{self.name}'"

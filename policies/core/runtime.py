@@ -9,14 +9,13 @@ check, turns what it returns into ``Outcome``s, applies exemptions, and contains
 """
 from __future__ import annotations
 
-import fnmatch
 from typing import Any, Iterable, NamedTuple
 
-from . import governance
+from . import governance, messages
 from .resource import Resource, Undecided
 from .rule import CATEGORIES, REGISTRY, Rule, Sev
 from .stack import StackIndex
-from .values import decode
+from .values import as_list, decode
 
 
 class Outcome(NamedTuple):
@@ -39,48 +38,73 @@ def rule_config(rule: Rule, engine_config: dict | None, stack_tags: dict | None 
 
 def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | None = None,
              stack_tags: dict | None = None) -> list:
-    """Run one rule on one resource (resource rules) or on the stack index (stack rules)."""
-    cfg = rule_config(rule, engine_config, stack_tags)
+    """Run one rule on one resource (resource rules) or on the stack index (stack rules).
+
+    Four steps, each a function of its own: configure, run the check inside the error boundary,
+    suppress (ignoreResources, exemptions), format (the message sanitizer). Raises ``Undecided``
+    when the rule found nothing certain but could not decide something (preview).
+    """
+    try:
+        cfg = rule_config(rule, engine_config, stack_tags)
+    except Exception as exc:  # a config the engine did not validate (no engine, or a hand-made request)
+        return [_crash(rule, subject, exc)]
     if cfg.get("__disabled_by_tag__"):
         return []
     try:
-        if rule.stack:
-            raw = list(rule.check(subject, cfg) or ())
-            # A stack check may yield an Undecided for one pair it cannot judge in preview: the rule
-            # then reports "can't decide" only if it found nothing certain anywhere in the stack.
-            found = [item for item in raw if not isinstance(item, Undecided)]
-            undecided = [item for item in raw if isinstance(item, Undecided)]
-            if undecided and not found:
-                raise undecided[0]
-        else:
-            result = rule.check(subject, cfg)
-            msgs = [result] if isinstance(result, str) else list(result or ())
-            found = [(subject, m) for m in msgs]
+        found = run_check(rule, subject, cfg)
     except Undecided:
         raise
     except Exception as exc:  # the error boundary: a rule bug never fails the engine's call
-        where = subject.label() if isinstance(subject, Resource) else "the stack"
-        return [Outcome(f"internal error in policy '{rule.id}' while checking {where}: {type(exc).__name__}. "
-                        "The rule could not decide; please report this to the pack's maintainers.",
-                        subject.urn if isinstance(subject, Resource) else "", crash=True)]
-    out = []
+        return [_crash(rule, subject, exc)]
+    redactor = subject.redactor_for if isinstance(subject, StackIndex) else (lambda r: r.redactor())
+    return [format_outcome(rule, resource, message, exempt, redactor(resource))
+            for resource, message, exempt in suppress(rule, found, cfg)]
+
+
+def run_check(rule: Rule, subject: Resource | StackIndex, cfg: dict) -> list:
+    """The check's findings as ``[(resource, message)]``, at most ``MAX_FINDINGS`` per resource,
+    duplicates dropped. A stack check's ``Undecided`` items are raised only when it found nothing."""
+    if rule.stack:
+        found, undecided = [], []
+        for item in rule.check(subject, cfg) or ():
+            (undecided if isinstance(item, Undecided) else found).append(item)
+        if undecided and not any(isinstance(m, str) and m for _, m in found):
+            raise undecided[0]
+    else:
+        result = rule.check(subject, cfg)
+        found = [(subject, m) for m in ([result] if isinstance(result, str) else list(result or ()))]
+    by_resource: dict = {}
     for resource, message in found:
-        if not isinstance(message, str) or not message:
-            continue
-        if _name_allowed(resource, cfg.get("ignoreResources") or ()):
-            continue
-        exempt = governance.exemption_for(rule.id, resource)
-        text = f"{resource.label()}: {message}"
-        if isinstance(exempt, governance.Expired):
-            text, exempt = f"{text} (Note: {exempt}.)", None
-        elif exempt is not None:
-            text = f"{text} (Exempted: {exempt}.)"
-        out.append(Outcome(text, resource.urn if rule.stack else "", exempt))
-    return out
+        if isinstance(message, str) and message and isinstance(resource, Resource):
+            msgs = by_resource.setdefault(resource.urn or id(resource), (resource, []))[1]
+            if message not in msgs:
+                msgs.append(message)
+    return [(resource, m) for resource, msgs in by_resource.values() for m in messages.cap_findings(msgs)]
 
 
-def _name_allowed(resource: Resource, patterns: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatchcase(resource.name, p) or fnmatch.fnmatchcase(resource.urn, p) for p in patterns)
+def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:
+    """Drop findings on ignored resources; attach exemptions (a finding that is exempted stays, advisory)."""
+    patterns = [p for p in as_list(cfg.get("ignoreResources")) if isinstance(p, str)]
+    for resource, message in found:
+        if patterns and governance.name_matches(resource, patterns):
+            continue
+        yield resource, message, governance.exemption_for(rule.id, resource)
+
+
+def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact) -> "Outcome":
+    text = f"{resource.label()}: {redact(message)}"
+    if isinstance(exempt, governance.Expired):
+        text, exempt = f"{text} (Note: {exempt}.)", None
+    elif exempt is not None:
+        text = f"{text} (Exempted: {exempt}.)"
+    return Outcome(text, resource.urn if rule.stack else "", exempt)
+
+
+def _crash(rule: Rule, subject, exc: Exception) -> "Outcome":
+    where = subject.label() if isinstance(subject, Resource) else "the stack"
+    return Outcome(f"internal error in policy '{rule.id}' while checking {where}: {type(exc).__name__}. "
+                   "The rule could not decide, so this is reported at the policy's level; please report it "
+                   "to the pack's maintainers.", subject.urn if isinstance(subject, Resource) else "", crash=True)
 
 
 # --- conversion into pulumi_policy policies ---------------------------------------------------

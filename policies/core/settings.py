@@ -197,7 +197,7 @@ class Compiled:
     notices: list = field(default_factory=list)           # refused loosening and the like
     tag_overrides: list = field(default_factory=list)
     exemptions: list = field(default_factory=list)
-    fail_closed: bool = False
+    fail_closed: bool = True
     extra_policies: list = field(default_factory=list)
 
 
@@ -225,7 +225,7 @@ def _stricter(key: str, old, new) -> bool | None:
 
 def compile_settings(data: dict, stack: str = "", project: str = "", organization: str = "",
                      stack_config: dict | None = None, source: str = SETTINGS_FILE) -> Compiled:
-    c = Compiled(fail_closed=bool(data.get("failClosed")))
+    c = Compiled(fail_closed=bool(data.get("failClosed", True)))
     entries = []
     allow_loosening = bool(data.get("allowLoosening"))
     for i, entry in enumerate(data.get("stacks", [])):

@@ -36,6 +36,7 @@ class StackIndex:
         self._referrers: dict | None = None
         self._values: dict = {}
         self._role_docs: dict | None = None
+        self._redactors: dict = {}
 
     # --- lookups ------------------------------------------------------------------------------
     def of_type(self, *types: str) -> list:
@@ -127,6 +128,26 @@ class StackIndex:
                     idx[v].append(r)
             self._values[key] = idx
         return idx
+
+    def redactor_for(self, resource: Resource):
+        """The message sanitizer for a finding on ``resource``: it hides the values of that resource
+        and of the resources joined with it (what it refers to, and what refers to it)."""
+        red = self._redactors.get(resource.urn)
+        if red is None:
+            from .messages import Redactor
+
+            related = {resource.urn: resource}
+            for urn in (*resource.dependencies, *(u for us in resource.property_dependencies.values() for u in us)):
+                if urn in self.by_urn:
+                    related.setdefault(urn, self.by_urn[urn])
+            for r, _ in self._referrer_index().get(resource.urn, ()):
+                related.setdefault(r.urn, r)
+            values: dict = {}
+            for r in related.values():
+                for v, secret in r.leaves().items():
+                    values[v] = values.get(v, False) or secret
+            red = self._redactors[resource.urn] = Redactor(values, [r.name for r in related.values()])
+        return red
 
     # --- IAM ----------------------------------------------------------------------------------
     def role_documents(self, role: Resource) -> list:

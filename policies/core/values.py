@@ -32,7 +32,10 @@ UNKNOWN_SENTINELS = frozenset({
     "e48ece36-62e2-4504-bad9-02848725956a",  # archive
     "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
 })
-UNKNOWN_STRING_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+# Bounds of the decode boundary: deeper or larger input is not read (it becomes UNKNOWN, so the
+# rules that need it are undecided for that resource) instead of costing unbounded time or stack.
+MAX_DEPTH = 64
+MAX_NODES = 250_000
 
 
 class _Unknown:
@@ -61,6 +64,74 @@ OPAQUE = _Opaque()
 
 def is_unknown(value: Any) -> bool:
     return value is UNKNOWN
+
+
+class DecodeLimit(Exception):
+    """Raised inside ``decode_struct`` when the input is deeper or larger than the bounds."""
+
+
+def decode_struct(struct: Any, secret_paths: set | None = None) -> tuple:
+    """Decode a protobuf ``Struct`` (the engine's properties) straight into clean values.
+
+    The same result as ``decode(MessageToDict(struct))`` for well-formed input, but it never raises:
+    NaN and infinities stay floats (they compare false with everything, so no threshold rule fires
+    on them), nesting deeper than ``MAX_DEPTH`` or more than ``MAX_NODES`` values become ``UNKNOWN``.
+    Returns ``(props, truncated)``: ``truncated`` says that some part could not be read.
+    """
+    state = [0, False]  # nodes seen, truncated
+    try:
+        props = {k: _decode_value(v, secret_paths, k, 1, state) for k, v in struct.fields.items()}
+    except RecursionError:  # pragma: no cover - MAX_DEPTH keeps us far from the interpreter's limit
+        return {}, True
+    return props, state[1]
+
+
+def _decode_value(v: Any, secret_paths: set | None, path: str, depth: int, state: list) -> Any:
+    state[0] += 1
+    if depth > MAX_DEPTH or state[0] > MAX_NODES:
+        state[1] = True
+        return UNKNOWN
+    kind = v.WhichOneof("kind")
+    if kind == "string_value":
+        s = v.string_value
+        return UNKNOWN if s in UNKNOWN_SENTINELS else s
+    if kind == "number_value":
+        n = v.number_value
+        return int(n) if n.is_integer() else n
+    if kind == "bool_value":
+        return v.bool_value
+    if kind == "struct_value":
+        fields = v.struct_value.fields
+        sig = fields.get(SIG_KEY)
+        if sig is None:
+            return {k: _decode_value(x, secret_paths, f"{path}.{k}", depth + 1, state) for k, x in fields.items()}
+        sig = sig.string_value
+        if sig == SECRET_SIG:
+            if secret_paths is not None:
+                secret_paths.add(path)
+            inner = fields.get("value")
+            return None if inner is None else _decode_value(inner, secret_paths, path, depth + 1, state)
+        if sig in (ASSET_SIG, ARCHIVE_SIG):
+            return OPAQUE
+        if sig == RESOURCE_REF_SIG:
+            ref = fields.get("id")
+            if ref is not None:
+                return _decode_value(ref, secret_paths, path, depth + 1, state)
+            urn = fields.get("urn")
+            return urn.string_value if urn is not None and urn.WhichOneof("kind") == "string_value" else UNKNOWN
+        if sig == OUTPUT_VALUE_SIG:
+            inner = fields.get("value")
+            if inner is None:
+                return UNKNOWN
+            secret = fields.get("secret")
+            if secret is not None and secret.bool_value and secret_paths is not None:
+                secret_paths.add(path)
+            return _decode_value(inner, secret_paths, path, depth + 1, state)
+        return UNKNOWN
+    if kind == "list_value":
+        return [_decode_value(x, secret_paths, f"{path}.{i}", depth + 1, state)
+                for i, x in enumerate(v.list_value.values)]
+    return None  # null_value, or no kind set
 
 
 def decode(wire: dict, secret_paths: set | None = None, _prefix: str = "") -> dict:

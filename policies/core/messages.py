@@ -1,0 +1,114 @@
+"""What a message may say: the formatting step every finding goes through.
+
+Rules write messages that name the resource and the setting. This module enforces, for every rule at
+once, that a message never carries a value of the program's: whatever a rule put in its text, a
+string that is a property value of the resources involved is replaced by ``VALUE_HIDDEN`` unless it
+is provably safe to show, which means all of:
+- it was not marked secret (a secret is never shown, whatever it is);
+- it is a word of the pack's own vocabulary: a string literal of the rule modules (enum values such
+  as ``NONE``, ``public-read``, ``python3.8``, action names the rules look for), so it says nothing
+  the pack did not already know;
+- it is short (``MAX_QUOTE`` characters).
+Logical resource names are shown: they identify the finding and are not property values. A message
+is cut at ``MAX_MESSAGE`` characters.
+
+The vocabulary is read (with ``ast``) from the rule modules the first time a message needs it, not
+at pack start.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import re
+import threading
+from typing import Any, Iterable
+
+VALUE_HIDDEN = "<value hidden>"
+MAX_QUOTE = 64
+MAX_MESSAGE = 800
+MIN_CHECKED = 4        # shorter values ("a", "on", "1") are too common to be told apart from prose
+MAX_FINDINGS = 10      # per rule per resource; the rest are summarised
+
+_STRIP = "\"'`()[]{}<>,.;:!?"
+_SPLIT = re.compile(r"[\s\"'`()\[\]{}<>,;]+")
+_POLICY_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_vocabulary: frozenset | None = None
+_vocab_lock = threading.Lock()
+
+
+def vocabulary() -> frozenset:
+    """Every string literal of the pack's modules, and each of their words."""
+    global _vocabulary
+    if _vocabulary is None:
+        with _vocab_lock:
+            if _vocabulary is None:
+                words: set = set()
+                for folder in (_POLICY_DIR, os.path.join(_POLICY_DIR, "core")):
+                    for fname in sorted(os.listdir(folder)):
+                        if fname.endswith(".py"):
+                            with open(os.path.join(folder, fname), encoding="utf-8") as f:
+                                tree = ast.parse(f.read())
+                            for node in ast.walk(tree):
+                                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                                    words.add(node.value)
+                                    words.update(w.strip(_STRIP) for w in _SPLIT.split(node.value))
+                _vocabulary = frozenset(w for w in words if w)
+    return _vocabulary
+
+
+def leaf_strings(props: Any, secret_paths: Iterable[str] = ()) -> dict:
+    """Every string in ``props`` -> whether it is (inside) a value that was marked secret."""
+    out: dict = {}
+    secret_paths = frozenset(secret_paths)
+    stack = [(props, "", False)]
+    while stack:
+        value, path, secret = stack.pop()
+        secret = secret or (path in secret_paths)
+        if isinstance(value, str):
+            if out.get(value) is not True:
+                out[value] = secret
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                stack.append((v, f"{path}.{k}" if path else str(k), secret))
+                if isinstance(k, str) and len(k) >= MIN_CHECKED:  # keys can be data too (tags, variables)
+                    out.setdefault(k, False)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                stack.append((v, f"{path}.{i}", secret))
+    return out
+
+
+class Redactor:
+    """Makes messages about a set of resources safe. Built lazily, once per resource or stack."""
+
+    def __init__(self, values: dict, names: Iterable[str] = ()):
+        self.values = {v: s for v, s in values.items() if len(v) >= MIN_CHECKED}
+        self.names = frozenset(n for n in names if n)
+
+    def safe(self, value: str, secret: bool) -> bool:
+        return not secret and len(value) <= MAX_QUOTE and (value in self.names or value in vocabulary())
+
+    def __call__(self, text: str) -> str:
+        if len(text) > 4 * MAX_MESSAGE:
+            text = text[:4 * MAX_MESSAGE]
+        # 1. whole values that appear in the text (longest first, so a value inside another goes too)
+        for value in sorted((v for v in self.values if v in text), key=len, reverse=True):
+            if not self.safe(value, self.values[value]) and value in text:
+                text = text.replace(value, VALUE_HIDDEN)
+        # 2. words of the text that are a piece of a value (an account id cut out of an ARN...)
+        for word in {w.strip(_STRIP) for w in _SPLIT.split(text)}:
+            if len(word) < 8 or word in self.names or word == VALUE_HIDDEN or word in vocabulary():
+                continue
+            if any(word in v for v in self.values):
+                text = text.replace(word, VALUE_HIDDEN)
+        if len(text) > MAX_MESSAGE:
+            text = text[:MAX_MESSAGE - 1].rstrip() + "…"
+        return text
+
+
+def cap_findings(messages: list) -> list:
+    """At most ``MAX_FINDINGS`` identical-rule findings per resource; the rest summarised in one."""
+    if len(messages) <= MAX_FINDINGS:
+        return messages
+    return messages[:MAX_FINDINGS - 1] + [f"and {len(messages) - MAX_FINDINGS + 1} more findings of this policy "
+                                          "on the same resource."]
