@@ -247,6 +247,8 @@ def appsync_api_key_auth(r, cfg):
                 when = dt.datetime.fromisoformat(expires.replace("Z", "+00:00"))
             except ValueError:
                 return "expires is not an RFC 3339 timestamp; set an expiry within maxApiKeyDays."
+            if when.tzinfo is None:  # a date or a time without an offset: read it as UTC, as AppSync does
+                when = when.replace(tzinfo=dt.timezone.utc)
             days = (when - dt.datetime.now(dt.timezone.utc)).days
             if days > cfg["maxApiKeyDays"]:
                 return (f"expires in {days} days, more than maxApiKeyDays ({cfg['maxApiKeyDays']}). "

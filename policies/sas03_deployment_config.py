@@ -7,12 +7,13 @@ with its satellites through the stack index.
 """
 from __future__ import annotations
 
-from .core import Sev, as_list, iam, int_setting, list_setting, names_allowlist, resource_rule, stack_rule
+from .core import Sev, Undecided, as_list, iam, int_setting, list_setting, lookup, names_allowlist, resource_rule, \
+    stack_rule
 from .core import aws
 from .core.checks import name_allowed as _allowed, open_policy, read_policy
 
 CAT = "SAS-3"
-PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
+PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
 PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
                  "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
 PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
@@ -74,9 +75,9 @@ def s3_acl_public(r, cfg):
         return f"acl is {acl}. Use \"private\" and grant access through policies."
     grants = r.known("accessControlPolicy.grants")
     for g in as_list(grants):
-        uri = g.get("grantee", {}).get("uri") if isinstance(g, dict) else None
+        uri = lookup(g, "grantee.uri")
         if uri in PUBLIC_GROUPS:
-            return f"grants {g.get('permission')} to the {uri.rsplit('/', 1)[-1]} group. Remove the grant."
+            return f"grants access to the {uri.rsplit('/', 1)[-1]} group. Remove the grant."
     return None
 
 
@@ -87,7 +88,7 @@ def _denies_insecure_transport(doc) -> bool:
         for op, block in s.condition.items():
             if op.lower().startswith("bool") and isinstance(block, dict):
                 for k, v in block.items():
-                    if k.lower() == "aws:securetransport" and str(as_list(v)[0]).lower() == "false":
+                    if k.lower() == "aws:securetransport" and any(x.lower() == "false" for x in v if isinstance(x, str)):
                         return True
     return False
 
@@ -105,9 +106,11 @@ def s3_tls_only(stack, cfg):
     for bucket in stack.of_type(aws.BUCKET):
         policies = stack.referrers(bucket, aws.BUCKET_POLICY, prop="bucket")
         docs = [iam.parse(p.get("policy")) for p in policies]
-        if any(d is iam.UNKNOWN for d in docs):
+        if any(isinstance(d, iam.Document) and _denies_insecure_transport(d) for d in docs):
             continue
-        if not any(isinstance(d, iam.Document) and _denies_insecure_transport(d) for d in docs):
+        if any(d is iam.UNKNOWN or (isinstance(d, iam.Document) and d.unknown) for d in docs):
+            yield Undecided(bucket, "policy")  # its bucket policy is not known until the update
+        else:
             yield bucket, "has no bucket policy that denies requests with aws:SecureTransport false. Add one."
 
 

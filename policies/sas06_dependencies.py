@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .core import Sev, Undecided, as_list, governance, int_setting, list_setting, resource_rule, stack_rule
+from .core import Sev, Undecided, as_list, governance, int_setting, list_setting, lookup, resource_rule, stack_rule
 from .core import aws
 
 CAT = "SAS-6"
@@ -114,7 +114,7 @@ def lambda_code_signing_enforce(r, cfg):
                         "for AWS Lambda); none by default."))
 def lambda_untrusted_layer(stack, cfg):
     for fn in stack.of_type(aws.FUNCTION):
-        own = {layer.get("arn") for layer in stack.targets(fn, "layers", aws.LAYER_VERSION)}
+        own = {a for layer in stack.targets(fn, "layers", aws.LAYER_VERSION) if isinstance(a := layer.get("arn"), str)}
         for arn in as_list(fn.get("layers")):
             if not isinstance(arn, str) or arn in own:
                 continue
@@ -179,8 +179,8 @@ def _managed_groups(rules) -> dict:
     out = {}
     for rule in as_list(rules):
         if isinstance(rule, dict):
-            group = (rule.get("statement") or {}).get("managedRuleGroupStatement") or {}
-            if isinstance(group.get("name"), str):
+            group = lookup(rule, "statement.managedRuleGroupStatement")
+            if isinstance(group, dict) and isinstance(group.get("name"), str):
                 out[group["name"]] = group
     return out
 
@@ -203,6 +203,6 @@ def waf_acl_known_bad_inputs(r, cfg):
         return "has no AWSManagedRulesKnownBadInputsRuleSet. Add it."
     for override in as_list(group.get("ruleActionOverrides")):
         if isinstance(override, dict) and override.get("name") == "Log4JRCE" and \
-                "count" in (override.get("actionToUse") or {}):
+                isinstance(override.get("actionToUse"), dict) and "count" in override["actionToUse"]:
             return "overrides Log4JRCE in AWSManagedRulesKnownBadInputsRuleSet to count: Log4Shell is not blocked."
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from .core import Sev, Undecided, as_list, bool_setting, int_setting, list_setting, names_allowlist, \
+from .core import Sev, Undecided, as_list, bool_setting, int_setting, list_setting, lookup, names_allowlist, \
     resource_rule, stack_rule
 from .core import aws, secrets
 from .core.checks import name_allowed, open_policy
@@ -250,7 +250,7 @@ def s3_sse_kms(stack, cfg):
         if name_allowed(bucket, cfg) or bucket.urn in log_targets:
             continue
         configs = stack.referrers(bucket, aws.BUCKET_SSE, prop="bucket")
-        algos = [rule.get("applyServerSideEncryptionByDefault", {}).get("sseAlgorithm")
+        algos = [lookup(rule, "applyServerSideEncryptionByDefault.sseAlgorithm")
                  for c in configs for rule in as_list(c.get("rules")) if isinstance(rule, dict)]
         if any(a not in ("aws:kms", "aws:kms:dsse") for a in algos if isinstance(a, str)) or not algos:
             if any(a is not None and not isinstance(a, str) for a in algos):

@@ -379,8 +379,8 @@ def lambda_vpc_multi_az(stack, cfg):
         if not isinstance(ids, list) or not ids:
             continue
         subnets = stack.targets(fn, "vpcConfig", aws.SUBNET)
-        zones = {s.get("availabilityZone") for s in subnets}
+        zones = {z if isinstance(z := s.get("availabilityZone"), str) else None for s in subnets}
         if len(ids) == 1:
             yield fn, "runs in a single subnet. Give it subnets in at least two availability zones."
-        elif subnets and len(subnets) == len(ids) and len(zones) == 1 and all(isinstance(z, str) for z in zones):
+        elif subnets and len(subnets) == len(ids) and len(zones) == 1 and None not in zones:
             yield fn, f"runs only in availability zone {zones.pop()}. Add a subnet in another zone."

@@ -5,8 +5,8 @@ from .resource import Resource, Undecided
 from .rule import CATEGORIES, REGISTRY, Rule, Sev, bool_setting, int_setting, list_setting, names_allowlist, \
     resource_rule, stack_rule
 from .stack import StackIndex
-from .values import UNKNOWN, as_list, is_unknown
+from .values import UNKNOWN, as_list, is_unknown, lookup
 
 __all__ = ["iam", "Resource", "Undecided", "CATEGORIES", "REGISTRY", "Rule", "Sev", "resource_rule", "stack_rule",
-           "StackIndex", "UNKNOWN", "as_list", "is_unknown", "names_allowlist", "int_setting", "list_setting",
+           "StackIndex", "UNKNOWN", "as_list", "is_unknown", "lookup", "names_allowlist", "int_setting", "list_setting",
            "bool_setting"]

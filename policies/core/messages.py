@@ -9,8 +9,9 @@ is provably safe to show, which means all of:
   as ``NONE``, ``public-read``, ``python3.8``, action names the rules look for), so it says nothing
   the pack did not already know;
 - it is short (``MAX_QUOTE`` characters).
-Logical resource names are shown: they identify the finding and are not property values. A message
-is cut at ``MAX_MESSAGE`` characters.
+Logical resource names and the keys of maps (an environment variable's name, a tag key) are shown:
+they identify the finding and the setting; they are hidden only inside a map marked secret as a
+whole. A message is cut at ``MAX_MESSAGE`` characters.
 
 The vocabulary is read (with ``ast``) from the rule modules the first time a message needs it, not
 at pack start.
@@ -70,8 +71,10 @@ def leaf_strings(props: Any, secret_paths: Iterable[str] = ()) -> dict:
         elif isinstance(value, dict):
             for k, v in value.items():
                 stack.append((v, f"{path}.{k}" if path else str(k), secret))
-                if isinstance(k, str) and len(k) >= MIN_CHECKED:  # keys can be data too (tags, variables)
-                    out.setdefault(k, False)
+                # Keys name settings (an environment variable, a tag) and are shown, unless the whole
+                # map was marked secret: then its keys are secret too.
+                if secret and isinstance(k, str):
+                    out[k] = True
         elif isinstance(value, list):
             for i, v in enumerate(value):
                 stack.append((v, f"{path}.{i}", secret))

@@ -11,6 +11,7 @@ The library is imported on first use, not at pack start.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 FORMAT_PLUGINS = [
@@ -36,17 +37,31 @@ SECRET_KEY = re.compile(r"(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_
                         r"conn(ection)?[_-]?str)")
 
 
-@lru_cache(maxsize=8)
-def _settings(entropy: bool):
+MAX_SCANNED = 8192  # characters of one value given to the detectors (a 4096-bit PEM key is ~3.3 KB)
+
+# detect-secrets keeps its configuration (and caches derived from it) in process-global state, and
+# the pack serves gRPC calls from several threads: every scan holds this lock, and the configuration
+# is switched only when a call needs the other detector set (the GIL already serialises the scans,
+# so the lock costs no throughput).
+_lock = threading.Lock()
+_configured: list = [None]
+
+
+@lru_cache(maxsize=2)
+def _settings(entropy: bool) -> dict:
     plugins = FORMAT_PLUGINS + [KEYWORD_PLUGIN] + (ENTROPY_PLUGINS if entropy else [])
     return {"plugins_used": [{"name": p} for p in plugins]}
 
 
 def _scan(line: str, entropy: bool) -> list:
     from detect_secrets.core.scan import scan_line  # lazy: ~0.1 s to import
-    from detect_secrets.settings import transient_settings
+    from detect_secrets.settings import cache_bust, configure_settings_from_baseline
 
-    with transient_settings(_settings(entropy)):
+    with _lock:
+        if _configured[0] is not entropy:
+            cache_bust()
+            configure_settings_from_baseline(_settings(entropy))
+            _configured[0] = entropy
         return sorted({s.type for s in scan_line(line)})
 
 
@@ -61,6 +76,7 @@ def detect(key: str, value, entropy: bool = False) -> list:
     """
     if not isinstance(value, str) or not value.strip() or is_reference(value):
         return []
+    value = value[:MAX_SCANNED]
     found = _scan(f'{key}="{value}"', entropy) if key else _scan(f'"{value}"', entropy)
     if "Secret Keyword" in found and (REFERENCE_KEY.search(key) or not SECRET_KEY.search(key)):
         found.remove("Secret Keyword")  # e.g. DB_PASSWORD_ARN, or a keyword hit on a harmless key
