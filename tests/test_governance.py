@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -187,3 +188,36 @@ def test_config_explain_and_export(tmp_path):
         pack.start(exported)
     finally:
         pack.close()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("a: &x [1, 2]\nb: *x\n", "aliases (*name) are not allowed"),
+    ("profile: default\nprofile: strict\n", "duplicate key 'profile'"),
+    ("a: " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
+    (b"\xff\xfeprofile: x", "not UTF-8 text"),
+])
+def test_a_hostile_settings_file_is_one_line_error(tmp_path, text, expected):
+    from policies.core import settings
+
+    path = tmp_path / "serverless-guard.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(settings.SettingsError, match=re.escape(expected)) as err:
+        settings.load_settings(str(path))
+    assert "\n" not in str(err.value) and str(path) in str(err.value)
+
+
+def test_a_folder_as_settings_file_is_one_line_error(tmp_path):
+    from policies.core import settings
+
+    with pytest.raises(settings.SettingsError, match="is a folder"):
+        settings.load_settings(str(tmp_path))
+
+
+def test_an_exemption_date_is_split_in_linear_time():
+    from policies.core import governance
+
+    assert governance.split_until("webhook until 2027-01-31") == ("webhook", "2027-01-31")
+    assert governance.split_until("until 2027-01-31") == ("", "2027-01-31")
+    assert governance.split_until("kept until further notice") == ("kept until further notice", None)
+    long = "x " * 50_000 + "until 2027-01-31"
+    assert governance.split_until(long)[1] == "2027-01-31"

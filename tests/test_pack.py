@@ -8,7 +8,7 @@ import pulumi_aws as aws
 import pytest
 
 from conftest import ROOT, analyze, captured
-from cases import CASES, load_all
+from cases import load_all
 from policies import REGISTRY
 from policies.harness import engine
 
@@ -70,19 +70,11 @@ def test_secret_canary_never_appears(packs, mode):
         assert "7f3c9e21" not in d.message
 
 
-def test_every_case_program_is_free_of_leaks(packs):
-    """No diagnostic of any case ever quotes a value the cases mark as a canary."""
-    for c in CASES:
-        for mode in c.modes:
-            for d in analyze(packs, c.program, mode, c.config):
-                assert CANARY not in d.message
-
-
 def _queue_program():
     aws.sqs.Queue("jobs", name="jobs-with-a-value-in-its-name", sqs_managed_sse_enabled=True)
 
 
-@pytest.mark.parametrize("fail_closed,level", [("0", "advisory"), ("1", "mandatory")])
+@pytest.mark.parametrize("fail_closed,level", [("0", "advisory"), ("1", "mandatory")], ids=["fail-open", "fail-closed"])
 def test_a_raising_rule_becomes_a_diagnostic(fail_closed, level):
     records = captured(_queue_program, "update").records
     pack_dir = os.path.join(ROOT, "tests", "fixtures", "raising_pack")

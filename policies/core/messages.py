@@ -9,9 +9,9 @@ is provably safe to show, which means all of:
   as ``NONE``, ``public-read``, ``python3.8``, action names the rules look for), so it says nothing
   the pack did not already know;
 - it is short (``MAX_QUOTE`` characters).
-Logical resource names and the keys of maps (an environment variable's name, a tag key) are shown:
-they identify the finding and the setting; they are hidden only inside a map marked secret as a
-whole. A message is cut at ``MAX_MESSAGE`` characters.
+Logical resource names and the keys of the maps that name settings (an environment variable's name,
+a stage variable's, a tag key) are shown: they identify the finding and the setting; they are hidden
+inside a map marked secret as a whole. A message is cut at ``MAX_MESSAGE`` characters.
 
 The vocabulary is read (with ``ast``) from the rule modules the first time a message needs it, not
 at pack start.
@@ -19,6 +19,7 @@ at pack start.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import threading
@@ -30,6 +31,8 @@ MAX_MESSAGE = 800
 MIN_CHECKED = 4        # shorter values ("a", "on", "1") are too common to be told apart from prose
 MAX_FINDINGS = 10      # per rule per resource; the rest are summarised
 
+# Maps whose keys are names the user must see to act (which variable, which tag).
+NAME_MAPS = frozenset({"environment.variables", "variables", "stageVariables", "tags", "tagsAll"})
 _STRIP = "\"'`()[]{}<>,.;:!?"
 _SPLIT = re.compile(r"[\s\"'`()\[\]{}<>,;]+")
 _POLICY_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -61,23 +64,28 @@ def leaf_strings(props: Any, secret_paths: Iterable[str] = ()) -> dict:
     """Every string in ``props`` -> whether it is (inside) a value that was marked secret."""
     out: dict = {}
     secret_paths = frozenset(secret_paths)
-    stack = [(props, "", False)]
+    stack = [(props, "", False, 0)]
     while stack:
-        value, path, secret = stack.pop()
+        value, path, secret, depth = stack.pop()
         secret = secret or (path in secret_paths)
         if isinstance(value, str):
             if out.get(value) is not True:
                 out[value] = secret
+            if value[:1] in "{[" and depth < 2:  # a policy document written as JSON text: its strings too
+                try:
+                    stack.append((json.loads(value), path, secret, depth + 1))
+                except (ValueError, RecursionError):
+                    pass
         elif isinstance(value, dict):
             for k, v in value.items():
-                stack.append((v, f"{path}.{k}" if path else str(k), secret))
-                # Keys name settings (an environment variable, a tag) and are shown, unless the whole
-                # map was marked secret: then its keys are secret too.
-                if secret and isinstance(k, str):
-                    out[k] = True
+                stack.append((v, f"{path}.{k}" if path else str(k), secret, depth))
+                # Keys of the maps that name settings (an environment variable, a tag) are shown,
+                # unless the whole map was marked secret; any other key is data like a value.
+                if isinstance(k, str) and (secret or path not in NAME_MAPS):
+                    out[k] = out.get(k, False) or secret
         elif isinstance(value, list):
             for i, v in enumerate(value):
-                stack.append((v, f"{path}.{i}", secret))
+                stack.append((v, f"{path}.{i}", secret, depth))
     return out
 
 
@@ -94,19 +102,32 @@ class Redactor:
     def __call__(self, text: str) -> str:
         if len(text) > 4 * MAX_MESSAGE:
             text = text[:4 * MAX_MESSAGE]
-        # 1. whole values that appear in the text (longest first, so a value inside another goes too)
-        for value in sorted((v for v in self.values if v in text), key=len, reverse=True):
-            if not self.safe(value, self.values[value]) and value in text:
-                text = text.replace(value, VALUE_HIDDEN)
+        # 1. whole values that appear in the text (longest first, so a value inside another goes too),
+        #    as written or as repr()/JSON escape them
+        hits = []
+        for value, secret in self.values.items():
+            for form in _forms(value):
+                if form in text:
+                    hits.append((form, value, secret))
+        for form, value, secret in sorted(hits, key=lambda h: len(h[0]), reverse=True):
+            if not self.safe(value, secret) and form in text:
+                text = text.replace(form, VALUE_HIDDEN)
         # 2. words of the text that are a piece of a value (an account id cut out of an ARN...)
         for word in {w.strip(_STRIP) for w in _SPLIT.split(text)}:
             if len(word) < 8 or word in self.names or word == VALUE_HIDDEN or word in vocabulary():
                 continue
-            if any(word in v for v in self.values):
+            if any(word in form for v in self.values for form in _forms(v)):
                 text = text.replace(word, VALUE_HIDDEN)
         if len(text) > MAX_MESSAGE:
             text = text[:MAX_MESSAGE - 1].rstrip() + "…"
         return text
+
+
+def _forms(value: str) -> tuple:
+    """A value as a message could contain it: as is, and escaped by repr() or JSON."""
+    if value.isprintable() and "\\" not in value and '"' not in value and "'" not in value:
+        return (value,)
+    return tuple({value, repr(value)[1:-1], json.dumps(value)[1:-1]})
 
 
 def cap_findings(messages: list) -> list:
