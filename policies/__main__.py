@@ -1,14 +1,17 @@
 """serverless-guard command line.
 
-    python -m policies scan <program-dir> [--config FILE] [--stack S] [--project P] [--org O]
-                            [--tag k=v ...] [--stack-config FILE] [--preview] [--json FILE]
-    python -m policies rules [--markdown]
-    python -m policies config explain [--stack S] [--project P] [--org O] [--tag k=v] [--stack-config FILE]
-    python -m policies config export [--profile NAME] [--output FILE]
+    serverless-guard scan PATH [--input KIND] [--config FILE] [--settings FILE] [--stack S] [--project P]
+                          [--org O] [--tag k=v ...] [--stack-config FILE] [--preview] [--project-dir DIR]
+                          [--json FILE|-] [--sarif FILE|-] [--junit FILE|-] [--fail-on SEVERITY] [--quiet]
+    serverless-guard rules [--markdown]
+    serverless-guard config explain [--stack S] [--project P] [--org O] [--tag k=v] [--stack-config FILE]
+    serverless-guard config export [--profile NAME] [--output FILE]
 
-`scan` runs a Pulumi Python program under Pulumi's mocks, evaluates this pack on it through the
-same gRPC path the Pulumi engine uses, prints the findings grouped by resource, and exits 1 when a
-mandatory policy is violated (2 for a usage or configuration error).
+(``python -m policies`` is the same command.) `scan` reads a Pulumi Python program (run under
+Pulumi's mocks), a `pulumi stack export` file or a `pulumi preview --json` file, evaluates this pack
+on it through the same gRPC path the Pulumi engine uses, prints the findings grouped by resource,
+writes JSON, SARIF and JUnit on request, and exits 0 (no mandatory violation), 1 (mandatory
+violations, or findings at --fail-on severity) or 2 (a usage, input or configuration error).
 """
 from __future__ import annotations
 
@@ -16,16 +19,20 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 
 PACK_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LEVEL_ORDER = {"mandatory": 0, "remediate": 1, "advisory": 2, "disabled": 3}
+
+
+class UsageError(Exception):
+    """A usage, input or configuration error: exit code 2 with this one line."""
 
 
 def _tags(values) -> dict:
     out = {}
     for v in values or []:
         if "=" not in v:
-            raise SystemExit(f"error: --tag expects key=value, got {v!r}")
+            raise UsageError(f"--tag expects KEY=VALUE, got {v!r}")
         k, _, val = v.partition("=")
         out[k] = val
     return out
@@ -36,11 +43,13 @@ def _load_json(path: str, what: str) -> dict:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
     except FileNotFoundError:
-        raise SystemExit(f"error: {what} {path} does not exist") from None
+        raise UsageError(f"{what} {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{what} {path} cannot be read ({type(exc).__name__})") from None
     except ValueError as exc:
-        raise SystemExit(f"error: {what} {path} is not valid JSON: {exc}") from None
+        raise UsageError(f"{what} {path} is not valid JSON: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict):
-        raise SystemExit(f"error: {what} {path} must hold a JSON object")
+        raise UsageError(f"{what} {path} must hold a JSON object, not a {type(data).__name__}")
     return data
 
 
@@ -53,80 +62,121 @@ def _stack_config_env(path: str | None) -> dict:
     try:
         with open(path, encoding="utf-8") as f:
             data = yaml.safe_load(f) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise SystemExit(f"error: stack config {path}: {exc}") from None
-    data = data.get("config", data) if isinstance(data, dict) else {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"stack config {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("config", {}), dict):
+        raise UsageError(f"stack config {path}: expected a mapping with a 'config' mapping")
+    data = data.get("config", data)
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
 
 
-def cmd_scan(args) -> int:
-    from .harness import capture, engine
+def _writable(path: str | None, what: str) -> None:
+    if path and path != "-":
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise UsageError(f"{what} {path}: folder {folder} does not exist")
 
-    if not os.path.isdir(args.program):
-        print(f"error: {args.program} is not a folder", file=sys.stderr)
-        return 2
-    policy_config = _load_json(args.config, "policy pack config") if args.config else {}
-    mode = "preview" if args.preview else "update"
+
+def _pack_process(args, dry_run: bool, project: str):
+    """The pack, started as the engine starts it: from the source checkout when there is one, else from
+    the installed package (``python -m policies.pack``)."""
+    from .harness import engine
+
+    env = {}
+    settings_file = args.settings or (os.path.join(PACK_DIR, "serverless-guard.yaml")
+                                      if os.path.isfile(os.path.join(PACK_DIR, "serverless-guard.yaml")) else None)
+    if settings_file:
+        if not os.path.isfile(settings_file):
+            raise UsageError(f"settings file {settings_file} does not exist")
+        env["SERVERLESS_GUARD_SETTINGS"] = os.path.abspath(settings_file)
+    command = [sys.executable, "-u", "-m", "policies.pack"]
+    env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                         os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     try:
-        cap = capture.run_directory(args.program, mode=mode, stack=args.stack)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except capture.ProgramError as exc:
-        print(f"error: the Pulumi program in {args.program} raised {exc}", file=sys.stderr)
-        return 2
-    try:
-        pack = engine.PackProcess(PACK_DIR, stack=args.stack, project=args.project or _project(args.program),
-                                  organization=args.org, dry_run=args.preview,
-                                  stack_config=_stack_config_env(args.stack_config))
+        return engine.PackProcess(tempfile.gettempdir(), stack=args.stack, project=args.project or project,
+                                  organization=args.org, dry_run=dry_run,
+                                  stack_config=_stack_config_env(args.stack_config), extra_env=env, command=command)
     except RuntimeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    with pack:
-        try:
-            pack.start(policy_config, _tags(args.tag))
-        except engine.ConfigError as exc:
-            print(f"error: {args.config}: {exc}", file=sys.stderr)
-            return 2
-        diags = pack.run(cap.records)
-    report(diags, cap, mode, sys.stdout)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump([d.__dict__ for d in diags], f, indent=2)
-    return 1 if any(d.level == "mandatory" for d in diags) else 0
+        lines = [ln for ln in str(exc).splitlines() if ln.startswith("serverless-guard:")]
+        raise UsageError(lines[-1].split(": ", 1)[1] if lines else "the policy pack did not start") from None
 
 
-def _project(path: str) -> str:
+def cmd_scan(args) -> int:
+    from . import __version__, inputs, reports
+    from .harness import engine
+
+    policy_config = _load_json(args.config, "policy pack config") if args.config else {}
+    _check_config_keys(policy_config, args.config)
+    tags = _tags(args.tag)
+    for out, what in ((args.json, "--json"), (args.sarif, "--sarif"), (args.junit, "--junit")):
+        _writable(out, what)
+    if args.stack_config and not os.path.isfile(args.stack_config):
+        raise UsageError(f"stack config {args.stack_config} does not exist")
+    mode = "preview" if args.preview else "update"
+    if args.progress:
+        sys.stderr.write(f"serverless-guard: reading {args.path} ...\n")
     try:
-        import yaml
+        loaded = inputs.load(args.path, kind=args.input, mode=mode, stack=args.stack, stack_config=args.stack_config,
+                             base_dir=args.project_dir)
+    except inputs.InputError as exc:
+        raise UsageError(str(exc)) from None
+    if args.progress:
+        sys.stderr.write(f"serverless-guard: analyzing {len(loaded.records)} resources ({loaded.mode}) ...\n")
+    with _pack_process(args, loaded.mode == "preview", loaded.project) as pack:
+        try:
+            pack.start(policy_config, tags)
+        except engine.ConfigError as exc:
+            raise UsageError(f"{args.config}: {exc}") from None
+        diags = pack.run(loaded.records)
+        levels = {name: level for name, (level, _) in pack.effective.items()}
+    cwd = os.getcwd()
+    fallback = os.path.join(loaded.base_dir if os.path.isdir(loaded.base_dir) else cwd, "Pulumi.yaml")
+    findings = reports.build(diags, loaded.records, cwd, fallback)
+    pack_info = {"name": "serverless-guard", "version": __version__,
+                 "url": "https://www.pulumi.com/docs/iac/crossguard/"}
+    source = {"path": args.path, "kind": loaded.kind, "mode": loaded.mode, "resources": len(loaded.records)}
+    _emit(args.json, lambda: json.dumps(reports.to_json(findings, pack_info, source), indent=2) + "\n")
+    _emit(args.sarif, lambda: json.dumps(reports.to_sarif(findings, pack_info), indent=2) + "\n")
+    _emit(args.junit, lambda: reports.to_junit(findings, loaded.records, levels))
+    if "-" not in (args.json, args.sarif, args.junit):
+        reports.terminal(findings, loaded.mode, len(loaded.records), sys.stdout, quiet=args.quiet)
+    if any(f.level == "mandatory" and not f.exempted for f in findings):
+        return 1
+    if args.fail_on:
+        floor = reports.SEVERITY_ORDER.index(args.fail_on)
+        if any(reports.SEVERITY_ORDER.index(f.severity) >= floor and not f.exempted for f in findings):
+            return 1
+    return 0
 
-        with open(os.path.join(path, "Pulumi.yaml"), encoding="utf-8") as f:
-            return (yaml.safe_load(f) or {}).get("name") or "app"
-    except OSError:
-        return "app"
+
+def _check_config_keys(config: dict, path: str | None) -> None:
+    """Unknown settings of a known policy are an error, as in the settings file (the engine would only
+    ignore them, and a typo would silently keep the default)."""
+    from . import REGISTRY
+    from .core.runtime import COMMON_CONFIG
+
+    for name, entry in config.items():
+        rule = REGISTRY.get(name)
+        if rule is None or not isinstance(entry, dict):
+            continue
+        unknown = sorted(set(entry) - set(rule.config) - set(COMMON_CONFIG) - {"enforcementLevel"})
+        if unknown:
+            known = ", ".join(sorted(set(rule.config) | set(COMMON_CONFIG))) or "none"
+            raise UsageError(f"{path}: policy {name!r} has no setting {unknown[0]!r} (its settings: {known})")
 
 
-def report(diags, cap, mode: str, out) -> None:
-    """Findings grouped by resource, like the Pulumi CLI's Policies block."""
-    types = {r.urn: r.type for r in cap.records}
-    by_urn: dict = {}
-    for d in diags:
-        by_urn.setdefault(d.urn, []).append(d)
-    out.write(f"Policies ({mode}, {len(cap.records)} resources):\n")
-    if not diags:
-        out.write("    serverless-guard: no findings\n")
-    for urn, ds in sorted(by_urn.items(), key=lambda kv: min(LEVEL_ORDER.get(d.level, 9) for d in kv[1])):
-        name = urn.rsplit("::", 1)[-1] if urn else "(stack)"
-        out.write(f"    {types.get(urn, 'stack')}  {name}\n")
-        for d in sorted(ds, key=lambda d: (LEVEL_ORDER.get(d.level, 9), d.policy)):
-            head, _, detail = d.message.partition("\n")
-            mark = {"mandatory": "[mandatory]", "advisory": "[advisory] "}.get(d.level, f"[{d.level}]")
-            out.write(f"      {mark} {d.policy} ({d.severity})\n")
-            out.write(f"          {detail or head}\n")
-    counts = {}
-    for d in diags:
-        counts[d.level] = counts.get(d.level, 0) + 1
-    out.write("    " + (", ".join(f"{n} {lvl}" for lvl, n in sorted(counts.items())) or "0 findings") + "\n")
+def _emit(target: str | None, render) -> None:
+    if not target:
+        return
+    text = render()
+    if target == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror}") from None
 
 
 def cmd_rules(args) -> int:
@@ -166,15 +216,10 @@ def cmd_config(args) -> int:
         compiled = settings.compile_settings(data, args.stack, args.project, args.org,
                                              settings.read_stack_config(environ))
     except settings.SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from None
     if args.action == "export":
-        text = json.dumps(compiled.initial_config, indent=2, sort_keys=True) + "\n"
-        if args.output:
-            with open(args.output, "w", encoding="utf-8") as f:
-                f.write(text)
-        else:
-            sys.stdout.write(text)
+        _writable(args.output, "--output")
+        _emit(args.output or "-", lambda: json.dumps(compiled.initial_config, indent=2, sort_keys=True) + "\n")
         return 0
     tags = _tags(args.tag)
     from . import REGISTRY
@@ -199,7 +244,26 @@ def cmd_config(args) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m policies", description="serverless-guard policy pack")
+    """The ``serverless-guard`` command. Exit codes: 0 no mandatory violation, 1 mandatory violations
+    (or findings at ``--fail-on`` severity and above), 2 a usage, input or configuration error (one
+    line on stderr, never a traceback)."""
+    try:
+        return _main(argv)
+    except UsageError as exc:
+        print(f"serverless-guard: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a bug of ours: still one line and exit 2, never a traceback
+        print(f"serverless-guard: error: internal error ({type(exc).__name__}); run with SERVERLESS_GUARD_DEBUG=1 "
+              "for details and please report it", file=sys.stderr)
+        if os.environ.get("SERVERLESS_GUARD_DEBUG") == "1":
+            raise
+        return 2
+
+
+def _main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="serverless-guard", description="serverless-guard policy pack")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def identity(p):
@@ -209,11 +273,23 @@ def main(argv=None) -> int:
         p.add_argument("--tag", action="append", metavar="KEY=VALUE", help="a stack tag (repeatable)")
         p.add_argument("--stack-config", metavar="FILE", help="the stack's config (Pulumi.<stack>.yaml)")
 
-    scan = sub.add_parser("scan", help="evaluate the pack on a Pulumi Python program")
-    scan.add_argument("program")
+    scan = sub.add_parser("scan", help="evaluate the pack on a Python program, a stack export or a preview JSON")
+    scan.add_argument("path", help="a Pulumi Python program folder, a `pulumi stack export` file or a "
+                                   "`pulumi preview --json` file")
+    scan.add_argument("--input", choices=["program", "stack-export", "preview-json"],
+                      help="what PATH is (detected from its content by default)")
     scan.add_argument("--config", metavar="FILE", help="a --policy-pack-config JSON file")
-    scan.add_argument("--preview", action="store_true", help="evaluate as pulumi preview (computed values unknown)")
-    scan.add_argument("--json", metavar="FILE", help="also write the findings as JSON")
+    scan.add_argument("--settings", metavar="FILE", help="a serverless-guard.yaml settings file")
+    scan.add_argument("--preview", action="store_true", help="run a program as pulumi preview (computed values unknown)")
+    scan.add_argument("--project-dir", metavar="DIR",
+                      help="the Pulumi project folder that source positions of an export are relative to "
+                           "(default: the current folder)")
+    scan.add_argument("--json", metavar="FILE", help="write the findings as JSON ('-' for stdout)")
+    scan.add_argument("--sarif", metavar="FILE", help="write SARIF 2.1.0 for code scanning ('-' for stdout)")
+    scan.add_argument("--junit", metavar="FILE", help="write JUnit XML ('-' for stdout)")
+    scan.add_argument("--fail-on", choices=["info", "low", "medium", "high", "critical"],
+                      help="also exit 1 when a finding has this severity or higher, whatever its level")
+    scan.add_argument("--quiet", action="store_true", help="print only the summary")
     identity(scan)
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true")
@@ -224,6 +300,7 @@ def main(argv=None) -> int:
     identity(config)
     args = parser.parse_args(argv)
     if args.command == "scan":
+        args.progress = sys.stderr.isatty() and not args.quiet
         return cmd_scan(args)
     if args.command == "rules":
         return cmd_rules(args)

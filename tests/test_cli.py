@@ -16,7 +16,7 @@ def test_scan_insecure_example_fails_with_every_sas2_rule_it_breaks(tmp_path):
     out = tmp_path / "findings.json"
     r = run("scan", "examples/insecure-serverless-api", "--json", str(out))
     assert r.returncode == 1, r.stderr
-    found = {d["policy"] for d in json.loads(out.read_text())}
+    found = {d["policy"] for d in json.loads(out.read_text())["findings"]}
     for rule in ("lambda-url-auth-none", "lambda-url-public-invoke-confirmed", "lambda-permission-public-principal",
                  "apigw-method-no-auth", "apigw-rest-policy-public", "apigwv2-route-no-auth", "appsync-api-key-auth",
                  "cognito-identity-unauth", "cognito-mfa", "cognito-password-policy", "cognito-threat-protection",
@@ -46,7 +46,7 @@ def test_scan_errors_are_clear(tmp_path):
     bad = tmp_path / "config.json"
     bad.write_text("{not json")
     r = run("scan", "examples/hardened-serverless-api", "--config", str(bad))
-    assert r.returncode != 0 and "is not valid JSON" in r.stderr
+    assert r.returncode == 2 and "is not valid JSON" in r.stderr
     bad.write_text(json.dumps({"lambda-url-auth-none": "loud"}))
     r = run("scan", "examples/hardened-serverless-api", "--config", str(bad))
     assert r.returncode == 2 and "invalid enforcement level 'loud'" in r.stderr
@@ -72,6 +72,6 @@ def test_hardened_example_in_preview_has_no_violations(tmp_path):
     out = tmp_path / "findings.json"
     r = run("scan", "examples/hardened-serverless-api", "--preview", "--json", str(out))
     assert r.returncode == 0, r.stdout
-    diags = json.loads(out.read_text())
+    diags = json.loads(out.read_text())["findings"]
     assert all("can't run policy" in d["message"] for d in diags), [d["message"] for d in diags]
     assert len(diags) <= 5

@@ -41,6 +41,8 @@ class Record:
     outputs: dict           # wire form, as sent to AnalyzeStack
     custom: bool = True
     provider: str = ""
+    source_file: str = ""   # where the program constructs the resource (absolute path), when known
+    source_line: int = 0
 
 
 @dataclass
@@ -149,35 +151,79 @@ def _make_mocks(preview: bool):
             return computed.get("id", f"{args.name}-id"), state
 
         def call(self, args):
-            token = args.token
-            if token == "aws:index/getCallerIdentity:getCallerIdentity":
-                return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "userId": ACCOUNT}, None
-            if token == "aws:index/getRegion:getRegion":
-                return {"name": REGION, "region": REGION, "id": REGION}, None
-            if token == "aws:iam/getPolicyDocument:getPolicyDocument":
-                return {"json": _policy_document_json(args.args)}, None
-            return {}, None
+            # pulumi 3.2xx iterates over the second item (the check failures): an empty list, never None
+            return _invoke(args.token, args.args or {}), []
 
     return Mocks()
 
 
-def _policy_document_json(args: dict) -> str:
-    """What aws.iam.get_policy_document returns, for the statements the program passed."""
-    import json
+def _invoke(token: str, args: dict) -> dict:
+    """What the provider returns for the data sources programs commonly call; any other invoke gets an
+    empty result (the program sees missing fields, never a crash)."""
+    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+        return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "userId": ACCOUNT, "id": ACCOUNT}
+    if token == "aws:index/getRegion:getRegion":
+        return {"name": REGION, "region": REGION, "id": REGION, "endpoint": f"ec2.{REGION}.amazonaws.com",
+                "description": "US East (N. Virginia)"}
+    if token == "aws:index/getPartition:getPartition":
+        return {"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws", "id": "aws"}
+    if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+        zones = [f"{REGION}{z}" for z in "abc"]
+        return {"names": zones, "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)], "id": REGION, "groupNames": [REGION]}
+    if token == "aws:iam/getPolicyDocument:getPolicyDocument":
+        import json
 
+        doc = policy_document(args)
+        text = json.dumps(doc, indent=2)
+        return {"json": text, "minifiedJson": json.dumps(doc, separators=(",", ":")),
+                "id": hashlib.sha1(text.encode()).hexdigest()[:10]}
+    return {}
+
+
+def _one_or_list(values):
+    values = list(values or [])
+    return values[0] if len(values) == 1 else values
+
+
+def _principal_block(principals) -> object:
+    """Terraform's aws_iam_policy_document rendering: type "*" with identifier "*" is ``"*"``."""
+    principals = list(principals or [])
+    if len(principals) == 1 and principals[0].get("type") == "*" and list(principals[0].get("identifiers") or []) == ["*"]:
+        return "*"
+    block: dict = {}
+    for p in principals:
+        kind, ids = p.get("type"), list(p.get("identifiers") or [])
+        block.setdefault(kind, [])
+        block[kind].extend(i for i in ids if i not in block[kind])
+    return {k: _one_or_list(v) for k, v in block.items()}
+
+
+def policy_document(args: dict) -> dict:
+    """``aws.iam.get_policy_document`` rendered with aws_iam_policy_document semantics: sid, effect
+    (default Allow), actions/not_actions, resources/not_resources, principals/not_principals,
+    conditions as ``{test: {variable: values}}``, single values as strings."""
+    doc: dict = {"Version": args.get("version") or "2012-10-17"}
+    if args.get("policyId"):
+        doc["Id"] = args["policyId"]
     stmts = []
     for s in args.get("statements") or []:
-        out = {"Effect": s.get("effect", "Allow")}
-        if s.get("actions"):
-            out["Action"] = s["actions"]
-        if s.get("resources"):
-            out["Resource"] = s["resources"]
-        for p in s.get("principals") or []:
-            out.setdefault("Principal", {})[p["type"]] = p["identifiers"]
+        out: dict = {}
+        if s.get("sid"):
+            out["Sid"] = s["sid"]
+        out["Effect"] = s.get("effect") or "Allow"
+        for key, wire in (("Action", "actions"), ("NotAction", "notActions"), ("Resource", "resources"),
+                          ("NotResource", "notResources")):
+            if s.get(wire):
+                out[key] = _one_or_list(s[wire])
+        if s.get("principals"):
+            out["Principal"] = _principal_block(s["principals"])
+        if s.get("notPrincipals"):
+            out["NotPrincipal"] = _principal_block(s["notPrincipals"])
         for c in s.get("conditions") or []:
-            out.setdefault("Condition", {}).setdefault(c["test"], {})[c["variable"]] = c["values"]
+            out.setdefault("Condition", {}).setdefault(c["test"], {})[c["variable"]] = _one_or_list(c.get("values"))
         stmts.append(out)
-    return json.dumps({"Version": "2012-10-17", "Statement": stmts})
+    doc["Statement"] = stmts
+    return doc
 
 
 def _recording_monitor(mocks, capture: Capture, preview: bool):
@@ -196,22 +242,36 @@ def _recording_monitor(mocks, capture: Capture, preview: bool):
                 outputs = {**inputs, "id": UNKNOWN, "arn": UNKNOWN}
             else:
                 outputs = {**inputs, **_computed(request.type, request.name, inputs)}
+            source_file, source_line = _source(request)
             capture.records.append(Record(
                 type=request.type, name=request.name, urn=response.urn, parent=request.parent,
                 dependencies=list(request.dependencies),
                 property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-                inputs=inputs, outputs=outputs, custom=bool(request.custom), provider=request.provider))
+                inputs=inputs, outputs=outputs, custom=bool(request.custom), provider=request.provider,
+                source_file=source_file, source_line=source_line))
             return response
 
     return RecordingMonitor(mocks)
+
+
+def _source(request) -> tuple:
+    """The file and line of the program that constructs the resource (the SDK sends it)."""
+    from urllib.parse import unquote, urlparse
+
+    pos = getattr(request, "sourcePosition", None)
+    if pos is None or not pos.uri.startswith("file:"):
+        return "", 0
+    return unquote(urlparse(pos.uri).path), int(pos.line)
 
 
 class ProgramError(Exception):
     """The program raised: carries the program's own exception text (it is the user's code)."""
 
 
-def run(program: Callable[[], None], mode: str = "update", project: str = "app", stack: str = "dev") -> Capture:
-    """Run ``program`` (a function that declares resources) under mocks and record its resources."""
+def run(program: Callable[[], None], mode: str = "update", project: str = "app", stack: str = "dev",
+        config: dict | None = None, secret_keys: tuple = ()) -> Capture:
+    """Run ``program`` (a function that declares resources) under mocks and record its resources.
+    ``config`` holds the stack's config (``project:key`` -> string), ``secret_keys`` the secure ones."""
     import pulumi
     from pulumi.runtime import settings as rt_settings
     from pulumi.runtime.stack import run_pulumi_func
@@ -225,6 +285,9 @@ def run(program: Callable[[], None], mode: str = "update", project: str = "app",
     mocks = _make_mocks(preview)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview,
                              monitor=_recording_monitor(mocks, capture, preview))
+    from pulumi.runtime import config as rt_config
+
+    rt_config.set_all_config(dict(config or {}), list(secret_keys))
     errors: list = []
 
     def body():
@@ -240,28 +303,78 @@ def run(program: Callable[[], None], mode: str = "update", project: str = "app",
     return capture
 
 
-def run_directory(path: str, mode: str = "update", stack: str = "dev") -> Capture:
-    """Run the Pulumi program in ``path`` (a folder with Pulumi.yaml and __main__.py)."""
+def stack_config(path: str, project: str) -> tuple:
+    """A ``Pulumi.<stack>.yaml`` file -> (config as ``project:key`` -> string, the secure keys).
+
+    Secure values are encrypted with the stack's key, which only the Pulumi CLI can read: the program
+    gets a placeholder marked secret, so ``config.require_secret`` works and no rule sees the text.
+    """
+    import json
+
+    import yaml
+
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    if not isinstance(data, dict) or not isinstance(data.get("config", {}), dict):
+        raise ValueError(f"{path}: expected a mapping with a 'config' mapping")
+    out, secret = {}, []
+    for key, value in (data.get("config") or {}).items():
+        key = str(key) if ":" in str(key) else f"{project}:{key}"
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            out[key], _ = "[secret]", secret.append(key)
+        else:
+            out[key] = value if isinstance(value, str) else json.dumps(value)
+    return out, tuple(secret)
+
+
+def _program_settings(path: str) -> tuple:
+    """(project name, main file, virtualenv site-packages) from a program folder's Pulumi.yaml."""
+    import glob
+
     import yaml
 
     meta = os.path.join(path, "Pulumi.yaml")
     if not os.path.isfile(meta):
         raise FileNotFoundError(f"{path} is not a Pulumi program: it has no Pulumi.yaml")
     with open(meta, encoding="utf-8") as f:
-        project = (yaml.safe_load(f) or {}).get("name") or os.path.basename(os.path.abspath(path))
-    path = os.path.abspath(path)
-    main = os.path.join(path, "__main__.py")
+        data = yaml.safe_load(f) or {}
+    if not isinstance(data, dict):
+        raise FileNotFoundError(f"{meta} is not a Pulumi project file")
+    project = data.get("name") or os.path.basename(os.path.abspath(path))
+    runtime = data.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name not in (None, "python"):
+        raise FileNotFoundError(f"{path} is a {runtime_name} program: scan its `pulumi stack export` or "
+                                "`pulumi preview --json` output instead")
+    main = os.path.join(path, data["main"]) if isinstance(data.get("main"), str) else path
+    if os.path.isdir(main):
+        main = os.path.join(main, "__main__.py")
     if not os.path.isfile(main):
-        raise FileNotFoundError(f"{path} has no __main__.py: only Python Pulumi programs can be scanned")
+        raise FileNotFoundError(f"{path} has no {os.path.relpath(main, path)}: only Python Pulumi programs can be "
+                                "run; scan a stack export or preview JSON for other languages")
+    options = runtime.get("options") if isinstance(runtime, dict) else None
+    venv = options.get("virtualenv") if isinstance(options, dict) else None
+    site = sorted(glob.glob(os.path.join(path, venv, "lib", "python3*", "site-packages"))) if isinstance(venv, str) else []
+    return project, os.path.abspath(main), site
+
+
+def run_directory(path: str, mode: str = "update", stack: str = "dev", config_file: str | None = None) -> Capture:
+    """Run the Pulumi program in ``path`` (a folder with Pulumi.yaml): its ``main`` and its
+    ``virtualenv`` as Pulumi.yaml says, with the stack's config (``config_file``, else
+    ``Pulumi.<stack>.yaml`` beside it when there is one)."""
+    path = os.path.abspath(path)
+    project, main, site = _program_settings(path)
+    config_file = config_file or os.path.join(path, f"Pulumi.{stack}.yaml")
+    config, secret = stack_config(config_file, project) if os.path.isfile(config_file) else ({}, ())
     old_cwd, old_path = os.getcwd(), list(sys.path)
 
     def program():
         os.chdir(path)
-        sys.path.insert(0, os.path.abspath(path))
+        sys.path[:0] = [os.path.dirname(main), *site]
         try:
             runpy.run_path(main, run_name="__main__")
         finally:
             os.chdir(old_cwd)
             sys.path[:] = old_path
 
-    return run(program, mode=mode, project=project, stack=stack)
+    return run(program, mode=mode, project=project, stack=stack, config=config, secret_keys=secret)

@@ -1,0 +1,32 @@
+"""Build and serve the serverless-guard pack: what the pack folder's ``__main__.py`` runs when the
+Pulumi engine starts it, and what ``serverless-guard scan`` starts from an installed package
+(``python -m policies.pack <engine-address> <dir>``)."""
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    from . import REGISTRY, __version__  # noqa: F401 - importing registers every rule
+    from .core import fastpath, settings
+    from .core.runtime import build_policies
+
+    try:
+        compiled = settings.compile_for_environment(os.getcwd(), os.environ)
+    except settings.SettingsError as exc:
+        sys.stderr.write(f"serverless-guard: {exc}\n")
+        sys.exit(1)
+    fastpath.serve(
+        name="serverless-guard",
+        description="Serverless Top 10 (SAS-1..SAS-10) policies for AWS serverless applications.",
+        display_name="serverless-guard",
+        provider="aws",
+        tags=["aws", "serverless", "security", "lambda"],
+        policies=build_policies(list(REGISTRY.values()), compiled.levels) + compiled.extra_policies,
+        initial_config=settings.sdk_initial_config(compiled),
+    )
+
+
+if __name__ == "__main__":
+    main()

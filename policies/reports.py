@@ -1,0 +1,221 @@
+"""Findings of a scan, and the formats CI reads: JSON (schema in ``policies/schemas``), SARIF 2.1.0
+for GitHub code scanning, JUnit XML, and the terminal."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from xml.sax.saxutils import quoteattr
+
+JSON_SCHEMA_VERSION = "1.0"
+SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"]
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
+SARIF_LEVEL = {"mandatory": "error", "remediate": "error", "advisory": "warning"}
+FALLBACK_FILE = "Pulumi.yaml"
+
+
+@dataclass
+class Finding:
+    policy: str
+    category: str
+    severity: str
+    level: str
+    type: str
+    resource: str
+    urn: str
+    message: str
+    remediation: str
+    exempted: str | None = None
+    location: dict = field(default_factory=dict)   # {"file": relative path, "line": int}
+
+
+def build(diags, records, cwd: str, fallback_file: str) -> list:
+    """Diagnostics from the engine path -> findings with a type, a fix and a source location."""
+    from . import REGISTRY
+
+    by_urn = {r.urn: r for r in records}
+    out = []
+    for d in diags:
+        rule = REGISTRY.get(d.policy)
+        detail = d.message.partition("\n")[2] or d.message
+        rec = by_urn.get(d.urn)
+        exempted = None
+        if "(Exempted: " in detail:
+            exempted = detail.rsplit("(Exempted: ", 1)[1].rstrip(".)")
+        out.append(Finding(
+            policy=d.policy, category=rule.category if rule else "pack",
+            severity=rule.severity.value if rule else d.severity, level=d.level,
+            type=rec.type if rec else ("pulumi:pulumi:Stack" if not d.urn else ""),
+            resource=d.resource if d.urn else "(stack)", urn=d.urn, message=detail,
+            remediation=rule.remediation if rule else "", exempted=exempted,
+            location=_location(rec, cwd, fallback_file)))
+    out.sort(key=lambda f: (f.level != "mandatory", -SEVERITY_ORDER.index(f.severity), f.policy, f.resource))
+    return out
+
+
+def _location(rec, cwd: str, fallback_file: str) -> dict:
+    if rec is not None and rec.source_file and rec.source_line > 0 and "site-packages" not in rec.source_file:
+        return {"file": _rel(rec.source_file, cwd), "line": rec.source_line}
+    return {"file": _rel(fallback_file, cwd), "line": 1}
+
+
+def _rel(path: str, cwd: str) -> str:
+    return os.path.relpath(os.path.abspath(path), cwd).replace(os.sep, "/")
+
+
+def summary(findings: list) -> dict:
+    levels: dict = {}
+    severities: dict = {}
+    for f in findings:
+        levels[f.level] = levels.get(f.level, 0) + 1
+        severities[f.severity] = severities.get(f.severity, 0) + 1
+    return {"total": len(findings), "byLevel": levels, "bySeverity": severities}
+
+
+# --- JSON -----------------------------------------------------------------------------------------
+
+def to_json(findings: list, pack: dict, source: dict) -> dict:
+    return {"schemaVersion": JSON_SCHEMA_VERSION, "pack": pack, "input": source, "summary": summary(findings),
+            "findings": [asdict(f) for f in findings]}
+
+
+# --- SARIF ----------------------------------------------------------------------------------------
+
+def to_sarif(findings: list, pack: dict) -> dict:
+    from . import REGISTRY
+
+    used = sorted({f.policy for f in findings})
+    rules = []
+    for pid in used:
+        rule = REGISTRY.get(pid)
+        if rule is None:
+            rules.append({"id": pid, "name": pid, "shortDescription": {"text": pid},
+                          "fullDescription": {"text": pid}, "help": {"text": pid, "markdown": pid},
+                          "defaultConfiguration": {"level": "note"}, "properties": {"tags": ["pack"]}})
+            continue
+        from .core import governance
+
+        level = governance.default_level(rule)
+        rules.append({
+            "id": rule.id, "name": "".join(w.capitalize() for w in rule.id.split("-")),
+            "shortDescription": {"text": rule.title}, "fullDescription": {"text": rule.description},
+            "helpUri": rule.url,
+            "help": {"text": f"{rule.description}\n\nFix (pulumi-aws Python):\n{rule.remediation}",
+                     "markdown": f"{rule.description}\n\n**Fix** (pulumi-aws Python):\n\n```python\n"
+                                 f"{rule.remediation}\n```\n\n{rule.category}: see [{rule.id}]({rule.url})."},
+            "defaultConfiguration": {"level": SARIF_LEVEL.get(level, "note")},
+            "properties": {"tags": ["security", rule.category, f"service:{rule.service}", *rule.peers],
+                           "security-severity": SECURITY_SEVERITY[rule.severity.value],
+                           "precision": "high", "problem.severity": "error" if level == "mandatory" else "warning"},
+        })
+    index = {pid: i for i, pid in enumerate(used)}
+    results = []
+    for f in findings:
+        fingerprint = hashlib.sha256(f"{f.policy}|{f.urn}|{f.message}".encode()).hexdigest()
+        results.append({
+            "ruleId": f.policy, "ruleIndex": index[f.policy],
+            "level": "note" if f.exempted else SARIF_LEVEL.get(f.level, "note"),
+            "message": {"text": f.message + (f"\nFix:\n{f.remediation}" if f.remediation else "")},
+            "locations": [{
+                "physicalLocation": {"artifactLocation": {"uri": f.location["file"], "uriBaseId": "%SRCROOT%"},
+                                     "region": {"startLine": f.location["line"]}},
+                "logicalLocations": [{"name": f.resource, "fullyQualifiedName": f.urn or f.resource,
+                                      "kind": "resource"}],
+            }],
+            "partialFingerprints": {"serverlessGuardFinding/v1": fingerprint},
+            "properties": {"enforcementLevel": f.level, "severity": f.severity, "resourceType": f.type,
+                           **({"exempted": f.exempted} if f.exempted else {})},
+        })
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "serverless-guard", "version": pack["version"],
+                                      "semanticVersion": pack["version"], "informationUri": pack["url"],
+                                      "rules": rules}},
+                  "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + os.getcwd().replace(os.sep, "/") + "/"}},
+                  "results": results}],
+    }
+
+
+# --- JUnit ----------------------------------------------------------------------------------------
+
+def to_junit(findings: list, records: list, levels: dict) -> str:
+    """One test case per policy per resource it checked; a failure per violation (exempted findings
+    and advisory ones are failures too: JUnit has no warning, the level is in the message)."""
+    from . import REGISTRY
+
+    failures: dict = {}
+    for f in findings:
+        failures.setdefault((f.policy, f.urn), []).append(f)
+    cases = []
+    seen = set()
+    for rec in records:
+        for rule in REGISTRY.values():
+            if rec.type in rule.types and levels.get(rule.id, "advisory") != "disabled":
+                seen.add((rule.id, rec.urn))
+                cases.append((rule.id, rec.name, rec.urn))
+    for (pid, urn), fs in failures.items():
+        if (pid, urn) not in seen:
+            cases.append((pid, fs[0].resource, urn))
+    lines = []
+    n_fail = sum(1 for pid, _, urn in cases if (pid, urn) in failures)
+    lines.append('<?xml version="1.0" encoding="UTF-8"?>')
+    lines.append(f'<testsuites name="serverless-guard" tests="{len(cases)}" failures="{n_fail}">')
+    lines.append(f'  <testsuite name="serverless-guard" tests="{len(cases)}" failures="{n_fail}" errors="0">')
+    for pid, name, urn in cases:
+        lines.append(f"    <testcase classname={quoteattr(pid)} name={quoteattr(name)}>")
+        for f in failures.get((pid, urn), []):
+            text = f"[{f.level}, {f.severity}] {f.message}"
+            lines.append(f"      <failure type={quoteattr(f.level)} message={quoteattr(text[:500])}>"
+                         f"{_xml_text(text + chr(10) + 'Fix: ' + f.remediation)}</failure>")
+        lines.append("    </testcase>")
+    lines.append("  </testsuite>")
+    lines.append("</testsuites>")
+    return "\n".join(lines) + "\n"
+
+
+def _xml_text(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape("".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 32))
+
+
+# --- terminal -------------------------------------------------------------------------------------
+
+def terminal(findings: list, mode: str, n_resources: int, out, quiet: bool = False) -> None:
+    """Findings grouped by resource, then a summary by rule and severity. Colour when ``out`` is a
+    terminal (rich)."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(file=out, highlight=False, soft_wrap=True)
+    colour = {"mandatory": "bold red", "remediate": "bold red", "advisory": "yellow"}
+    console.print(f"[bold]Policies[/bold] ({mode}, {n_resources} resources):")
+    if not quiet:
+        if not findings:
+            console.print("    serverless-guard: no findings")
+        by_resource: dict = {}
+        for f in findings:
+            by_resource.setdefault((f.type, f.resource, f.urn), []).append(f)
+        for (type_, name, _), fs in by_resource.items():
+            where = f"{fs[0].location['file']}:{fs[0].location['line']}"
+            console.print(f"    [bold]{escape(type_ or 'stack')}  {escape(name)}[/bold]  [dim]{escape(where)}[/dim]")
+            for f in fs:
+                lvl = f"[{f.level}]" + (" exempted" if f.exempted else "")
+                console.print(f"      [{colour.get(f.level, 'dim')}]{escape(lvl)}[/] {f.policy} ({f.severity})")
+                console.print(f"          {escape(f.message)}")
+                if f.remediation:
+                    fix = f.remediation.splitlines()
+                    console.print(f"          [dim]fix: {escape(fix[0])}{' …' if len(fix) > 1 else ''}[/dim]")
+    by_rule: dict = {}
+    for f in findings:
+        by_rule[(f.policy, f.severity, f.level)] = by_rule.get((f.policy, f.severity, f.level), 0) + 1
+    if by_rule:
+        console.print("[bold]Summary by rule[/bold]:")
+        for (pid, sev, lvl), n in sorted(by_rule.items(), key=lambda kv: (kv[0][2] != "mandatory",
+                                                                         -SEVERITY_ORDER.index(kv[0][1]), kv[0][0])):
+            console.print(f"    {n:4}  [{colour.get(lvl, 'dim')}]{lvl:9}[/] {sev:8} {pid}")
+    s = summary(findings)
+    console.print("    " + (", ".join(f"{n} {lvl}" for lvl, n in sorted(s["byLevel"].items())) or "0 findings")
+                  + (" | " + ", ".join(f"{s['bySeverity'][k]} {k}" for k in reversed(SEVERITY_ORDER)
+                                       if k in s["bySeverity"]) if findings else ""))
