@@ -34,8 +34,9 @@ def lambda_url_cors_wildcard(r, cfg):
 
 @resource_rule(
     "apigw-method-request-validation", CAT, Sev.LOW, types=[aws.REST_METHOD],
-    title="Methods with a body or parameters validate them",
-    description="Without a request validator, malformed and oversized input reaches the function unchecked.",
+    title="Methods that take input validate it",
+    description="Without a request validator, malformed and oversized input reaches the function unchecked: "
+                "every POST, PUT and PATCH takes a body, and any method can declare parameters.",
     remediation="""validator = aws.apigateway.RequestValidator("body", rest_api=api.id, validate_request_body=True,
     validate_request_parameters=True)
 aws.apigateway.Method("post", ..., request_models={"application/json": model.name}, request_validator_id=validator.id)""",
@@ -44,8 +45,14 @@ def apigw_method_request_validation(r, cfg):
     method = r.known("httpMethod")
     if isinstance(method, str) and method.upper() == "OPTIONS":
         return None
-    if (r.is_set("requestModels") or r.is_set("requestParameters")) and not r.is_set("requestValidatorId"):
-        return f"{method} declares request models or parameters but no requestValidatorId. Add a RequestValidator."
+    if r.is_set("requestValidatorId"):
+        return None
+    takes_body = isinstance(method, str) and method.upper() in ("POST", "PUT", "PATCH", "ANY")
+    if r.is_set("requestModels") or r.is_set("requestParameters"):
+        return "declares request models or parameters but no requestValidatorId. Add a RequestValidator."
+    if takes_body:
+        return (f"{method.upper()} takes a request body but has no requestValidatorId (and no request model): any "
+                "payload reaches the function. Add a model and a RequestValidator.")
     return None
 
 

@@ -87,9 +87,12 @@ def lambda_permission_public_principal(r, cfg):
         return None
     if any(r.is_set(k) for k in ("principalOrgId", "sourceAccount", "sourceArn")):
         return None
-    return ("principal is \"*\" with no principal_org_id, source_account or source_arn: any AWS account (and, "
-            "through a function URL, anyone) can invoke the function. Name the calling service or account and "
-            "set source_arn.")
+    if r.known("functionUrlAuthType") == "NONE" or r.known("action") == "lambda:InvokeFunctionUrl":
+        return ("principal is \"*\" with no principal_org_id, source_account or source_arn, for a function URL: "
+                "anyone on the internet can invoke the function. Use authorization_type=\"AWS_IAM\" on the URL "
+                "and grant named principals, or put the function behind API Gateway with an authorizer.")
+    return ("principal is \"*\" with no principal_org_id, source_account or source_arn: any AWS account can invoke "
+            "the function. Name the calling service or account and set source_arn.")
 
 
 @resource_rule(
@@ -177,7 +180,7 @@ def apigwv2_route_no_auth(r, cfg):
         return None
     if r.flag("apiKeyRequired"):
         return None
-    return (f"route {key} has authorizationType {'NONE' if kind else 'unset (NONE)'}: anyone can call it. "
+    return (f"has authorizationType {'NONE' if kind else 'unset (NONE)'}: anyone can call it. "
             "Set authorization_type to JWT, AWS_IAM or CUSTOM with an authorizer.")
 
 
@@ -303,25 +306,35 @@ def cognito_mfa(r, cfg):
 @resource_rule(
     "cognito-password-policy", CAT, Sev.MEDIUM, types=[aws.USER_POOL],
     title="Cognito user pools require strong passwords",
-    description="Short or simple passwords make credential stuffing and guessing practical.",
-    remediation="""aws.cognito.UserPool("users", password_policy={"minimum_length": 12, "require_lowercase": True,
-    "require_uppercase": True, "require_numbers": True, "require_symbols": True})""",
+    description="Short passwords make credential stuffing and guessing practical. Length is what counts: NIST SP "
+                "800-63B and OWASP ASVS advise against composition rules (required character classes).",
+    remediation="""aws.cognito.UserPool("users", password_policy={"minimum_length": 12})""",
     config=int_setting("minimumLength", 12, "Shortest password length accepted.", 6))
 def cognito_password_policy(r, cfg):
     policy = r.known("passwordPolicy")
     if policy is None:
         return (f"has no passwordPolicy, so Cognito's default minimum length of 8 applies (below "
                 f"{cfg['minimumLength']}). Set password_policy.")
-    out = []
     length = r.number("passwordPolicy.minimumLength")
     if length is None or length < cfg["minimumLength"]:
-        out.append(f"passwordPolicy.minimumLength is {length if length is not None else 'unset (8)'}, below "
-                   f"{cfg['minimumLength']}.")
-    weak = [k for k in ("requireLowercase", "requireUppercase", "requireNumbers", "requireSymbols")
-            if r.flag(f"passwordPolicy.{k}") is False]
-    if weak:
-        out.append(f"passwordPolicy sets {', '.join(weak)} to false. Require every character class.")
-    return out
+        return (f"passwordPolicy.minimumLength is {f'{length:g}' if length is not None else 'unset (8)'}, below "
+                f"{cfg['minimumLength']}. Set password_policy minimum_length to at least {cfg['minimumLength']}.")
+    return None
+
+
+@resource_rule(
+    "cognito-client-password-auth", CAT, Sev.MEDIUM, types=[aws.USER_POOL_CLIENT],
+    title="App clients sign in with SRP, not plain passwords",
+    description="ALLOW_USER_PASSWORD_AUTH sends the password itself to Cognito (and through any proxy or log in "
+                "between); SRP proves the password without sending it.",
+    remediation="""aws.cognito.UserPoolClient("web", user_pool_id=pool.id,
+    explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])""")
+def cognito_client_password_auth(r, cfg):
+    flows = [f for f in as_list(r.known("explicitAuthFlows")) if isinstance(f, str)]
+    if "ALLOW_USER_PASSWORD_AUTH" in flows or "USER_PASSWORD_AUTH" in flows:
+        return ("explicitAuthFlows includes ALLOW_USER_PASSWORD_AUTH: the plain password is sent at sign-in. "
+                "Use ALLOW_USER_SRP_AUTH.")
+    return None
 
 
 @resource_rule(

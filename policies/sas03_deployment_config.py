@@ -169,7 +169,7 @@ def sns_policy_public(r, cfg):
             accounts = {iam.principal_account(p) for p in s.principal_values("AWS")} - {None}
             foreign = sorted(accounts - set(cfg["trustedAccounts"]))
             if foreign and not s.condition:
-                out.append(f"`policy` grants account(s) {', '.join(foreign)} access with no condition. Add a "
+                out.append(f"`policy` grants {len(foreign)} other account(s) access with no condition. Add a "
                            "condition or list them in trustedAccounts.")
     return out
 

@@ -239,7 +239,7 @@ def iam_trust_account_root(r, cfg):
         for p in s.principal_values("AWS"):
             acct = iam.principal_account(p)
             if acct and (p == acct or p.endswith(":root")) and acct not in cfg["trustedAccounts"]:
-                out.append(f"assumeRolePolicy trusts account {acct} as a whole with no sts:ExternalId or "
+                out.append(f"assumeRolePolicy trusts another account (not in trustedAccounts) as a whole with no sts:ExternalId or "
                            "aws:PrincipalOrgID condition. Name a role there, or add the condition.")
     return out
 
@@ -347,9 +347,10 @@ def lambda_role_shared(stack, cfg):
         if len(fns) > cfg["maxFunctionsPerRole"]:
             role = stack.by_urn.get(key)
             name = role.label() if role else "the same role ARN"
-            others = ", ".join(f.name for f in fns)
             for fn in fns:
-                yield fn, (f"shares {name} with {len(fns) - 1} other function(s) ({others}). Give each function "
+                others = [f.name for f in fns if f is not fn]
+                listed = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+                yield fn, (f"shares {name} with {len(others)} other function(s) ({listed}). Give each function "
                            "its own role.")
 
 

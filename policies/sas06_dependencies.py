@@ -121,7 +121,7 @@ def lambda_untrusted_layer(stack, cfg):
             parts = arn.split(":")
             account = parts[4] if len(parts) > 4 else ""
             if account not in cfg["trustedAccounts"]:
-                yield fn, (f"uses a layer from account {account or 'unknown'}, which is neither in trustedAccounts nor "
+                yield fn, (f"uses a layer from {'an account' if account else 'an unknown account'} that is neither in trustedAccounts nor "
                            "built in this stack. Vet it and trust its account, or build it yourself.")
 
 

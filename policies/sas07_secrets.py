@@ -263,12 +263,14 @@ def s3_sse_kms(stack, cfg):
 @resource_rule(
     "sqs-encryption", CAT, Sev.MEDIUM, types=[aws.QUEUE],
     title="SQS queues are encrypted",
-    description="Messages carry event data; unencrypted queues store it in plain text.",
-    remediation="""aws.sqs.Queue("jobs", kms_master_key_id=key.arn)  # or sqs_managed_sse_enabled=True""",
+    description="Messages carry event data. New queues are encrypted with SQS-managed keys by default; turning that "
+                "off without a KMS key stores messages unencrypted at rest.",
+    remediation="""aws.sqs.Queue("jobs", kms_master_key_id=key.arn)  # or leave sqs_managed_sse_enabled at its default (True)""",
     peers=["CKV_AWS_27", "FSBP SQS.1"])
 def sqs_encryption(r, cfg):
-    if not r.is_set("kmsMasterKeyId") and r.flag("sqsManagedSseEnabled") is not True:
-        return "sets neither kmsMasterKeyId nor sqsManagedSseEnabled. Encrypt it (a KMS key lets a key policy limit readers)."
+    if not r.is_set("kmsMasterKeyId") and r.flag("sqsManagedSseEnabled") is False:
+        return ("sets sqsManagedSseEnabled to false with no kmsMasterKeyId: messages are stored unencrypted at rest. "
+                "Remove sqs_managed_sse_enabled=False, or set kms_master_key_id.")
     return None
 
 

@@ -47,19 +47,19 @@ def _uncapped(fn) -> bool:
     "lambda-reserved-concurrency", CAT, Sev.MEDIUM,
     types=[aws.FUNCTION, aws.FUNCTION_URL, aws.PERMISSION, aws.EVENT_SOURCE_MAPPING, aws.REST_INTEGRATION,
            aws.HTTP_INTEGRATION],
-    title="Public and queue-driven functions have a concurrency cap",
+    title="Public and API-facing functions have a concurrency cap",
     description="A function anyone can trigger, with no reserved concurrency, scales until it exhausts the "
-                "account's concurrency (taking every other function down) and the budget.",
+                "account's concurrency (taking every other function down) and the budget. Stream consumers are "
+                "bounded by shards x parallelization factor, SQS consumers by esm-sqs-max-concurrency.",
     remediation="""aws.lambda_.Function("orders", ..., reserved_concurrent_executions=50)""",
     peers=["CKV_AWS_115"],
     config=bool_setting("allFunctions", False, "Require a cap on every function, not only exposed ones."))
 def lambda_reserved_concurrency(stack, cfg):
-    public, api, queued = public_functions(stack), api_functions(stack), queue_consumers(stack)
+    public, api = public_functions(stack), api_functions(stack)
     for fn in stack.of_type(aws.FUNCTION):
         if not _uncapped(fn):
             continue
-        why = ("invokable by anyone" if fn.urn in public else "behind an API" if fn.urn in api
-               else "driven by a queue or stream" if fn.urn in queued else None)
+        why = "invokable by anyone" if fn.urn in public else "behind an API" if fn.urn in api else None
         if why is None and not cfg["allFunctions"]:
             continue
         detail = f" and with a {_timeout(fn):g} s timeout" if _timeout(fn) > 29 else ""
@@ -73,17 +73,22 @@ def lambda_reserved_concurrency(stack, cfg):
     description="API Gateway gives up after 29 s; a longer function timeout only lets slow or ReDoS requests "
                 "burn money. The 900 s maximum amplifies every stuck invocation.",
     remediation="""aws.lambda_.Function("orders", ..., timeout=10)""",
-    config={**int_setting("apiMaxTimeoutSeconds", 29, "Longest timeout for a function behind API Gateway.", 1),
+    config={**int_setting("apiMaxTimeoutSeconds", 29, "Longest timeout for a function behind a REST API (whose "
+                                                      "integration timeout is 29 s by default); HTTP APIs wait "
+                                                      "30 s, so they get one second more.", 1),
             **int_setting("maxTimeoutSeconds", 899, "Longest timeout for any function.", 1)})
 def lambda_timeout_excessive(stack, cfg):
-    api = api_functions(stack)
+    rest = {f.urn for i in stack.of_type(aws.REST_INTEGRATION) for f in stack.targets(i, "uri", aws.FUNCTION)}
+    http = {f.urn for i in stack.of_type(aws.HTTP_INTEGRATION) for f in stack.targets(i, "integrationUri", aws.FUNCTION)}
     for fn in stack.of_type(aws.FUNCTION):
         t = fn.get("timeout")
         if not isinstance(t, (int, float)) or isinstance(t, bool):
             continue
-        if fn.urn in api and t > cfg["apiMaxTimeoutSeconds"]:
-            yield fn, (f"is behind API Gateway with timeout {t:g} s, more than apiMaxTimeoutSeconds "
-                       f"({cfg['apiMaxTimeoutSeconds']}); the API stops waiting at 29 s. Lower it.")
+        kind, wait = ("a REST API", cfg["apiMaxTimeoutSeconds"]) if fn.urn in rest else \
+            ("an HTTP API", cfg["apiMaxTimeoutSeconds"] + 1) if fn.urn in http else (None, None)
+        if kind and t > wait:
+            yield fn, (f"is behind {kind} that stops waiting after {wait} s, but its timeout is {t:g} s: the rest of "
+                       f"every slow call is paid for and answered to no one. Set timeout to {wait} or less.")
         elif t > cfg["maxTimeoutSeconds"]:
             yield fn, f"has timeout {t:g} s, more than maxTimeoutSeconds ({cfg['maxTimeoutSeconds']}). Lower it."
 
@@ -383,4 +388,4 @@ def lambda_vpc_multi_az(stack, cfg):
         if len(ids) == 1:
             yield fn, "runs in a single subnet. Give it subnets in at least two availability zones."
         elif subnets and len(subnets) == len(ids) and len(zones) == 1 and None not in zones:
-            yield fn, f"runs only in availability zone {zones.pop()}. Add a subnet in another zone."
+            yield fn, "runs in subnets of a single availability zone. Add a subnet in another zone."

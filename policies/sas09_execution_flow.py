@@ -60,7 +60,7 @@ def lambda_permission_apigw_broad_source(r, cfg):
 def lambda_permission_cross_account(r, cfg):
     acct = iam.principal_account(r.known("principal"))
     if acct and acct not in cfg["trustedAccounts"] and not r.is_set("principalOrgId"):
-        return f"grants invoke to account {acct}, which is not in trustedAccounts. List it, or remove the permission."
+        return "grants invoke to another account that is not in trustedAccounts. List it, or remove the permission."
     return None
 
 

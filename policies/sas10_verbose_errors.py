@@ -33,15 +33,11 @@ def appsync_introspection(r, cfg):
     "cognito-client-enumeration", CAT, Sev.MEDIUM, types=[aws.USER_POOL_CLIENT],
     title="Sign-in errors do not reveal which users exist",
     description="Without preventUserExistenceErrors, sign-in and recovery errors tell an attacker which accounts exist.",
-    remediation="""aws.cognito.UserPoolClient("web", user_pool_id=pool.id, prevent_user_existence_errors="ENABLED",
-    explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])""")
+    remediation="""aws.cognito.UserPoolClient("web", user_pool_id=pool.id, prevent_user_existence_errors="ENABLED")""")
 def cognito_client_enumeration(r, cfg):
-    out = []
     if r.known("preventUserExistenceErrors") != "ENABLED":
-        out.append("preventUserExistenceErrors is not ENABLED. Set it to ENABLED.")
-    if "ALLOW_USER_PASSWORD_AUTH" in as_list(r.known("explicitAuthFlows")):
-        out.append("explicitAuthFlows includes ALLOW_USER_PASSWORD_AUTH (plain password sent to Cognito). Use SRP.")
-    return out
+        return "preventUserExistenceErrors is not ENABLED. Set prevent_user_existence_errors=\"ENABLED\"."
+    return None
 
 
 @resource_rule(

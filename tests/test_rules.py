@@ -5,10 +5,12 @@ import pytest
 
 from conftest import analyze
 from cases import load_all
+from cases.phrases import PHRASES
 from policies import REGISTRY
 
 CASES = load_all()
 CANT_RUN = "can't run policy"
+INTERNAL = "internal error in policy"
 
 
 def _params():
@@ -20,6 +22,8 @@ def _params():
 @pytest.mark.parametrize("case,mode", list(_params()))
 def test_case(packs, case, mode):
     diags = [d for d in analyze(packs, case.program, mode, case.config) if d.policy == case.rule]
+    crashes = [d for d in diags if INTERNAL in d.message]
+    assert not crashes, f"{case.rule} raised instead of deciding: {crashes}"
     violations = [d for d in diags if CANT_RUN not in d.message]
     undecided = [d for d in diags if CANT_RUN in d.message]
     if case.resource:
@@ -31,13 +35,19 @@ def test_case(packs, case, mode):
             assert violations_on, f"expected {case.rule} on {case.resource or 'a resource'}, got {diags}"
         else:
             assert violations_on or undecided, f"expected {case.rule} (or can't-run) in preview, got {diags}"
+        phrases = PHRASES[case.rule] if isinstance(PHRASES[case.rule], tuple) else (PHRASES[case.rule],)
         for d in violations_on:
             rule = REGISTRY[case.rule]
             assert d.severity == ("low" if rule.severity.value == "info" else rule.severity.value)
+            assert any(p in d.message for p in phrases), f"{case.rule}: unexpected message {d.message!r}"
     else:
         assert not violations, f"{case.rule} reported on a compliant program: {[d.message for d in violations]}"
         if mode == "update":
             assert not undecided, f"{case.rule} could not decide on update: {undecided}"
+
+
+def test_every_rule_has_a_key_phrase():
+    assert sorted(PHRASES) == sorted(REGISTRY)
 
 
 def test_every_rule_has_cases_both_ways():

@@ -35,6 +35,20 @@ MAX_FINDINGS = 10      # per rule per resource; the rest are summarised
 NAME_MAPS = frozenset({"environment.variables", "variables", "stageVariables", "tags", "tagsAll"})
 _STRIP = "\"'`()[]{}<>,.;:!?"
 _SPLIT = re.compile(r"[\s\"'`()\[\]{}<>,;]+")
+_VOCAB_SPLIT = re.compile(r"[\s\"'`()\[\]{}<>,;.:/=#*]+")
+
+# Values of enum-like AWS settings that messages quote ("advancedSecurityMode is AUDIT"): declared
+# safe here, so the sanitizer shows them (they are words of the vocabulary like every literal).
+ENUM_WORDS = (
+    "OFF", "AUDIT", "ENFORCED", "ON", "OPTIONAL", "Active", "PassThrough", "ALL", "ERROR", "INFO", "NONE",
+    "FATAL", "DEBUG", "TRACE", "WARN", "MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION",
+    "Warn", "Enforce", "Allow", "Terminate", "TLS_1_0", "TLS_1_2", "TLS_1_3", "REGIONAL", "EDGE", "PRIVATE",
+    "PROVISIONED", "PAY_PER_REQUEST", "AWS_IAM", "JWT", "CUSTOM", "COGNITO_USER_POOLS", "API_KEY",
+    "AMAZON_COGNITO_USER_POOLS", "OPENID_CONNECT", "AWS_LAMBDA", "ENABLED", "DISABLED", "LEGACY", "String",
+    "StringList", "SecureString", "Zip", "Image", "AWS_OWNED_KEY", "CUSTOMER_MANAGED_KMS_KEY", "STANDARD", "EXPRESS",
+    "GET", "PUT", "POST", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY", "HTTP", "HTTP_PROXY", "AWS_PROXY", "MOCK",
+    "AllUsers", "AuthenticatedUsers", "READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL",
+)
 _POLICY_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _vocabulary: frozenset | None = None
 _vocab_lock = threading.Lock()
@@ -56,6 +70,7 @@ def vocabulary() -> frozenset:
                                 if isinstance(node, ast.Constant) and isinstance(node.value, str):
                                     words.add(node.value)
                                     words.update(w.strip(_STRIP) for w in _SPLIT.split(node.value))
+                                    words.update(_VOCAB_SPLIT.split(node.value))
                 _vocabulary = frozenset(w for w in words if w)
     return _vocabulary
 

@@ -84,3 +84,16 @@ def acl_without_rules():
 @case("waf-acl-empty", violates=False)
 def acl_with_rules():
     _acl()
+
+
+@case("apigw-method-request-validation", violates=True, resource="post")
+def post_without_model_or_validator():
+    """The common tutorial shape: a POST proxied to a function, nothing validated."""
+    _method()
+
+
+@case("apigw-method-request-validation", violates=False)
+def get_without_parameters_needs_no_validator():
+    api = aws.apigateway.RestApi("api")
+    res = aws.apigateway.Resource("orders", rest_api=api.id, parent_id=api.root_resource_id, path_part="orders")
+    aws.apigateway.Method("get", rest_api=api.id, resource_id=res.id, http_method="GET", authorization="AWS_IAM")

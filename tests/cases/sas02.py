@@ -303,3 +303,23 @@ def custom_domain_with_default_endpoint_disabled():
         "security_policy": "TLS_1_2"})
     stage = aws.apigatewayv2.Stage("live", api_id=api.id, name="live")
     aws.apigatewayv2.ApiMapping("mapping", api_id=api.id, domain_name=domain.id, stage=stage.id)
+
+
+@case("cognito-client-password-auth", violates=True, resource="web")
+def client_sends_plain_passwords():
+    pool = aws.cognito.UserPool("users")
+    aws.cognito.UserPoolClient("web", user_pool_id=pool.id, prevent_user_existence_errors="ENABLED",
+                               explicit_auth_flows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+
+
+@case("cognito-client-password-auth", violates=False)
+def client_uses_srp():
+    pool = aws.cognito.UserPool("users")
+    aws.cognito.UserPoolClient("web", user_pool_id=pool.id, explicit_auth_flows=["ALLOW_USER_SRP_AUTH",
+                                                                                 "ALLOW_REFRESH_TOKEN_AUTH"])
+
+
+@case("cognito-password-policy", violates=False)
+def user_pool_long_passwords_without_composition_rules():
+    """NIST SP 800-63B: length, not character classes."""
+    _strong_pool(password_policy={"minimum_length": 14, "require_symbols": False, "require_uppercase": False})

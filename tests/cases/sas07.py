@@ -289,3 +289,9 @@ def state_machine_customer_key():
     aws.sfn.StateMachine("flow", role_arn=r.arn, definition='{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}',
                          encryption_configuration={"type": "CUSTOMER_MANAGED_KMS_KEY", "kms_key_id": key.arn,
                                                    "kms_data_key_reuse_period_seconds": 300})
+
+
+@case("sqs-encryption", violates=False)
+def queue_with_default_encryption():
+    """New queues get SSE-SQS by default: setting nothing is encrypted."""
+    aws.sqs.Queue("jobs")

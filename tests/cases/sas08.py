@@ -308,3 +308,34 @@ def function_in_two_zones():
     a = aws.ec2.Subnet("a", vpc_id="vpc-1", cidr_block="10.0.1.0/24", availability_zone="us-east-1a")
     b = aws.ec2.Subnet("b", vpc_id="vpc-1", cidr_block="10.0.2.0/24", availability_zone="us-east-1b")
     function("fn", vpc_config={"subnet_ids": [a.id, b.id], "security_group_ids": ["sg-1"]})
+
+
+@case("lambda-reserved-concurrency", violates=False)
+def stream_and_queue_consumers_are_bounded_elsewhere():
+    """A stream consumer is bounded by shards x parallelization; an SQS one by esm-sqs-max-concurrency."""
+    table = aws.dynamodb.Table("orders", billing_mode="PAY_PER_REQUEST", hash_key="id",
+                               attributes=[{"name": "id", "type": "S"}], stream_enabled=True,
+                               stream_view_type="NEW_IMAGE")
+    fn = function("projector")
+    aws.lambda_.EventSourceMapping("stream", event_source_arn=table.stream_arn, function_name=fn.name,
+                                   starting_position="LATEST")
+    q = aws.sqs.Queue("jobs")
+    worker = function("worker")
+    aws.lambda_.EventSourceMapping("jobs", event_source_arn=q.arn, function_name=worker.name,
+                                   scaling_config={"maximum_concurrency": 5})
+
+
+@case("lambda-timeout-excessive", violates=False)
+def http_api_function_at_thirty_seconds():
+    """HTTP API integrations wait 30 s, not REST's 29 s."""
+    _api_for(function("fn", timeout=30))
+
+
+@case("lambda-timeout-excessive", violates=True, resource="fn")
+def rest_api_function_at_thirty_seconds():
+    api = aws.apigateway.RestApi("api")
+    res = aws.apigateway.Resource("orders", rest_api=api.id, parent_id=api.root_resource_id, path_part="orders")
+    fn = function("fn", timeout=30)
+    m = aws.apigateway.Method("get", rest_api=api.id, resource_id=res.id, http_method="GET", authorization="AWS_IAM")
+    aws.apigateway.Integration("get", rest_api=api.id, resource_id=res.id, http_method=m.http_method,
+                               type="AWS_PROXY", integration_http_method="POST", uri=fn.invoke_arn)
