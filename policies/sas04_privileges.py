@@ -12,12 +12,13 @@ import re
 from collections import defaultdict
 
 from .core import Sev, Undecided, as_list, iam, int_setting, list_setting, resource_rule, stack_rule
-from .core import aws
+from .core import aws, managed
 from .core.checks import malformed_message, public_functions, read_policy
 
 CAT = "SAS-4"
 ADMIN_MANAGED = ("arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/IAMFullAccess",
                  "arn:aws:iam::aws:policy/PowerUserAccess")
+_ADMIN_SOURCES = tuple(f"the AWS-managed {a.rsplit('/', 1)[-1]} policy" for a in ADMIN_MANAGED)
 PRIVESC_ACTIONS = ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachRolePolicy",
                    "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:PutRolePolicy", "iam:PutUserPolicy",
                    "iam:PutGroupPolicy", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey")
@@ -34,16 +35,27 @@ IDENTITY_TYPES = [*aws.IDENTITY_POLICY_TYPES, aws.ROLE]
 
 # --- reading identity policies --------------------------------------------------------------------
 
-def documents(r) -> list:
-    """(where, Document) for each identity policy ``r`` carries; malformed ones as (where, Malformed)."""
+def managed_documents(r) -> list:
+    """(where, Document) for each AWS managed policy ``r`` attaches (a Role's managed_policy_arns, an
+    attachment's policy_arn) that the managed-policy snapshot knows."""
+    arns = as_list(r.get("managedPolicyArns")) if r.type == aws.ROLE else [r.get("policyArn")]
+    return [(f"the AWS-managed {managed.name_of(a)} policy", doc) for a in arns
+            if managed.is_managed(a) and a not in ADMIN_MANAGED and (doc := managed.document(a)) is not None]
+
+
+def documents(r, with_managed: bool = False) -> list:
+    """(where, Document) for each identity policy ``r`` carries; malformed ones as (where, Malformed).
+    ``with_managed`` adds the AWS managed policies it attaches."""
+    extra = managed_documents(r) if with_managed else []
+    if r.type in (aws.ROLE_POLICY_ATTACHMENT, aws.POLICY_ATTACHMENT):
+        return extra
     if r.type == aws.ROLE:
-        out = []
+        out = list(extra)
         for i, inline in enumerate(as_list(r.known("inlinePolicies"))):
             if isinstance(inline, dict):
                 doc = iam.parse(inline.get("policy"))
                 if doc is iam.UNKNOWN:
                     raise Undecided(r, f"inlinePolicies.{i}.policy")
-                name = inline.get("name")
                 out.append((f"inline_policies[{i}]", doc))
         return [(w, d) for w, d in out if d is not None]
     doc = read_policy(r, "policy")
@@ -52,6 +64,12 @@ def documents(r) -> list:
 
 def _sid(s) -> str:
     return f" {s.label}"
+
+
+def _grants_admin(arn: str) -> bool:
+    """An AWS managed policy whose published document allows every action on every resource."""
+    doc = managed.document(arn)
+    return isinstance(doc, iam.Document) and bool(admin_statements(doc))
 
 
 def _some(items: list, most: int = 8) -> str:
@@ -98,11 +116,11 @@ def privesc_findings(doc) -> list:
     return sorted(set(found))
 
 
-def _each_document(r, report, report_malformed: bool = False):
+def _each_document(r, report, report_malformed: bool = False, with_managed: bool = False):
     """Run ``report(where, doc)`` over each identity policy of ``r``. A document that cannot be read is
     reported once, by iam-admin-star (the rule that matters most), not by every identity rule."""
     out = []
-    for where, doc in documents(r):
+    for where, doc in documents(r, with_managed):
         if isinstance(doc, iam.Malformed):
             if report_malformed:
                 out.append(malformed_message(where.strip("`"), doc))
@@ -112,6 +130,10 @@ def _each_document(r, report, report_malformed: bool = False):
 
 
 IDENTITY_RULE = dict(types=IDENTITY_TYPES)
+# Rules that also judge the AWS managed policies a role or attachment names (admin ones are
+# iam-admin-managed-policy's; resource-"*" data-plane grants of AWS's execution-role policies are left
+# to iam-data-exfil-star, so the standard SQS/stream execution roles are not a finding).
+MANAGED_RULE = dict(types=[*IDENTITY_TYPES, aws.ROLE_POLICY_ATTACHMENT, aws.POLICY_ATTACHMENT])
 
 
 @resource_rule(
@@ -129,7 +151,7 @@ def iam_admin_star(r, cfg):
 
 
 @resource_rule(
-    "iam-wildcard-service-action", CAT, Sev.MEDIUM, **IDENTITY_RULE,
+    "iam-wildcard-service-action", CAT, Sev.MEDIUM, **MANAGED_RULE,
     title="Policies name actions instead of whole services",
     description="Allowing \"<service>:*\" (the source's dynamodb:* example) grants far more than a function uses.",
     remediation="""# Replace "dynamodb:*" by the calls the code makes: ["dynamodb:GetItem", "dynamodb:PutItem"]""",
@@ -139,7 +161,7 @@ def iam_wildcard_service_action(r, cfg):
     allowed = tuple(s.lower() for s in cfg["allowedServices"])
     return _each_document(r, lambda where, doc: [
         f"{where}{_sid(s)} allows {', '.join(wild)}. Name the actions the function needs."
-        for s, wild in wildcard_action_statements(doc, allowed)])
+        for s, wild in wildcard_action_statements(doc, allowed)], with_managed=True)
 
 
 @resource_rule(
@@ -150,13 +172,15 @@ def iam_wildcard_service_action(r, cfg):
     remediation="""# "Resource": [table.arn] instead of "*" """,
     peers=["CKV_AWS_355", "CKV_AWS_356"])
 def iam_wildcard_resource(r, cfg):
+    # A statement that also grants a data-reading action is iam-data-exfil-star's finding (one exposure,
+    # one finding): it names these actions too.
     return _each_document(r, lambda where, doc: [
         f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\". Name the resources."
-        for s, hit in star_resource_grants(doc, DATA_PLANE)])
+        for s, hit in star_resource_grants(doc, DATA_PLANE) if not s.grants_any(EXFIL)])
 
 
 @resource_rule(
-    "iam-passrole-star", CAT, Sev.HIGH, **IDENTITY_RULE,
+    "iam-passrole-star", CAT, Sev.HIGH, **MANAGED_RULE,
     title="iam:PassRole is scoped",
     description="PassRole on * lets the holder hand any role in the account to a service it controls.",
     remediation="""{"Effect": "Allow", "Action": "iam:PassRole", "Resource": worker_role.arn,
@@ -165,11 +189,12 @@ def iam_wildcard_resource(r, cfg):
 def iam_passrole_star(r, cfg):
     return _each_document(r, lambda where, doc: [
         f"{where}{_sid(s)} allows iam:PassRole on every role with no iam:PassedToService condition. Name the "
-        "roles and the service." for s in passrole_statements(doc) if s not in admin_statements(doc)])
+        "roles and the service." for s in passrole_statements(doc) if s not in admin_statements(doc)],
+        with_managed=True)
 
 
 @resource_rule(
-    "iam-privesc-actions", CAT, Sev.HIGH, **IDENTITY_RULE,
+    "iam-privesc-actions", CAT, Sev.HIGH, **MANAGED_RULE,
     title="Policies grant no privilege-escalation path",
     description="Actions that rewrite IAM policies, create keys, or replace function code let a compromised "
                 "function make itself administrator.",
@@ -179,20 +204,26 @@ def iam_privesc_actions(r, cfg):
     def report(where, doc):
         found = privesc_findings(doc)
         return [f"{where} grants {', '.join(found)}: a known privilege-escalation path. Remove it."] if found else []
-    return _each_document(r, report)
+    return _each_document(r, report, with_managed=True)
 
 
 @resource_rule(
-    "iam-data-exfil-star", CAT, Sev.MEDIUM, **IDENTITY_RULE,
+    "iam-data-exfil-star", CAT, Sev.MEDIUM, **MANAGED_RULE,
     title="Data-reading actions are not granted on everything",
     description="Reading objects, secrets, parameters, whole tables or decrypting with any key on * is what "
                 "an attacker with stolen function credentials needs to exfiltrate data.",
     remediation="""# Scope reads to the one bucket, secret, parameter path, table or key the function uses.""",
     peers=["CKV_AWS_108", "CKV_AWS_288", "FSBP KMS.1", "FSBP KMS.2"])
 def iam_data_exfil_star(r, cfg):
-    return _each_document(r, lambda where, doc: [
-        f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\". Scope it."
-        for s, hit in star_resource_grants(doc, EXFIL)])
+    def report(where, doc):
+        out = []
+        for s, hit in star_resource_grants(doc, EXFIL):
+            also = [a for a in s.grants_any(DATA_PLANE) if a not in hit]
+            more = f" (and {', '.join(also)}, also on every resource)" if also else ""
+            out.append(f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\"{more}. Scope it to the "
+                       "resources the function uses.")
+        return out
+    return _each_document(r, report, with_managed=True)
 
 
 @resource_rule(
@@ -204,7 +235,7 @@ def iam_data_exfil_star(r, cfg):
     peers=["CKV_AWS_274", "CKV2_AWS_56"])
 def iam_admin_managed_policy(r, cfg):
     arns = as_list(r.known("managedPolicyArns")) if r.type == aws.ROLE else [r.known("policyArn")]
-    bad = [a.rsplit("/", 1)[-1] for a in arns if a in ADMIN_MANAGED]
+    bad = [a.rsplit("/", 1)[-1] for a in arns if isinstance(a, str) and (a in ADMIN_MANAGED or _grants_admin(a))]
     if bad:
         return f"attaches the AWS-managed {', '.join(bad)} policy. Attach a least-privilege policy instead."
     return None
@@ -293,15 +324,16 @@ def role_problems(stack, role) -> list:
         if arn in ADMIN_MANAGED:
             problems.append(f"the AWS-managed {arn.rsplit('/', 1)[-1]} policy")
     for holder, doc in stack.role_documents(role):
-        if not isinstance(doc, iam.Document):
-            continue
+        if not isinstance(doc, iam.Document) or doc.source in _ADMIN_SOURCES:
+            continue  # the admin managed policies are named above
+        via = doc.source or holder.label()
         if admin_statements(doc):
-            problems.append(f"every action on every resource (via {holder.label()})")
+            problems.append(f"every action on every resource (via {via})")
         if passrole_statements(doc):
-            problems.append(f"iam:PassRole on every role (via {holder.label()})")
+            problems.append(f"iam:PassRole on every role (via {via})")
         esc = privesc_findings(doc)
         if esc:
-            problems.append(f"{', '.join(esc)} (via {holder.label()})")
+            problems.append(f"{', '.join(esc)} (via {via})")
     return problems
 
 
@@ -394,7 +426,7 @@ def cognito_unauth_role_broad(stack, cfg):
                                  and not any(fnmatch.fnmatchcase(a.lower(), p) for p in allowed))
                     if s.not_actions:
                         extra.add("NotAction")
-        extra.update(a.rsplit("/", 1)[-1] for a in stack.managed_policy_arns(role))
+        extra.update(managed.name_of(a) for a in stack.managed_policy_arns(role) if managed.document(a) is None)
         if extra:
             yield role, (f"is the unauthenticated (guest) role of an identity pool that allows guests, and grants "
                          f"{_some(sorted(extra))} beyond allowedActions: anyone on the internet gets that.")

@@ -76,7 +76,7 @@ def sfn_role_invoke_star(stack, cfg):
                 if isinstance(doc, iam.Document) and any(
                         s.all_resources and s.grants("lambda:InvokeFunction") for s in doc.allows()):
                     yield sm, (f"runs as {role.label()}, which may lambda:InvokeFunction on every function (via "
-                               f"{holder.label()}). List the functions of the workflow.")
+                               f"{doc.source or holder.label()}). List the functions of the workflow.")
                     break
 
 

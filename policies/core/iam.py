@@ -242,6 +242,7 @@ class Document:
     def __init__(self, statements: list, unknown: bool = False):
         self.statements = statements
         self.unknown = unknown  # some part of the document is not known yet (preview)
+        self.source = ""        # set for an AWS managed policy: how messages name it
 
     def __bool__(self) -> bool:
         return True

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from . import iam
+from . import iam, managed
 from .resource import Resource
 from .values import UNKNOWN, as_list
 
@@ -192,6 +192,9 @@ class StackIndex:
                 entry["docs"].append((p, iam.parse(p.get("policy"))))
         elif isinstance(arn, str):
             entry["managed"].append(arn)
+            doc = managed.document(arn)  # an AWS managed policy grants what its published document says
+            if doc is not None:
+                entry["docs"].append((via, doc))
 
 
     def function_roles(self, fn: Resource) -> list:
