@@ -22,7 +22,7 @@ PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restri
 # --- S3 -----------------------------------------------------------------------------------------
 
 @stack_rule(
-    "s3-public-access-block-missing", CAT, Sev.HIGH, types=[aws.BUCKET, aws.BUCKET_PAB, aws.ACCOUNT_PAB],
+    "s3-public-access-block-missing", CAT, Sev.HIGH, types=[*aws.BUCKETS, aws.BUCKET_PAB, aws.ACCOUNT_PAB],
     title="S3 buckets have a public access block",
     description="Without a bucket or account public access block, one ACL or policy change makes the bucket public.",
     remediation="""aws.s3.BucketPublicAccessBlock("uploads", bucket=bucket.id, block_public_acls=True,
@@ -31,7 +31,7 @@ PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restri
 def s3_public_access_block_missing(stack, cfg):
     if stack.has_type(aws.ACCOUNT_PAB):
         return
-    for bucket in stack.of_type(aws.BUCKET):
+    for bucket in stack.of_type(*aws.BUCKETS):
         if not _allowed(bucket, cfg) and not stack.referrers(bucket, aws.BUCKET_PAB, prop="bucket"):
             yield bucket, "has no BucketPublicAccessBlock (and the stack has no AccountPublicAccessBlock). Add one " \
                           "with all four settings true."
@@ -53,9 +53,10 @@ def s3_public_access_block_weak(r, cfg):
 
 
 @resource_rule(
-    "s3-policy-public", CAT, Sev.CRITICAL, types=[aws.BUCKET_POLICY],
+    "s3-policy-public", CAT, Sev.CRITICAL, types=[aws.BUCKET_POLICY, aws.BUCKET],
     title="S3 bucket policies are not open to everyone",
-    description="A bucket policy that allows Principal * without a restricting condition exposes the bucket.",
+    description="A bucket policy (a BucketPolicy, or the older inline `policy` argument of Bucket) that allows "
+                "Principal * without a restricting condition exposes the bucket.",
     remediation="""# Grant named principals, or serve public content through CloudFront with origin access control:
 # "Principal": {"Service": "cloudfront.amazonaws.com"}, "Condition": {"StringEquals": {"AWS:SourceArn": dist.arn}}""",
     peers=["CKV_AWS_70", "FSBP S3.2", "FSBP S3.3"], config=names_allowlist("bucket policies"))
@@ -64,18 +65,19 @@ def s3_policy_public(r, cfg):
 
 
 @resource_rule(
-    "s3-acl-public", CAT, Sev.CRITICAL, types=[aws.BUCKET_ACL],
+    "s3-acl-public", CAT, Sev.CRITICAL, types=[*aws.BUCKET_ACLS, aws.BUCKET],
     title="S3 bucket ACLs grant nothing to everyone",
-    description="A public canned ACL or a grant to AllUsers/AuthenticatedUsers exposes the bucket.",
+    description="A public canned ACL or a grant to AllUsers/AuthenticatedUsers (on a BucketAcl, or the older inline "
+                "`acl`/`grants` arguments of Bucket) exposes the bucket.",
     remediation="""aws.s3.BucketAcl("uploads", bucket=bucket.id, acl="private")""",
     peers=["CKV_AWS_20", "CKV_AWS_57", "CKV2_AWS_43"])
 def s3_acl_public(r, cfg):
     acl = r.known("acl")
     if acl in PUBLIC_ACLS:
         return f"acl is {acl}. Use \"private\" and grant access through policies."
-    grants = r.known("accessControlPolicy.grants")
+    grants = r.known("grants") if r.type == aws.BUCKET else r.known("accessControlPolicy.grants")
     for g in as_list(grants):
-        uri = lookup(g, "grantee.uri")
+        uri = lookup(g, "uri") if r.type == aws.BUCKET else lookup(g, "grantee.uri")
         if uri in PUBLIC_GROUPS:
             return f"grants access to the {uri.rsplit('/', 1)[-1]} group. Remove the grant."
     return None
@@ -103,9 +105,9 @@ def _denies_insecure_transport(doc) -> bool:
     "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))""",
     peers=["CKV_AWS_379", "FSBP S3.5"])
 def s3_tls_only(stack, cfg):
-    for bucket in stack.of_type(aws.BUCKET):
+    for bucket in stack.of_type(*aws.BUCKETS):
         policies = stack.referrers(bucket, aws.BUCKET_POLICY, prop="bucket")
-        docs = [iam.parse(p.get("policy")) for p in policies]
+        docs = [iam.parse(p.get("policy")) for p in [*policies, bucket]]  # and the older inline `policy`
         if any(isinstance(d, iam.Document) and _denies_insecure_transport(d) for d in docs):
             continue
         if any(d is iam.UNKNOWN or (isinstance(d, iam.Document) and d.unknown) for d in docs):
@@ -115,18 +117,27 @@ def s3_tls_only(stack, cfg):
 
 
 @stack_rule(
-    "s3-versioning", CAT, Sev.LOW, types=[aws.BUCKET, aws.BUCKET_VERSIONING],
+    "s3-versioning", CAT, Sev.LOW, types=[*aws.BUCKETS, *aws.BUCKET_VERSIONINGS],
     title="S3 buckets keep versions",
     description="Without versioning, an overwrite or delete (by a bug or an attacker) cannot be undone.",
     remediation="""aws.s3.BucketVersioning("uploads", bucket=bucket.id, versioning_configuration={"status": "Enabled"})""",
     peers=["CKV_AWS_21", "FSBP S3.14"], config=names_allowlist("buckets"))
 def s3_versioning(stack, cfg):
-    for bucket in stack.of_type(aws.BUCKET):
+    for bucket in stack.of_type(*aws.BUCKETS):
         if _allowed(bucket, cfg):
             continue
-        statuses = [v.get("versioningConfiguration.status")
-                    for v in stack.referrers(bucket, aws.BUCKET_VERSIONING, prop="bucket")]
-        if "Enabled" not in statuses and not any(s is iam.UNKNOWN for s in statuses):
+        separate = stack.referrers(bucket, *aws.BUCKET_VERSIONINGS, prop="bucket")
+        statuses = [v.get("versioningConfiguration.status") for v in separate]
+        inline = bucket.get("versioning.enabled")  # the older inline argument
+        if any(s is iam.UNKNOWN for s in statuses) or inline is iam.UNKNOWN:
+            continue
+        if separate:
+            # The separate resource is what pulumi-aws 7 manages; an inline argument beside it conflicts.
+            if "Enabled" not in statuses:
+                yield bucket, ("has a BucketVersioning whose status is not Enabled"
+                               + (" (its inline versioning argument is overridden by it)" if inline else "")
+                               + ". Set versioning_configuration status to Enabled.")
+        elif inline is not True:
             yield bucket, "has no BucketVersioning with status Enabled. Add one."
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .core import Sev, int_setting, resource_rule, stack_rule
 from .core import aws
+from .core.checks import s3_log_targets
 
 CAT = "SAS-5"
 LOGGING_LEVELS = ("ERROR", "INFO")
@@ -27,15 +28,17 @@ def waf_logging(stack, cfg):
 
 
 @stack_rule(
-    "s3-access-logging", CAT, Sev.LOW, types=[aws.BUCKET, aws.BUCKET_LOGGING],
+    "s3-access-logging", CAT, Sev.LOW, types=[*aws.BUCKETS, *aws.BUCKET_LOGGINGS],
     title="S3 buckets log access",
     description="Without server access logs, reads and writes of the bucket (event sources included) leave no trace.",
     remediation="""aws.s3.BucketLogging("uploads", bucket=bucket.id, target_bucket=logs.id, target_prefix="uploads/")""",
     peers=["CKV_AWS_18", "FSBP S3.9", "AWSGuard s3-bucket-logging-enabled"])
 def s3_access_logging(stack, cfg):
-    log_targets = {t.urn for bl in stack.of_type(aws.BUCKET_LOGGING) for t in stack.targets(bl, "targetBucket", aws.BUCKET)}
-    for bucket in stack.of_type(aws.BUCKET):
-        if bucket.urn not in log_targets and not stack.referrers(bucket, aws.BUCKET_LOGGING, prop="bucket"):
+    log_targets = s3_log_targets(stack)
+    for bucket in stack.of_type(*aws.BUCKETS):
+        if bucket.urn in log_targets or bucket.is_set("logging.targetBucket"):  # or the older inline argument
+            continue
+        if not stack.referrers(bucket, *aws.BUCKET_LOGGINGS, prop="bucket"):
             yield bucket, "has no BucketLogging. Log access to a separate log bucket."
 
 

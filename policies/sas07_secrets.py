@@ -12,7 +12,7 @@ import re
 from .core import Sev, Undecided, as_list, bool_setting, int_setting, list_setting, lookup, names_allowlist, \
     resource_rule, stack_rule
 from .core import aws, secrets
-from .core.checks import name_allowed, open_policy
+from .core.checks import name_allowed, open_policy, s3_log_targets
 
 CAT = "SAS-7"
 SECRET_NOT_HELPING = (" It is marked secret in Pulumi, which only hides it in Pulumi's state and output: anyone "
@@ -236,7 +236,7 @@ def log_group_kms(r, cfg):
 # --- data stores and caches ---------------------------------------------------------------------
 
 @stack_rule(
-    "s3-sse-kms", CAT, Sev.LOW, types=[aws.BUCKET, aws.BUCKET_SSE, aws.BUCKET_LOGGING],
+    "s3-sse-kms", CAT, Sev.LOW, types=[*aws.BUCKETS, *aws.BUCKET_SSES, *aws.BUCKET_LOGGINGS],
     title="S3 buckets encrypt with KMS",
     description="SSE-S3 (the default) cannot be limited by a key policy; data buckets should use SSE-KMS.",
     remediation="""aws.s3.BucketServerSideEncryptionConfiguration("data", bucket=bucket.id, rules=[{
@@ -245,13 +245,16 @@ def log_group_kms(r, cfg):
     peers=["CKV_AWS_19", "CKV_AWS_145", "FSBP S3.17"], config=names_allowlist("buckets"))
 def s3_sse_kms(stack, cfg):
     # Server access logs can only be delivered to a bucket encrypted with SSE-S3, so log targets are exempt.
-    log_targets = {t.urn for bl in stack.of_type(aws.BUCKET_LOGGING) for t in stack.targets(bl, "targetBucket", aws.BUCKET)}
-    for bucket in stack.of_type(aws.BUCKET):
+    log_targets = s3_log_targets(stack)
+    for bucket in stack.of_type(*aws.BUCKETS):
         if name_allowed(bucket, cfg) or bucket.urn in log_targets:
             continue
-        configs = stack.referrers(bucket, aws.BUCKET_SSE, prop="bucket")
+        configs = stack.referrers(bucket, *aws.BUCKET_SSES, prop="bucket")
         algos = [lookup(rule, "applyServerSideEncryptionByDefault.sseAlgorithm")
                  for c in configs for rule in as_list(c.get("rules")) if isinstance(rule, dict)]
+        if not configs:  # the older inline argument (one rule object)
+            inline = bucket.get("serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault.sseAlgorithm")
+            algos += [inline] if inline is not None else []
         if any(a not in ("aws:kms", "aws:kms:dsse") for a in algos if isinstance(a, str)) or not algos:
             if any(a is not None and not isinstance(a, str) for a in algos):
                 continue  # unknown in preview

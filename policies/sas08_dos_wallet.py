@@ -135,7 +135,7 @@ def _cap_note(fn) -> str:
 
 @stack_rule(
     "s3-lambda-recursive-loop", CAT, Sev.HIGH,
-    types=[aws.BUCKET_NOTIFICATION, aws.FUNCTION, aws.BUCKET, aws.ROLE, aws.ROLE_POLICY, aws.IAM_POLICY],
+    types=[aws.BUCKET_NOTIFICATION, aws.FUNCTION, *aws.BUCKETS, aws.ROLE, aws.ROLE_POLICY, aws.IAM_POLICY],
     title="No function writes to the bucket that triggers it",
     description="A function triggered by a bucket that may write objects back to it, with no filter to exclude "
                 "its own output, loops; AWS does not stop S3 loops.",
@@ -149,7 +149,7 @@ def s3_lambda_recursive_loop(stack, cfg):
         if not entries or all(e.get("filterPrefix") or e.get("filterSuffix") for e in entries):
             continue
         for fn in stack.targets(note, "lambdaFunctions", aws.FUNCTION):
-            pairs += [(fn, bucket, note) for bucket in stack.targets(note, "bucket", aws.BUCKET)]
+            pairs += [(fn, bucket, note) for bucket in stack.targets(note, "bucket", *aws.BUCKETS)]
     return _loops(stack, pairs, "s3:PutObject", lambda fn, bucket, note: (
         f"is triggered by {bucket.label()} (notification '{note.name}', no prefix/suffix filter) and its role "
         f"may s3:PutObject to that bucket: a recursive loop.{_cap_note(fn)} Write elsewhere or filter the trigger."))

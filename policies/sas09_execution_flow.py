@@ -144,7 +144,7 @@ def event_source_open_write(stack, cfg):
             sources += [(t, aws.TOPIC_POLICY, "arn", sub) for t in stack.targets(sub, "topic", aws.TOPIC)]
     for note in stack.of_type(aws.BUCKET_NOTIFICATION):
         if note.get("lambdaFunctions"):
-            sources += [(b, aws.BUCKET_POLICY, "bucket", note) for b in stack.targets(note, "bucket", aws.BUCKET)]
+            sources += [(b, aws.BUCKET_POLICY, "bucket", note) for b in stack.targets(note, "bucket", *aws.BUCKETS)]
     seen = set()
     for source, policy_type, prop, trigger in sources:
         for pol in stack.referrers(source, policy_type, prop=prop):

@@ -60,6 +60,19 @@ BUCKET_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEnc
 BUCKET_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
 BUCKET_NOTIFICATION = "aws:s3/bucketNotification:BucketNotification"
+# The deprecated V2 tokens pulumi-aws 7 still accepts (same shapes as their successors).
+BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
+BUCKET_ACL_V2 = "aws:s3/bucketAclV2:BucketAclV2"
+BUCKET_VERSIONING_V2 = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+BUCKET_SSE_V2 = ("aws:s3/bucketServerSideEncryptionConfigurationV2:"
+                 "BucketServerSideEncryptionConfigurationV2")
+BUCKET_LOGGING_V2 = "aws:s3/bucketLoggingV2:BucketLoggingV2"
+# Every form of each bucket setting (a bucket's own inline arguments are read by the rules too).
+BUCKETS = (BUCKET, BUCKET_V2)
+BUCKET_ACLS = (BUCKET_ACL, BUCKET_ACL_V2)
+BUCKET_VERSIONINGS = (BUCKET_VERSIONING, BUCKET_VERSIONING_V2)
+BUCKET_SSES = (BUCKET_SSE, BUCKET_SSE_V2)
+BUCKET_LOGGINGS = (BUCKET_LOGGING, BUCKET_LOGGING_V2)
 
 QUEUE = "aws:sqs/queue:Queue"
 QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"

@@ -62,3 +62,13 @@ def public_functions(stack) -> set:
         if p.get("principal") == "*" and not any(p.get(k) for k in ("principalOrgId", "sourceAccount", "sourceArn")):
             out.update(f.urn for f in stack.targets(p, "function", aws.FUNCTION))
     return out
+
+
+def s3_log_targets(stack) -> set:
+    """URNs of buckets that receive server access logs (from BucketLogging, its V2 form, or a bucket's
+    inline ``logging`` argument)."""
+    out = {t.urn for bl in stack.of_type(*aws.BUCKET_LOGGINGS) for t in stack.targets(bl, "targetBucket", *aws.BUCKETS)}
+    for b in stack.of_type(*aws.BUCKETS):
+        if b.is_set("logging.targetBucket"):
+            out.update(t.urn for t in stack.targets(b, "logging.targetBucket", *aws.BUCKETS))
+    return out

@@ -103,7 +103,7 @@ PHRASES = {
     "s3-public-access-block-weak": "not true. Set all four to True",
     "s3-sse-kms": "is not encrypted with SSE-KMS",
     "s3-tls-only": "has no bucket policy that denies requests with aws:SecureTransport false",
-    "s3-versioning": "has no BucketVersioning with status Enabled",
+    "s3-versioning": ("has no BucketVersioning with status Enabled", "has a BucketVersioning whose status is not Enabled"),
     "secret-cmk": "has no customer-managed kmsKeyId",
     "secret-policy-public": ("allows anyone - Principal \"*\"", "blockPublicPolicy is false"),
     "secret-rotation-interval": "more than maxRotationDays",
