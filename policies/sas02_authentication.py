@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 
-from .core import Sev, Undecided, as_list, iam, int_setting, list_setting, names_allowlist, resource_rule, \
+from .core import UNKNOWN, Sev, Undecided, as_list, iam, int_setting, list_setting, names_allowlist, resource_rule, \
     stack_rule
 from .core import aws
 from .core.checks import malformed_message, name_allowed as allowed, open_policy, read_policy
@@ -17,19 +17,6 @@ CAT = "SAS-2"
 
 
 # --- Lambda -----------------------------------------------------------------------------------
-
-@resource_rule(
-    "lambda-url-auth-none", CAT, Sev.HIGH, types=[aws.FUNCTION_URL],
-    title="Lambda function URLs require IAM authentication",
-    description="A Lambda function URL with authorization type NONE can be invoked by anyone on the internet.",
-    remediation="""aws.lambda_.FunctionUrl("url", function_name=fn.name, authorization_type="AWS_IAM")
-# Public on purpose (a webhook)? Put it behind API Gateway + WAF, or list it in allowedNames.""",
-    peers=["CKV_AWS_258", "FSBP Lambda.1"], config=names_allowlist("function URLs"))
-def lambda_url_auth_none(r, cfg):
-    if r.known("authorizationType") == "NONE" and not allowed(r, cfg):
-        return ("authorizationType is NONE: anyone who finds the URL can invoke the function. "
-                "Use authorization_type=\"AWS_IAM\", or front the function with API Gateway and WAF.")
-
 
 def _is_url_invoke_permission(p) -> bool:
     action = p.get("action")
@@ -45,6 +32,46 @@ def _function_keys(stack, r, prop) -> set:
     return keys or ({value} if isinstance(value, str) else set())
 
 
+def public_url_exposures(stack) -> list:
+    """(function URL with authorization NONE, Permission granting its invocation to "*") pairs: the one
+    exposure that lambda-url-public-invoke-confirmed reports, and that the URL and permission rules
+    therefore leave alone (one exposure, one finding)."""
+    public: dict = {}
+    for p in stack.of_type(aws.PERMISSION):
+        if p.get("principal") == "*" and _is_url_invoke_permission(p):
+            for key in _function_keys(stack, p, "function"):
+                public.setdefault(key, p)
+    out = []
+    if public:
+        for url in stack.of_type(aws.FUNCTION_URL):
+            if url.get("authorizationType") == "NONE":
+                p = next((public[k] for k in _function_keys(stack, url, "functionName") if k in public), None)
+                if p is not None:
+                    out.append((url, p))
+    return out
+
+
+@stack_rule(
+    "lambda-url-auth-none", CAT, Sev.HIGH, types=[aws.FUNCTION_URL, aws.PERMISSION],
+    title="Lambda function URLs require IAM authentication",
+    description="A Lambda function URL with authorization type NONE can be invoked by anyone on the internet "
+                "once invocation is granted to principal * (here, in the console or in another stack). When this "
+                "stack grants it, lambda-url-public-invoke-confirmed reports the exposure instead.",
+    remediation="""aws.lambda_.FunctionUrl("url", function_name=fn.name, authorization_type="AWS_IAM")
+# Public on purpose (a webhook)? Put it behind API Gateway + WAF, or list it in allowedNames.""",
+    peers=["CKV_AWS_258", "FSBP Lambda.1"], config=names_allowlist("function URLs"))
+def lambda_url_auth_none(stack, cfg):
+    confirmed = {url.urn for url, _ in public_url_exposures(stack)}
+    for url in stack.of_type(aws.FUNCTION_URL):
+        kind = url.get("authorizationType")
+        if kind is UNKNOWN:
+            yield Undecided(url, "authorizationType")
+        elif kind == "NONE" and url.urn not in confirmed and not allowed(url, cfg):
+            yield url, ("authorizationType is NONE: anyone who finds the URL can invoke the function as soon as "
+                        "invocation is granted to principal \"*\". Use authorization_type=\"AWS_IAM\", or front "
+                        "the function with API Gateway and WAF.")
+
+
 @stack_rule(
     "lambda-url-public-invoke-confirmed", CAT, Sev.CRITICAL,
     types=[aws.FUNCTION_URL, aws.PERMISSION],
@@ -55,44 +82,42 @@ def _function_keys(stack, r, prop) -> set:
 # and remove the aws.lambda_.Permission with principal="*" for lambda:InvokeFunctionUrl""",
     peers=["CKV_AWS_258", "CKV_AWS_301", "FSBP Lambda.1"], config=names_allowlist("function URLs"))
 def lambda_url_public_invoke_confirmed(stack, cfg):
-    public = {}
-    for p in stack.of_type(aws.PERMISSION):
-        if p.get("principal") == "*" and _is_url_invoke_permission(p):
-            for key in _function_keys(stack, p, "function"):
-                public.setdefault(key, p)
-    if not public:
-        return
-    for url in stack.of_type(aws.FUNCTION_URL):
-        if url.get("authorizationType") != "NONE" or allowed(url, cfg):
-            continue
-        p = next((public[k] for k in _function_keys(stack, url, "functionName") if k in public), None)
-        if p is not None:
+    for url, p in public_url_exposures(stack):
+        if not allowed(url, cfg):
             yield url, (f"authorizationType is NONE and Permission '{p.name}' grants "
                         f"{p.get('action')} to principal \"*\": the function is invokable from the whole "
                         "internet. Use authorization_type=\"AWS_IAM\" and grant invoke to named principals.")
 
 
-@resource_rule(
-    "lambda-permission-public-principal", CAT, Sev.CRITICAL, types=[aws.PERMISSION],
+@stack_rule(
+    "lambda-permission-public-principal", CAT, Sev.CRITICAL, types=[aws.PERMISSION, aws.FUNCTION_URL],
     title="Lambda permissions name their caller",
     description="A Lambda permission for principal * with no source or organization condition lets any AWS "
-                "account invoke the function.",
+                "account invoke the function. A permission that opens a NONE function URL of this stack is "
+                "reported once, by lambda-url-public-invoke-confirmed.",
     remediation="""aws.lambda_.Permission("invoke", function=fn.name, action="lambda:InvokeFunction",
     principal="events.amazonaws.com", source_arn=rule.arn)""",
     peers=["CKV_AWS_301", "FSBP Lambda.1"], config=names_allowlist("permissions"))
-def lambda_permission_public_principal(r, cfg):
-    if r.known("principal") != "*" or allowed(r, cfg):
-        return None
-    if r.known("functionUrlAuthType") == "AWS_IAM":
-        return None
-    if any(r.is_set(k) for k in ("principalOrgId", "sourceAccount", "sourceArn")):
-        return None
-    if r.known("functionUrlAuthType") == "NONE" or r.known("action") == "lambda:InvokeFunctionUrl":
-        return ("principal is \"*\" with no principal_org_id, source_account or source_arn, for a function URL: "
-                "anyone on the internet can invoke the function. Use authorization_type=\"AWS_IAM\" on the URL "
-                "and grant named principals, or put the function behind API Gateway with an authorizer.")
-    return ("principal is \"*\" with no principal_org_id, source_account or source_arn: any AWS account can invoke "
-            "the function. Name the calling service or account and set source_arn.")
+def lambda_permission_public_principal(stack, cfg):
+    folded = {p.urn for _, p in public_url_exposures(stack)}
+    for r in stack.of_type(aws.PERMISSION):
+        principal = r.get("principal")
+        if principal is UNKNOWN:
+            yield Undecided(r, "principal")
+            continue
+        if principal != "*" or r.urn in folded or allowed(r, cfg):
+            continue
+        if r.get("functionUrlAuthType") == "AWS_IAM":
+            continue
+        if any(r.is_set(k) for k in ("principalOrgId", "sourceAccount", "sourceArn")):
+            continue
+        if r.get("functionUrlAuthType") == "NONE" or r.get("action") == "lambda:InvokeFunctionUrl":
+            yield r, ("principal is \"*\" with no principal_org_id, source_account or source_arn, for a function "
+                      "URL: anyone on the internet can invoke the function. Use authorization_type=\"AWS_IAM\" on "
+                      "the URL and grant named principals, or put the function behind API Gateway with an authorizer.")
+        else:
+            yield r, ("principal is \"*\" with no principal_org_id, source_account or source_arn: any AWS account "
+                      "can invoke the function. Name the calling service or account and set source_arn.")
 
 
 @resource_rule(

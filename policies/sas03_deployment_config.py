@@ -285,7 +285,7 @@ def kms_deletion_safety(r, cfg):
     description="A function outside a VPC reaches data stores over public endpoints (information only).",
     remediation="""aws.lambda_.Function("fn", ..., vpc_config={"subnet_ids": private_subnet_ids,
     "security_group_ids": [sg.id]})""",
-    peers=["CKV_AWS_117", "FSBP Lambda.3"], config=names_allowlist("functions that need no VPC"))
+    peers=["CKV_AWS_117", "FSBP Lambda.3"], config=names_allowlist("functions that need no VPC"), hygiene=True)
 def lambda_in_vpc(r, cfg):
     if not as_list(r.known("vpcConfig.subnetIds")) and not _allowed(r, cfg):
         return "runs outside a VPC. If it touches VPC-only data stores, give it vpc_config with private subnets."

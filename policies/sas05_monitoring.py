@@ -203,7 +203,7 @@ def appsync_logging(r, cfg):
     remediation="""aws.cloudwatch.MetricAlarm("fn-errors", namespace="AWS/Lambda", metric_name="Errors", statistic="Sum",
     period=300, evaluation_periods=1, threshold=1, comparison_operator="GreaterThanOrEqualToThreshold",
     dimensions={"FunctionName": fn.name}, alarm_actions=[topic.arn])""",
-    peers=["CKV_AWS_319"])
+    peers=["CKV_AWS_319"], hygiene=True)
 def lambda_error_alarm(stack, cfg):
     alarmed = set()
     for alarm in stack.of_type(aws.METRIC_ALARM):

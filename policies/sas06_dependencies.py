@@ -86,7 +86,7 @@ def lambda_layer_permission_public(r, cfg):
     remediation="""csc = aws.lambda_.CodeSigningConfig("signed", allowed_publishers={"signing_profile_version_arns": [profile.version_arn]},
     policies={"untrusted_artifact_on_deployment": "Enforce"})
 aws.lambda_.Function("fn", ..., code_signing_config_arn=csc.arn)""",
-    peers=["CKV_AWS_272"])
+    peers=["CKV_AWS_272"], hygiene=True)
 def lambda_code_signing(r, cfg):
     if (r.known("packageType") or "Zip") == "Zip" and not r.is_set("codeSigningConfigArn"):
         return "is a Zip function without codeSigningConfigArn. Require signed code."

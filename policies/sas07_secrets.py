@@ -67,7 +67,7 @@ def lambda_env_secrets(r, cfg):
                 "by a key policy.",
     remediation="""key = aws.kms.Key("fn-env", enable_key_rotation=True)
 aws.lambda_.Function("fn", ..., kms_key_arn=key.arn)""",
-    peers=["CKV_AWS_173"])
+    peers=["CKV_AWS_173"], hygiene=True)
 def lambda_env_cmk(r, cfg):
     variables = r.known("environment.variables")
     if isinstance(variables, dict) and variables and not r.is_set("kmsKeyArn"):
@@ -120,7 +120,7 @@ def ssm_param_plaintext_secret(r, cfg):
     title="Secrets Manager secrets use a customer-managed key",
     description="Secrets encrypted with aws/secretsmanager cannot be shared across accounts or limited by a key policy.",
     remediation="""aws.secretsmanager.Secret("db", kms_key_id=key.arn)""",
-    peers=["CKV_AWS_149"])
+    peers=["CKV_AWS_149"], hygiene=True)
 def secret_cmk(r, cfg):
     key = r.get("kmsKeyId")  # unknown: computed from a key in the stack, so not an aws/ alias
     if not key or (isinstance(key, str) and "alias/aws/" in key):
@@ -226,7 +226,7 @@ def kms_policy_defined(stack, cfg):
     title="Log groups are encrypted with a customer-managed key",
     description="Function logs often carry request data; a customer-managed key limits who can read them.",
     remediation="""aws.cloudwatch.LogGroup("fn-logs", name="/aws/lambda/fn", retention_in_days=90, kms_key_id=key.arn)""",
-    peers=["CKV_AWS_158"])
+    peers=["CKV_AWS_158"], hygiene=True)
 def log_group_kms(r, cfg):
     if not r.is_set("kmsKeyId"):
         return "has no kmsKeyId. Encrypt it with a customer-managed KMS key."
@@ -242,7 +242,7 @@ def log_group_kms(r, cfg):
     remediation="""aws.s3.BucketServerSideEncryptionConfiguration("data", bucket=bucket.id, rules=[{
     "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn},
     "bucket_key_enabled": True}])""",
-    peers=["CKV_AWS_19", "CKV_AWS_145", "FSBP S3.17"], config=names_allowlist("buckets"))
+    peers=["CKV_AWS_19", "CKV_AWS_145", "FSBP S3.17"], config=names_allowlist("buckets"), hygiene=True)
 def s3_sse_kms(stack, cfg):
     # Server access logs can only be delivered to a bucket encrypted with SSE-S3, so log targets are exempt.
     log_targets = s3_log_targets(stack)
@@ -294,7 +294,7 @@ def sns_encryption(r, cfg):
     title="DynamoDB tables use a customer-managed key",
     description="Tables are always encrypted, but only a customer-managed key lets a key policy limit readers.",
     remediation="""aws.dynamodb.Table("orders", ..., server_side_encryption={"enabled": True, "kms_key_arn": key.arn})""",
-    peers=["CKV_AWS_119", "AWSGuard dynamodb-table-encryption-enabled"])
+    peers=["CKV_AWS_119", "AWSGuard dynamodb-table-encryption-enabled"], hygiene=True)
 def dynamodb_cmk(r, cfg):
     if r.flag("serverSideEncryption.enabled") is not True or not r.is_set("serverSideEncryption.kmsKeyArn"):
         return "does not use a customer-managed KMS key. Set server_side_encryption with enabled and kms_key_arn."
@@ -331,7 +331,7 @@ def appsync_cache_encryption(r, cfg):
     title="State machines encrypt with a customer-managed key",
     description="Execution input and output (often sensitive) are otherwise encrypted with an AWS-owned key.",
     remediation="""aws.sfn.StateMachine("flow", ..., encryption_configuration={"type": "CUSTOMER_MANAGED_KMS_KEY",
-    "kms_key_id": key.arn, "kms_data_key_reuse_period_seconds": 300})""")
+    "kms_key_id": key.arn, "kms_data_key_reuse_period_seconds": 300})""", hygiene=True)
 def sfn_cmk(r, cfg):
     if r.known("encryptionConfiguration.type") != "CUSTOMER_MANAGED_KMS_KEY":
         return "does not use CUSTOMER_MANAGED_KMS_KEY encryption. Set encryption_configuration with your KMS key."

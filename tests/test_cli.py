@@ -16,8 +16,13 @@ def test_scan_insecure_example_fails_with_every_sas2_rule_it_breaks(tmp_path):
     out = tmp_path / "findings.json"
     r = run("scan", "examples/insecure-serverless-api", "--json", str(out))
     assert r.returncode == 1, r.stderr
-    found = {d["policy"] for d in json.loads(out.read_text())["findings"]}
-    for rule in ("lambda-url-auth-none", "lambda-url-public-invoke-confirmed", "lambda-permission-public-principal",
+    findings = json.loads(out.read_text())["findings"]
+    found = {d["policy"] for d in findings}
+    # the public function URL is one exposure, so one finding (mandatory), naming its permission
+    on_url = [(d["policy"], d["resource"]) for d in findings
+              if d["resource"] in ("webhook-url", "webhook-public") and d["category"] == "SAS-2"]
+    assert on_url == [("lambda-url-public-invoke-confirmed", "webhook-url")], on_url
+    for rule in ("lambda-url-public-invoke-confirmed", "lambda-permission-public-principal",
                  "apigw-method-no-auth", "apigw-rest-policy-public", "apigwv2-route-no-auth", "appsync-api-key-auth",
                  "cognito-identity-unauth", "cognito-mfa", "cognito-password-policy", "cognito-threat-protection",
                  "iam-trust-public", "lambda-env-secrets", "s3-policy-public", "sqs-policy-public"):

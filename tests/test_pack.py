@@ -33,8 +33,19 @@ def test_every_policy_is_listed_with_its_metadata(packs):
 def test_default_levels_make_only_critical_mandatory(packs):
     effective = packs.get("update").effective
     for rule in REGISTRY.values():
-        expected = "mandatory" if rule.severity.value == "critical" else "advisory"
+        expected = "disabled" if rule.hygiene else "mandatory" if rule.severity.value == "critical" else "advisory"
         assert effective[rule.id][0] == expected, rule.id
+
+
+def test_hygiene_rules_are_judged_in_the_strict_profile():
+    from policies.core import governance
+
+    hygiene = [r for r in REGISTRY.values() if r.hygiene]
+    assert {r.id for r in hygiene} >= {"lambda-in-vpc", "lambda-code-signing", "lambda-error-alarm", "dynamodb-cmk"}
+    for rule in hygiene:
+        assert governance.profile_level("default", rule) == "disabled"
+        assert governance.profile_level("strict", rule) in ("advisory", "mandatory")
+        assert governance.profile_level("audit", rule) == "advisory"
 
 
 CANARY = "CANARY-7f3c9e21-do-not-print"

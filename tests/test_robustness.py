@@ -329,3 +329,12 @@ def test_the_same_input_gets_the_same_answer_under_any_hash_seed():
             pack.start()
             answers.append([_answer(pack, r) for r in reqs])
     assert all(a == answers[0] for a in answers[1:])
+
+
+def test_one_unknown_document_gives_one_notice_for_every_identity_rule(packs):
+    diags = _analyze(packs.get("preview"), "aws:iam/rolePolicy:RolePolicy",
+                     {"role": "r", "policy": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"})
+    notices = [d for d in diags if "can't run policy" in d.message]
+    assert len(notices) == 1, [d.message for d in notices]
+    for rule in ("iam-admin-star", "iam-wildcard-service-action", "iam-privesc-actions", "iam-data-exfil-star"):
+        assert f"'{rule}'" in notices[0].message

@@ -65,14 +65,16 @@ class GuardServicer(_Base):
                 self._by_type[type_] = found
         return found
 
-    def _unknown_diagnostic(self, response, policy, exc: Undecided) -> None:
-        # Same text, level and fields as the SDK's UnknownValueError handling.
+    def _unknown_diagnostic(self, response, group: list, message: str) -> None:
+        # The SDK's UnknownValueError text, level and fields, once for every policy stopped by the value.
+        policy = group[0]
+        others = f" (and {', '.join(repr(p.name) for p in group[1:])})" if len(group) > 1 else ""
         response.diagnostics.append(proto.AnalyzeDiagnostic(
             policyName=policy.name,
             policyPackName=self._pack_name,
             policyPackVersion=self._pack_version,
-            message=(f"can't run policy '{policy.name}' from policy pack "
-                     f"'{self._pack_name}@v{self._pack_version}' during preview: {exc.message}"),
+            message=(f"can't run policy '{policy.name}'{others} from policy pack "
+                     f"'{self._pack_name}@v{self._pack_version}' during preview: {message}"),
             urn="",
             description=policy.description,
             enforcementLevel=self._map_enforcement_level(EnforcementLevel.ADVISORY),
@@ -103,7 +105,11 @@ class GuardServicer(_Base):
         return EnforcementLevel.MANDATORY if level == EnforcementLevel.REMEDIATE else level
 
     def _run(self, response, policies, subject) -> None:
-        """Every enabled policy on one subject (a resource, or the stack index)."""
+        """Every enabled policy on one subject (a resource, or the stack index).
+
+        Policies that cannot decide because of the same unknown value of the same resource give one
+        "can't run" notice together (one per resource per unknown input, not one per policy)."""
+        undecided: dict = {}
         for policy in policies:
             level = self._level(policy)
             if level is None:
@@ -111,9 +117,11 @@ class GuardServicer(_Base):
             try:
                 outcomes = evaluate(policy.rule, subject, self._get_policy_config(policy.name), self._stack_tags)
             except Undecided as exc:
-                self._unknown_diagnostic(response, policy, exc)
+                undecided.setdefault(exc.message, []).append(policy)
                 continue
             self._emit(response, policy, level, outcomes)
+        for message, group in undecided.items():
+            self._unknown_diagnostic(response, group, message)
 
     def Analyze(self, request, _context):
         self._configure_runtime_settings()

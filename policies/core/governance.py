@@ -31,8 +31,20 @@ PROFILES = {
 LEVEL_RANK = {"disabled": 0, "advisory": 1, "remediate": 2, "mandatory": 3}
 
 
+# Hygiene rules (declared with ``hygiene=True``): right for some organisations, noise for most (VPC
+# placement, code signing and an error alarm on every function, customer-managed keys everywhere).
+# The default profile leaves them off; strict and audit judge them by severity like every rule.
+HYGIENE_OFF_IN = ("default",)
+
+
+def profile_level(profile: str, rule) -> str:
+    if getattr(rule, "hygiene", False) and profile in HYGIENE_OFF_IN:
+        return "disabled"
+    return PROFILES[profile][rule.severity.value]
+
+
 def default_level(rule) -> str:
-    return PROFILES["default"][rule.severity.value]
+    return profile_level("default", rule)
 
 
 def today() -> _dt.date:

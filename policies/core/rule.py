@@ -62,6 +62,7 @@ class Rule:
     peers: tuple = ()
     config: dict = field(default_factory=dict)  # JSON-schema properties, each with a default
     service: str = "aws"
+    hygiene: bool = False  # off in the default profile (see governance.profile_level)
 
     @property
     def url(self) -> str:
@@ -90,12 +91,12 @@ def _register(rule: Rule) -> Rule:
 
 def _declare(stack: bool, id: str, category: str, severity: Sev, *, types: Iterable[str] = (), title: str,
              description: str, remediation: str, peers: Iterable[str] = (), config: dict | None = None,
-             service: str | None = None):
+             service: str | None = None, hygiene: bool = False):
     def wrap(fn: Callable) -> Callable:
         svc = service or _service_of(types)
         _register(Rule(id=id, category=category, severity=severity, title=title, description=description,
                        remediation=remediation.strip(), check=fn, types=tuple(types), stack=stack,
-                       peers=tuple(peers), config=dict(config or {}), service=svc))
+                       peers=tuple(peers), config=dict(config or {}), service=svc, hygiene=hygiene))
         fn.rule_id = id
         return fn
     return wrap

@@ -292,7 +292,7 @@ def compile_settings(data: dict, stack: str = "", project: str = "", organizatio
                        _match(project, t["project"]) and _match(stack, t["stack"])]
 
     def layers(rule: Rule):
-        yield "default profile", {"level": governance.PROFILES["default"][rule.severity.value]}
+        yield "default profile", {"level": governance.profile_level("default", rule)}
         yield from _layer(data, rule, f"{source}")
         for i, entry in entries:
             yield from _layer(entry, rule, f"{source} stacks.{i}")
@@ -320,7 +320,7 @@ def compile_settings(data: dict, stack: str = "", project: str = "", organizatio
 
 def _layer(layer: dict, rule: Rule, where: str):
     if "profile" in layer:
-        yield f"{where} profile {layer['profile']}", {"level": governance.PROFILES[layer["profile"]][rule.severity.value]}
+        yield f"{where} profile {layer['profile']}", {"level": governance.profile_level(layer["profile"], rule)}
     if rule.severity.value in layer.get("severities", {}):
         yield f"{where} severities.{rule.severity.value}", {"level": layer["severities"][rule.severity.value]}
     if rule.category in layer.get("categories", {}):

@@ -323,3 +323,10 @@ def client_uses_srp():
 def user_pool_long_passwords_without_composition_rules():
     """NIST SP 800-63B: length, not character classes."""
     _strong_pool(password_policy={"minimum_length": 14, "require_symbols": False, "require_uppercase": False})
+
+
+@case("lambda-url-auth-none", violates=False)
+@case("lambda-permission-public-principal", violates=False)
+def public_url_is_reported_once_by_the_confirmed_rule():
+    """A NONE URL plus a permission for "*" is one exposure: lambda-url-public-invoke-confirmed reports it."""
+    public_url_with_public_permission()
