@@ -127,3 +127,24 @@ def test_a_malformed_policy_is_reported_once(packs):
     diags = [d for d in analyze(packs, program) if d.resource == "broken"]
     assert [d.policy for d in diags] == ["iam-admin-star"]
     assert "is not valid JSON" in diags[0].message and '{"Statement"' not in diags[0].message
+
+
+def test_one_version_everywhere():
+    import re
+
+    from policies import __version__
+
+    with open(os.path.join(ROOT, "PulumiPolicy.yaml"), encoding="utf-8") as f:
+        assert re.search(r"^version: (\S+)$", f.read(), re.M).group(1) == __version__
+    with open(os.path.join(ROOT, "pyproject.toml"), encoding="utf-8") as f:
+        assert re.search(r'^version = "([^"]+)"$', f.read(), re.M).group(1) == __version__
+
+
+def test_notices_name_the_pack_version(packs):
+    from policies import __version__
+
+    def program():
+        aws.iam.RolePolicy("p", role="r", policy=aws.iam.Role("r", assume_role_policy="{}").arn.apply(
+            lambda a: '{"Statement": []}'))
+    diags = [d for d in analyze(packs, program, "preview") if "can't run policy" in d.message]
+    assert diags and all(f"serverless-guard@v{__version__}" in d.message for d in diags)

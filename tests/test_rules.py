@@ -31,8 +31,14 @@ def _params():
 
 @pytest.mark.parametrize("case,mode", list(_params()))
 def test_case(packs, case, mode):
+    judge(case, mode, analyze(packs, case.program, mode, case_config(case)))
+
+
+def judge(case, mode: str, all_diags: list) -> None:
+    """The verdict a case demands, asserted on the diagnostics of its program (also used by the
+    mutation check, which expects a broken rule to fail it)."""
     # a "can't run" notice names every policy stopped by the same unknown value
-    diags = [d for d in analyze(packs, case.program, mode, case_config(case))
+    diags = [d for d in all_diags
              if d.policy == case.rule or (CANT_RUN in d.message and f"'{case.rule}'" in d.message)]
     crashes = [d for d in diags if INTERNAL in d.message]
     assert not crashes, f"{case.rule} raised instead of deciding: {crashes}"

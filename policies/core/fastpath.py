@@ -38,7 +38,11 @@ class GuardServicer(_Base):
         foreign = [p.name for p in policies if getattr(p, "rule", None) is None]
         if foreign:
             raise TypeError(f"GuardServicer only runs serverless-guard rules; not one: {', '.join(foreign)}")
-        super().__init__(name, version, policies, *args, **kwargs)
+        # PolicyPack always passes "0.0.1" (the CLI shows PulumiPolicy.yaml's version, but the pack's own
+        # notices would say 0.0.1): use the pack's version.
+        from .. import __version__
+
+        super().__init__(name, __version__, policies, *args, **kwargs)
         self._by_type: dict = {}
         self._lock = threading.Lock()
         self._resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)]
