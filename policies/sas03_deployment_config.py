@@ -32,9 +32,28 @@ def s3_public_access_block_missing(stack, cfg):
     if stack.has_type(aws.ACCOUNT_PAB):
         return
     for bucket in stack.of_type(*aws.BUCKETS):
+        if _publicly_granted(stack, bucket):
+            continue  # already public by ACL or policy: s3-acl-public / s3-policy-public report that exposure
         if not _allowed(bucket, cfg) and not stack.referrers(bucket, aws.BUCKET_PAB, prop="bucket"):
             yield bucket, "has no BucketPublicAccessBlock (and the stack has no AccountPublicAccessBlock). Add one " \
                           "with all four settings true."
+
+
+def _publicly_granted(stack, bucket) -> bool:
+    """Whether the bucket is made public by an ACL or a policy (inline or separate) that the critical
+    rules report; a missing public access block on it is the same exposure."""
+    def public_acl(r):
+        grants = r.get("grants") if r.type == aws.BUCKET else r.get("accessControlPolicy.grants")
+        return r.get("acl") in PUBLIC_ACLS or any(
+            lookup(g, "uri" if r.type == aws.BUCKET else "grantee.uri") in PUBLIC_GROUPS for g in as_list(grants))
+
+    def public_policy(r):
+        doc = iam.parse(r.get("policy"))
+        return isinstance(doc, iam.Document) and bool(doc.open_statements()[0])
+
+    return public_acl(bucket) or public_policy(bucket) or \
+        any(public_acl(a) for a in stack.referrers(bucket, *aws.BUCKET_ACLS, prop="bucket")) or \
+        any(public_policy(p) for p in stack.referrers(bucket, aws.BUCKET_POLICY, prop="bucket"))
 
 
 @resource_rule(

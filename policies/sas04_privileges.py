@@ -160,8 +160,8 @@ def iam_admin_star(r, cfg):
 def iam_wildcard_service_action(r, cfg):
     allowed = tuple(s.lower() for s in cfg["allowedServices"])
     return _each_document(r, lambda where, doc: [
-        f"{where}{_sid(s)} allows {', '.join(wild)}. Name the actions the function needs."
-        for s, wild in wildcard_action_statements(doc, allowed)], with_managed=True)
+        f"{where}{_sid(s)} allows {', '.join(wild)}{' on every resource' if s.all_resources else ''}. Name the "
+        "actions the function needs." for s, wild in wildcard_action_statements(doc, allowed)], with_managed=True)
 
 
 @resource_rule(
@@ -218,6 +218,11 @@ def iam_data_exfil_star(r, cfg):
     def report(where, doc):
         out = []
         for s, hit in star_resource_grants(doc, EXFIL):
+            # a whole-service wildcard ("dynamodb:*") is iam-wildcard-service-action's finding
+            hit = [a for a in hit if f"{a.split(':')[0]}:*".lower() not in {x.lower() for x in s.actions
+                                                                            if isinstance(x, str)}]
+            if not hit:
+                continue
             also = [a for a in s.grants_any(DATA_PLANE) if a not in hit]
             more = f" (and {', '.join(also)}, also on every resource)" if also else ""
             out.append(f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\"{more}. Scope it to the "

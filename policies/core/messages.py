@@ -126,7 +126,10 @@ class Redactor:
                     hits.append((form, value, secret))
         for form, value, secret in sorted(hits, key=lambda h: len(h[0]), reverse=True):
             if not self.safe(value, secret) and form in text:
-                text = text.replace(form, VALUE_HIDDEN)
+                if secret:  # a secret goes wherever it stands
+                    text = text.replace(form, VALUE_HIDDEN)
+                else:       # another value only as a word of its own ("authenticated" is not in "unauthenticated")
+                    text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", VALUE_HIDDEN, text)
         # 2. words of the text that are a piece of a value (an account id cut out of an ARN...)
         for word in {w.strip(_STRIP) for w in _SPLIT.split(text)}:
             if len(word) < 8 or word in self.names or word == VALUE_HIDDEN or word in vocabulary():
