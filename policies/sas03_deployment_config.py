@@ -32,16 +32,20 @@ def s3_public_access_block_missing(stack, cfg):
     if stack.has_type(aws.ACCOUNT_PAB):
         return
     for bucket in stack.of_type(*aws.BUCKETS):
-        if _publicly_granted(stack, bucket):
-            continue  # already public by ACL or policy: s3-acl-public / s3-policy-public report that exposure
-        if not _allowed(bucket, cfg) and not stack.referrers(bucket, aws.BUCKET_PAB, prop="bucket"):
+        if _allowed(bucket, cfg) or stack.referrers(bucket, aws.BUCKET_PAB, prop="bucket"):
+            continue
+        public = _publicly_granted(stack, bucket)
+        if public is None:
+            yield Undecided(bucket, "policy")  # whether a policy already makes it public is known on update
+        elif not public:  # a bucket public by ACL or policy is s3-acl-public's / s3-policy-public's finding
             yield bucket, "has no BucketPublicAccessBlock (and the stack has no AccountPublicAccessBlock). Add one " \
                           "with all four settings true."
 
 
-def _publicly_granted(stack, bucket) -> bool:
+def _publicly_granted(stack, bucket) -> bool | None:
     """Whether the bucket is made public by an ACL or a policy (inline or separate) that the critical
-    rules report; a missing public access block on it is the same exposure."""
+    rules report (a missing public access block on it is the same exposure); None when a policy is not
+    known yet (preview)."""
     def public_acl(r):
         grants = r.get("grants") if r.type == aws.BUCKET else r.get("accessControlPolicy.grants")
         return r.get("acl") in PUBLIC_ACLS or any(
@@ -49,11 +53,17 @@ def _publicly_granted(stack, bucket) -> bool:
 
     def public_policy(r):
         doc = iam.parse(r.get("policy"))
-        return isinstance(doc, iam.Document) and bool(doc.open_statements()[0])
+        if doc is iam.UNKNOWN:
+            return None
+        if not isinstance(doc, iam.Document):
+            return False
+        found, undecided = doc.open_statements()
+        return True if found else None if undecided else False
 
-    return public_acl(bucket) or public_policy(bucket) or \
-        any(public_acl(a) for a in stack.referrers(bucket, *aws.BUCKET_ACLS, prop="bucket")) or \
-        any(public_policy(p) for p in stack.referrers(bucket, aws.BUCKET_POLICY, prop="bucket"))
+    answers = [public_acl(bucket), public_policy(bucket),
+               *(public_acl(a) for a in stack.referrers(bucket, *aws.BUCKET_ACLS, prop="bucket")),
+               *(public_policy(p) for p in stack.referrers(bucket, aws.BUCKET_POLICY, prop="bucket"))]
+    return True if True in answers else None if None in answers else False
 
 
 @resource_rule(

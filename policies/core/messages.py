@@ -148,6 +148,33 @@ def _forms(value: str) -> tuple:
     return tuple({value, repr(value)[1:-1], json.dumps(value)[1:-1]})
 
 
+_WIRE_PATH = re.compile(r"(?<![\w:/$.-])[a-z][A-Za-z0-9]*(?:\.(?:\d+|[a-z][A-Za-z0-9]*))*(?![\w/(-]|:\w)")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_setting_names: frozenset | None = None
+
+
+def _settings() -> frozenset:
+    """Names of the policies' own settings (``maxApiKeyDays``...): users write those as they are."""
+    global _setting_names
+    if _setting_names is None:
+        from .rule import REGISTRY
+        from .runtime import COMMON_CONFIG
+
+        _setting_names = frozenset({k for r in REGISTRY.values() for k in r.config} | set(COMMON_CONFIG))
+    return _setting_names
+
+
+def user_terms(text: str) -> str:
+    """Wire property paths (``pointInTimeRecovery.enabled``) as the pulumi-aws Python arguments the
+    program writes (``point_in_time_recovery.enabled``). Policy setting names stay as they are."""
+    def snake(m: re.Match) -> str:
+        word = m.group(0)
+        if word.islower() or word.split(".")[0] in _settings():
+            return word
+        return ".".join(_CAMEL.sub("_", part).lower() for part in word.split("."))
+    return _WIRE_PATH.sub(snake, text)
+
+
 def cap_findings(messages: list) -> list:
     """At most ``MAX_FINDINGS`` identical-rule findings per resource; the rest summarised in one."""
     if len(messages) <= MAX_FINDINGS:

@@ -92,7 +92,7 @@ def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:
 
 
 def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact) -> "Outcome":
-    text = f"{resource.label()}: {redact(message)}"
+    text = f"{resource.label()}: {messages.user_terms(redact(message))}"
     if isinstance(exempt, governance.Expired):
         text, exempt = f"{text} (Note: {exempt}.)", None
     elif exempt is not None:
