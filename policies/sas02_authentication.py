@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 
-from .core import UNKNOWN, Sev, Undecided, as_list, iam, int_setting, list_setting, names_allowlist, resource_rule, \
+from .core import UNKNOWN, Sev, Undecided, as_list, fixes, iam, int_setting, list_setting, names_allowlist, resource_rule, \
     stack_rule
 from .core import aws
 from .core.checks import malformed_message, name_allowed as allowed, open_policy, read_policy
@@ -398,3 +398,12 @@ def iam_trust_public(r, cfg):
         return ("assumeRolePolicy lets any AWS principal (Principal \"*\") assume the role with no restricting "
                 "condition. Trust a named service or account.")
     return None
+
+
+# --- remediations (level remediate) ----------------------------------------------------------------
+# Only the password length: authorization types, principals, MFA and threat protection (which is
+# billed per user) change who can sign in or what it costs, so they stay findings.
+
+@fixes("cognito-password-policy")
+def _longer_passwords(r, cfg):
+    return {"passwordPolicy.minimumLength": cfg["minimumLength"]}  # applies at the next password change

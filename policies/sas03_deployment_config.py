@@ -7,7 +7,9 @@ with its satellites through the stack index.
 """
 from __future__ import annotations
 
-from .core import Sev, Undecided, as_list, iam, int_setting, list_setting, lookup, names_allowlist, resource_rule, \
+import json
+
+from .core import Sev, Undecided, as_list, fixes, iam, int_setting, list_setting, lookup, names_allowlist, resource_rule, \
     stack_rule
 from .core import aws
 from .core.checks import name_allowed as _allowed, open_policy, read_policy
@@ -319,3 +321,66 @@ def lambda_in_vpc(r, cfg):
     if not as_list(r.known("vpcConfig.subnetIds")) and not _allowed(r, cfg):
         return "runs outside a VPC. If it touches VPC-only data stores, give it vpc_config with private subnets."
     return None
+
+
+# --- remediations (level remediate): what a fix may change, and why the others have none ------------
+# s3-public-access-block-weak turns the four flags on (a bucket public on purpose needs an exemption,
+# which remediations honour); kms-deletion-safety restores the lockout check and a 30-day window (a
+# disabled key is left to its owner); apigw-domain-tls moves to TLS_1_2; s3-versioning enables a
+# suspended BucketVersioning or inline versioning argument. Policies, ACLs and principals are never
+# rewritten: they decide who can read or call something.
+
+@fixes("s3-public-access-block-weak")
+def _block_everything(r, cfg):
+    return {flag: True for flag in PAB_FLAGS if r.flag(flag) is not True}
+
+
+@fixes("kms-deletion-safety", types=[aws.KMS_KEY])
+def _safe_deletion(r, cfg):
+    out = {}
+    if r.flag("bypassPolicyLockoutSafetyCheck") is True:
+        out["bypassPolicyLockoutSafetyCheck"] = False
+    window = r.number("deletionWindowInDays")
+    if window is not None and window < cfg["minDeletionWindowDays"]:
+        out["deletionWindowInDays"] = max(cfg["minDeletionWindowDays"], 7)
+    return out
+
+
+@fixes("apigw-domain-tls")
+def _tls_1_2(r, cfg):
+    return {"securityPolicy" if r.type == aws.REST_DOMAIN else "domainNameConfiguration.securityPolicy": "TLS_1_2"}
+
+
+@fixes("s3-versioning", types=[*aws.BUCKET_VERSIONINGS, aws.BUCKET])
+def _enable_versioning(r, cfg):
+    if r.type == aws.BUCKET:
+        return {"versioning.enabled": True} if r.known("versioning.enabled") is False else None
+    return {"versioningConfiguration.status": "Enabled"} if r.known("versioningConfiguration.status") == "Suspended" \
+        else None
+
+
+@fixes("dynamodb-pitr")
+def _enable_pitr(r, cfg):
+    return {"pointInTimeRecovery.enabled": True}
+
+
+@fixes("dynamodb-deletion-protection")
+def _protect_table(r, cfg):
+    return {"deletionProtectionEnabled": True}
+
+
+@fixes("s3-tls-only", types=[aws.BUCKET_POLICY])
+def _deny_plain_http(r, cfg):
+    """Add the secure-transport Deny to an existing bucket policy (the bucket's name must be known)."""
+    bucket = r.known("bucket")
+    doc = read_policy(r, "policy")
+    if not isinstance(bucket, str) or not isinstance(doc, iam.Document) or doc.unknown or _denies_insecure_transport(doc):
+        return None
+    raw = r.get("policy")
+    data = json.loads(raw) if isinstance(raw, str) else dict(raw)
+    statements = data.get("Statement")
+    statements = list(statements) if isinstance(statements, list) else [statements]
+    arn = f"arn:aws:s3:::{bucket}"
+    statements.append({"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                       "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
+    return {"policy": json.dumps({**data, "Statement": statements})}

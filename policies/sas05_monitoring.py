@@ -6,7 +6,7 @@ tracing, and alarms that notice abuse and runaway loops.
 """
 from __future__ import annotations
 
-from .core import Sev, int_setting, resource_rule, stack_rule
+from .core import Sev, fixes, int_setting, resource_rule, stack_rule
 from .core import aws
 from .core.checks import s3_log_targets
 
@@ -79,7 +79,9 @@ def lambda_log_retention(stack, cfg):
     description="Log groups that never expire accumulate cost and personal data forever.",
     remediation="""aws.cloudwatch.LogGroup("fn-logs", ..., retention_in_days=365)""",
     peers=["CKV_AWS_66", "CKV_AWS_338"],
-    config=int_setting("minRetentionDays", 1, "Shortest accepted retention in days (e.g. 365 for audit logs).", 1))
+    config={**int_setting("minRetentionDays", 1, "Shortest accepted retention in days (e.g. 365 for audit logs).", 1),
+            **int_setting("fixRetentionDays", 365, "Retention the remediate level sets (raised to the next period "
+                                                   "CloudWatch accepts, and to at least minRetentionDays).", 1)})
 def log_group_retention(r, cfg):
     days = r.number("retentionInDays")
     if not days:
@@ -233,3 +235,38 @@ def stack_missing_cloudwatch_role(stack, cfg):
         if stage.get("accessLogSettings") or apis & logging_apis:
             yield stage, ("writes logs, but the stack has no apigateway Account with cloudwatchRoleArn. Make sure the "
                           "region has one, or declare it here.")
+
+
+# --- remediations (level remediate) ----------------------------------------------------------------
+# Tracing switched on and a retention set. Access and execution logging need a destination or an
+# account-level role the fix cannot invent, so they stay findings.
+
+# CloudWatch Logs accepts only these retention periods.
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                  3288, 3653)
+
+
+@fixes("log-group-retention")
+def _set_retention(r, cfg):
+    want = max(cfg["minRetentionDays"], cfg["fixRetentionDays"])
+    return {"retentionInDays": next((d for d in RETENTION_DAYS if d >= want), RETENTION_DAYS[-1])}
+
+
+@fixes("lambda-xray")
+def _trace_function(r, cfg):
+    return {"tracingConfig.mode": "Active"}
+
+
+@fixes("apigw-xray")
+def _trace_stage(r, cfg):
+    return {"xrayTracingEnabled": True}
+
+
+@fixes("sfn-xray")
+def _trace_state_machine(r, cfg):
+    return {"tracingConfiguration.enabled": True}
+
+
+@fixes("appsync-logging")
+def _exclude_verbose(r, cfg):
+    return {"logConfig.excludeVerboseContent": True}  # kept only where logging is otherwise fine

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .core import Sev, Undecided, as_list, governance, int_setting, list_setting, lookup, resource_rule, stack_rule
+from .core import Sev, Undecided, as_list, fixes, governance, int_setting, list_setting, lookup, resource_rule, stack_rule
 from .core import aws
 
 CAT = "SAS-6"
@@ -206,3 +206,13 @@ def waf_acl_known_bad_inputs(r, cfg):
                 isinstance(override.get("actionToUse"), dict) and "count" in override["actionToUse"]:
             return "overrides Log4JRCE in AWSManagedRulesKnownBadInputsRuleSet to count: Log4Shell is not blocked."
     return None
+
+
+# --- remediations (level remediate) ----------------------------------------------------------------
+# Tags stay mutable (immutability breaks pipelines that push "latest"); scanning on push changes nothing
+# a caller sees.
+
+@fixes("ecr-scan-on-push", types=[aws.ECR_REPOSITORY])
+def _scan_on_push(r, cfg):
+    return {"imageScanningConfiguration.scanOnPush": True} if r.get("imageScanningConfiguration.scanOnPush") is not True \
+        else None

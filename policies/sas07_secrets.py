@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from .core import Sev, Undecided, as_list, bool_setting, int_setting, list_setting, lookup, names_allowlist, \
+from .core import Sev, Undecided, as_list, bool_setting, fixes, int_setting, list_setting, lookup, names_allowlist, \
     resource_rule, stack_rule
 from .core import aws, secrets
 from .core.checks import name_allowed, open_policy, s3_log_targets
@@ -336,3 +336,44 @@ def sfn_cmk(r, cfg):
     if r.known("encryptionConfiguration.type") != "CUSTOMER_MANAGED_KMS_KEY":
         return "does not use CUSTOMER_MANAGED_KMS_KEY encryption. Set encryption_configuration with your KMS key."
     return None
+
+
+# --- remediations (level remediate) ----------------------------------------------------------------
+# Encryption switched on with AWS-managed keys (never a key the stack does not have), rotation shortened
+# to the allowed maximum. Customer-managed-key rules have no fix: they need a key and its policy.
+
+@fixes("kms-rotation")
+def _rotate_key(r, cfg):
+    return {"enableKeyRotation": True}
+
+
+@fixes("sqs-encryption")
+def _sse_sqs(r, cfg):
+    return {"sqsManagedSseEnabled": True}
+
+
+@fixes("sns-encryption")
+def _sse_sns(r, cfg):
+    return {"kmsMasterKeyId": "alias/aws/sns"}
+
+
+@fixes("secret-rotation-interval")
+def _rotate_sooner(r, cfg):
+    if r.known("rotationRules.scheduleExpression"):
+        return None  # a schedule expression is the owner's to rewrite
+    return {"rotationRules.automaticallyAfterDays": cfg["maxRotationDays"]}
+
+
+@fixes("appsync-cache-encryption")
+def _encrypt_cache(r, cfg):
+    return {k: True for k in ("atRestEncryptionEnabled", "transitEncryptionEnabled") if r.flag(k) is not True}
+
+
+@fixes("secret-policy-public", types=[aws.SECRET_POLICY])
+def _block_public_secret_policy(r, cfg):
+    return {"blockPublicPolicy": True}  # kept only if the policy itself is not public (the rule must pass)
+
+
+@fixes("apigw-cache-encryption")
+def _encrypt_api_cache(r, cfg):
+    return {"settings.cacheDataEncrypted": True}

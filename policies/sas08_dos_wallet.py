@@ -7,7 +7,7 @@ found by joining triggers, functions and their roles across the stack.
 from __future__ import annotations
 
 
-from .core import Sev, Undecided, as_list, bool_setting, int_setting, resource_rule, stack_rule
+from .core import Sev, Undecided, as_list, bool_setting, fixes, int_setting, resource_rule, stack_rule
 from .core import aws
 from .core.checks import public_functions
 
@@ -389,3 +389,11 @@ def lambda_vpc_multi_az(stack, cfg):
             yield fn, "runs in a single subnet. Give it subnets in at least two availability zones."
         elif subnets and len(subnets) == len(ids) and len(zones) == 1 and None not in zones:
             yield fn, "runs in subnets of a single availability zone. Add a subnet in another zone."
+
+
+# --- remediations (level remediate) ----------------------------------------------------------------
+# Reserved concurrency, throttles and capacity are bounds only the owner can choose: findings only.
+
+@fixes("lambda-recursion-allowed")
+def _terminate_loops(r, cfg):
+    return {"recursiveLoop": "Terminate"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .core import Sev, as_list, resource_rule
+from .core import Sev, as_list, fixes, resource_rule
 from .core import aws
 
 CAT = "SAS-10"
@@ -89,3 +89,23 @@ def apigw_gateway_response_verbose(r, cfg):
         return (f"the {r.known('responseType')} response template echoes internal error or authorizer details. "
                 "Return a generic message and the request id.")
     return None
+
+
+# --- remediations (level remediate) ----------------------------------------------------------------
+
+@fixes("apigw-data-trace")
+def _no_data_trace(r, cfg):
+    prop = "settings.dataTraceEnabled" if r.type == aws.REST_METHOD_SETTINGS else "defaultRouteSettings.dataTraceEnabled"
+    return {prop: False}
+
+
+@fixes("cognito-client-enumeration")
+def _generic_sign_in_errors(r, cfg):
+    return {"preventUserExistenceErrors": "ENABLED"}
+
+
+@fixes("lambda-debug-flags")
+def _info_logging(r, cfg):
+    # the log level only (kept only when no debug environment variable remains: changing those changes
+    # what the code does, which is the owner's call)
+    return {"loggingConfig.applicationLogLevel": "INFO"} if r.known("loggingConfig.applicationLogLevel") in ("DEBUG", "TRACE") else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import concurrent.futures
 import copy
 import json
+import math
 import os
 
 import pulumi
@@ -105,8 +106,13 @@ def test_remediate_never_fails_on_hostile_input(packs):
     pack = packs.get("update", config={"all": "remediate"})
     resp = pack.stub.Remediate(pb.AnalyzeRequest(type="aws:kms/key:Key", urn=_urn("aws:kms/key:Key", "k"), name="k",
                                                  properties=_struct({"x": float("nan"), "y": [float("inf")]})))
-    assert not resp.remediations
-    assert {n.policy_name for n in resp.not_applicable} >= {"kms-rotation"}
+    fixed = [r for r in resp.remediations if r.policyName == "kms-rotation"]
+    assert len(fixed) == 1 and not fixed[0].diagnostic
+    props = fixed[0].properties
+    assert props.fields["enableKeyRotation"].bool_value is True
+    # every other input comes back exactly as it was sent, NaN and infinity included
+    assert math.isnan(props.fields["x"].number_value) and props.fields["y"].list_value.values[0].number_value == float("inf")
+    assert {n.policy_name for n in resp.not_applicable} >= {"kms-policy-public"}
 
 
 # --- policy documents that used to make rules raise ------------------------------------------------

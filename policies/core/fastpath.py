@@ -20,13 +20,15 @@ import gc
 import os
 import threading
 
+from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as proto
 from pulumi_policy import policy as sdk
 from pulumi_policy.policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
 from . import governance
 from .resource import Resource, Undecided
-from .runtime import evaluate
+from .runtime import evaluate, fix_passes, remediation
+from .values import set_path
 from .stack import StackIndex
 
 SDK_VERSION = "1.21.0"
@@ -45,6 +47,7 @@ class GuardServicer(_Base):
         super().__init__(name, __version__, policies, *args, **kwargs)
         self._by_type: dict = {}
         self._lock = threading.Lock()
+        self._all_policies = list(policies)
         self._resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)]
         self._stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)]
 
@@ -144,16 +147,58 @@ class GuardServicer(_Base):
             self._run(response, self._stack_policies, _decode_stack(request))
         return response
 
+    def _fixers_for(self, type_: str) -> list:
+        key = ("fix", type_)
+        found = self._by_type.get(key)
+        if found is None:
+            found = [p for p in self._all_policies if p.rule.fix is not None and type_ in p.rule.fix_types]
+            with self._lock:
+                self._by_type[key] = found
+        return found
+
     def Remediate(self, request, _context):
-        """No serverless-guard rule rewrites properties (yet): at level ``remediate`` each policy is
-        reported not applicable, as the SDK does for a policy without a remediation, and the request's
-        properties are never decoded, so no input can fail this call."""
+        """The engine's Remediate, before Analyze, for every resource: each policy at level remediate
+        that declares a fix for this type may rewrite properties; the result of one is the input of the
+        next, as in the SDK. Properties are decoded through the same boundary as Analyze; a fix is
+        applied path by path to a copy of the engine's Struct (so every other input, secret or unknown,
+        is sent back exactly as it came), and only if the rule then passes. A fix that raises becomes a
+        diagnostic of its own and leaves the properties as they were."""
         self._configure_runtime_settings()
         response = proto.RemediateResponse()
+        fixers = [p for p in self._fixers_for(request.type)
+                  if self._get_enforcement_level(p) == EnforcementLevel.REMEDIATE]
         for policy in self._policies_for(request.type):
-            if self._get_enforcement_level(policy) == EnforcementLevel.REMEDIATE:
+            if self._get_enforcement_level(policy) == EnforcementLevel.REMEDIATE and policy not in fixers:
                 response.not_applicable.append(proto.PolicyNotApplicable(
                     policy_name=policy.name, reason="Policy does not implement remediate"))
+        current = None
+        for policy in fixers:
+            props = current if current is not None else request.properties
+            resource = Resource.from_struct(request.type, request.name, request.urn, props,
+                                            parent=request.options.parent)
+            config = self._get_policy_config(policy.name)
+            try:
+                changes = remediation(policy.rule, resource, config, self._stack_tags)
+            except Exception as exc:  # noqa: BLE001 - the error boundary: never a failed call
+                response.remediations.append(proto.Remediation(
+                    policyName=policy.name, policyPackName=self._pack_name, policyPackVersion=self._pack_version,
+                    description=policy.description,
+                    diagnostic=(f"remediation of policy '{policy.name}' failed on {resource.label()} "
+                                f"({type(exc).__name__}); the properties were left as they were")))
+                continue
+            if not changes:
+                continue
+            fixed = struct_pb2.Struct()
+            fixed.CopyFrom(props)
+            if not all(set_path(fixed, path, value) for path, value in sorted(changes.items())):
+                continue
+            after = Resource.from_struct(request.type, request.name, request.urn, fixed, parent=request.options.parent)
+            if not fix_passes(policy.rule, after, config):
+                continue
+            current = fixed
+            response.remediations.append(proto.Remediation(
+                policyName=policy.name, policyPackName=self._pack_name, policyPackVersion=self._pack_version,
+                description=policy.description, properties=fixed))
         return response
 
 

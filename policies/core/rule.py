@@ -14,6 +14,7 @@ never include a property value unless the value is an enum or a name (never a se
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -63,6 +64,10 @@ class Rule:
     config: dict = field(default_factory=dict)  # JSON-schema properties, each with a default
     service: str = "aws"
     hygiene: bool = False  # off in the default profile (see governance.profile_level)
+    # A safe, property-only fix for the ``remediate`` level: ``fix(resource, config)`` returns
+    # ``{dotted wire path: new value}`` for a resource of ``fix_types`` (see runtime.remediation).
+    fix: Callable | None = None
+    fix_types: tuple = ()
 
     @property
     def url(self) -> str:
@@ -98,6 +103,26 @@ def _declare(stack: bool, id: str, category: str, severity: Sev, *, types: Itera
                        remediation=remediation.strip(), check=fn, types=tuple(types), stack=stack,
                        peers=tuple(peers), config=dict(config or {}), service=svc, hygiene=hygiene))
         fn.rule_id = id
+        return fn
+    return wrap
+
+
+def fixes(rule_id: str, types: Iterable[str] | None = None):
+    """Declare the ``remediate`` fix of a rule, beside its check:
+
+        @fixes("kms-rotation")
+        def _(key, cfg):
+            return {"enableKeyRotation": True}
+
+    It returns ``{dotted wire path: value}`` for the properties it changes (nothing else changes), or
+    None. It must only change the resource it is given, need no other resource, break no caller,
+    and make the rule pass (the runtime drops a fix after which the rule still reports). ``types``
+    (by default the rule's own) names the resources it fixes, so a stack rule can fix a satellite.
+    """
+    def wrap(fn: Callable) -> Callable:
+        rule = REGISTRY[rule_id]
+        fix_types = tuple(types) if types is not None else rule.types
+        REGISTRY[rule_id] = dataclasses.replace(rule, fix=fn, fix_types=fix_types)
         return fn
     return wrap
 

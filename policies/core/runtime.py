@@ -15,7 +15,7 @@ from . import governance, messages
 from .resource import Resource, Undecided
 from .rule import CATEGORIES, REGISTRY, Rule, Sev
 from .stack import StackIndex
-from .values import as_list, decode
+from .values import as_list, contains_unknown, decode
 
 
 class Outcome(NamedTuple):
@@ -98,6 +98,42 @@ def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact)
     elif exempt is not None:
         text = f"{text} (Exempted: {exempt}.)"
     return Outcome(text, resource.urn if rule.stack else "", exempt)
+
+
+def remediation(rule: Rule, resource: Resource, engine_config: dict | None = None,
+                stack_tags: dict | None = None) -> dict | None:
+    """The fix (``{dotted wire path: value}``) the rule would make to ``resource`` at level remediate,
+    or None. Config, tag overrides, ``ignoreResources`` and exemptions apply exactly as to findings; a
+    resource rule fixes only what it reports; nothing is fixed on an unknown value (preview). Raises
+    what the fix raises (the servicer turns it into a diagnostic)."""
+    cfg = rule_config(rule, engine_config, stack_tags)
+    if cfg.get("__disabled_by_tag__") or rule.fix is None:
+        return None
+    patterns = [p for p in as_list(cfg.get("ignoreResources")) if isinstance(p, str)]
+    if patterns and governance.name_matches(resource, patterns):
+        return None
+    exempt = governance.exemption_for(rule.id, resource)
+    if exempt is not None and not isinstance(exempt, governance.Expired):
+        return None
+    try:
+        if not rule.stack and not run_check(rule, resource, cfg):
+            return None  # nothing to fix (and so a second Remediate changes nothing)
+        changes = rule.fix(resource, cfg)
+    except Undecided:
+        return None
+    if not changes or contains_unknown(list(changes.values())):
+        return None
+    return dict(changes)
+
+
+def fix_passes(rule: Rule, resource: Resource, engine_config: dict | None = None) -> bool:
+    """Whether the rule (a resource rule) no longer reports ``resource``: a fix is kept only if so."""
+    if rule.stack:
+        return True
+    try:
+        return not run_check(rule, resource, rule_config(rule, engine_config))
+    except Exception:  # noqa: BLE001 - undecided or a bug: not proven to pass, so not applied
+        return False
 
 
 def _crash(rule: Rule, subject, exc: Exception) -> "Outcome":

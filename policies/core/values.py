@@ -213,3 +213,22 @@ def contains_unknown(value: Any) -> bool:
     if isinstance(value, list):
         return any(contains_unknown(v) for v in value)
     return False
+
+
+def set_path(struct, path: str, value) -> bool:
+    """Set ``path`` (dotted, object keys only) in a protobuf Struct to a plain ``value``, creating
+    missing objects on the way and keeping every sibling exactly as the engine sent it (secrets and
+    unknowns included). False, with nothing changed, when something on the way is not an object (an
+    unknown or a secret-wrapped value, in preview): a fix is never applied on a guess."""
+    parts = path.split(".")
+    node = struct
+    for part in parts[:-1]:
+        child = node.fields.get(part)
+        if child is None:
+            node = node.fields[part].struct_value  # creates it
+            continue
+        if child.WhichOneof("kind") != "struct_value" or SIG_KEY in child.struct_value.fields:
+            return False
+        node = child.struct_value
+    node.update({parts[-1]: value})
+    return True

@@ -75,6 +75,7 @@ class PackProcess:
                                                       ("grpc.max_send_message_length", 400 * 1024 * 1024)])
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
         self.info = None
+        self.remediations: list = []
 
     # --- the conversation -----------------------------------------------------------------------
     def start(self, policy_config: dict | None = None, stack_tags: dict | None = None):
@@ -107,17 +108,33 @@ class PackProcess:
         self.effective = merged
         return self
 
+    def remediate(self, record, props=None) -> tuple:
+        """The engine's Remediate for one resource: (remediated properties, [Change]). The properties
+        are the last remediation's (each one's output is the next one's input), or the inputs."""
+        from google.protobuf import json_format
+        from pulumi.runtime.proto import analyzer_pb2 as pb
+
+        props = props if props is not None else _struct(record.inputs)
+        before = json_format.MessageToDict(props)
+        opts = pb.AnalyzerResourceOptions(parent=record.parent or "")
+        rem = self.stub.Remediate(pb.AnalyzeRequest(type=record.type, properties=props, urn=record.urn,
+                                                    name=record.name, options=opts))
+        changes = []
+        for r in rem.remediations:
+            after = json_format.MessageToDict(r.properties) if r.properties.fields else None
+            changes.append(Change(record.urn, record.name, record.type, r.policyName,
+                                  diff(before, after) if after is not None else {}, r.diagnostic))
+            if after is not None:
+                props, before = r.properties, after
+        return props, changes
+
     def remediate_and_analyze(self, record) -> tuple:
         """Remediate then Analyze one resource; returns (diagnostics, remediated inputs, response)."""
         from pulumi.runtime.proto import analyzer_pb2 as pb
 
-        props = _struct(record.inputs)
+        props, changes = self.remediate(record)
+        self.remediations.extend(changes)
         opts = pb.AnalyzerResourceOptions(parent=record.parent or "")
-        rem = self.stub.Remediate(pb.AnalyzeRequest(type=record.type, properties=props, urn=record.urn,
-                                                    name=record.name, options=opts))
-        for r in rem.remediations:
-            if r.properties.fields:
-                props = r.properties
         resp = self.stub.Analyze(pb.AnalyzeRequest(type=record.type, properties=props, urn=record.urn,
                                                    name=record.name, options=opts))
         return [_diag(d, record.urn, "analyze") for d in resp.diagnostics], props, resp
@@ -136,11 +153,21 @@ class PackProcess:
         return [_diag(d, d.urn, "stack") for d in resp.diagnostics], resp
 
     def run(self, records) -> list:
-        """The whole analysis of one program: every resource, then the stack."""
-        diags = []
+        """The whole analysis of one program: every resource (Remediate, then Analyze), then the stack,
+        whose outputs carry what the remediations changed (the engine deploys the remediated inputs).
+        The remediations made are left in ``self.remediations``."""
+        import dataclasses
+
+        from google.protobuf import json_format
+
+        self.remediations = []
+        diags, deployed = [], []
         for rec in records:
-            diags.extend(self.remediate_and_analyze(rec)[0])
-        diags.extend(self.analyze_stack(records)[0])
+            found, props, _ = self.remediate_and_analyze(rec)
+            diags.extend(found)
+            fixed = json_format.MessageToDict(props)
+            deployed.append(dataclasses.replace(rec, outputs={**rec.outputs, **fixed}) if fixed != rec.inputs else rec)
+        diags.extend(self.analyze_stack(deployed)[0])
         return diags
 
     def close(self):
@@ -160,6 +187,31 @@ class PackProcess:
 
 
 _LEVEL_CODES = {"advisory": 0, "mandatory": 1, "disabled": 2, "remediate": 3}
+
+
+@dataclass
+class Change:
+    """One remediation the pack made: the properties it changed (dotted wire path -> (before, after))."""
+    urn: str
+    resource: str
+    type: str
+    policy: str
+    changes: dict
+    diagnostic: str = ""
+
+
+def diff(before, after, prefix: str = "") -> dict:
+    """Leaf paths whose value differs between two wire-form dicts: path -> (before, after)."""
+    out: dict = {}
+    if isinstance(before, dict) and after is None or before is None and isinstance(after, dict):
+        before, after = before or {}, after or {}
+    if isinstance(before, dict) and isinstance(after, dict):
+        for k in sorted(set(before) | set(after)):
+            out.update(diff(before.get(k), after.get(k), f"{prefix}{k}."))
+        return out
+    if before != after:
+        out[prefix.rstrip(".")] = (before, after)
+    return out
 
 
 def _struct(d: dict):

@@ -1,4 +1,6 @@
 """SAS-3 insecure deployment configuration cases."""
+import json
+
 import pulumi
 import pulumi_aws as aws
 
@@ -251,3 +253,12 @@ def function_outside_vpc():
 @case("lambda-in-vpc", violates=False)
 def function_in_vpc():
     function(vpc_config={"subnet_ids": ["subnet-aaa", "subnet-bbb"], "security_group_ids": ["sg-123"]})
+
+
+@case("s3-tls-only", violates=True, resource="uploads")
+def bucket_policy_without_tls_deny():
+    """A bucket policy for a partner account, but no secure-transport Deny (the remediate level adds it)."""
+    b = aws.s3.Bucket("uploads")
+    aws.s3.BucketPolicy("uploads", bucket=b.id, policy=b.arn.apply(lambda arn: json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                                                "Action": "s3:GetObject", "Resource": f"{arn}/*"}]})))
