@@ -98,7 +98,14 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def measure(pack_dir: str, env: dict, records: list, repeat_start: int, command=None) -> dict:
+def remediate_config() -> dict:
+    """Every policy that has a fix at level remediate: the configuration whose Remediate is timed."""
+    from policies import REGISTRY
+
+    return {r.id: "remediate" for r in REGISTRY.values() if r.fix is not None}
+
+
+def measure(pack_dir: str, env: dict, records: list, repeat_start: int, command=None, config=None) -> dict:
     starts = []
     for _ in range(repeat_start - 1):
         p = engine.PackProcess(pack_dir, extra_env=env, command=command)
@@ -107,7 +114,7 @@ def measure(pack_dir: str, env: dict, records: list, repeat_start: int, command=
     pack = engine.PackProcess(pack_dir, extra_env=env, command=command)
     starts.append(pack.start_seconds)
     try:
-        pack.start()
+        pack.start(config or {})
         from pulumi.runtime.proto import analyzer_pb2 as pb
 
         requests = [pb.AnalyzeRequest(type=r.type, properties=engine._struct(r.inputs), urn=r.urn, name=r.name,
@@ -121,6 +128,14 @@ def measure(pack_dir: str, env: dict, records: list, repeat_start: int, command=
             resp = pack.stub.Analyze(req)
             times.append(time.perf_counter() - t)
             findings += len(resp.diagnostics)
+        # Remediate, which the engine calls before Analyze for every resource.
+        rem_times = []
+        remediations = 0
+        for req in requests:
+            t = time.perf_counter()
+            rem = pack.stub.Remediate(req)
+            rem_times.append(time.perf_counter() - t)
+            remediations += len(rem.remediations)
         # The engine builds the request; only the pack's handling of it is timed (median of 3 calls).
         stack_request = stack_request_of(records)
         stack_times = []
@@ -134,6 +149,7 @@ def measure(pack_dir: str, env: dict, records: list, repeat_start: int, command=
         pack.close()
     times.sort()
     return {"start_s": statistics.median(starts), "analyze_median_ms": statistics.median(times) * 1000,
+            "remediate_median_ms": statistics.median(rem_times) * 1000, "remediations": remediations,
             "analyze_p95_ms": times[int(len(times) * 0.95) - 1] * 1000, "analyze_stack_s": stack_seconds,
             "peak_rss_mb": rss, "findings": findings + len(stack_resp.diagnostics)}
 
@@ -154,8 +170,9 @@ def main(argv=None) -> int:
     results = {}
     for size in sizes:
         records = stack_of(size, base)
-        row = {name: measure(path, env, records, args.repeat_start) for name, (path, env) in PACKS.items()
-               if name != "stock-sdk" or (size <= 1000 and not args.no_stock)}
+        row = {name: measure(path, env, records, args.repeat_start,
+                             config=remediate_config() if name != "floor" else None)
+               for name, (path, env) in PACKS.items() if name != "stock-sdk" or (size <= 1000 and not args.no_stock)}
         if args.awsguard:
             row["awsguard"] = measure(AWSGUARD_DIR, {}, records, args.repeat_start, command=AWSGUARD_CMD)
         results[size] = row
@@ -165,7 +182,8 @@ def main(argv=None) -> int:
         print(f"{'':22}{'floor':>12}{'serverless-guard':>18}{'ratio':>8}" + (f"{'stock SDK':>12}{'ratio':>8}" if s else "")
               + (f"{'AWSGuard':>12}{'ratio':>8}" if a else ""))
         for key, label in (("start_s", "start (s)"), ("analyze_median_ms", "Analyze median (ms)"),
-                           ("analyze_p95_ms", "Analyze p95 (ms)"), ("analyze_stack_s", "AnalyzeStack (s)"),
+                           ("analyze_p95_ms", "Analyze p95 (ms)"), ("remediate_median_ms", "Remediate median (ms)"),
+                           ("analyze_stack_s", "AnalyzeStack (s)"),
                            ("peak_rss_mb", "peak memory (MB)")):
             ratio = g[key] / f[key] if f[key] else float("nan")
             extra = "".join(f"{o[key]:>12.4f}{o[key] / f[key] if f[key] else float('nan'):>8.2f}" for o in (s, a) if o)

@@ -107,6 +107,8 @@ def cmd_scan(args) -> int:
 
     policy_config = _load_json(args.config, "policy pack config") if args.config else {}
     _check_config_keys(policy_config, args.config)
+    if args.remediate:
+        policy_config = _with_remediate(policy_config)
     tags = _tags(args.tag)
     for out, what in ((args.json, "--json"), (args.sarif, "--sarif"), (args.junit, "--junit")):
         _writable(out, what)
@@ -129,17 +131,19 @@ def cmd_scan(args) -> int:
             raise UsageError(f"{args.config}: {exc}") from None
         diags = pack.run(loaded.records)
         levels = {name: level for name, (level, _) in pack.effective.items()}
+        remediations = pack.remediations
     cwd = os.getcwd()
     fallback = os.path.join(loaded.base_dir if os.path.isdir(loaded.base_dir) else cwd, "Pulumi.yaml")
     findings = reports.build(diags, loaded.records, cwd, fallback)
+    fixes = reports.build_remediations(remediations, loaded.records, cwd, fallback)
     pack_info = {"name": "serverless-guard", "version": __version__,
                  "url": "https://www.pulumi.com/docs/iac/crossguard/"}
     source = {"path": args.path, "kind": loaded.kind, "mode": loaded.mode, "resources": len(loaded.records)}
-    _emit(args.json, lambda: json.dumps(reports.to_json(findings, pack_info, source), indent=2) + "\n")
-    _emit(args.sarif, lambda: json.dumps(reports.to_sarif(findings, pack_info), indent=2) + "\n")
+    _emit(args.json, lambda: json.dumps(reports.to_json(findings, pack_info, source, fixes), indent=2) + "\n")
+    _emit(args.sarif, lambda: json.dumps(reports.to_sarif(findings, pack_info, fixes), indent=2) + "\n")
     _emit(args.junit, lambda: reports.to_junit(findings, loaded.records, levels))
     if "-" not in (args.json, args.sarif, args.junit):
-        reports.terminal(findings, loaded.mode, len(loaded.records), sys.stdout, quiet=args.quiet)
+        reports.terminal(findings, loaded.mode, len(loaded.records), sys.stdout, quiet=args.quiet, fixes=fixes)
     if any(f.level == "mandatory" and not f.exempted for f in findings):
         return 1
     if args.fail_on:
@@ -147,6 +151,22 @@ def cmd_scan(args) -> int:
         if any(reports.SEVERITY_ORDER.index(f.severity) >= floor and not f.exempted for f in findings):
             return 1
     return 0
+
+
+def _with_remediate(config: dict) -> dict:
+    """Every policy that has a fix at level remediate, unless the config already chose its level."""
+    from . import REGISTRY
+
+    out = dict(config)
+    for rule in REGISTRY.values():
+        if rule.fix is None:
+            continue
+        entry = out.get(rule.id)
+        if entry is None:
+            out[rule.id] = "remediate"
+        elif isinstance(entry, dict) and "enforcementLevel" not in entry:
+            out[rule.id] = {**entry, "enforcementLevel": "remediate"}
+    return out
 
 
 def _check_config_keys(config: dict, path: str | None) -> None:
@@ -290,6 +310,9 @@ def _main(argv=None) -> int:
     scan.add_argument("--fail-on", choices=["info", "low", "medium", "high", "critical"],
                       help="also exit 1 when a finding has this severity or higher, whatever its level")
     scan.add_argument("--quiet", action="store_true", help="print only the summary")
+    scan.add_argument("--remediate", action="store_true",
+                      help="set every policy that has a safe fix to level remediate (unless --config chooses its "
+                           "level) and show each change the engine would deploy, as a property diff")
     identity(scan)
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true")

@@ -64,6 +64,52 @@ def _rel(path: str, cwd: str) -> str:
     return os.path.relpath(os.path.abspath(path), cwd).replace(os.sep, "/")
 
 
+@dataclass
+class Remediation:
+    policy: str
+    resource: str
+    type: str
+    urn: str
+    changes: list          # [{"property": pulumi-aws Python path, "before": ..., "after": ...}]
+    fix: str               # the change to make in the program, so it does not recur on every update
+    diagnostic: str = ""
+    location: dict = field(default_factory=dict)
+
+
+def build_remediations(changes, records, cwd: str, fallback_file: str) -> list:
+    from . import REGISTRY
+    from .core.messages import user_terms
+
+    by_urn = {r.urn: r for r in records}
+    out = []
+    for c in changes:
+        rule = REGISTRY.get(c.policy)
+        out.append(Remediation(
+            policy=c.policy, resource=c.resource, type=c.type, urn=c.urn,
+            changes=[{"property": user_terms(path), "before": _shown(before), "after": _shown(after)}
+                     for path, (before, after) in sorted(c.changes.items())],
+            fix=rule.remediation if rule else "", diagnostic=c.diagnostic,
+            location=_location(by_urn.get(c.urn), cwd, fallback_file)))
+    return out
+
+
+def _shown(value):
+    """A property value as a diff shows it: a secret as "[secret]" (never its text), whole numbers as ints."""
+    from .core.values import SIG_KEY, UNKNOWN_SENTINELS
+
+    if isinstance(value, dict):
+        if SIG_KEY in value:
+            return "[secret]"
+        return {k: _shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value in UNKNOWN_SENTINELS:
+        return "[unknown]"
+    return value
+
+
 def summary(findings: list) -> dict:
     levels: dict = {}
     severities: dict = {}
@@ -75,17 +121,17 @@ def summary(findings: list) -> dict:
 
 # --- JSON -----------------------------------------------------------------------------------------
 
-def to_json(findings: list, pack: dict, source: dict) -> dict:
+def to_json(findings: list, pack: dict, source: dict, fixes: list = ()) -> dict:
     return {"schemaVersion": JSON_SCHEMA_VERSION, "pack": pack, "input": source, "summary": summary(findings),
-            "findings": [asdict(f) for f in findings]}
+            "findings": [asdict(f) for f in findings], "remediations": [asdict(r) for r in fixes]}
 
 
 # --- SARIF ----------------------------------------------------------------------------------------
 
-def to_sarif(findings: list, pack: dict) -> dict:
+def to_sarif(findings: list, pack: dict, fixes: list = ()) -> dict:
     from . import REGISTRY
 
-    used = sorted({f.policy for f in findings})
+    used = sorted({f.policy for f in findings} | {r.policy for r in fixes})
     rules = []
     for pid in used:
         rule = REGISTRY.get(pid)
@@ -126,6 +172,23 @@ def to_sarif(findings: list, pack: dict) -> dict:
             "partialFingerprints": {"serverlessGuardFinding/v1": fingerprint},
             "properties": {"enforcementLevel": f.level, "severity": f.severity, "resourceType": f.type,
                            **({"exempted": f.exempted} if f.exempted else {})},
+        })
+    for r in fixes:
+        what = "; ".join(f"{c['property']}: {json.dumps(c['before'])} -> {json.dumps(c['after'])}" for c in r.changes)
+        text = (f"{r.type.rsplit(':', 1)[-1]} '{r.resource}': remediated at the remediate level ({what}). Make the "
+                f"same change in the program so it does not recur on every update:\n{r.fix}") if r.changes else \
+            r.diagnostic
+        results.append({
+            "ruleId": r.policy, "ruleIndex": index[r.policy], "level": "note", "kind": "informational",
+            "message": {"text": text},
+            "locations": [{
+                "physicalLocation": {"artifactLocation": {"uri": r.location["file"], "uriBaseId": "%SRCROOT%"},
+                                     "region": {"startLine": r.location["line"]}},
+                "logicalLocations": [{"name": r.resource, "fullyQualifiedName": r.urn, "kind": "resource"}],
+            }],
+            "partialFingerprints": {"serverlessGuardFinding/v1": hashlib.sha256(
+                f"remediation|{r.policy}|{r.urn}|{what}".encode()).hexdigest()},
+            "properties": {"remediation": r.changes},
         })
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
@@ -182,7 +245,7 @@ def _xml_text(text: str) -> str:
 
 # --- terminal -------------------------------------------------------------------------------------
 
-def terminal(findings: list, mode: str, n_resources: int, out, quiet: bool = False) -> None:
+def terminal(findings: list, mode: str, n_resources: int, out, quiet: bool = False, fixes: list = ()) -> None:
     """Findings grouped by resource, then a summary by rule and severity. Colour when ``out`` is a
     terminal (rich)."""
     from rich.console import Console
@@ -207,6 +270,21 @@ def terminal(findings: list, mode: str, n_resources: int, out, quiet: bool = Fal
                 if f.remediation:
                     fix = f.remediation.splitlines()
                     console.print(f"          [dim]fix: {escape(fix[0])}{' …' if len(fix) > 1 else ''}[/dim]")
+    if fixes and not quiet:
+        console.print("[bold]Remediations[/bold] (what the engine deploys instead of the program's inputs):")
+        for r in fixes:
+            where = f"{r.location['file']}:{r.location['line']}"
+            console.print(f"    [bold]{escape(r.type)}  {escape(r.resource)}[/bold]  [dim]{escape(where)}[/dim]  "
+                          f"[cyan]{r.policy}[/cyan]")
+            if r.diagnostic:
+                console.print(f"          {escape(r.diagnostic)}")
+            for c in r.changes:
+                for sign, colour_, value in (("-", "red", c["before"]), ("+", "green", c["after"])):
+                    text = json.dumps(value)
+                    text = text if len(text) <= 160 else text[:159] + "…"
+                    console.print(f"          [{colour_}]{sign} {escape(c['property'])} = {escape(text)}[/{colour_}]")
+            if r.fix:
+                console.print(f"          [dim]in the program: {escape(r.fix.splitlines()[0])}[/dim]")
     by_rule: dict = {}
     for f in findings:
         by_rule[(f.policy, f.severity, f.level)] = by_rule.get((f.policy, f.severity, f.level), 0) + 1

@@ -248,3 +248,30 @@ def test_bad_policy_config_exits_2(tmp_path, content, expected):
     cfg.write_text(content)
     r = run("scan", "examples/hardened-serverless-api", "--config", str(cfg))
     assert r.returncode == 2 and expected in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_scan_remediate_shows_each_change_and_the_program_fix(tmp_path):
+    import jsonschema
+
+    out, sarif = tmp_path / "out.json", tmp_path / "out.sarif"
+    r = run("scan", "examples/insecure-serverless-api", "--remediate", "--json", str(out), "--sarif", str(sarif))
+    assert r.returncode == 1, r.stderr   # the mandatory findings that have no safe fix remain
+    assert "Remediations" in r.stdout and "+ enable_key_rotation = true" in r.stdout
+    assert "in the program: aws.kms.Key(" in r.stdout
+    data = json.loads(out.read_text())
+    with open(os.path.join(ROOT, "policies", "schemas", "findings.schema.json"), encoding="utf-8") as f:
+        jsonschema.Draft202012Validator(json.load(f)).validate(data)
+    fixed = {(x["policy"], x["resource"]): x for x in data["remediations"]}
+    assert fixed[("kms-rotation", "data")]["changes"] == [{"property": "enable_key_rotation", "before": None,
+                                                          "after": True}]
+    assert fixed[("sqs-encryption", "jobs")]["location"]["file"] == "examples/insecure-serverless-api/__main__.py"
+    # what was remediated is no longer a finding
+    assert not [f for f in data["findings"] if (f["policy"], f["resource"]) in fixed]
+    notes = [x for x in json.loads(sarif.read_text())["runs"][0]["results"] if x.get("kind") == "informational"]
+    assert len(notes) == len(fixed) and all("remediated at the remediate level" in n["message"]["text"] for n in notes)
+    assert SECRET_TEXT not in out.read_text() + r.stdout
+
+
+def test_scan_remediate_on_the_hardened_example_changes_nothing():
+    r = run("scan", "examples/hardened-serverless-api", "--remediate")
+    assert r.returncode == 0 and "Remediations" not in r.stdout and "no findings" in r.stdout
