@@ -206,6 +206,11 @@ def cmd_rules(args) -> int:
     if args.markdown:
         sys.stdout.write(rules_markdown())
         return 0
+    if args.docs:
+        from .docs import write
+
+        print(f"{write(args.docs)} rule pages written to {args.docs}")
+        return 0
     for rule in sorted(REGISTRY.values(), key=lambda r: (int(r.category.split("-")[1]), r.id)):
         print(f"{rule.id:40} {rule.category:7} {rule.severity.value:9} {governance.default_level(rule):10} "
               f"{'stack' if rule.stack else 'resource'}")
@@ -315,7 +320,8 @@ def _main(argv=None) -> int:
                            "level) and show each change the engine would deploy, as a property diff")
     identity(scan)
     rules = sub.add_parser("rules", help="list every rule")
-    rules.add_argument("--markdown", action="store_true")
+    rules.add_argument("--markdown", action="store_true", help="the README's rule table")
+    rules.add_argument("--docs", metavar="DIR", help="write one documentation page per rule into DIR")
     config = sub.add_parser("config", help="explain or export the effective configuration")
     config.add_argument("action", choices=["explain", "export"])
     config.add_argument("--profile", choices=["default", "strict", "audit"])

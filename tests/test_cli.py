@@ -80,3 +80,23 @@ def test_hardened_example_in_preview_has_no_violations(tmp_path):
     diags = json.loads(out.read_text())["findings"]
     assert all("can't run policy" in d["message"] for d in diags), [d["message"] for d in diags]
     assert len(diags) <= 5
+
+
+def test_every_rule_has_a_current_docs_page():
+    from policies import REGISTRY
+    from policies.docs import pages
+
+    folder = os.path.join(ROOT, "docs", "rules")
+    for name, text in pages().items():
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            assert f.read() == text, f"docs/rules/{name} is stale: run `serverless-guard rules --docs docs/rules`"
+    assert len([n for n in os.listdir(folder) if n.endswith(".md")]) == len(REGISTRY) + 1
+
+
+def test_policy_urls_follow_their_security_hub_control():
+    from policies import REGISTRY
+
+    assert REGISTRY["lambda-permission-public-principal"].url == \
+        "https://docs.aws.amazon.com/securityhub/latest/userguide/lambda-controls.html#lambda-1"
+    assert REGISTRY["kms-rotation"].url.endswith("kms-controls.html#kms-4")
+    assert REGISTRY["lambda-url-cors-wildcard"].url == "https://docs.aws.amazon.com/lambda/latest/dg/lambda-security.html"

@@ -24,7 +24,7 @@ def test_every_policy_is_listed_with_its_metadata(packs):
         assert p.description == rule.description and p.displayName == rule.title
         assert p.framework.name == "Serverless Top 10" and p.framework.reference == rule.category
         assert f"category:{rule.category}" in p.tags and any(t.startswith("service:") for t in p.tags)
-        assert p.remediation_steps and p.url.endswith(f"#{rule.id}")
+        assert p.remediation_steps and p.url == rule.url and p.url.startswith("https://docs.aws.amazon.com/")
         assert "ignoreResources" in p.configSchema.properties
         assert engine.SEVERITIES[p.severity] == ("low" if rule.severity.value == "info" else rule.severity.value)
         assert p.policy_type == (2 if rule.stack else 1)

@@ -32,7 +32,53 @@ CATEGORIES = {
     "SAS-10": "Improper exception handling and verbose error messages",
 }
 
-DOCS_BASE = "https://github.com/serverless-guard/serverless-guard/blob/main/README.md"
+# What each category's risk is (PureSec SAS Top 10) and the practice its rules enforce.
+CATEGORY_RISK = {
+    "SAS-1": "Untrusted input reaches an interpreter through any event source, not only web APIs.",
+    "SAS-2": "Some functions, triggers or APIs have no authentication: an unauthenticated entry point.",
+    "SAS-3": "Insecure defaults and misconfigured storage, queues and keys expose or lose data.",
+    "SAS-4": "Functions get more IAM privilege than their task needs; a compromise gets all of it.",
+    "SAS-5": "Without a security audit trail, reconnaissance and attacks go unnoticed.",
+    "SAS-6": "Vulnerable runtimes, layers and images run inside the function with its role.",
+    "SAS-7": "Secrets kept in plain configuration or unencrypted stores leak.",
+    "SAS-8": "Unbounded scaling and slow calls turn an attack or a bug into an outage and a bill.",
+    "SAS-9": "Functions invoked out of order or by unintended callers bypass the checks before them.",
+    "SAS-10": "Debug output, stack traces and verbose logs leak internals and data.",
+}
+CATEGORY_PRACTICE = {
+    "SAS-1": "Put functions behind API Gateway and a WAF, and validate input before it reaches them.",
+    "SAS-2": "Authenticate every entry point: IAM, an authorizer or a scoped permission.",
+    "SAS-3": "Deploy with secure settings by default: private, encrypted, versioned, recoverable.",
+    "SAS-4": "Give each function a minimal role of its own.",
+    "SAS-5": "Log and trace every entry point and function, and keep the logs.",
+    "SAS-6": "Keep runtimes and dependencies current, and scan what you deploy.",
+    "SAS-7": "Keep secrets in Secrets Manager or SSM SecureString, encrypted with keys you control.",
+    "SAS-8": "Cap concurrency, set timeouts and throttle, against denial of service and of wallet.",
+    "SAS-9": "Let only the intended callers invoke each function, and pin every grant to its source.",
+    "SAS-10": "Return generic errors and keep debug settings out of production.",
+}
+# Where a policy's url points: the Security Hub control page of its FSBP peer, else the service's
+# AWS security documentation.
+SERVICE_DOCS = {
+    "lambda": "https://docs.aws.amazon.com/lambda/latest/dg/lambda-security.html",
+    "apigateway": "https://docs.aws.amazon.com/apigateway/latest/developerguide/security.html",
+    "apigatewayv2": "https://docs.aws.amazon.com/apigateway/latest/developerguide/security.html",
+    "iam": "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html",
+    "s3": "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html",
+    "cognito": "https://docs.aws.amazon.com/cognito/latest/developerguide/security.html",
+    "appsync": "https://docs.aws.amazon.com/appsync/latest/devguide/security.html",
+    "dynamodb": "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/best-practices-security.html",
+    "sns": "https://docs.aws.amazon.com/sns/latest/dg/sns-security-best-practices.html",
+    "sqs": "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-security-best-practices.html",
+    "ecr": "https://docs.aws.amazon.com/AmazonECR/latest/userguide/security.html",
+    "kms": "https://docs.aws.amazon.com/kms/latest/developerguide/best-practices.html",
+    "cloudwatch": "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/security.html",
+    "sfn": "https://docs.aws.amazon.com/step-functions/latest/dg/security.html",
+    "secretsmanager": "https://docs.aws.amazon.com/secretsmanager/latest/userguide/best-practices.html",
+    "wafv2": "https://docs.aws.amazon.com/waf/latest/developerguide/security.html",
+    "ssm": "https://docs.aws.amazon.com/systems-manager/latest/userguide/security-best-practices.html",
+}
+SECURITY_HUB = "https://docs.aws.amazon.com/securityhub/latest/userguide/{svc}-controls.html#{svc}-{n}"
 
 
 class Sev(enum.Enum):
@@ -71,7 +117,14 @@ class Rule:
 
     @property
     def url(self) -> str:
-        return f"{DOCS_BASE}#{self.id}"
+        """An authoritative public reference for the risk (shown by Pulumi Cloud on every violation)."""
+        for peer in self.peers:
+            parts = peer.split()
+            if len(parts) == 2 and parts[0] == "FSBP" and "." in parts[1]:
+                svc, _, n = parts[1].partition(".")
+                if n.isdigit():
+                    return SECURITY_HUB.format(svc=svc.lower(), n=n)
+        return SERVICE_DOCS.get(self.service, "https://docs.aws.amazon.com/lambda/latest/dg/lambda-security.html")
 
     def defaults(self) -> dict:
         return {k: v["default"] for k, v in self.config.items() if "default" in v}

@@ -1,0 +1,87 @@
+"""One documentation page per rule (docs/rules/<id>.md), generated from the registry, and their index.
+
+    serverless-guard rules --docs docs/rules
+
+tests/test_cli.py fails when a page is not what the registry generates.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+from .core import governance
+from .core.rule import CATEGORIES, CATEGORY_PRACTICE, CATEGORY_RISK, REGISTRY, Rule
+from .core.runtime import COMMON_CONFIG
+
+NO_FIX = ("No safe property-only fix: at the `remediate` level this rule stays a finding (it would change who "
+          "can call or read something, cost money without a bound you chose, or need another resource).")
+
+
+def page(rule: Rule) -> str:
+    level = governance.default_level(rule)
+    lines = [
+        f"# {rule.id}",
+        "",
+        f"**{rule.title}.** {rule.description}",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| Category | {rule.category}: {CATEGORIES.get(rule.category, rule.category)} |",
+        f"| Severity | {rule.severity.value} |",
+        f"| Default level | {level}" + (" (a hygiene rule: on in the `strict` profile)" if rule.hygiene else "") + " |",
+        f"| Kind | {'stack rule (joins resources across the stack)' if rule.stack else 'resource rule'} |",
+        f"| Resource types | {', '.join(f'`{t}`' for t in rule.types)} |",
+        f"| Peers | {', '.join(rule.peers) or '-'} |",
+        f"| Reference | {rule.url} |",
+        "",
+        "## Why it matters",
+        "",
+        f"{CATEGORY_RISK.get(rule.category, '')} The practice: {CATEGORY_PRACTICE.get(rule.category, '')}",
+        "",
+        "## Fix (pulumi-aws Python)",
+        "",
+        "```python",
+        rule.remediation,
+        "```",
+        "",
+        "## Remediate level",
+        "",
+    ]
+    if rule.fix is not None:
+        types = ", ".join(f"`{t}`" for t in rule.fix_types)
+        what = (rule.fix.__doc__ or "").strip().splitlines()
+        lines.append(f"Fixes {types} at the `remediate` level: the properties it reports are set to the secure "
+                     "value, nothing else changes, and the fix is kept only if the rule then passes."
+                     + (f" {what[0]}" if what else ""))
+    else:
+        lines.append(NO_FIX)
+    lines += ["", "## Configuration", "", "| setting | type | default | meaning |", "|---|---|---|---|"]
+    for key, schema in {**rule.config, **COMMON_CONFIG}.items():
+        lines.append(f"| `{key}` | {schema.get('type', '')} | `{json.dumps(schema.get('default'))}` | "
+                     f"{schema.get('description', '')} |")
+    lines += ["", f"Exempt one resource with the tag `serverless-guard:exempt:{rule.id}` (a reason, optionally "
+              "`until YYYY-MM-DD`), or in the settings file's `exemptions`.", ""]
+    return "\n".join(lines)
+
+
+def index() -> str:
+    lines = ["# Rules", "", "One page per policy, generated from the registry (`serverless-guard rules --docs docs/rules`).",
+             "", "| Policy | SAS | Severity | Default level | Remediates |", "|---|---|---|---|---|"]
+    for rule in sorted(REGISTRY.values(), key=lambda r: (int(r.category.split("-")[1]), r.id)):
+        lines.append(f"| [{rule.id}]({rule.id}.md) | {rule.category} | {rule.severity.value} | "
+                     f"{governance.default_level(rule)} | {'yes' if rule.fix else '-'} |")
+    return "\n".join(lines) + "\n"
+
+
+def pages() -> dict:
+    out = {f"{r.id}.md": page(r) for r in REGISTRY.values()}
+    out["README.md"] = index()
+    return out
+
+
+def write(folder: str) -> int:
+    os.makedirs(folder, exist_ok=True)
+    for name, text in pages().items():
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
+            f.write(text)
+    return len(REGISTRY)
