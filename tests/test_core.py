@@ -1,0 +1,199 @@
+"""Unit tests of the core, in-process and fast (the engine-path cases are the integration layer):
+policy documents, the decode boundary, value lookup, stack joins in preview and update, settings
+compilation and precedence, suppression, the message sanitizer, managed policies."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from google.protobuf import struct_pb2
+
+from policies.core import governance, iam, managed, messages, settings, values
+from policies.core.resource import Resource, Undecided
+from policies.core.rule import REGISTRY
+from policies.core.stack import StackIndex
+
+U = values.UNKNOWN
+
+
+# --- policy documents ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw", [
+    '{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}}',
+    {"Statement": [{"effect": "Allow", "principal": {"AWS": ["*"]}, "action": ["s3:GetObject"], "resource": "*"}]},
+], ids=["json-string-single-statement", "object-lowercase-keys"])
+def test_a_document_reads_the_same_as_json_or_object(raw):
+    doc = iam.parse(raw)
+    assert isinstance(doc, iam.Document) and len(doc.statements) == 1
+    s = doc.statements[0]
+    assert s.allows and s.public_principal and s.grants("s3:GetObject") and s.all_resources
+    assert s.open_to_anyone() is True and s.label == "statement 1"
+
+
+@pytest.mark.parametrize("raw,reason", [
+    ('{"Statement": [', "is not valid JSON"),
+    ("[1, 2]", "is a JSON list, not an object"),
+    ('{"Version": "2012-10-17"}', "has no Statement"),
+    ('{"Statement": [5]}', "not an object"),
+    ('{"Statement": ' + "[" * 2000 + "]" * 2000 + "}", "nested too deeply"),
+])
+def test_a_malformed_document_is_a_reason_never_an_exception(raw, reason):
+    doc = iam.parse(raw)
+    assert isinstance(doc, iam.Malformed) and reason in doc.reason and "Statement\": [" not in doc.reason
+
+
+def test_statements_are_normalised_whatever_their_shape():
+    s = iam.parse({"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["*", {}]}, "Action": {"x": 1},
+                                  "Resource": "*", "Condition": {"StringEquals": {"aws:SourceAccount": 123456789012},
+                                                                  "ArnLike": None}}]}).statements[0]
+    assert s.malformed and s.actions == [] and s.principals == {"AWS": ["*"]}
+    assert s.condition == {"StringEquals": {"aws:SourceAccount": ["123456789012"]}}
+    assert s.open_to_anyone() is False  # the account condition restricts the caller
+
+
+def test_action_matching_with_wildcards_and_many_patterns():
+    s = iam.parse({"Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "DynamoDB:PutItem"] +
+                                  [f"svc{i}:Do*Thing" for i in range(40_000)], "Resource": "*"}]}).statements[0]
+    assert s.grants("s3:GetObject") and s.grants("dynamodb:putitem") and not s.grants("s3:PutObject")
+    assert s.grants("s3:Get*") and s.grants("svc39999:DoOneThing")
+    not_action = iam.parse({"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}).statements[0]
+    assert not_action.grants("s3:GetObject") and not not_action.grants("iam:PassRole")
+
+
+def test_an_unknown_principal_or_condition_is_undecided():
+    doc = iam.parse({"Statement": [{"Effect": "Allow", "Principal": U, "Action": "s3:*", "Resource": "*"}]})
+    assert doc.statements[0].open_to_anyone() is None and doc.open_statements() == ([], True)
+
+
+def test_managed_policies_are_documents():
+    doc = managed.document("arn:aws:iam::aws:policy/service-role/AWSLambdaRole")
+    assert doc.source == "the AWS-managed AWSLambdaRole policy" and doc.statements[0].grants("lambda:InvokeFunction")
+    assert managed.document("arn:aws-us-gov:iam::aws:policy/AmazonS3FullAccess").statements[0].grants("s3:PutObject")
+    assert managed.document("arn:aws:iam::aws:policy/AWSLambdaRole") is None  # wrong path
+    assert managed.document("arn:aws:iam::123456789012:policy/mine") is None
+
+
+# --- the decode boundary and value lookup -----------------------------------------------------------------
+
+def _struct(d):
+    s = struct_pb2.Struct()
+    s.update(d)
+    return s
+
+
+def test_decode_struct_keeps_unknowns_secrets_and_special_floats():
+    secrets: set = set()
+    props, truncated = values.decode_struct(_struct({
+        "a": float("nan"), "b": 3.0, "c": "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        "d": {values.SIG_KEY: values.SECRET_SIG, "value": "s3cr3t"}, "e": [1.5, None]}), secrets)
+    assert math.isnan(props["a"]) and props["b"] == 3 and isinstance(props["b"], int) and props["c"] is U
+    assert props["d"] == "s3cr3t" and secrets == {"d"} and props["e"] == [1.5, None] and not truncated
+
+
+def test_decode_struct_bounds_depth():
+    deep: dict = {}
+    cur = deep
+    for _ in range(values.MAX_DEPTH + 10):
+        cur["x"] = {}
+        cur = cur["x"]
+    props, truncated = values.decode_struct(_struct({"deep": deep, "ok": 1}))
+    assert truncated and props["ok"] == 1 and values.contains_unknown(props["deep"])
+
+
+def test_lookup_treats_mistyped_as_absent_and_unknown_as_unknown():
+    obj = {"a": {"b": [{"c": 1}]}, "s": "x", "u": U}
+    assert values.lookup(obj, "a.b.0.c") == 1 and values.lookup(obj, "s.x") is None
+    assert values.lookup(obj, "u.v") is U and values.lookup(obj, "a.b.9", "d") == "d"
+
+
+def test_a_resource_view_reads_flags_numbers_and_unknowns():
+    r = Resource("t", "n", "urn", {"f": "true", "n": "12", "u": U})
+    assert r.flag("f") is True and r.number("n") == 12 and r.is_set("u") and r.get("missing") is None
+    with pytest.raises(Undecided):
+        r.known("u")
+
+
+def test_set_path_never_writes_through_an_unknown():
+    s = _struct({"a": {"b": 1}, "u": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"})
+    assert values.set_path(s, "a.c", True) and values.set_path(s, "new.deep", "x")
+    assert not values.set_path(s, "u.x", True)
+    assert s.fields["a"].struct_value.fields["b"].number_value == 1 and s.fields["new"].struct_value.fields["deep"].string_value == "x"
+
+
+# --- stack joins --------------------------------------------------------------------------------------------
+
+def _res(type_, name, props=None, deps=None):
+    return Resource(type_, name, f"urn:pulumi:dev::app::{type_}::{name}", props or {}, property_dependencies=deps or {})
+
+
+def test_joins_by_property_dependency_in_preview_and_by_value_on_update():
+    bucket = _res("aws:s3/bucket:Bucket", "b", {"bucket": "b-123", "arn": "arn:aws:s3:::b-123"})
+    preview_pab = _res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "p", {"bucket": U},
+                       {"bucket": [bucket.urn, bucket.urn]})
+    update_pab = _res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "q", {"bucket": "b-123"})
+    policy = _res("aws:s3/bucketPolicy:BucketPolicy", "x", {"bucket": "arn:aws:s3:::b-123/*"})
+    stack = StackIndex([bucket, preview_pab, update_pab, policy])
+    pabs = stack.referrers(bucket, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", prop="bucket")
+    assert [r.name for r in pabs] == ["p", "q"]   # duplicates in property dependencies counted once
+    assert stack.targets(policy, "bucket", "aws:s3/bucket:Bucket") == [bucket]
+
+
+def test_role_permissions_include_inline_attached_and_managed_policies():
+    role = _res("aws:iam/role:Role", "r", {"arn": "arn:aws:iam::1:role/r", "name": "r",
+                                            "managedPolicyArns": ["arn:aws:iam::aws:policy/AmazonSQSFullAccess"]})
+    rp = _res("aws:iam/rolePolicy:RolePolicy", "rp", {"role": "r", "policy": json.dumps(
+        {"Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b-123/*"}]})})
+    bucket = _res("aws:s3/bucket:Bucket", "b", {"bucket": "b-123", "arn": "arn:aws:s3:::b-123"})
+    queue = _res("aws:sqs/queue:Queue", "q", {"arn": "arn:aws:sqs:us-east-1:1:q"})
+    stack = StackIndex([role, rp, bucket, queue])
+    assert stack.role_can(role, "s3:PutObject", bucket) is True
+    assert stack.role_can(role, "sqs:SendMessage", queue) is True          # from the managed policy
+    assert stack.role_can(role, "dynamodb:PutItem", queue) is False
+
+
+# --- settings, suppression -------------------------------------------------------------------------------------
+
+def test_settings_precedence_and_tighten_only_stack_config():
+    data = {"profile": "strict", "categories": {"SAS-7": "advisory"},
+            "policies": {"cognito-password-policy": {"minimumLength": 14}},
+            "stacks": [{"match": {"stack": "dev*"}, "profile": "audit"}]}
+    prod = settings.compile_settings(data, stack="prod")
+    assert prod.levels["lambda-url-auth-none"] == "mandatory"          # strict, high
+    assert prod.levels["sqs-encryption"] == "advisory"                 # category SAS-7 overrides
+    assert prod.props["cognito-password-policy"] == {"minimumLength": 14}
+    assert settings.compile_settings(data, stack="dev1").levels["lambda-url-auth-none"] == "advisory"
+    loosened = settings.compile_settings(data, stack="prod", stack_config={"categories": {"SAS-2": "advisory"}})
+    assert loosened.levels["lambda-url-auth-none"] == "mandatory" and loosened.notices
+    assert settings.compile_settings({}, stack="x").levels["lambda-in-vpc"] == "disabled"   # hygiene
+
+
+def test_one_matcher_and_linear_exemption_dates():
+    r = Resource("aws:sqs/queue:Queue", "jobs", "urn:pulumi:dev::app::aws:sqs/queue:Queue::jobs",
+                 {"tags": {"serverless-guard:exempt:sqs-encryption": "legacy consumer until 2999-01-01"}})
+    assert governance.name_matches(r, ["jo*"]) and governance.name_matches(r, ["*::jobs"])
+    assert not governance.name_matches(r, ["other", 5])
+    assert governance.exemption_for("sqs-encryption", r) == "legacy consumer (exempted until 2999-01-01)"
+    assert governance.split_until("a" * 100_000) == ("a" * 100_000, None)
+
+
+# --- messages ----------------------------------------------------------------------------------------------------
+
+def test_the_sanitizer_hides_values_but_not_vocabulary_names_or_words():
+    red = messages.Redactor({"s3cr3t-value": True, "my-bucket-name": False, "NONE": False, "authenticated": False},
+                            ["orders"])
+    text = red("orders: s3cr3t-value in xs3cr3t-valuex, my-bucket-name is NONE, unauthenticated")
+    assert "s3cr3t" not in text and "my-bucket-name" not in text
+    assert "orders:" in text and "is NONE" in text and "unauthenticated" in text
+
+
+def test_user_terms_name_python_arguments_not_wire_paths():
+    assert messages.user_terms("pointInTimeRecovery.enabled and maxApiKeyDays (30), aws:SourceArn") == \
+        "point_in_time_recovery.enabled and maxApiKeyDays (30), aws:SourceArn"
+
+
+def test_every_rule_declares_what_the_core_needs():
+    for rule in REGISTRY.values():
+        assert rule.title and rule.description and rule.remediation and rule.url.startswith("https://")
+        assert rule.stack or rule.types
+        assert rule.fix is None or rule.fix_types
