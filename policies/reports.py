@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from typing import Sequence
 from xml.sax.saxutils import quoteattr
 
 JSON_SCHEMA_VERSION = "1.0"
@@ -121,14 +122,14 @@ def summary(findings: list) -> dict:
 
 # --- JSON -----------------------------------------------------------------------------------------
 
-def to_json(findings: list, pack: dict, source: dict, fixes: list = ()) -> dict:
+def to_json(findings: list, pack: dict, source: dict, fixes: Sequence = ()) -> dict:
     return {"schemaVersion": JSON_SCHEMA_VERSION, "pack": pack, "input": source, "summary": summary(findings),
             "findings": [asdict(f) for f in findings], "remediations": [asdict(r) for r in fixes]}
 
 
 # --- SARIF ----------------------------------------------------------------------------------------
 
-def to_sarif(findings: list, pack: dict, fixes: list = ()) -> dict:
+def to_sarif(findings: list, pack: dict, fixes: Sequence = ()) -> dict:
     from . import REGISTRY
 
     used = sorted({f.policy for f in findings} | {r.policy for r in fixes})
@@ -245,7 +246,7 @@ def _xml_text(text: str) -> str:
 
 # --- terminal -------------------------------------------------------------------------------------
 
-def terminal(findings: list, mode: str, n_resources: int, out, quiet: bool = False, fixes: list = ()) -> None:
+def terminal(findings: list, mode: str, n_resources: int, out, quiet: bool = False, fixes: Sequence = ()) -> None:
     """Findings grouped by resource, then a summary by rule and severity. Colour when ``out`` is a
     terminal (rich)."""
     from rich.console import Console

@@ -275,7 +275,7 @@ def iam_trust_account_root(r, cfg):
         for p in s.principal_values("AWS"):
             acct = iam.principal_account(p)
             if acct and (p == acct or p.endswith(":root")) and acct not in cfg["trustedAccounts"]:
-                out.append(f"assumeRolePolicy trusts another account (not in trustedAccounts) as a whole with no sts:ExternalId or "
+                out.append("assumeRolePolicy trusts another account (not in trustedAccounts) as a whole with no sts:ExternalId or "
                            "aws:PrincipalOrgID condition. Name a role there, or add the condition.")
     return out
 
@@ -424,7 +424,7 @@ def cognito_unauth_role_broad(stack, cfg):
     allowed = [a.lower() for a in cfg["allowedActions"]]
     for role in _guest_roles(stack):
         extra = set()
-        for holder, doc in stack.role_documents(role):
+        for _holder, doc in stack.role_documents(role):
             if isinstance(doc, iam.Document):
                 for s in doc.allows():
                     extra.update(a for a in s.actions if isinstance(a, str)

@@ -44,7 +44,7 @@ def s3_access_logging(stack, cfg):
 
 def _function_log_groups(stack) -> set:
     """URNs of functions whose log group the stack declares."""
-    covered = set()
+    covered: set = set()
     groups = stack.of_type(aws.LOG_GROUP)
     by_name = {g.get("name"): g for g in groups if isinstance(g.get("name"), str)}
     for g in groups:

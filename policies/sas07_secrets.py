@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from .core import Sev, Undecided, as_list, bool_setting, fixes, int_setting, list_setting, lookup, names_allowlist, \
+from .core import Sev, as_list, bool_setting, fixes, int_setting, list_setting, lookup, names_allowlist, \
     resource_rule, stack_rule
 from .core import aws, secrets
 from .core.checks import name_allowed, open_policy, s3_log_targets

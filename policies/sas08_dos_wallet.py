@@ -18,7 +18,7 @@ DEFAULT_VISIBILITY = 30
 
 def api_functions(stack) -> set:
     """URNs of functions behind an API Gateway REST or HTTP integration."""
-    out = set()
+    out: set = set()
     for integ in stack.of_type(aws.REST_INTEGRATION):
         out.update(f.urn for f in stack.targets(integ, "uri", aws.FUNCTION))
     for integ in stack.of_type(aws.HTTP_INTEGRATION):

@@ -97,7 +97,7 @@ def eventbus_policy_public(r, cfg):
 
 def _internal_functions(stack) -> dict:
     """URN -> what makes the function an internal step (a state machine task or an event-source consumer)."""
-    out = {}
+    out: dict = {}
     for sm in stack.of_type(aws.STATE_MACHINE):
         for fn in stack.targets(sm, "definition", aws.FUNCTION):
             out.setdefault(fn.urn, f"a task of {sm.label()}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .core import Sev, as_list, fixes, resource_rule
+from .core import Sev, fixes, resource_rule
 from .core import aws
 
 CAT = "SAS-10"

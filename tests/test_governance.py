@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import os
 import subprocess
 import sys
 
@@ -174,10 +173,10 @@ def cli(*args):
 def test_config_explain_and_export(tmp_path):
     r = cli("config", "explain", "--stack", "prod-1", "--project", "payments")
     assert r.returncode == 0
-    line = next(l for l in r.stdout.splitlines() if l.startswith("cognito-mfa "))
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("cognito-mfa "))
     assert "mandatory" in line and "stacks.0 profile strict" in line
     r = cli("config", "explain", "--tag", "environment=sandbox")
-    assert "disabled (by stack tag)" in next(l for l in r.stdout.splitlines() if l.startswith("lambda-in-vpc "))
+    assert "disabled (by stack tag)" in next(ln for ln in r.stdout.splitlines() if ln.startswith("lambda-in-vpc "))
     out = tmp_path / "config.json"
     assert cli("config", "export", "--profile", "audit", "--output", str(out)).returncode == 0
     exported = json.loads(out.read_text())

@@ -10,9 +10,7 @@ import concurrent.futures
 import copy
 import json
 import math
-import os
 
-import pulumi
 import pulumi_aws as aws
 import pytest
 from google.protobuf import struct_pb2
@@ -20,7 +18,7 @@ from pulumi.runtime.proto import analyzer_pb2 as pb
 
 from conftest import analyze, captured
 from cases import CASES, load_all
-from cases._util import doc, function, role
+from cases._util import function, role
 from policies.core import values
 from policies.harness import engine
 
@@ -144,7 +142,7 @@ def test_an_odd_statement_never_hides_a_public_one(packs, odd, as_json):
 
 def test_a_policy_nested_a_thousand_deep_is_malformed_not_a_crash(packs):
     deep = "[" * 1000 + "]" * 1000
-    policy = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "X": %s}]}' % deep
+    policy = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "X": ' + deep + '}]}'
     diags = _analyze(packs.get("update"), "aws:iam/policy:Policy", {"policy": policy})
     assert not [d for d in diags if INTERNAL in d.message]
     assert [d.policy for d in diags] == ["iam-admin-star"] and "nested too deeply" in diags[0].message

@@ -38,8 +38,8 @@ def open_policy(resource: Resource, prop: str = "policy", actions=None, what: st
         raise Undecided(resource, prop)
     out = []
     for s in found:
-        acts = [a for a in s.actions if isinstance(a, str)]
-        acts = (", ".join(acts[:6]) + (f" and {len(acts) - 6} more" if len(acts) > 6 else "")) if acts \
+        named = [a for a in s.actions if isinstance(a, str)]
+        acts = (", ".join(named[:6]) + (f" and {len(named) - 6} more" if len(named) > 6 else "")) if named \
             else "every action except its NotAction"
         out.append(f"`{prop}` {s.label} allows anyone - Principal \"*\" with no condition that restricts the caller "
                    f"(aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:SourceVpce...) - to {acts}"
@@ -54,7 +54,7 @@ def name_allowed(resource: Resource, cfg: dict) -> bool:
 
 def public_functions(stack) -> set:
     """URNs of functions with a public invocation path: a NONE function URL or a public permission."""
-    out = set()
+    out: set = set()
     for url in stack.of_type(aws.FUNCTION_URL):
         if url.get("authorizationType") == "NONE":
             out.update(f.urn for f in stack.targets(url, "functionName", aws.FUNCTION))

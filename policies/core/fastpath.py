@@ -54,15 +54,15 @@ class GuardServicer(_Base):
     # SDK private state, read through one accessor each so the assumption tests can name them.
     @property
     def _pack_name(self) -> str:
-        return self._PolicyAnalyzerServicer__policy_pack_name
+        return getattr(self, "_PolicyAnalyzerServicer__policy_pack_name")
 
     @property
     def _pack_version(self) -> str:
-        return self._PolicyAnalyzerServicer__policy_pack_version
+        return getattr(self, "_PolicyAnalyzerServicer__policy_pack_version")
 
     @property
     def _stack_tags(self) -> dict:
-        return self._PolicyAnalyzerServicer__stack_tags
+        return getattr(self, "_PolicyAnalyzerServicer__stack_tags")
 
     def _policies_for(self, type_: str) -> list:
         found = self._by_type.get(type_)
@@ -228,5 +228,5 @@ def serve(**pack_kwargs) -> None:
     ``SERVERLESS_GUARD_STOCK_SDK=1`` runs the stock servicer instead (for comparison).
     """
     if os.environ.get("SERVERLESS_GUARD_STOCK_SDK") != "1":
-        sdk._PolicyAnalyzerServicer = GuardServicer
+        setattr(sdk, "_PolicyAnalyzerServicer", GuardServicer)
     sdk.PolicyPack(**pack_kwargs)

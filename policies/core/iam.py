@@ -76,7 +76,7 @@ class Statement:
         return f"statement {self.index + 1}"
 
     def _strings(self, value: Any, limit: int = 0) -> list:
-        out = []
+        out: list = []
         for v in as_list(value):
             if v is UNKNOWN or (isinstance(v, str) and (not limit or len(v) <= limit)):
                 out.append(v)
@@ -112,7 +112,7 @@ class Statement:
                 if not isinstance(key, str):
                     self.malformed = True
                     continue
-                vals = []
+                vals: list = []
                 for v in as_list(values):
                     if isinstance(v, bool):
                         vals.append("true" if v else "false")

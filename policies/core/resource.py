@@ -13,7 +13,7 @@ class Undecided(Exception):
     "can't run policy during preview" diagnostic, never a violation.
     """
 
-    def __init__(self, resource: "Resource", path: str):
+    def __init__(self, resource: Resource, path: str):
         super().__init__(path)
         self.path = path
         if resource.truncated:
@@ -46,17 +46,17 @@ class Resource:
         self.dependencies = tuple(dict.fromkeys(dependencies))
         self.property_dependencies = {k: tuple(dict.fromkeys(v)) for k, v in (property_dependencies or {}).items()}
         self.truncated = truncated  # some part of the properties was too deep or too large to read
-        self._leaves = None
-        self._redactor = None
+        self._leaves: dict | None = None
+        self._redactor: Any = None
 
     @classmethod
-    def from_wire(cls, type_: str, name: str, urn: str, wire_props: dict, **kw) -> "Resource":
+    def from_wire(cls, type_: str, name: str, urn: str, wire_props: dict, **kw) -> Resource:
         secrets: set = set()
         props = decode(wire_props, secrets)
         return cls(type_, name, urn, props, frozenset(secrets), **kw)
 
     @classmethod
-    def from_struct(cls, type_: str, name: str, urn: str, struct, **kw) -> "Resource":
+    def from_struct(cls, type_: str, name: str, urn: str, struct, **kw) -> Resource:
         """From the engine's protobuf Struct, through the decode boundary (never raises)."""
         secrets: set = set()
         props, truncated = decode_struct(struct, secrets)

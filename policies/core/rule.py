@@ -155,7 +155,6 @@ def _declare(stack: bool, id: str, category: str, severity: Sev, *, types: Itera
         _register(Rule(id=id, category=category, severity=severity, title=title, description=description,
                        remediation=remediation.strip(), check=fn, types=tuple(types), stack=stack,
                        peers=tuple(peers), config=dict(config or {}), service=svc, hygiene=hygiene))
-        fn.rule_id = id
         return fn
     return wrap
 

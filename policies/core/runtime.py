@@ -65,7 +65,8 @@ def run_check(rule: Rule, subject: Resource | StackIndex, cfg: dict) -> list:
     """The check's findings as ``[(resource, message)]``, at most ``MAX_FINDINGS`` per resource,
     duplicates dropped. A stack check's ``Undecided`` items are raised only when it found nothing."""
     if rule.stack:
-        found, undecided = [], []
+        found: list = []
+        undecided: list = []
         for item in rule.check(subject, cfg) or ():
             (undecided if isinstance(item, Undecided) else found).append(item)
         if undecided and not any(isinstance(m, str) and m for _, m in found):
@@ -91,7 +92,7 @@ def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:
         yield resource, message, governance.exemption_for(rule.id, resource)
 
 
-def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact) -> "Outcome":
+def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact) -> Outcome:
     text = f"{resource.label()}: {messages.user_terms(redact(message))}"
     if isinstance(exempt, governance.Expired):
         text, exempt = f"{text} (Note: {exempt}.)", None
@@ -136,7 +137,7 @@ def fix_passes(rule: Rule, resource: Resource, engine_config: dict | None = None
         return False
 
 
-def _crash(rule: Rule, subject, exc: Exception) -> "Outcome":
+def _crash(rule: Rule, subject, exc: Exception) -> Outcome:
     where = subject.label() if isinstance(subject, Resource) else "the stack"
     return Outcome(f"internal error in policy '{rule.id}' while checking {where}: {type(exc).__name__}. "
                    "The rule could not decide, so this is reported at the policy's level; please report it "
@@ -186,6 +187,7 @@ def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = No
             remediation_steps=rule.remediation,
             url=rule.url,
         )
+        policy: Any
         if rule.stack:
             policy = StackValidationPolicy(name=rule.id, validate=_stack_validate(rule), **common)
         else:

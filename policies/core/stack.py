@@ -154,14 +154,16 @@ class StackIndex:
         """Every identity-policy document that grants permissions to ``role``: inline policies,
         RolePolicy, RolePolicyAttachment/PolicyAttachment of in-stack Policies. AWS-managed policy
         ARNs are returned as strings (``managed_policy_arns``)."""
-        if self._role_docs is None:
-            self._build_role_docs()
-        return self._role_docs.get(role.urn, {"docs": [], "managed": []})["docs"]
+        return self._role_entry(role)["docs"]
 
     def managed_policy_arns(self, role: Resource) -> list:
+        return self._role_entry(role)["managed"]
+
+    def _role_entry(self, role: Resource) -> dict:
         if self._role_docs is None:
             self._build_role_docs()
-        return self._role_docs.get(role.urn, {"docs": [], "managed": []})["managed"]
+        assert self._role_docs is not None
+        return self._role_docs.get(role.urn, {"docs": [], "managed": []})
 
     def _build_role_docs(self) -> None:
         out: dict = defaultdict(lambda: {"docs": [], "managed": []})

@@ -321,7 +321,8 @@ def stack_config(path: str, project: str) -> tuple:
     for key, value in (data.get("config") or {}).items():
         key = str(key) if ":" in str(key) else f"{project}:{key}"
         if isinstance(value, dict) and set(value) == {"secure"}:
-            out[key], _ = "[secret]", secret.append(key)
+            out[key] = "[secret]"
+            secret.append(key)
         else:
             out[key] = value if isinstance(value, str) else json.dumps(value)
     return out, tuple(secret)

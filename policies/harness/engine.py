@@ -60,6 +60,7 @@ class PackProcess:
         self.proc = subprocess.Popen(
             argv,
             cwd=pack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert self.proc.stdout is not None and self.proc.stderr is not None
         line = self.proc.stdout.readline().decode().strip()
         self.start_seconds = time.perf_counter() - started
         if not line.isdigit():
@@ -100,7 +101,7 @@ class PackProcess:
         merged = merge_config(self.info, policy_config or {})
         request = pb.ConfigureAnalyzerRequest()
         for name, (level, props) in merged.items():
-            pc = pb.PolicyConfig(enforcementLevel=_LEVEL_CODES[level])
+            pc = pb.PolicyConfig(enforcementLevel=_LEVEL_CODES[level])  # type: ignore[arg-type]
             pc.properties.SetInParent()  # the engine always sends a Struct, empty or not (the Node SDK relies on it)
             pc.properties.update(props)
             request.policyConfig[name].CopyFrom(pc)
@@ -264,7 +265,7 @@ def merge_config(info, file_config: dict) -> dict:
                     props.update({k: v for k, v in entry.items() if k != "enforcementLevel"})
             else:
                 raise ConfigError(f"policy pack config: {key!r} must be a level or an object")
-        full = {"type": "object", "properties": dict(schema.get("properties") or {}),
+        full: dict = {"type": "object", "properties": dict(schema.get("properties") or {}),
                 "required": list(schema.get("required") or [])}
         full["properties"]["enforcementLevel"] = {"type": "string", "enum": list(_LEVEL_CODES)}
         try:

@@ -1,5 +1,4 @@
 """SAS-2 broken authentication cases."""
-import json
 
 import pulumi_aws as aws
 

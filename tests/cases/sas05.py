@@ -1,5 +1,4 @@
 """SAS-5 monitoring and logging cases."""
-import pulumi
 import pulumi_aws as aws
 
 from . import case

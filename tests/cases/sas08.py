@@ -5,7 +5,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import case
-from ._util import doc, function, role, table
+from ._util import function, role, table
 
 
 def _public_url(fn):
