@@ -263,7 +263,8 @@ def apigw_default_endpoint_bypass(stack, cfg):
     remediation="""aws.appsync.GraphQLApi("api", authentication_type="AMAZON_COGNITO_USER_POOLS",
     user_pool_config={"user_pool_id": pool.id, "default_action": "ALLOW", "aws_region": "us-east-1"})""",
     peers=["FSBP AppSync.5"],
-    config={**int_setting("maxApiKeyDays", 30, "Longest allowed lifetime of an AppSync API key, in days.", 1),
+    config={**int_setting("maxApiKeyDays", 30, "Longest allowed lifetime of an AppSync API key, in days.", 1,
+                              stricter="lower"),
             **names_allowlist("public GraphQL APIs")})
 def appsync_api_key_auth(r, cfg):
     if allowed(r, cfg):
@@ -334,7 +335,7 @@ def cognito_mfa(r, cfg):
     description="Short passwords make credential stuffing and guessing practical. Length is what counts: NIST SP "
                 "800-63B and OWASP ASVS advise against composition rules (required character classes).",
     remediation="""aws.cognito.UserPool("users", password_policy={"minimum_length": 12})""",
-    config=int_setting("minimumLength", 12, "Shortest password length accepted.", 6))
+    config=int_setting("minimumLength", 12, "Shortest password length accepted.", 6, stricter="higher"))
 def cognito_password_policy(r, cfg):
     policy = r.known("passwordPolicy")
     if policy is None:

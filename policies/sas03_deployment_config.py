@@ -296,7 +296,8 @@ def apigw_domain_tls(r, cfg):
                 "access to data for good.",
     remediation="""aws.kms.Key("data", deletion_window_in_days=30, enable_key_rotation=True)""",
     peers=["CKV_AWS_227", "FSBP KMS.3"],
-    config=int_setting("minDeletionWindowDays", 30, "Shortest accepted deletion window in days.", 7))
+    config=int_setting("minDeletionWindowDays", 30, "Shortest accepted deletion window in days.", 7,
+                       stricter="higher"))
 def kms_deletion_safety(r, cfg):
     out = []
     if r.flag("bypassPolicyLockoutSafetyCheck") is True:

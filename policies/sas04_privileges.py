@@ -371,7 +371,8 @@ def lambda_role_overprivileged(stack, cfg):
     remediation="""for name in ("orders", "payments"):
     role = aws.iam.Role(f"{name}-role", assume_role_policy=lambda_trust)
     aws.lambda_.Function(name, role=role.arn, ...)""",
-    config=int_setting("maxFunctionsPerRole", 1, "How many functions may share one execution role.", 1))
+    config=int_setting("maxFunctionsPerRole", 1, "How many functions may share one execution role.", 1,
+                       stricter="lower"))
 def lambda_role_shared(stack, cfg):
     by_role = defaultdict(list)
     for fn in stack.of_type(aws.FUNCTION):

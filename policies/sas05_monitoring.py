@@ -79,9 +79,10 @@ def lambda_log_retention(stack, cfg):
     description="Log groups that never expire accumulate cost and personal data forever.",
     remediation="""aws.cloudwatch.LogGroup("fn-logs", ..., retention_in_days=365)""",
     peers=["CKV_AWS_66", "CKV_AWS_338"],
-    config={**int_setting("minRetentionDays", 1, "Shortest accepted retention in days (e.g. 365 for audit logs).", 1),
+    config={**int_setting("minRetentionDays", 1, "Shortest accepted retention in days (e.g. 365 for audit logs).", 1,
+                          stricter="higher"),
             **int_setting("fixRetentionDays", 365, "Retention the remediate level sets (raised to the next period "
-                                                   "CloudWatch accepts, and to at least minRetentionDays).", 1)})
+                                                   "CloudWatch accepts, and to at least minRetentionDays).", 1, stricter="higher")})
 def log_group_retention(r, cfg):
     days = r.number("retentionInDays")
     if not days:

@@ -18,11 +18,12 @@ DEPRECATED = ["dotnet5.0", "dotnet6", "dotnet7", "dotnetcore2.1", "dotnetcore3.1
 # Deprecation dates known to the catalog (tflint-ruleset-aws PR #969); warn warnDays before them.
 DEPRECATION_DATES = {"nodejs18.x": "2025-09-01", "python3.9": "2025-12-15"}
 RUNTIME_CONFIG = {
-    **list_setting("deprecatedRuntimes", DEPRECATED, "Runtimes that are deprecated."),
+    **list_setting("deprecatedRuntimes", DEPRECATED, "Runtimes that are deprecated.", stricter="superset"),
     "deprecationDates": {"type": "object", "additionalProperties": {"type": "string", "format": "date"},
-                         "default": DEPRECATION_DATES,
+                         "default": DEPRECATION_DATES, "x-stricter": "fixed",
                          "description": "Runtime -> deprecation date (YYYY-MM-DD); add AWS's upcoming dates here."},
-    **int_setting("warnDays", 90, "Report a runtime this many days before its deprecation date.", 0),
+    **int_setting("warnDays", 90, "Report a runtime this many days before its deprecation date.", 0,
+                   stricter="higher"),
 }
 
 

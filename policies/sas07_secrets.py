@@ -154,7 +154,7 @@ RATE = re.compile(r"^rate\(\s*(\d+)\s+(day|days|hour|hours|minute|minutes)\s*\)$
     description="A long rotation interval leaves a leaked secret usable for months.",
     remediation="""aws.secretsmanager.SecretRotation("db", ..., rotation_rules={"automatically_after_days": 30})""",
     peers=["CKV_AWS_304", "FSBP SecretsManager.4"],
-    config=int_setting("maxRotationDays", 90, "Longest allowed rotation interval in days.", 1))
+    config=int_setting("maxRotationDays", 90, "Longest allowed rotation interval in days.", 1, stricter="lower"))
 def secret_rotation_interval(r, cfg):
     days = r.number("rotationRules.automaticallyAfterDays")
     expr = r.known("rotationRules.scheduleExpression")

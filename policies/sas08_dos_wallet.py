@@ -75,8 +75,9 @@ def lambda_reserved_concurrency(stack, cfg):
     remediation="""aws.lambda_.Function("orders", ..., timeout=10)""",
     config={**int_setting("apiMaxTimeoutSeconds", 29, "Longest timeout for a function behind a REST API (whose "
                                                       "integration timeout is 29 s by default); HTTP APIs wait "
-                                                      "30 s, so they get one second more.", 1),
-            **int_setting("maxTimeoutSeconds", 899, "Longest timeout for any function.", 1)})
+                                                      "30 s, so they get one second more.", 1,
+                         stricter="lower"),
+            **int_setting("maxTimeoutSeconds", 899, "Longest timeout for any function.", 1, stricter="lower")})
 def lambda_timeout_excessive(stack, cfg):
     rest = {f.urn for i in stack.of_type(aws.REST_INTEGRATION) for f in stack.targets(i, "uri", aws.FUNCTION)}
     http = {f.urn for i in stack.of_type(aws.HTTP_INTEGRATION) for f in stack.targets(i, "integrationUri", aws.FUNCTION)}

@@ -197,3 +197,25 @@ def test_every_rule_declares_what_the_core_needs():
         assert rule.title and rule.description and rule.remediation and rule.url.startswith("https://")
         assert rule.stack or rule.types
         assert rule.fix is None or rule.fix_types
+
+
+@pytest.mark.parametrize("rule,key,tighter,looser", [
+    ("lambda-timeout-excessive", "apiMaxTimeoutSeconds", 20, 40),      # a maximum not named max*
+    ("lambda-deprecated-runtime", "warnDays", 120, 30),                # warn earlier
+    ("lambda-env-secrets", "entropyDetectors", True, None),
+    ("lambda-reserved-concurrency", "allFunctions", True, None),
+    ("lambda-deprecated-runtime", "deprecatedRuntimes", "add", "remove"),
+    ("lambda-url-auth-none", "allowedNames", [], ["*"]),
+])
+def test_a_stack_owner_may_tighten_in_the_declared_direction(rule, key, tighter, looser):
+    default = REGISTRY[rule].config[key]["default"]
+    if tighter == "add":
+        tighter, looser = default + ["python3.10"], default[1:]
+
+    def applied(value):
+        c = settings.compile_settings({}, stack="prod", stack_config={"policies": {rule: {key: value}}})
+        return c.props[rule].get(key) == value and not c.notices
+
+    assert applied(tighter)
+    if looser is not None:
+        assert not applied(looser)

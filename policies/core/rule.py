@@ -199,19 +199,38 @@ def _service_of(types: Iterable[str]) -> str:
 
 # Reusable config-schema fragments ---------------------------------------------------------------
 
+# Each setting declares which change makes it stricter (``STRICTER`` in its schema): a stack owner may
+# only make that change (settings._stricter reads it; nothing is guessed from the setting's name).
+STRICTER = "x-stricter"
+DIRECTIONS = ("lower", "higher", "subset", "superset", "true", "false", "fixed")
+
+
 def names_allowlist(what: str) -> dict:
     return {"allowedNames": {
-        "type": "array", "items": {"type": "string"}, "default": [],
+        "type": "array", "items": {"type": "string"}, "default": [], STRICTER: "subset",
         "description": f"Names (glob patterns) of {what} that are allowed on purpose, e.g. a public webhook."}}
 
 
-def int_setting(name: str, default: int, description: str, minimum: int = 0) -> dict:
-    return {name: {"type": "integer", "minimum": minimum, "default": default, "description": description}}
+def int_setting(name: str, default: int, description: str, minimum: int = 0, *, stricter: str) -> dict:
+    """``stricter``: "lower" (a maximum) or "higher" (a minimum), or "fixed" (the publisher's only)."""
+    assert stricter in ("lower", "higher", "fixed"), stricter
+    return {name: {"type": "integer", "minimum": minimum, "default": default, "description": description,
+                   STRICTER: stricter}}
 
 
-def list_setting(name: str, default: list, description: str) -> dict:
-    return {name: {"type": "array", "items": {"type": "string"}, "default": default, "description": description}}
+def list_setting(name: str, default: list, description: str, *, stricter: str = "subset") -> dict:
+    """``stricter``: "subset" for an allow-list (fewer entries is stricter), "superset" for a deny-list."""
+    assert stricter in ("subset", "superset", "fixed"), stricter
+    return {name: {"type": "array", "items": {"type": "string"}, "default": default, "description": description,
+                   STRICTER: stricter}}
 
 
-def bool_setting(name: str, default: bool, description: str) -> dict:
-    return {name: {"type": "boolean", "default": default, "description": description}}
+def bool_setting(name: str, default: bool, description: str, *, stricter: str = "true") -> dict:
+    """``stricter``: "true" when turning it on is stricter, "false" when turning it off is."""
+    assert stricter in ("true", "false", "fixed"), stricter
+    return {name: {"type": "boolean", "default": default, "description": description, STRICTER: stricter}}
+
+
+def engine_schema(config: dict) -> dict:
+    """A rule's config schema as the engine gets it (without the pack's own annotations)."""
+    return {k: {kk: vv for kk, vv in v.items() if kk != STRICTER} for k, v in config.items()}

@@ -13,7 +13,7 @@ from typing import Any, Iterable, NamedTuple
 
 from . import governance, messages
 from .resource import Resource, Undecided
-from .rule import CATEGORIES, REGISTRY, Rule, Sev
+from .rule import CATEGORIES, REGISTRY, Rule, Sev, engine_schema
 from .stack import StackIndex
 from .values import as_list, contains_unknown, decode
 
@@ -148,7 +148,7 @@ def _crash(rule: Rule, subject, exc: Exception) -> Outcome:
 
 COMMON_CONFIG = {
     "ignoreResources": {
-        "type": "array", "items": {"type": "string"}, "default": [],
+        "type": "array", "items": {"type": "string"}, "default": [], "x-stricter": "subset",
         "description": "Resource names or URNs (glob patterns) this policy does not check. Prefer "
                        "exemptions with a reason (see the README's governance section).",
     },
@@ -176,7 +176,7 @@ def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = No
         common: dict[str, Any] = dict(
             description=rule.description,
             enforcement_level=EnforcementLevel(level) if isinstance(level, str) else level,
-            config_schema=PolicyConfigSchema(properties={**COMMON_CONFIG, **rule.config}),
+            config_schema=PolicyConfigSchema(properties=engine_schema({**COMMON_CONFIG, **rule.config})),
             display_name=rule.title,
             severity=_sdk_severity(rule.severity),
             framework=PolicyComplianceFramework(

@@ -28,7 +28,7 @@ import os
 from dataclasses import dataclass, field
 
 from . import governance
-from .rule import CATEGORIES, REGISTRY, Rule, Sev
+from .rule import CATEGORIES, REGISTRY, STRICTER, Rule, Sev
 
 SETTINGS_FILE = "serverless-guard.yaml"
 CONFIG_NAMESPACE = "serverless-guard"
@@ -50,7 +50,8 @@ def _policies_schema() -> dict:
     for rule in REGISTRY.values():
         props[rule.id] = {"type": "object", "additionalProperties": False,
                           "properties": {"enforcementLevel": {"enum": LEVELS},
-                                         **copy.deepcopy({k: {kk: vv for kk, vv in v.items() if kk != "description"}
+                                         **copy.deepcopy({k: {kk: vv for kk, vv in v.items()
+                                                              if kk not in ("description", STRICTER)}
                                                           for k, v in _all_config(rule).items()})}}
     return {"type": "object", "additionalProperties": False, "properties": props}
 
@@ -245,22 +246,19 @@ def _match(value: str, pattern: str | None) -> bool:
     return pattern is None or fnmatch.fnmatchcase(value or "", pattern)
 
 
-def _stricter(key: str, old, new) -> bool | None:
-    """True if ``new`` is at least as strict as ``old`` for this setting, by naming convention."""
+def _stricter(schema: dict, old, new) -> bool | None:
+    """True if ``new`` is at least as strict as ``old``, in the direction the setting declares
+    (``x-stricter``); None when it declares none or is fixed: only the pack's publisher may change it."""
     if old == new:
         return True
-    k = key.lower()
-    if isinstance(old, (int, float)) and isinstance(new, (int, float)):
-        if k.startswith("max"):
-            return new <= old
-        if k.startswith("min"):
-            return new >= old
-    if isinstance(old, list) and isinstance(new, list) and (k.startswith("allow") or k.startswith("trusted")
-                                                            or k.startswith("ignore")):
-        return set(new) <= set(old)
-    if isinstance(old, bool) and isinstance(new, bool) and k.startswith("require"):
-        return new
-    return None  # direction unknown: only the pack's publisher may change it
+    direction = schema.get(STRICTER)
+    if direction in ("lower", "higher") and isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        return new <= old if direction == "lower" else new >= old
+    if direction in ("subset", "superset") and isinstance(old, list) and isinstance(new, list):
+        return set(new) <= set(old) if direction == "subset" else set(new) >= set(old)
+    if direction in ("true", "false") and isinstance(new, bool):
+        return new is (direction == "true")
+    return None
 
 
 def compile_settings(data: dict, stack: str = "", project: str = "", organization: str = "",
@@ -349,7 +347,7 @@ def _apply_stack_config(c: Compiled, cfg: dict, allow_loosening: bool) -> None:
                                      "stack owners may only tighten, so it stays " + old)
             for k, v in change.get("props", {}).items():
                 old = c.props[rule.id].get(k, _all_config(rule).get(k, {}).get("default"))
-                ok = _stricter(k, old, v)
+                ok = _stricter(_all_config(rule).get(k, {}), old, v)
                 if allow_loosening or ok:
                     c.props[rule.id][k], c.origin[rule.id][k] = v, layer
                 else:
