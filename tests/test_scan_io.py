@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT
 from policies.core import values
-from policies.harness import capture
+from policies.harness import capture, engine
 
 EXAMPLE = os.path.join(ROOT, "examples", "insecure-serverless-api")
 SECRET_TEXT = "s3cr3t-Passw0rd!"   # a Pulumi secret in the insecure example
@@ -46,15 +46,15 @@ def _preview_secrets(value):
     return value
 
 
-def _position(rec) -> str:
-    if not rec.source_file.startswith(EXAMPLE):
+def _position(rec, program=EXAMPLE) -> str:
+    if not rec.source_file.startswith(program):
         return ""
-    return f"project:///{os.path.relpath(rec.source_file, EXAMPLE)}#{rec.source_line},5"
+    return f"project:///{os.path.relpath(rec.source_file, program)}#{rec.source_line},5"
 
 
-def write_export(path, plaintext: bool) -> None:
-    """A `pulumi stack export` (deployment version 3) of the insecure example, as apitype.ResourceV3."""
-    cap = capture.run_directory(EXAMPLE, "update")
+def write_export(path, plaintext: bool, program: str = EXAMPLE) -> None:
+    """A `pulumi stack export` (deployment version 3) of a program, as apitype.ResourceV3."""
+    cap = capture.run_directory(program, "update")
     resources = [{"urn": "urn:pulumi:dev::insecure-serverless-api::pulumi:providers:aws::default_7_51_1",
                   "custom": True, "id": "p", "type": "pulumi:providers:aws", "inputs": {}, "outputs": {}}]
     for r in cap.records:
@@ -62,7 +62,7 @@ def write_export(path, plaintext: bool) -> None:
             "urn": r.urn, "custom": r.custom, "id": r.outputs.get("id", ""), "type": r.type,
             "inputs": _export_secrets(r.inputs, plaintext), "outputs": _export_secrets(r.outputs, plaintext),
             "parent": r.parent, "dependencies": r.dependencies, "propertyDependencies": r.property_dependencies,
-            "sourcePosition": _position(r)})
+            "sourcePosition": _position(r, program)})
     # a resource pending deletion is not judged
     resources.append({"urn": "urn:pulumi:dev::insecure-serverless-api::aws:lambda/functionUrl:FunctionUrl::gone",
                       "custom": True, "delete": True, "type": "aws:lambda/functionUrl:FunctionUrl",
@@ -72,13 +72,13 @@ def write_export(path, plaintext: bool) -> None:
                                                              "resources": resources}}))
 
 
-def write_preview(path) -> None:
-    """A `pulumi preview --json` of the insecure example (display.PreviewDigest)."""
-    cap = capture.run_directory(EXAMPLE, "preview")
+def write_preview(path, program: str = EXAMPLE) -> None:
+    """A `pulumi preview --json` of a program (display.PreviewDigest)."""
+    cap = capture.run_directory(program, "preview")
     steps = [{"op": "create", "urn": r.urn, "provider": "", "newState": {
         "urn": r.urn, "custom": r.custom, "type": r.type, "inputs": _preview_secrets(r.inputs), "parent": r.parent,
         "dependencies": r.dependencies, "propertyDependencies": r.property_dependencies,
-        "sourcePosition": _position(r)}} for r in cap.records]
+        "sourcePosition": _position(r, program)}} for r in cap.records]
     steps.append({"op": "delete", "urn": "urn:pulumi:dev::x::aws:lambda/functionUrl:FunctionUrl::gone",
                   "oldState": {"type": "aws:lambda/functionUrl:FunctionUrl", "inputs": {"authorizationType": "NONE"}}})
     path.write_text(json.dumps({"config": {}, "steps": steps, "changeSummary": {"create": len(steps) - 1}}))
@@ -275,3 +275,36 @@ def test_scan_remediate_shows_each_change_and_the_program_fix(tmp_path):
 def test_scan_remediate_on_the_hardened_example_changes_nothing():
     r = run("scan", "examples/hardened-serverless-api", "--remediate")
     assert r.returncode == 0 and "Remediations" not in r.stdout and "no findings" in r.stdout
+
+
+CORPUS = os.path.join(ROOT, "tests", "corpus")
+
+
+def _verdicts(loaded, settings_file) -> set:
+    env = {"SERVERLESS_GUARD_SETTINGS": settings_file} if os.path.isfile(settings_file) else {}
+    with engine.PackProcess(dry_run=loaded.mode == "preview", extra_env=env) as pack:
+        pack.start()
+        diags = pack.run(loaded.records)
+    return {(d.policy, d.resource, d.level) for d in diags if "can't run policy" not in d.message}
+
+
+@pytest.mark.parametrize("app", sorted(os.listdir(CORPUS)))
+def test_every_corpus_program_gets_the_same_verdicts_from_its_export_and_preview(tmp_path, app):
+    """A verdict on an export equals the verdict through the engine path (plaintext secrets); a
+    ciphertext secret never adds a finding; a preview JSON adds no violation the update lacks."""
+    from policies import inputs
+
+    program = os.path.join(CORPUS, app)
+    settings_file = os.path.join(program, "serverless-guard.yaml")
+    direct = _verdicts(inputs.load(program), settings_file)
+    for plaintext in (True, False):
+        state = tmp_path / f"state-{plaintext}.json"
+        write_export(state, plaintext, program)
+        loaded = inputs.load(str(state), base_dir=program)
+        assert loaded.kind == "stack-export"
+        found = _verdicts(loaded, settings_file)
+        assert found == direct if plaintext else found <= direct, (app, plaintext, found ^ direct)
+    plan = tmp_path / "plan.json"
+    write_preview(plan, program)
+    preview = _verdicts(inputs.load(str(plan)), settings_file)
+    assert {(p, r) for p, r, _ in preview} <= {(p, r) for p, r, _ in direct}, (app, preview - direct)
