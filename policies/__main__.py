@@ -248,14 +248,13 @@ def cmd_config(args) -> int:
         return 0
     tags = _tags(args.tag)
     from . import REGISTRY
-    from .core import governance, runtime
+    from .core import runtime
 
-    governance.STATE.update(tag_overrides=compiled.tag_overrides, initial=compiled.initial_config)
+    context = settings.context_of(compiled)
     print(f"stack {args.org}/{args.project}/{args.stack}" + (f" tags {tags}" if tags else ""))
     for rule in sorted(REGISTRY.values(), key=lambda r: (int(r.category.split("-")[1]), r.id)):
         origin = compiled.origin[rule.id]
-        cfg = runtime.rule_config(rule, compiled.initial_config[rule.id], tags)
-        disabled = cfg.pop("__disabled_by_tag__", False)
+        cfg, disabled = runtime.rule_config(rule, compiled.initial_config[rule.id], tags, context)
         cfg.pop("enforcementLevel", None)
         level = "disabled (by stack tag)" if disabled else compiled.levels[rule.id]
         print(f"{rule.id:40} {level:10} <- {origin.get('level')}")

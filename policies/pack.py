@@ -9,7 +9,7 @@ import sys
 
 def main() -> None:
     from . import REGISTRY, __version__  # noqa: F401 - importing registers every rule
-    from .core import fastpath, settings
+    from .core import fastpath, notices_rule, settings
     from .core.runtime import build_policies
 
     try:
@@ -17,13 +17,16 @@ def main() -> None:
     except settings.SettingsError as exc:
         sys.stderr.write(f"serverless-guard: {exc}\n")
         sys.exit(1)
+    context = settings.context_of(compiled)
     fastpath.serve(
+        context=context,
         name="serverless-guard",
         description="Serverless Top 10 (SAS-1..SAS-10) policies for AWS serverless applications.",
         display_name="serverless-guard",
         provider="aws",
         tags=["aws", "serverless", "security", "lambda"],
-        policies=build_policies(list(REGISTRY.values()), compiled.levels) + compiled.extra_policies,
+        policies=build_policies(list(REGISTRY.values()), compiled.levels, context)
+        + build_policies([notices_rule.RULE], {notices_rule.RULE.id: "advisory"}, context),
         initial_config=settings.sdk_initial_config(compiled),
     )
 

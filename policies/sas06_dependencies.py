@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .core import Sev, Undecided, as_list, fixes, governance, int_setting, list_setting, lookup, resource_rule, stack_rule
+from .core import Sev, Undecided, as_list, fixes, int_setting, list_setting, lookup, resource_rule, stack_rule
 from .core import aws
 
 CAT = "SAS-6"
@@ -27,7 +27,7 @@ RUNTIME_CONFIG = {
 }
 
 
-def runtime_problem(runtime, cfg) -> str | None:
+def runtime_problem(runtime, cfg, today) -> str | None:
     if not isinstance(runtime, str):
         return None
     if runtime in cfg["deprecatedRuntimes"]:
@@ -38,7 +38,7 @@ def runtime_problem(runtime, cfg) -> str | None:
             when = dt.date.fromisoformat(date)
         except ValueError:
             return None
-        days = (when - governance.today()).days
+        days = (when - today).days
         if days < 0:
             return f"{runtime} was deprecated on {date}: it gets no security patches"
         if days <= cfg["warnDays"]:
@@ -53,7 +53,7 @@ def runtime_problem(runtime, cfg) -> str | None:
     remediation="""aws.lambda_.Function("fn", ..., runtime="python3.13")""",
     peers=["CKV_AWS_363", "FSBP Lambda.2"], config=RUNTIME_CONFIG)
 def lambda_deprecated_runtime(r, cfg):
-    problem = runtime_problem(r.known("runtime"), cfg)
+    problem = runtime_problem(r.known("runtime"), cfg, r.context.clock())
     return f"runtime {problem}. Move to a supported runtime." if problem else None
 
 
@@ -63,7 +63,7 @@ def lambda_deprecated_runtime(r, cfg):
     description="A layer built for a deprecated runtime keeps functions on it.",
     remediation="""aws.lambda_.LayerVersion("deps", ..., compatible_runtimes=["python3.13"])""", config=RUNTIME_CONFIG)
 def lambda_layer_deprecated_runtime(r, cfg):
-    problems = [p for rt in as_list(r.known("compatibleRuntimes")) if (p := runtime_problem(rt, cfg))]
+    problems = [p for rt in as_list(r.known("compatibleRuntimes")) if (p := runtime_problem(rt, cfg, r.context.clock()))]
     if problems:
         return f"compatibleRuntimes: {'; '.join(problems)}. Rebuild the layer for a supported runtime."
     return None

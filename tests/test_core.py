@@ -219,3 +219,22 @@ def test_a_stack_owner_may_tighten_in_the_declared_direction(rule, key, tighter,
     assert applied(tighter)
     if looser is not None:
         assert not applied(looser)
+
+
+def test_the_run_time_settings_are_one_frozen_context():
+    import dataclasses
+    import datetime as dt
+
+    assert not hasattr(governance, "STATE")
+    ctx = governance.Context(today=dt.date(2030, 1, 1))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ctx.fail_closed = False  # type: ignore[misc]
+    r = Resource("aws:sqs/queue:Queue", "jobs", "urn:pulumi:dev::app::aws:sqs/queue:Queue::jobs",
+                 {"tags": {"serverless-guard:exempt:sqs-encryption": "legacy until 2029-12-31"}})
+    assert "expired on 2029-12-31" in governance.exemption_for("sqs-encryption", r, ctx)
+    compiled = settings.compile_settings({"stacks": [{"match": {"tags": {"env": "dev"}}, "disable": ["sqs-encryption"]}]})
+    context = settings.context_of(compiled)
+    from policies.core.runtime import rule_config
+
+    cfg, disabled = rule_config(REGISTRY["sqs-encryption"], None, {"env": "dev"}, context)
+    assert disabled and "__disabled_by_tag__" not in cfg

@@ -36,6 +36,10 @@ _Base = sdk._PolicyAnalyzerServicer
 
 
 class GuardServicer(_Base):
+    # The pack's run-time settings; ``serve`` binds a frozen Context in a subclass (the SDK constructs
+    # the servicer itself, by name, so it cannot be passed to __init__).
+    context: governance.Context = governance.DEFAULT_CONTEXT
+
     def __init__(self, name, version, policies, *args, **kwargs):
         foreign = [p.name for p in policies if getattr(p, "rule", None) is None]
         if foreign:
@@ -93,7 +97,7 @@ class GuardServicer(_Base):
             if o.crash:
                 # Fail closed: a rule that could not decide is reported at the policy's own level (a
                 # mandatory rule stops the preview); ``failClosed: false`` makes it advisory.
-                crash_level = level if governance.STATE["fail_closed"] else EnforcementLevel.ADVISORY
+                crash_level = level if self.context.fail_closed else EnforcementLevel.ADVISORY
                 self._create_report_violation(response, policy.name, policy.description, crash_level,
                                               policy.severity)(o.message, o.urn or None)
             elif o.exempt is not None:
@@ -137,6 +141,7 @@ class GuardServicer(_Base):
         if policies:
             resource = Resource.from_struct(request.type, request.name, request.urn, request.properties,
                                             parent=request.options.parent)
+            resource.context = self.context
             self._run(response, policies, resource)
         return response
 
@@ -144,7 +149,7 @@ class GuardServicer(_Base):
         self._configure_runtime_settings()
         response = proto.AnalyzeResponse()
         if self._stack_policies:
-            self._run(response, self._stack_policies, _decode_stack(request))
+            self._run(response, self._stack_policies, _decode_stack(request, self.context))
         return response
 
     def _fixers_for(self, type_: str) -> list:
@@ -176,6 +181,7 @@ class GuardServicer(_Base):
             props = current if current is not None else request.properties
             resource = Resource.from_struct(request.type, request.name, request.urn, props,
                                             parent=request.options.parent)
+            resource.context = self.context
             config = self._get_policy_config(policy.name)
             try:
                 changes = remediation(policy.rule, resource, config, self._stack_tags)
@@ -193,6 +199,7 @@ class GuardServicer(_Base):
             if not all(set_path(fixed, path, value) for path, value in sorted(changes.items())):
                 continue
             after = Resource.from_struct(request.type, request.name, request.urn, fixed, parent=request.options.parent)
+            after.context = self.context
             if not fix_passes(policy.rule, after, config):
                 continue
             current = fixed
@@ -202,7 +209,7 @@ class GuardServicer(_Base):
         return response
 
 
-def _decode_stack(request) -> StackIndex:
+def _decode_stack(request, context=governance.DEFAULT_CONTEXT) -> StackIndex:
     """Every resource of the request decoded once, each through the decode boundary (one resource that
     cannot be read costs only its own findings). The cyclic garbage collector is paused meanwhile:
     decoding creates hundreds of thousands of small acyclic containers, and collections triggered by
@@ -210,17 +217,17 @@ def _decode_stack(request) -> StackIndex:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return StackIndex(
+        return StackIndex((
             Resource.from_struct(r.type, r.name, r.urn, r.properties,
                                  parent=r.parent, dependencies=tuple(r.dependencies),
                                  property_dependencies={k: tuple(v.urns) for k, v in r.propertyDependencies.items()})
-            for r in request.resources)
+            for r in request.resources), context)
     finally:
         if enabled:
             gc.enable()
 
 
-def serve(**pack_kwargs) -> None:
+def serve(context: governance.Context = governance.DEFAULT_CONTEXT, **pack_kwargs) -> None:
     """Build and serve the pack like ``PolicyPack(...)``, with ``GuardServicer`` as its servicer.
 
     ``PolicyPack.__init__`` validates its arguments, constructs ``_PolicyAnalyzerServicer`` by its
@@ -228,5 +235,5 @@ def serve(**pack_kwargs) -> None:
     ``SERVERLESS_GUARD_STOCK_SDK=1`` runs the stock servicer instead (for comparison).
     """
     if os.environ.get("SERVERLESS_GUARD_STOCK_SDK") != "1":
-        setattr(sdk, "_PolicyAnalyzerServicer", GuardServicer)
+        setattr(sdk, "_PolicyAnalyzerServicer", type("BoundGuardServicer", (GuardServicer,), {"context": context}))
     sdk.PolicyPack(**pack_kwargs)

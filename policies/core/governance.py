@@ -10,14 +10,36 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
 
 EXEMPT_TAG_PREFIX = "serverless-guard:exempt:"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_REASON = 100  # an exemption reason longer than this is cut in messages
 
-# Set by __main__.py (from the pack's settings) and by tests; read by rules at run time.
-STATE: dict = {"exemptions": [], "tag_overrides": [], "initial": {}, "today": None, "fail_closed": True,
-               "notices": []}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the pack's settings say at run time, compiled once at start (``settings.Compiled.context``)
+    and handed to the servicer, which gives it to every resource and stack it evaluates. Frozen: no
+    module-level state, nothing changes it after start.
+
+    ``today`` fixes the clock (tests, reproducible runs); None means the real date."""
+
+    exemptions: tuple = ()
+    tag_overrides: tuple = ()
+    initial: Mapping = field(default_factory=lambda: MappingProxyType({}))
+    fail_closed: bool = True
+    notices: tuple = ()
+    today: _dt.date | None = None
+
+    def clock(self) -> _dt.date:
+        return self.today or _dt.date.today()
+
+
+DEFAULT_CONTEXT = Context()
 
 PROFILES = {
     # severity -> level
@@ -47,8 +69,6 @@ def default_level(rule) -> str:
     return profile_level("default", rule)
 
 
-def today() -> _dt.date:
-    return STATE["today"] or _dt.date.today()
 
 
 def name_matches(resource, patterns) -> bool:
@@ -58,17 +78,17 @@ def name_matches(resource, patterns) -> bool:
                for p in patterns)
 
 
-def exemption_for(rule_id: str, resource) -> str | None:
+def exemption_for(rule_id: str, resource, context: Context = DEFAULT_CONTEXT) -> str | None:
     """The reason this finding is exempted, or None. Expired exemptions do not apply (and say so)."""
     key = EXEMPT_TAG_PREFIX + rule_id
     tag = resource.tags.get(key)
     if isinstance(tag, str):
         secret = resource.is_secret("tags") or resource.is_secret(f"tags.{key}")
-        return _check_expiry(tag.strip(), f"tag {key}", show_reason=not secret)
-    for ex in STATE["exemptions"]:
+        return _check_expiry(tag.strip(), f"tag {key}", context.clock(), show_reason=not secret)
+    for ex in context.exemptions:
         if rule_id in ex["policies"] and name_matches(resource, ex["resources"]):
             return _check_expiry(ex["reason"] + (f" until {ex['expires']}" if ex.get("expires") else ""),
-                                 "pack settings")
+                                 "pack settings", context.clock())
     return None
 
 
@@ -88,7 +108,7 @@ def split_until(text: str) -> tuple:
     return text, None
 
 
-def _check_expiry(text: str, source: str, show_reason: bool = True) -> str | None:
+def _check_expiry(text: str, source: str, today: _dt.date, show_reason: bool = True) -> str | None:
     reason, until = split_until(text)
     if not reason:
         return Expired(f"the exemption in {source} gives no reason, so it does not apply")
@@ -97,7 +117,7 @@ def _check_expiry(text: str, source: str, show_reason: bool = True) -> str | Non
             date = _dt.date.fromisoformat(until)
         except ValueError:
             return Expired(f"the exemption in {source} has an invalid date, so it does not apply")
-        if date < today():
+        if date < today:
             return Expired(f"the exemption in {source} expired on {until} and no longer applies")
     if not show_reason:
         reason = f"the reason in {source} is a secret value and is not shown"
@@ -106,16 +126,19 @@ def _check_expiry(text: str, source: str, show_reason: bool = True) -> str | Non
     return reason + (f" (exempted until {until})" if until else "")
 
 
-def apply_tag_overrides(rule, cfg: dict, stack_tags: dict) -> None:
-    """Apply the settings' per-stack overrides chosen by stack tags to a rule's config."""
-    for entry in STATE["tag_overrides"]:
+def apply_tag_overrides(rule, cfg: dict, stack_tags: dict, context: Context = DEFAULT_CONTEXT) -> bool:
+    """Apply the settings' per-stack overrides chosen by stack tags to a rule's config (in place);
+    True when one of them disables the rule for this stack."""
+    disabled = False
+    for entry in context.tag_overrides:
         want = entry["tags"]
         if not all(fnmatch.fnmatchcase(str(stack_tags.get(k, "")), str(v)) for k, v in want.items()):
             continue
         if rule.id in entry.get("disable", ()) or rule.category in entry.get("disable", ()):
-            cfg["__disabled_by_tag__"] = True
+            disabled = True
         for key, value in (entry.get("policies", {}).get(rule.id) or {}).items():
-            initial = STATE["initial"].get(rule.id, {})
+            initial = context.initial.get(rule.id, {})
             # The platform's own config wins: only keys it left at the pack's value are changed.
             if cfg.get(key) == initial.get(key, rule.config.get(key, {}).get("default")):
                 cfg[key] = value
+    return disabled

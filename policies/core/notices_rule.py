@@ -2,7 +2,6 @@
 (a stack owner asking to loosen a level or threshold). Not a catalog rule."""
 from __future__ import annotations
 
-from . import governance
 from .resource import Resource
 from .rule import Rule, Sev
 
@@ -10,11 +9,11 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 def _check(stack, cfg):
-    if not governance.STATE["notices"]:
+    if not stack.context.notices:
         return
     roots = stack.of_type(STACK_TYPE)
     anchor = roots[0] if roots else Resource(STACK_TYPE, "stack", "", {})
-    for notice in governance.STATE["notices"]:
+    for notice in stack.context.notices:
         yield anchor, notice
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from .governance import DEFAULT_CONTEXT
 from .values import UNKNOWN, decode, decode_struct, lookup
 
 
@@ -31,7 +32,7 @@ class Resource:
     """
 
     __slots__ = ("type", "name", "urn", "props", "secret_paths", "parent", "dependencies",
-                 "property_dependencies", "truncated", "_leaves", "_redactor")
+                 "property_dependencies", "truncated", "context", "_leaves", "_redactor")
 
     def __init__(self, type_: str, name: str, urn: str, props: dict, secret_paths: frozenset = frozenset(),
                  parent: str = "", dependencies: tuple = (), property_dependencies: Mapping | None = None,
@@ -46,6 +47,8 @@ class Resource:
         self.dependencies = tuple(dict.fromkeys(dependencies))
         self.property_dependencies = {k: tuple(dict.fromkeys(v)) for k, v in (property_dependencies or {}).items()}
         self.truncated = truncated  # some part of the properties was too deep or too large to read
+        # the pack's run-time settings (exemptions, tag overrides, clock), set by the servicer
+        self.context = DEFAULT_CONTEXT
         self._leaves: dict | None = None
         self._redactor: Any = None
 

@@ -25,15 +25,16 @@ class Outcome(NamedTuple):
     crash: bool = False
 
 
-def rule_config(rule: Rule, engine_config: dict | None, stack_tags: dict | None = None) -> dict:
-    """Rule defaults, then what the engine merged (schema defaults, initial config, platform config),
-    then per-stack settings chosen by stack tags (which may only tighten)."""
+def rule_config(rule: Rule, engine_config: dict | None, stack_tags: dict | None = None,
+                context: governance.Context = governance.DEFAULT_CONTEXT) -> tuple:
+    """(config, disabled): rule defaults, then what the engine merged (schema defaults, initial config,
+    platform config), then per-stack settings chosen by stack tags (which may only tighten, or disable
+    the rule for this stack)."""
     cfg = rule.defaults()
     if engine_config:
         cfg.update(decode(engine_config))  # the engine sends every number as a float
-    if stack_tags:
-        governance.apply_tag_overrides(rule, cfg, stack_tags)
-    return cfg
+    disabled = governance.apply_tag_overrides(rule, cfg, stack_tags, context) if stack_tags else False
+    return cfg, disabled
 
 
 def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | None = None,
@@ -45,10 +46,10 @@ def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | N
     when the rule found nothing certain but could not decide something (preview).
     """
     try:
-        cfg = rule_config(rule, engine_config, stack_tags)
+        cfg, disabled = rule_config(rule, engine_config, stack_tags, subject.context)
     except Exception as exc:  # a config the engine did not validate (no engine, or a hand-made request)
         return [_crash(rule, subject, exc)]
-    if cfg.get("__disabled_by_tag__"):
+    if disabled:
         return []
     try:
         found = run_check(rule, subject, cfg)
@@ -89,7 +90,7 @@ def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:
     for resource, message in found:
         if patterns and governance.name_matches(resource, patterns):
             continue
-        yield resource, message, governance.exemption_for(rule.id, resource)
+        yield resource, message, governance.exemption_for(rule.id, resource, resource.context)
 
 
 def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact) -> Outcome:
@@ -107,13 +108,13 @@ def remediation(rule: Rule, resource: Resource, engine_config: dict | None = Non
     or None. Config, tag overrides, ``ignoreResources`` and exemptions apply exactly as to findings; a
     resource rule fixes only what it reports; nothing is fixed on an unknown value (preview). Raises
     what the fix raises (the servicer turns it into a diagnostic)."""
-    cfg = rule_config(rule, engine_config, stack_tags)
-    if cfg.get("__disabled_by_tag__") or rule.fix is None:
+    cfg, disabled = rule_config(rule, engine_config, stack_tags, resource.context)
+    if disabled or rule.fix is None:
         return None
     patterns = [p for p in as_list(cfg.get("ignoreResources")) if isinstance(p, str)]
     if patterns and governance.name_matches(resource, patterns):
         return None
-    exempt = governance.exemption_for(rule.id, resource)
+    exempt = governance.exemption_for(rule.id, resource, resource.context)
     if exempt is not None and not isinstance(exempt, governance.Expired):
         return None
     try:
@@ -132,7 +133,7 @@ def fix_passes(rule: Rule, resource: Resource, engine_config: dict | None = None
     if rule.stack:
         return True
     try:
-        return not run_check(rule, resource, rule_config(rule, engine_config))
+        return not run_check(rule, resource, rule_config(rule, engine_config, None, resource.context)[0])
     except Exception:  # noqa: BLE001 - undecided or a bug: not proven to pass, so not applied
         return False
 
@@ -162,7 +163,8 @@ def _sdk_severity(sev: Sev):
             Sev.LOW: Severity.LOW, Sev.INFO: Severity.LOW}[sev]
 
 
-def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = None) -> list:
+def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = None,
+                   context: governance.Context = governance.DEFAULT_CONTEXT) -> list:
     """Pulumi policies for ``rules`` (all registered rules by default).
 
     ``levels`` maps rule id -> EnforcementLevel (the pack's defaults from its settings).
@@ -189,9 +191,9 @@ def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = No
         )
         policy: Any
         if rule.stack:
-            policy = StackValidationPolicy(name=rule.id, validate=_stack_validate(rule), **common)
+            policy = StackValidationPolicy(name=rule.id, validate=_stack_validate(rule, context), **common)
         else:
-            policy = ResourceValidationPolicy(name=rule.id, validate=_resource_validate(rule), **common)
+            policy = ResourceValidationPolicy(name=rule.id, validate=_resource_validate(rule, context), **common)
         policy.rule = rule  # the fast path dispatches on this
         policies.append(policy)
     return policies
@@ -226,11 +228,12 @@ def _report(outcomes: list, report_violation) -> None:
             report_violation(o.message, o.urn or None)
 
 
-def _resource_validate(rule: Rule):
+def _resource_validate(rule: Rule, context: governance.Context):
     def validate(args, report_violation):
         if args.resource_type not in rule.types:  # the stock SDK calls every policy for every resource
             return
         resource = Resource.from_wire(args.resource_type, args.name, args.urn, _unwrap(args.props))
+        resource.context = context
         try:
             _report(evaluate(rule, resource, args.get_config(), dict(args.stack_tags)), report_violation)
         except Undecided as exc:
@@ -238,14 +241,14 @@ def _resource_validate(rule: Rule):
     return validate
 
 
-def _stack_validate(rule: Rule):
+def _stack_validate(rule: Rule, context: governance.Context):
     def validate(args, report_violation):
-        index = StackIndex(
+        index = StackIndex((
             Resource.from_wire(r.resource_type, r.name, r.urn, _unwrap(r.props),
                                dependencies=tuple(d.urn for d in r.dependencies),
                                property_dependencies={k: [d.urn for d in v]
                                                       for k, v in r.property_dependencies.items()})
-            for r in args.resources)
+            for r in args.resources), context)
         try:
             _report(evaluate(rule, index, args.get_config(), dict(args.stack_tags)), report_violation)
         except Undecided as exc:

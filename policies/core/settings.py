@@ -239,7 +239,6 @@ class Compiled:
     tag_overrides: list = field(default_factory=list)
     exemptions: list = field(default_factory=list)
     fail_closed: bool = True
-    extra_policies: list = field(default_factory=list)
 
 
 def _match(value: str, pattern: str | None) -> bool:
@@ -364,7 +363,6 @@ def compile_for_environment(pack_dir: str, environ) -> Compiled:
     c = compile_settings(data, stack=environ.get("PULUMI_STACK", ""), project=environ.get("PULUMI_PROJECT", ""),
                          organization=environ.get("PULUMI_ORGANIZATION", ""),
                          stack_config=read_stack_config(environ), source=os.path.basename(path))
-    install(c)
     return c
 
 
@@ -375,12 +373,11 @@ def sdk_initial_config(c: Compiled) -> dict:
     return {k: {**v, "enforcementLevel": EnforcementLevel(v["enforcementLevel"])} for k, v in c.initial_config.items()}
 
 
-def install(c: Compiled) -> None:
-    """Make the run-time half (tag overrides, exemptions, fail-closed, notices) visible to rules."""
-    governance.STATE.update(exemptions=c.exemptions, tag_overrides=c.tag_overrides, fail_closed=c.fail_closed,
-                            notices=list(c.notices),
-                            initial={k: v for k, v in c.initial_config.items()})
-    from .runtime import build_policies
-    from . import notices_rule
+def context_of(c: Compiled) -> governance.Context:
+    """The run-time half of the settings (tag overrides, exemptions, fail-closed, notices), frozen."""
+    from types import MappingProxyType
 
-    c.extra_policies = build_policies([notices_rule.RULE], {notices_rule.RULE.id: "advisory"})
+    return governance.Context(
+        exemptions=tuple(c.exemptions), tag_overrides=tuple(c.tag_overrides),
+        initial=MappingProxyType({k: dict(v) for k, v in c.initial_config.items()}),
+        fail_closed=c.fail_closed, notices=tuple(c.notices))

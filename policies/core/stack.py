@@ -14,6 +14,7 @@ from collections import defaultdict
 from typing import Iterable
 
 from . import iam, managed
+from .governance import DEFAULT_CONTEXT
 from .resource import Resource
 from .values import UNKNOWN, as_list
 
@@ -27,8 +28,11 @@ JOIN_FIELDS = ("arn", "id", "name", "bucket", "url", "executionArn")
 
 
 class StackIndex:
-    def __init__(self, resources: Iterable[Resource]):
+    def __init__(self, resources: Iterable[Resource], context=None):
         self.resources = list(resources)
+        self.context = context if context is not None else DEFAULT_CONTEXT
+        for r in self.resources:
+            r.context = self.context
         self.by_urn = {r.urn: r for r in self.resources}
         self._by_type: dict = defaultdict(list)
         for r in self.resources:
