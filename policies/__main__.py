@@ -327,6 +327,9 @@ def _main(argv=None) -> int:
     config.add_argument("--output", metavar="FILE")
     identity(config)
     args = parser.parse_args(argv)
+    from . import load_rules
+
+    load_rules()  # the settings schema, docs and reports read the registry
     if args.command == "scan":
         args.progress = sys.stderr.isatty() and not args.quiet
         return cmd_scan(args)

@@ -74,6 +74,9 @@ def index() -> str:
 
 
 def pages() -> dict:
+    from . import load_rules
+
+    load_rules()
     out = {f"{r.id}.md": page(r) for r in REGISTRY.values()}
     out["README.md"] = index()
     return out

@@ -8,7 +8,9 @@ import sys
 
 
 def main() -> None:
-    from . import REGISTRY, __version__  # noqa: F401 - importing registers every rule
+    from . import load_rules
+
+    REGISTRY = load_rules()
     from .core import fastpath, notices_rule, settings
     from .core.runtime import build_policies
 

@@ -11,7 +11,7 @@ from google.protobuf import struct_pb2
 
 from policies.core import governance, iam, managed, messages, settings, values
 from policies.core.resource import Resource, Undecided
-from policies.core.rule import REGISTRY
+from policies import REGISTRY
 from policies.core.stack import StackIndex
 
 U = values.UNKNOWN

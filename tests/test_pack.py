@@ -148,3 +148,11 @@ def test_notices_name_the_pack_version(packs):
             lambda a: '{"Statement": []}'))
     diags = [d for d in analyze(packs, program, "preview") if "can't run policy" in d.message]
     assert diags and all(f"serverless-guard@v{__version__}" in d.message for d in diags)
+
+
+def test_a_pack_can_be_built_from_any_set_of_rules():
+    """Importing the core registers no rule: the fixture pack serves its own two rules and no other."""
+    pack_dir = os.path.join(ROOT, "tests", "fixtures", "raising_pack")
+    with engine.PackProcess(pack_dir, extra_env={"SERVERLESS_GUARD_ROOT": ROOT}) as pack:
+        pack.start()
+        assert sorted(p.name for p in pack.info.policies) == ["always-raises", "reports-normally"]
