@@ -323,7 +323,9 @@ def _main(argv=None) -> int:
     rules.add_argument("--docs", metavar="DIR", help="write one documentation page per rule into DIR")
     config = sub.add_parser("config", help="explain or export the effective configuration")
     config.add_argument("action", choices=["explain", "export"])
-    config.add_argument("--profile", choices=["default", "strict", "audit"])
+    from .core.governance import PROFILES
+
+    config.add_argument("--profile", choices=sorted(PROFILES))
     config.add_argument("--output", metavar="FILE")
     identity(config)
     args = parser.parse_args(argv)

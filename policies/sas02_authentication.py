@@ -66,7 +66,7 @@ def lambda_url_auth_none(stack, cfg):
         kind = url.get("authorizationType")
         if kind is UNKNOWN:
             yield Undecided(url, "authorizationType")
-        elif kind == "NONE" and url.urn not in confirmed and not allowed(url, cfg):
+        elif kind == "NONE" and url.urn not in confirmed:
             yield url, ("authorizationType is NONE: anyone who finds the URL can invoke the function as soon as "
                         "invocation is granted to principal \"*\". Use authorization_type=\"AWS_IAM\", or front "
                         "the function with API Gateway and WAF.")
@@ -83,10 +83,9 @@ def lambda_url_auth_none(stack, cfg):
     peers=["CKV_AWS_258", "CKV_AWS_301", "FSBP Lambda.1"], config=names_allowlist("function URLs"))
 def lambda_url_public_invoke_confirmed(stack, cfg):
     for url, p in public_url_exposures(stack):
-        if not allowed(url, cfg):
-            yield url, (f"authorizationType is NONE and Permission '{p.name}' grants "
-                        f"{p.get('action')} to principal \"*\": the function is invokable from the whole "
-                        "internet. Use authorization_type=\"AWS_IAM\" and grant invoke to named principals.")
+        yield url, (f"authorizationType is NONE and Permission '{p.name}' grants "
+                    f"{p.get('action')} to principal \"*\": the function is invokable from the whole "
+                    "internet. Use authorization_type=\"AWS_IAM\" and grant invoke to named principals.")
 
 
 @stack_rule(
@@ -105,7 +104,7 @@ def lambda_permission_public_principal(stack, cfg):
         if principal is UNKNOWN:
             yield Undecided(r, "principal")
             continue
-        if principal != "*" or r.urn in folded or allowed(r, cfg):
+        if principal != "*" or r.urn in folded:
             continue
         if r.get("functionUrlAuthType") == "AWS_IAM":
             continue
@@ -145,7 +144,7 @@ def apigw_method_no_auth(r, cfg):
     method = r.known("httpMethod")
     if isinstance(method, str) and method.upper() == "OPTIONS":
         return None
-    if str(r.known("authorization") or "").upper() == "NONE" and not r.flag("apiKeyRequired") and not allowed(r, cfg):
+    if str(r.known("authorization") or "").upper() == "NONE" and not r.flag("apiKeyRequired"):
         return (f"{method} has authorization NONE and no API key: anyone can call it. Use an authorizer "
                 "(COGNITO_USER_POOLS, CUSTOM or AWS_IAM).")
     return None
@@ -164,7 +163,7 @@ def apigw_method_no_auth(r, cfg):
 def apigw_rest_policy_public(stack, cfg):
     for api in stack.of_type(aws.REST_API):
         if allowed(api, cfg):
-            continue
+            continue  # the allow-list names the API; the findings are on its policy resources
         holders = [(api, "policy")] if api.get("policy") not in (None, "") else []
         holders += [(p, "policy") for p in stack.referrers(api, aws.REST_API_POLICY, prop="restApiId")]
         for holder, prop in holders:
@@ -201,7 +200,7 @@ def apigwv2_route_no_auth(r, cfg):
     if kind not in (None, "NONE"):
         return None
     key = r.known("routeKey")
-    if allowed(r, cfg) or (isinstance(key, str) and any(fnmatch.fnmatchcase(key, p) for p in cfg["allowedRouteKeys"])):
+    if isinstance(key, str) and any(fnmatch.fnmatchcase(key, p) for p in cfg["allowedRouteKeys"]):
         return None
     if r.flag("apiKeyRequired"):
         return None
@@ -267,8 +266,6 @@ def apigw_default_endpoint_bypass(stack, cfg):
                               stricter="lower"),
             **names_allowlist("public GraphQL APIs")})
 def appsync_api_key_auth(r, cfg):
-    if allowed(r, cfg):
-        return None
     if r.type == aws.APPSYNC_API_KEY:
         expires = r.known("expires")
         if isinstance(expires, str):
@@ -302,8 +299,6 @@ def appsync_api_key_auth(r, cfg):
     allow_unauthenticated_identities=False, allow_classic_flow=False)""",
     peers=["CKV_AWS_366", "FSBP Cognito.2"], config=names_allowlist("identity pools"))
 def cognito_identity_unauth(r, cfg):
-    if allowed(r, cfg):
-        return []
     out = []
     if r.flag("allowUnauthenticatedIdentities"):
         out.append("allowUnauthenticatedIdentities is true: anyone gets AWS credentials for the unauthenticated "

@@ -12,7 +12,7 @@ import json
 from .core import Sev, Undecided, as_list, fixes, iam, int_setting, list_setting, lookup, names_allowlist, resource_rule, \
     stack_rule
 from .core import aws
-from .core.checks import name_allowed as _allowed, open_policy, read_policy
+from .core.checks import open_policy, read_policy
 
 CAT = "SAS-3"
 PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
@@ -34,7 +34,7 @@ def s3_public_access_block_missing(stack, cfg):
     if stack.has_type(aws.ACCOUNT_PAB):
         return
     for bucket in stack.of_type(*aws.BUCKETS):
-        if _allowed(bucket, cfg) or stack.referrers(bucket, aws.BUCKET_PAB, prop="bucket"):
+        if stack.referrers(bucket, aws.BUCKET_PAB, prop="bucket"):
             continue
         public = _publicly_granted(stack, bucket)
         if public is None:
@@ -78,7 +78,7 @@ def _publicly_granted(stack, bucket) -> bool | None:
     config=names_allowlist("public access blocks"))
 def s3_public_access_block_weak(r, cfg):
     off = [k for k in PAB_FLAGS if r.flag(k) is not True]
-    if off and not _allowed(r, cfg):
+    if off:
         return f"{', '.join(off)} not true. Set all four to True."
     return None
 
@@ -92,7 +92,7 @@ def s3_public_access_block_weak(r, cfg):
 # "Principal": {"Service": "cloudfront.amazonaws.com"}, "Condition": {"StringEquals": {"AWS:SourceArn": dist.arn}}""",
     peers=["CKV_AWS_70", "FSBP S3.2", "FSBP S3.3"], config=names_allowlist("bucket policies"))
 def s3_policy_public(r, cfg):
-    return [] if _allowed(r, cfg) else open_policy(r, "policy")
+    return open_policy(r, "policy")
 
 
 @resource_rule(
@@ -155,8 +155,6 @@ def s3_tls_only(stack, cfg):
     peers=["CKV_AWS_21", "FSBP S3.14"], config=names_allowlist("buckets"))
 def s3_versioning(stack, cfg):
     for bucket in stack.of_type(*aws.BUCKETS):
-        if _allowed(bucket, cfg):
-            continue
         separate = stack.referrers(bucket, *aws.BUCKET_VERSIONINGS, prop="bucket")
         statuses = [v.get("versioningConfiguration.status") for v in separate]
         inline = bucket.get("versioning.enabled")  # the older inline argument
@@ -319,7 +317,7 @@ def kms_deletion_safety(r, cfg):
     "security_group_ids": [sg.id]})""",
     peers=["CKV_AWS_117", "FSBP Lambda.3"], config=names_allowlist("functions that need no VPC"), hygiene=True)
 def lambda_in_vpc(r, cfg):
-    if not as_list(r.known("vpcConfig.subnetIds")) and not _allowed(r, cfg):
+    if not as_list(r.known("vpcConfig.subnetIds")):
         return "runs outside a VPC. If it touches VPC-only data stores, give it vpc_config with private subnets."
     return None
 

@@ -12,7 +12,7 @@ import re
 from .core import Sev, as_list, bool_setting, fixes, int_setting, list_setting, lookup, names_allowlist, \
     resource_rule, stack_rule
 from .core import aws, secrets
-from .core.checks import name_allowed, open_policy, s3_log_targets
+from .core.checks import open_policy, s3_log_targets
 
 CAT = "SAS-7"
 SECRET_NOT_HELPING = (" It is marked secret in Pulumi, which only hides it in Pulumi's state and output: anyone "
@@ -140,7 +140,7 @@ def secret_rotation_missing(stack, cfg):
     for rot in stack.of_type(aws.SECRET_ROTATION):
         rotated.update(s.urn for s in stack.targets(rot, "secretId", aws.SECRET))
     for secret in stack.of_type(aws.SECRET):
-        if secret.urn not in rotated and not name_allowed(secret, cfg):
+        if secret.urn not in rotated:
             yield secret, ("has no SecretRotation. Add one with a rotation function, or list the secret in "
                            "allowedNames (or exempt it with a reason) if its issuer cannot rotate it.")
 
@@ -247,7 +247,7 @@ def s3_sse_kms(stack, cfg):
     # Server access logs can only be delivered to a bucket encrypted with SSE-S3, so log targets are exempt.
     log_targets = s3_log_targets(stack)
     for bucket in stack.of_type(*aws.BUCKETS):
-        if name_allowed(bucket, cfg) or bucket.urn in log_targets:
+        if bucket.urn in log_targets:
             continue
         configs = stack.referrers(bucket, *aws.BUCKET_SSES, prop="bucket")
         algos = [lookup(rule, "applyServerSideEncryptionByDefault.sseAlgorithm")

@@ -90,10 +90,6 @@ class Sev(enum.Enum):
     LOW = "low"
     INFO = "info"
 
-    @property
-    def rank(self) -> int:
-        return ["info", "low", "medium", "high", "critical"].index(self.value)
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -208,7 +204,9 @@ DIRECTIONS = ("lower", "higher", "subset", "superset", "true", "false", "fixed")
 def names_allowlist(what: str) -> dict:
     return {"allowedNames": {
         "type": "array", "items": {"type": "string"}, "default": [], STRICTER: "subset",
-        "description": f"Names (glob patterns) of {what} that are allowed on purpose, e.g. a public webhook."}}
+        "description": f"Names or URNs (glob patterns) of {what} that are allowed on purpose, e.g. a public "
+                       "webhook: the runtime reports nothing on them (the same matcher as ignoreResources; "
+                       "prefer an exemption with a reason)."}}
 
 
 def int_setting(name: str, default: int, description: str, minimum: int = 0, *, stricter: str) -> dict:

@@ -84,9 +84,17 @@ def run_check(rule: Rule, subject: Resource | StackIndex, cfg: dict) -> list:
     return [(resource, m) for resource, msgs in by_resource.values() for m in messages.cap_findings(msgs)]
 
 
+def suppression_patterns(cfg: dict) -> list:
+    """The one place that decides which resources a rule leaves alone: ``ignoreResources`` (every rule)
+    and ``allowedNames`` (rules that declare it) are the same glob patterns on a resource's logical
+    name or URN (governance.name_matches); a finding on such a resource is not reported, and such a
+    resource is not remediated. Exemptions, which carry a reason, are reported instead (advisory)."""
+    return [p for key in ("ignoreResources", "allowedNames") for p in as_list(cfg.get(key)) if isinstance(p, str)]
+
+
 def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:
     """Drop findings on ignored resources; attach exemptions (a finding that is exempted stays, advisory)."""
-    patterns = [p for p in as_list(cfg.get("ignoreResources")) if isinstance(p, str)]
+    patterns = suppression_patterns(cfg)
     for resource, message in found:
         if patterns and governance.name_matches(resource, patterns):
             continue
@@ -111,7 +119,7 @@ def remediation(rule: Rule, resource: Resource, engine_config: dict | None = Non
     cfg, disabled = rule_config(rule, engine_config, stack_tags, resource.context)
     if disabled or rule.fix is None:
         return None
-    patterns = [p for p in as_list(cfg.get("ignoreResources")) if isinstance(p, str)]
+    patterns = suppression_patterns(cfg)
     if patterns and governance.name_matches(resource, patterns):
         return None
     exempt = governance.exemption_for(rule.id, resource, resource.context)

@@ -13,16 +13,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from . import iam, managed
+from . import aws, iam, managed
 from .governance import DEFAULT_CONTEXT
 from .resource import Resource
 from .values import UNKNOWN, as_list
 
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
-POLICY = "aws:iam/policy:Policy"
+# The type tokens have one home, aws.py.
+ROLE, ROLE_POLICY, ROLE_POLICY_ATTACHMENT = aws.ROLE, aws.ROLE_POLICY, aws.ROLE_POLICY_ATTACHMENT
+POLICY_ATTACHMENT, POLICY = aws.POLICY_ATTACHMENT, aws.IAM_POLICY
 
 JOIN_FIELDS = ("arn", "id", "name", "bucket", "url", "executionArn")
 
