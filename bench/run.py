@@ -105,6 +105,17 @@ def remediate_config() -> dict:
     return {r.id: "remediate" for r in REGISTRY.values() if r.fix is not None}
 
 
+def _timed(call, requests: list, count) -> tuple:
+    """(each call's seconds, the sum of ``count(response)``) for one call per request."""
+    times, total = [], 0
+    for req in requests:
+        t = time.perf_counter()
+        resp = call(req)
+        times.append(time.perf_counter() - t)
+        total += count(resp)
+    return times, total
+
+
 def measure(pack_dir: str, env: dict, records: list, repeat_start: int, command=None, config=None) -> dict:
     starts = []
     for _ in range(repeat_start - 1):
@@ -121,21 +132,9 @@ def measure(pack_dir: str, env: dict, records: list, repeat_start: int, command=
                                       options=pb.AnalyzerResourceOptions(parent=r.parent or "")) for r in records]
         for req in requests[:50]:  # warm-up: lazy imports, dispatch caches
             pack.stub.Analyze(req)
-        times = []
-        findings = 0
-        for req in requests:
-            t = time.perf_counter()
-            resp = pack.stub.Analyze(req)
-            times.append(time.perf_counter() - t)
-            findings += len(resp.diagnostics)
+        times, findings = _timed(pack.stub.Analyze, requests, lambda resp: len(resp.diagnostics))
         # Remediate, which the engine calls before Analyze for every resource.
-        rem_times = []
-        remediations = 0
-        for req in requests:
-            t = time.perf_counter()
-            rem = pack.stub.Remediate(req)
-            rem_times.append(time.perf_counter() - t)
-            remediations += len(rem.remediations)
+        rem_times, remediations = _timed(pack.stub.Remediate, requests, lambda resp: len(resp.remediations))
         # The engine builds the request; only the pack's handling of it is timed (median of 3 calls).
         stack_request = stack_request_of(records)
         stack_times = []
