@@ -109,6 +109,7 @@ class Redactor:
 
     def __init__(self, values: dict, names: Iterable[str] = ()):
         self.values = {v: s for v, s in values.items() if len(v) >= MIN_CHECKED}
+        self.forms = {v: _forms(v) for v in self.values}  # computed once per resource, not per word
         self.names = frozenset(n for n in names if n)
 
     def safe(self, value: str, secret: bool) -> bool:
@@ -121,7 +122,7 @@ class Redactor:
         #    as written or as repr()/JSON escape them
         hits = []
         for value, secret in self.values.items():
-            for form in _forms(value):
+            for form in self.forms[value]:
                 if form in text:
                     hits.append((form, value, secret))
         for form, value, secret in sorted(hits, key=lambda h: len(h[0]), reverse=True):
@@ -134,7 +135,7 @@ class Redactor:
         for word in {w.strip(_STRIP) for w in _SPLIT.split(text)}:
             if len(word) < 8 or word in self.names or word == VALUE_HIDDEN or word in vocabulary():
                 continue
-            if any(word in form for v in self.values for form in _forms(v)):
+            if any(word in form for forms in self.forms.values() for form in forms):
                 text = text.replace(word, VALUE_HIDDEN)
         if len(text) > MAX_MESSAGE:
             text = text[:MAX_MESSAGE - 1].rstrip() + "…"
