@@ -238,3 +238,61 @@ def test_the_run_time_settings_are_one_frozen_context():
 
     cfg, disabled = rule_config(REGISTRY["sqs-encryption"], None, {"env": "dev"}, context)
     assert disabled and "__disabled_by_tag__" not in cfg
+
+
+# --- secret detection -----------------------------------------------------------------------------------
+
+def _detect_unfiltered(key, value, entropy=False):
+    from policies.core import secrets
+
+    original = secrets._prefilter
+    secrets._prefilter = lambda entropy: None
+    try:
+        return secrets.detect(key, value, entropy)
+    finally:
+        secrets._prefilter = original
+
+
+def _format_samples():
+    """Strings matching each pattern of each configured detector, drawn from the detector's own patterns
+    (not from the prefilter under test)."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from hypothesis import strategies as st
+
+    from policies.core import secrets
+
+    patterns = [p for cls in get_mapping_from_secret_type_to_class().values() if cls.__name__ in secrets.FORMAT_PLUGINS
+                for p in cls().denylist]
+    return st.one_of(*[st.from_regex(p, fullmatch=False) for p in patterns])
+
+
+@pytest.mark.parametrize("key,value,kinds", [
+    ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE", ["AWS Access Key"]),
+    ("DB_PASSWORD", "correct-horse-battery", ["Secret Keyword"]),
+    ("GITHUB", "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", ["GitHub Token"]),
+    ("TABLE_NAME", "orders-table", []),
+    ("DB_PASSWORD_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db", []),
+])
+def test_the_prefilter_passes_every_credential_format_and_skips_plain_values(key, value, kinds):
+    from policies.core import secrets
+
+    assert secrets.detect(key, value) == kinds == _detect_unfiltered(key, value)
+
+
+def test_detection_is_the_same_with_and_without_the_prefilter():
+    """The prefilter only skips lines no detector could report: on strings drawn from the detectors' own
+    patterns, from secret-like keys and from arbitrary text, the answer is the detectors' answer."""
+    from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+    keys = st.sampled_from(["", "API_KEY", "DB_PASSWORD", "TOKEN", "LOG_LEVEL", "url", "Secret", "pwd"])
+    values_ = st.one_of(_format_samples(), st.text(max_size=60),
+                        st.text(alphabet="abcdefABCDEF0123456789:/@._-=+", min_size=8, max_size=60))
+
+    @hsettings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(keys, values_)
+    def same(key, value):
+        assert secrets_detect(key, value) == _detect_unfiltered(key, value)
+
+    from policies.core.secrets import detect as secrets_detect
+    same()
+

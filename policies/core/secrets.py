@@ -53,10 +53,40 @@ def _settings(entropy: bool) -> dict:
     return {"plugins_used": [{"name": p} for p in plugins]}
 
 
+@lru_cache(maxsize=2)
+def _prefilter(entropy: bool) -> tuple | None:
+    """Patterns of which a line must match one for any configured detector to report it, read from the
+    detectors themselves: each regex detector's ``denylist`` (it reports only what those match), and
+    the KeywordDetector's keywords (each of its patterns contains one, case-insensitively). None when a
+    detector has no such patterns (the entropy detectors): then every line is scanned.
+
+    Most configuration values match none of them, and then detect-secrets is not called at all: its
+    per-plugin dispatch costs about 0.1 ms a line, the patterns a few microseconds. Exactness is tested
+    (``tests/test_core.py``): with and without this filter, detection gives the same answer."""
+    if entropy:
+        return None
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.plugins import keyword
+    from detect_secrets.plugins.base import RegexBasedDetector
+
+    patterns: list = []
+    for cls in get_mapping_from_secret_type_to_class().values():
+        if cls.__name__ not in FORMAT_PLUGINS:
+            continue
+        if not issubclass(cls, RegexBasedDetector):
+            return None
+        patterns.extend(cls().denylist)  # type: ignore[abstract,misc]
+    patterns.append(re.compile("|".join(keyword.DENYLIST), re.IGNORECASE))
+    return tuple(patterns)
+
+
 def _scan(line: str, entropy: bool) -> list:
     from detect_secrets.core.scan import scan_line  # lazy: ~0.1 s to import
     from detect_secrets.settings import cache_bust, configure_settings_from_baseline
 
+    prefilter = _prefilter(entropy)
+    if prefilter is not None and not any(p.search(line) for p in prefilter):
+        return []
     with _lock:
         if _configured[0] is not entropy:
             cache_bust()
