@@ -25,9 +25,7 @@ sys.path.insert(0, ROOT)
 from policies.harness import capture, engine  # noqa: E402
 from policies.harness.capture import Record  # noqa: E402
 
-PACKS = {"floor": (os.path.join(HERE, "floor_pack"), {}), "serverless-guard": (ROOT, {}),
-         # the same pack on the SDK's own servicer: what policies/core/fastpath.py saves
-         "stock-sdk": (ROOT, {"SERVERLESS_GUARD_STOCK_SDK": "1"})}
+PACKS = {"floor": os.path.join(HERE, "floor_pack"), "serverless-guard": ROOT}
 AWSGUARD_DIR = os.path.join(HERE, "awsguard_pack")
 AWSGUARD_CMD = ["node", os.path.join(AWSGUARD_DIR, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack")]
 
@@ -37,7 +35,9 @@ def base_records() -> list:
     for example in ("insecure-serverless-api", "hardened-serverless-api"):
         cap = capture.run_directory(os.path.join(ROOT, "examples", example), mode="update")
         records.extend(r for r in cap.records if r.type != "pulumi:pulumi:Stack")
-    return records
+    # registration order varies between runs (the program's outputs resolve concurrently); sorted, a
+    # stack of any size holds the same resources every run
+    return sorted(records, key=lambda r: r.urn)
 
 
 def _unique_values(base: list) -> list:
@@ -105,52 +105,71 @@ def remediate_config() -> dict:
     return {r.id: "remediate" for r in REGISTRY.values() if r.fix is not None}
 
 
-def _timed(call, requests: list, count) -> tuple:
-    """(each call's seconds, the sum of ``count(response)``) for one call per request."""
-    times, total = [], 0
-    for req in requests:
-        t = time.perf_counter()
-        resp = call(req)
-        times.append(time.perf_counter() - t)
-        total += count(resp)
-    return times, total
+def _pack(name: str):
+    """(pack directory, extra environment, command) of a pack the benchmark compares."""
+    if name == "awsguard":
+        return AWSGUARD_DIR, {}, AWSGUARD_CMD
+    return PACKS[name], {}, None
 
 
-def measure(pack_dir: str, env: dict, records: list, repeat_start: int, command=None, config=None) -> dict:
-    starts = []
+def measure(names: list, records: list, repeat_start: int) -> dict:
+    """Every pack in ``names`` on the same requests, interleaved.
+
+    The packs run side by side and each request goes to every pack in turn (the order alternating
+    from one request to the next), so a slow moment of a shared machine costs every pack alike and
+    the ratios compare like with like. Start is measured in alternation too."""
+    from pulumi.runtime.proto import analyzer_pb2 as pb
+
+    starts: dict = {n: [] for n in names}
     for _ in range(repeat_start - 1):
-        p = engine.PackProcess(pack_dir, extra_env=env, command=command)
-        starts.append(p.start_seconds)
-        p.close()
-    pack = engine.PackProcess(pack_dir, extra_env=env, command=command)
-    starts.append(pack.start_seconds)
+        for n in names:
+            path, env, command = _pack(n)
+            p = engine.PackProcess(path, extra_env=env, command=command)
+            starts[n].append(p.start_seconds)
+            p.close()
+    procs: dict = {}
     try:
-        pack.start(config or {})
-        from pulumi.runtime.proto import analyzer_pb2 as pb
-
+        for n in names:
+            path, env, command = _pack(n)
+            procs[n] = engine.PackProcess(path, extra_env=env, command=command)
+            starts[n].append(procs[n].start_seconds)
+            procs[n].start(remediate_config() if n == "serverless-guard" else {})
         requests = [pb.AnalyzeRequest(type=r.type, properties=engine._struct(r.inputs), urn=r.urn, name=r.name,
                                       options=pb.AnalyzerResourceOptions(parent=r.parent or "")) for r in records]
-        for req in requests[:50]:  # warm-up: lazy imports, dispatch caches
-            pack.stub.Analyze(req)
-        times, findings = _timed(pack.stub.Analyze, requests, lambda resp: len(resp.diagnostics))
+        for n in names:
+            for req in requests[:50]:  # warm-up: lazy imports, dispatch caches
+                procs[n].stub.Analyze(req)
+                procs[n].stub.Remediate(req)
+
+        def timed(method: str, reqs: list, count) -> dict:
+            out = {n: ([], [0]) for n in names}
+            for i, req in enumerate(reqs):
+                for n in (names if i % 2 == 0 else names[::-1]):
+                    call = getattr(procs[n].stub, method)
+                    t = time.perf_counter()
+                    resp = call(req)
+                    out[n][0].append(time.perf_counter() - t)
+                    out[n][1][0] += count(resp)
+            return out
+
+        analyze = timed("Analyze", requests, lambda resp: len(resp.diagnostics))
         # Remediate, which the engine calls before Analyze for every resource.
-        rem_times, remediations = _timed(pack.stub.Remediate, requests, lambda resp: len(resp.remediations))
+        remediate = timed("Remediate", requests, lambda resp: len(resp.remediations))
         # The engine builds the request; only the pack's handling of it is timed (median of 3 calls).
-        stack_request = stack_request_of(records)
-        stack_times = []
-        for _ in range(3):
-            t = time.perf_counter()
-            stack_resp = pack.stub.AnalyzeStack(stack_request)
-            stack_times.append(time.perf_counter() - t)
-        stack_seconds = statistics.median(stack_times)
-        rss = peak_rss_mb(pack.proc.pid)
+        stack = timed("AnalyzeStack", [stack_request_of(records)] * 3, lambda resp: len(resp.diagnostics))
+        rss = {n: peak_rss_mb(procs[n].proc.pid) for n in names}
     finally:
-        pack.close()
-    times.sort()
-    return {"start_s": statistics.median(starts), "analyze_median_ms": statistics.median(times) * 1000,
-            "remediate_median_ms": statistics.median(rem_times) * 1000, "remediations": remediations,
-            "analyze_p95_ms": times[int(len(times) * 0.95) - 1] * 1000, "analyze_stack_s": stack_seconds,
-            "peak_rss_mb": rss, "findings": findings + len(stack_resp.diagnostics)}
+        for p in procs.values():
+            p.close()
+    row = {}
+    for n in names:
+        times = sorted(analyze[n][0])
+        row[n] = {"start_s": statistics.median(starts[n]), "analyze_median_ms": statistics.median(times) * 1000,
+                  "analyze_p95_ms": times[int(len(times) * 0.95) - 1] * 1000,
+                  "remediate_median_ms": statistics.median(remediate[n][0]) * 1000,
+                  "remediations": remediate[n][1][0], "analyze_stack_s": statistics.median(stack[n][0]),
+                  "peak_rss_mb": rss[n], "findings": analyze[n][1][0] + stack[n][1][0] // 3}
+    return row
 
 
 def main(argv=None) -> int:
@@ -158,37 +177,29 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", default="100,1000,10000")
     ap.add_argument("--repeat-start", type=int, default=3)
     ap.add_argument("--json", metavar="FILE")
-    ap.add_argument("--no-stock", action="store_true", help="skip the stock-SDK comparison (sizes <= 1,000 only)")
     ap.add_argument("--awsguard", action="store_true",
                     help="also measure AWSGuard (Node.js); run `npm install` in bench/awsguard_pack first")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    names = ["floor", "serverless-guard"] + (["awsguard"] if args.awsguard else [])
     base = base_records()
     print(f"# {time.strftime('%Y-%m-%d')}  {platform.python_implementation()} {platform.python_version()}  "
           f"{os.cpu_count()} cores  base stack {len(base)} resources")
     results = {}
     for size in sizes:
-        records = stack_of(size, base)
-        row = {name: measure(path, env, records, args.repeat_start,
-                             config=remediate_config() if name != "floor" else None)
-               for name, (path, env) in PACKS.items() if name != "stock-sdk" or (size <= 1000 and not args.no_stock)}
-        if args.awsguard:
-            row["awsguard"] = measure(AWSGUARD_DIR, {}, records, args.repeat_start, command=AWSGUARD_CMD)
+        row = measure(names, stack_of(size, base), args.repeat_start)
         results[size] = row
-        f, g = row["floor"], row["serverless-guard"]
+        f, g, a = row["floor"], row["serverless-guard"], row.get("awsguard")
         print(f"\n## {size} resources")
-        s, a = row.get("stock-sdk"), row.get("awsguard")
-        print(f"{'':22}{'floor':>12}{'serverless-guard':>18}{'ratio':>8}" + (f"{'stock SDK':>12}{'ratio':>8}" if s else "")
-              + (f"{'AWSGuard':>12}{'ratio':>8}" if a else ""))
+        print(f"{'':22}{'floor':>12}{'serverless-guard':>18}{'ratio':>8}" + (f"{'AWSGuard':>12}{'ratio':>8}" if a else ""))
         for key, label in (("start_s", "start (s)"), ("analyze_median_ms", "Analyze median (ms)"),
                            ("analyze_p95_ms", "Analyze p95 (ms)"), ("remediate_median_ms", "Remediate median (ms)"),
                            ("analyze_stack_s", "AnalyzeStack (s)"),
                            ("peak_rss_mb", "peak memory (MB)")):
             ratio = g[key] / f[key] if f[key] else float("nan")
-            extra = "".join(f"{o[key]:>12.4f}{o[key] / f[key] if f[key] else float('nan'):>8.2f}" for o in (s, a) if o)
+            extra = f"{a[key]:>12.4f}{a[key] / f[key] if f[key] else float('nan'):>8.2f}" if a else ""
             print(f"{label:22}{f[key]:>12.4f}{g[key]:>18.4f}{ratio:>8.2f}" + extra)
-        print(f"{'findings':22}{f['findings']:>12}{g['findings']:>18}"
-              + "".join(f"{o['findings']:>12}{'':8}" for o in (s, a) if o))
+        print(f"{'findings':22}{f['findings']:>12}{g['findings']:>18}" + (f"{a['findings']:>12}{'':8}" if a else ""))
     if len(sizes) > 1 and 1000 in results and 10000 in results:
         growth = results[10000]["serverless-guard"]["analyze_stack_s"] / results[1000]["serverless-guard"]["analyze_stack_s"]
         print(f"\nAnalyzeStack growth 1,000 -> 10,000 resources: {growth:.1f}x")

@@ -296,3 +296,13 @@ def test_detection_is_the_same_with_and_without_the_prefilter():
     from policies.core.secrets import detect as secrets_detect
     same()
 
+
+def test_a_policy_on_another_servicer_says_it_cannot_run_there():
+    """The pack's policies are evaluated by its own servicer; the SDK-required validate callback refuses
+    loudly rather than find nothing if someone adds them to another PolicyPack."""
+    from policies.core.runtime import build_policies
+
+    policy = build_policies([REGISTRY["lambda-url-auth-none"]])[0]
+    assert policy.rule is REGISTRY["lambda-url-auth-none"]
+    with pytest.raises(RuntimeError, match="'lambda-url-auth-none' runs only in the serverless-guard pack"):
+        policy.validate(None, None)

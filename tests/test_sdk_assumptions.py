@@ -39,13 +39,6 @@ def test_sdk_analyze_still_does_what_fastpath_reproduces():
     assert 'violation_message += f"\\n{message}"' in report, "violation message format changed"
 
 
-def test_proxy_unwrapping_key():
-    from pulumi_policy.proxy import unknown_checking_proxy
-
-    proxy = unknown_checking_proxy({"a": {"b": [1]}})
-    assert proxy["__target"]["a"]["__target"]["b"]["__target"] == [1], "proxies no longer expose __target"
-
-
 def test_wire_constants_match_the_sdk():
     from pulumi_policy import deserialize, proxy
 

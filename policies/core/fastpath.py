@@ -17,7 +17,6 @@ fails, naming the assumption, if a new SDK version changes what this relies on.
 from __future__ import annotations
 
 import gc
-import os
 import threading
 
 from google.protobuf import struct_pb2
@@ -232,8 +231,6 @@ def serve(context: governance.Context = governance.DEFAULT_CONTEXT, **pack_kwarg
 
     ``PolicyPack.__init__`` validates its arguments, constructs ``_PolicyAnalyzerServicer`` by its
     module-level name, starts the gRPC server, prints the port and never returns.
-    ``SERVERLESS_GUARD_STOCK_SDK=1`` runs the stock servicer instead (for comparison).
     """
-    if os.environ.get("SERVERLESS_GUARD_STOCK_SDK") != "1":
-        setattr(sdk, "_PolicyAnalyzerServicer", type("BoundGuardServicer", (GuardServicer,), {"context": context}))
+    setattr(sdk, "_PolicyAnalyzerServicer", type("BoundGuardServicer", (GuardServicer,), {"context": context}))
     sdk.PolicyPack(**pack_kwargs)

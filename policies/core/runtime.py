@@ -171,8 +171,7 @@ def _sdk_severity(sev: Sev):
             Sev.LOW: Severity.LOW, Sev.INFO: Severity.LOW}[sev]
 
 
-def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = None,
-                   context: governance.Context = governance.DEFAULT_CONTEXT) -> list:
+def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = None) -> list:
     """Pulumi policies for ``rules`` (all registered rules by default).
 
     ``levels`` maps rule id -> EnforcementLevel (the pack's defaults from its settings).
@@ -197,68 +196,18 @@ def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = No
             remediation_steps=rule.remediation,
             url=rule.url,
         )
-        policy: Any
-        if rule.stack:
-            policy = StackValidationPolicy(name=rule.id, validate=_stack_validate(rule, context), **common)
-        else:
-            policy = ResourceValidationPolicy(name=rule.id, validate=_resource_validate(rule, context), **common)
+        policy: Any = (StackValidationPolicy if rule.stack else ResourceValidationPolicy)(
+            name=rule.id, validate=_not_served(rule), **common)
         policy.rule = rule  # the fast path dispatches on this
         policies.append(policy)
     return policies
 
 
-# The validate callbacks below are what the stock SDK servicer would call. The pack normally runs
-# through ``fastpath.GuardServicer``, which calls ``evaluate`` directly with values decoded once.
-
-def _unwrap(value: Any) -> Any:
-    """The SDK's read-only proxies back to plain values, unknown sentinels kept (``["__target"]``
-    is the SDK's own way to reach a proxy's contents, used by its serializer too)."""
-    from pulumi_policy.proxy import _DictProxy, _ListProxy
-
-    if isinstance(value, _DictProxy):
-        return {k: _unwrap(v) for k, v in value["__target"].items()}
-    if isinstance(value, _ListProxy):
-        return [_unwrap(v) for v in value["__target"]]
-    return value
-
-
-def _raise_unknown(exc: Undecided):
-    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
-
-    err = UnknownValueError(UNKNOWN_STRING_VALUE, exc.path.split("."))
-    err.message = exc.message
-    raise err
-
-
-def _report(outcomes: list, report_violation) -> None:
-    for o in outcomes:
-        if o.exempt is None:  # the stock SDK cannot lower a level: exempted findings are not reported
-            report_violation(o.message, o.urn or None)
-
-
-def _resource_validate(rule: Rule, context: governance.Context):
-    def validate(args, report_violation):
-        if args.resource_type not in rule.types:  # the stock SDK calls every policy for every resource
-            return
-        resource = Resource.from_wire(args.resource_type, args.name, args.urn, _unwrap(args.props))
-        resource.context = context
-        try:
-            _report(evaluate(rule, resource, args.get_config(), dict(args.stack_tags)), report_violation)
-        except Undecided as exc:
-            _raise_unknown(exc)
-    return validate
-
-
-def _stack_validate(rule: Rule, context: governance.Context):
-    def validate(args, report_violation):
-        index = StackIndex((
-            Resource.from_wire(r.resource_type, r.name, r.urn, _unwrap(r.props),
-                               dependencies=tuple(d.urn for d in r.dependencies),
-                               property_dependencies={k: [d.urn for d in v]
-                                                      for k, v in r.property_dependencies.items()})
-            for r in args.resources), context)
-        try:
-            _report(evaluate(rule, index, args.get_config(), dict(args.stack_tags)), report_violation)
-        except Undecided as exc:
-            _raise_unknown(exc)
+def _not_served(rule: Rule):
+    """The ``validate`` the SDK requires of a policy. serverless-guard policies are run by
+    ``fastpath.GuardServicer`` (``policies.pack``), which calls ``evaluate`` and never this; a pack that
+    put these policies on the SDK's own servicer would be told so instead of silently finding nothing."""
+    def validate(_args, _report_violation):
+        raise RuntimeError(f"policy '{rule.id}' runs only in the serverless-guard pack (policies.pack), whose "
+                           "servicer evaluates it; it cannot be added to another PolicyPack")
     return validate
