@@ -288,7 +288,7 @@ def test_detection_is_the_same_with_and_without_the_prefilter():
     values_ = st.one_of(_format_samples(), st.text(max_size=60),
                         st.text(alphabet="abcdefABCDEF0123456789:/@._-=+", min_size=8, max_size=60))
 
-    @hsettings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @hsettings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(keys, values_)
     def same(key, value):
         assert secrets_detect(key, value) == _detect_unfiltered(key, value)
@@ -306,3 +306,36 @@ def test_a_policy_on_another_servicer_says_it_cannot_run_there():
     assert policy.rule is REGISTRY["lambda-url-auth-none"]
     with pytest.raises(RuntimeError, match="'lambda-url-auth-none' runs only in the serverless-guard pack"):
         policy.validate(None, None)
+
+
+def test_one_configuration_answers_as_a_configuration_without_the_entropy_detectors():
+    """detect-secrets is configured once with every detector; without entropyDetectors their answers are
+    dropped. On credential-like and arbitrary strings that equals a configuration without them."""
+    from detect_secrets.core.scan import scan_line
+    from detect_secrets.settings import cache_bust, configure_settings_from_baseline
+    from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+    from policies.core import secrets
+
+    def format_only(line: str) -> list:
+        with secrets._lock:
+            cache_bust()
+            configure_settings_from_baseline(
+                {"plugins_used": [{"name": p} for p in secrets.FORMAT_PLUGINS + [secrets.KEYWORD_PLUGIN]]})
+            try:
+                return sorted({s.type for s in scan_line(line)})
+            finally:
+                cache_bust()
+                secrets._configure.cache_clear()  # the pack's configuration is made again on next use
+
+    @hsettings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.sampled_from(["API_KEY", "DB_PASSWORD", "LOG_LEVEL", "url"]),
+           st.one_of(_format_samples(), st.text(alphabet="abcdef0123456789ABCDEFxyz+/=", min_size=20, max_size=64)))
+    def same(key, value):
+        assert _detect_unfiltered(key, value) == secrets.detect(key, value)
+        expected = format_only(f'{key}="{value}"')
+        if "Secret Keyword" in expected and (secrets.REFERENCE_KEY.search(key) or not secrets.SECRET_KEY.search(key)):
+            expected.remove("Secret Keyword")
+        assert secrets.detect(key, value) == expected
+
+    same()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
+from functools import cache, lru_cache
 
 FORMAT_PLUGINS = [
     "AWSKeyDetector", "ArtifactoryDetector", "AzureStorageKeyDetector", "BasicAuthDetector",
@@ -40,17 +40,23 @@ SECRET_KEY = re.compile(r"(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_
 MAX_SCANNED = 8192  # characters of one value given to the detectors (a 4096-bit PEM key is ~3.3 KB)
 
 # detect-secrets keeps its configuration (and caches derived from it) in process-global state, and
-# the pack serves gRPC calls from several threads: every scan holds this lock, and the configuration
-# is switched only when a call needs the other detector set (the GIL already serialises the scans,
-# so the lock costs no throughput).
+# its scan_line changes that state on every call; the pack serves gRPC calls from several threads, so
+# every scan holds this lock (the GIL already serialises the scans, so it costs no throughput). The
+# configuration is made once, with every detector the pack may use; the entropy detectors' answers are
+# dropped unless a policy asks for them.
 _lock = threading.Lock()
-_configured: list = [None]
 
 
-@lru_cache(maxsize=2)
-def _settings(entropy: bool) -> dict:
-    plugins = FORMAT_PLUGINS + [KEYWORD_PLUGIN] + (ENTROPY_PLUGINS if entropy else [])
-    return {"plugins_used": [{"name": p} for p in plugins]}
+@cache
+def _configure() -> frozenset:
+    """Configure detect-secrets once (under ``_lock``); the secret types of the entropy detectors."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.settings import cache_bust, configure_settings_from_baseline
+
+    cache_bust()
+    configure_settings_from_baseline(
+        {"plugins_used": [{"name": p} for p in FORMAT_PLUGINS + [KEYWORD_PLUGIN] + ENTROPY_PLUGINS]})
+    return frozenset(t for t, cls in get_mapping_from_secret_type_to_class().items() if cls.__name__ in ENTROPY_PLUGINS)
 
 
 @lru_cache(maxsize=2)
@@ -82,17 +88,14 @@ def _prefilter(entropy: bool) -> tuple | None:
 
 def _scan(line: str, entropy: bool) -> list:
     from detect_secrets.core.scan import scan_line  # lazy: ~0.1 s to import
-    from detect_secrets.settings import cache_bust, configure_settings_from_baseline
 
     prefilter = _prefilter(entropy)
     if prefilter is not None and not any(p.search(line) for p in prefilter):
         return []
     with _lock:
-        if _configured[0] is not entropy:
-            cache_bust()
-            configure_settings_from_baseline(_settings(entropy))
-            _configured[0] = entropy
-        return sorted({s.type for s in scan_line(line)})
+        entropy_types = _configure()
+        found = {s.type for s in scan_line(line)}
+    return sorted(found if entropy else found - entropy_types)
 
 
 def is_reference(value: str) -> bool:
