@@ -9,7 +9,7 @@ from .values import UNKNOWN, as_list
 def read_policy(resource: Resource, prop: str = "policy"):
     """The parsed document at ``prop``: None if absent, raises ``Undecided`` if unknown, and a
     ``Malformed`` (falsy) when it cannot be read."""
-    doc = iam.parse(resource.get(prop))
+    doc = resource.document(prop)
     if doc is UNKNOWN:
         raise Undecided(resource, prop)
     return doc

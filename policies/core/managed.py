@@ -11,26 +11,20 @@ import gzip
 import json
 import os
 import re
-import threading
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from . import iam
 
 DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
                     "aws_managed_policies.json.gz")
 _ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy(/(?:[\w+=,.@-]+/)*)([\w+=,.@-]+)$")
-_lock = threading.Lock()
-_snapshot: dict | None = None
 
 
+@cache
 def _load() -> dict:
-    global _snapshot
-    if _snapshot is None:
-        with _lock:
-            if _snapshot is None:
-                with gzip.open(DATA, "rt", encoding="utf-8") as f:
-                    _snapshot = json.load(f)
-    return _snapshot
+    """The snapshot, read once (a pure function of a file in the package: no state to reset)."""
+    with gzip.open(DATA, "rt", encoding="utf-8") as f:
+        return json.load(f)
 
 
 def source() -> str:

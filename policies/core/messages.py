@@ -22,7 +22,7 @@ import ast
 import json
 import os
 import re
-import threading
+from functools import cache, lru_cache
 from typing import Any, Iterable
 
 VALUE_HIDDEN = "<value hidden>"
@@ -50,29 +50,22 @@ ENUM_WORDS = (
     "AllUsers", "AuthenticatedUsers", "READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL",
 )
 _POLICY_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_vocabulary: frozenset | None = None
-_vocab_lock = threading.Lock()
-
-
+@cache
 def vocabulary() -> frozenset:
-    """Every string literal of the pack's modules, and each of their words."""
-    global _vocabulary
-    if _vocabulary is None:
-        with _vocab_lock:
-            if _vocabulary is None:
-                words: set = set()
-                for folder in (_POLICY_DIR, os.path.join(_POLICY_DIR, "core")):
-                    for fname in sorted(os.listdir(folder)):
-                        if fname.endswith(".py"):
-                            with open(os.path.join(folder, fname), encoding="utf-8") as f:
-                                tree = ast.parse(f.read())
-                            for node in ast.walk(tree):
-                                if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                                    words.add(node.value)
-                                    words.update(w.strip(_STRIP) for w in _SPLIT.split(node.value))
-                                    words.update(_VOCAB_SPLIT.split(node.value))
-                _vocabulary = frozenset(w for w in words if w)
-    return _vocabulary
+    """Every string literal of the pack's modules, and each of their words (read once: a pure function
+    of the package's source)."""
+    words: set = set()
+    for folder in (_POLICY_DIR, os.path.join(_POLICY_DIR, "core")):
+        for fname in sorted(os.listdir(folder)):
+            if fname.endswith(".py"):
+                with open(os.path.join(folder, fname), encoding="utf-8") as f:
+                    tree = ast.parse(f.read())
+                for node in ast.walk(tree):
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                        words.add(node.value)
+                        words.update(w.strip(_STRIP) for w in _SPLIT.split(node.value))
+                        words.update(_VOCAB_SPLIT.split(node.value))
+    return frozenset(w for w in words if w)
 
 
 def leaf_strings(props: Any, secret_paths: Iterable[str] = ()) -> dict:
@@ -151,20 +144,16 @@ def _forms(value: str) -> tuple:
 
 _WIRE_PATH = re.compile(r"(?<![\w:/$.-])[a-z][A-Za-z0-9]*(?:\.(?:\d+|[a-z][A-Za-z0-9]*))*(?![\w/(-]|:\w)")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_setting_names: frozenset | None = None
-
-
+@cache
 def _settings() -> frozenset:
     """Names of the policies' own settings (``maxApiKeyDays``...): users write those as they are."""
-    global _setting_names
-    if _setting_names is None:
-        from .rule import REGISTRY
-        from .runtime import COMMON_CONFIG
+    from .rule import REGISTRY
+    from .runtime import COMMON_CONFIG
 
-        _setting_names = frozenset({k for r in REGISTRY.values() for k in r.config} | set(COMMON_CONFIG))
-    return _setting_names
+    return frozenset({k for r in REGISTRY.values() for k in r.config} | set(COMMON_CONFIG))
 
 
+@lru_cache(maxsize=4096)  # the same few message templates recur on every resource of a kind
 def user_terms(text: str) -> str:
     """Wire property paths (``pointInTimeRecovery.enabled``) as the pulumi-aws Python arguments the
     program writes (``point_in_time_recovery.enabled``). Policy setting names stay as they are."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from . import iam
 from .governance import DEFAULT_CONTEXT
 from .values import UNKNOWN, decode, decode_struct, lookup
 
@@ -32,7 +33,7 @@ class Resource:
     """
 
     __slots__ = ("type", "name", "urn", "props", "secret_paths", "parent", "dependencies",
-                 "property_dependencies", "truncated", "context", "_leaves", "_redactor")
+                 "property_dependencies", "truncated", "context", "_leaves", "_redactor", "_documents")
 
     def __init__(self, type_: str, name: str, urn: str, props: dict, secret_paths: frozenset = frozenset(),
                  parent: str = "", dependencies: tuple = (), property_dependencies: Mapping | None = None,
@@ -51,6 +52,7 @@ class Resource:
         self.context = DEFAULT_CONTEXT
         self._leaves: dict | None = None
         self._redactor: Any = None
+        self._documents: dict = {}
 
     @classmethod
     def from_wire(cls, type_: str, name: str, urn: str, wire_props: dict, **kw) -> Resource:
@@ -82,6 +84,15 @@ class Resource:
         return self._redactor
 
     # --- reading properties -------------------------------------------------------------------
+    def document(self, path: str):
+        """The policy document at ``path``, parsed once per resource however many rules read it
+        (``iam.parse``: None, ``UNKNOWN``, a ``Malformed`` or a ``Document``; never raises). Rules
+        only read documents, so one parse is shared."""
+        found = self._documents.get(path, self)
+        if found is self:
+            found = self._documents[path] = iam.parse(self.get(path))
+        return found
+
     @property
     def kind(self) -> str:
         """The short type name used in messages: ``aws:lambda/function:Function`` -> ``Function``."""

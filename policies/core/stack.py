@@ -178,7 +178,7 @@ class StackIndex:
                 self._attach(entry, role, arn)
         for rp in self.of_type(ROLE_POLICY):
             for role in self.targets(rp, "role", ROLE):
-                out[role.urn]["docs"].append((rp, iam.parse(rp.get("policy"))))
+                out[role.urn]["docs"].append((rp, rp.document("policy")))
         for att in self.of_type(ROLE_POLICY_ATTACHMENT):
             for role in self.targets(att, "role", ROLE):
                 self._attach(out[role.urn], att, att.get("policyArn"))
@@ -193,7 +193,7 @@ class StackIndex:
             policies = self._value_index(POLICY).get(arn, [])
         if policies:
             for p in policies:
-                entry["docs"].append((p, iam.parse(p.get("policy"))))
+                entry["docs"].append((p, p.document("policy")))
         elif isinstance(arn, str):
             entry["managed"].append(arn)
             doc = managed.document(arn)  # an AWS managed policy grants what its published document says
