@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 
+from . import typescript
 from .core import governance
 from .core.rule import CATEGORIES, CATEGORY_PRACTICE, CATEGORY_RISK, REGISTRY, Rule
 from .core.runtime import COMMON_CONFIG
@@ -42,6 +43,12 @@ def page(rule: Rule) -> str:
         "",
         "```python",
         rule.remediation,
+        "```",
+        "",
+        "## Fix (Pulumi TypeScript)",
+        "",
+        "```typescript",
+        typescript.translate(rule.remediation),
         "```",
         "",
         "## Remediate level",

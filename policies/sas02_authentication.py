@@ -176,11 +176,11 @@ def apigw_rest_policy_public(stack, cfg):
         if "PRIVATE" in types:
             scoped = False
             for holder, prop in holders:
-                doc = iam.parse(holder.get(prop))
+                doc = holder.document(prop)
                 if isinstance(doc, iam.Document) and any(
                         {"aws:sourcevpce", "aws:sourcevpc"} & s.condition_keys() for s in doc.allows()):
                     scoped = True
-            if not scoped and not any(iam.parse(h.get(p)) is iam.UNKNOWN for h, p in holders):
+            if not scoped and not any(h.document(p) is iam.UNKNOWN for h, p in holders):
                 yield api, ("is a PRIVATE API without a resource policy that limits callers with an "
                             "aws:SourceVpce or aws:SourceVpc condition. Add a RestApiPolicy with that condition.")
 
@@ -238,7 +238,7 @@ def apigw_client_cert(stack, cfg):
     title="APIs behind a custom domain disable the default endpoint",
     description="An API mapped to a custom domain that keeps its execute-api endpoint lets callers bypass the "
                 "domain's WAF, mTLS and logging.",
-    remediation="""aws.apigateway.RestApi("api", disable_execute_api_endpoint=True, ...)
+    remediation="""aws.apigateway.RestApi("api", ..., disable_execute_api_endpoint=True)
 aws.apigatewayv2.Api("api", protocol_type="HTTP", disable_execute_api_endpoint=True)""")
 def apigw_default_endpoint_bypass(stack, cfg):
     for api_type, mapping_type, prop in ((aws.REST_API, aws.BASE_PATH_MAPPING, "restApi"),

@@ -54,7 +54,7 @@ def _publicly_granted(stack, bucket) -> bool | None:
             lookup(g, "uri" if r.type == aws.BUCKET else "grantee.uri") in PUBLIC_GROUPS for g in as_list(grants))
 
     def public_policy(r):
-        doc = iam.parse(r.get("policy"))
+        doc = r.document("policy")
         if doc is iam.UNKNOWN:
             return None
         if not isinstance(doc, iam.Document):
@@ -138,7 +138,7 @@ def _denies_insecure_transport(doc) -> bool:
 def s3_tls_only(stack, cfg):
     for bucket in stack.of_type(*aws.BUCKETS):
         policies = stack.referrers(bucket, aws.BUCKET_POLICY, prop="bucket")
-        docs = [iam.parse(p.get("policy")) for p in [*policies, bucket]]  # and the older inline `policy`
+        docs = [p.document("policy") for p in [*policies, bucket]]  # and the older inline `policy`
         if any(isinstance(d, iam.Document) and _denies_insecure_transport(d) for d in docs):
             continue
         if any(d is iam.UNKNOWN or (isinstance(d, iam.Document) and d.unknown) for d in docs):
@@ -198,7 +198,8 @@ def sqs_policy_public(r, cfg):
     title="SNS topic policies are not open to everyone",
     description="A topic policy open to anyone, or to another account without a condition, lets strangers "
                 "publish events or subscribe to them.",
-    remediation="""aws.sns.TopicPolicy("events", arn=topic.arn, policy=...)  # named principals, aws:SourceArn conditions""",
+    remediation="""# statements for named principals, or services with an aws:SourceArn condition
+aws.sns.TopicPolicy("events", arn=topic.arn, policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [...]}))""",
     peers=["CKV_AWS_169", "CKV_AWS_385", "FSBP SNS.4"],
     config=list_setting("trustedAccounts", [], "Account ids that may be granted access without a condition."))
 def sns_policy_public(r, cfg):
@@ -277,7 +278,7 @@ def ecr_lifecycle(stack, cfg):
     "apigw-domain-tls", CAT, Sev.MEDIUM, types=[aws.REST_DOMAIN, aws.HTTP_DOMAIN],
     title="API custom domains require TLS 1.2",
     description="TLS 1.0 custom domains accept clients with broken cryptography.",
-    remediation="""aws.apigateway.DomainName("api", domain_name="api.example.com", security_policy="TLS_1_2", ...)""",
+    remediation="""aws.apigateway.DomainName("api", ..., domain_name="api.example.com", security_policy="TLS_1_2")""",
     peers=["CKV_AWS_206"])
 def apigw_domain_tls(r, cfg):
     prop = "securityPolicy" if r.type == aws.REST_DOMAIN else "domainNameConfiguration.securityPolicy"

@@ -183,8 +183,8 @@ def iam_wildcard_resource(r, cfg):
     "iam-passrole-star", CAT, Sev.HIGH, **MANAGED_RULE,
     title="iam:PassRole is scoped",
     description="PassRole on * lets the holder hand any role in the account to a service it controls.",
-    remediation="""{"Effect": "Allow", "Action": "iam:PassRole", "Resource": worker_role.arn,
- "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}""",
+    remediation="""pass_role_statement = {"Effect": "Allow", "Action": "iam:PassRole", "Resource": worker_role.arn,
+    "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}""",
     peers=["CKV_AWS_286", "CKV_AWS_110"])
 def iam_passrole_star(r, cfg):
     return _each_document(r, lambda where, doc: [
@@ -260,8 +260,8 @@ def _trust(r):
     title="Cross-account trust is pinned",
     description="Trusting another account's root lets every principal in that account that has sts:AssumeRole "
                 "assume the role.",
-    remediation="""{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole",
- "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}""",
+    remediation="""trust_statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+    "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}""",
     peers=["CKV_AWS_61"],
     config=list_setting("trustedAccounts", [], "Account ids whose root may be trusted without a condition."))
 def iam_trust_account_root(r, cfg):
@@ -288,8 +288,9 @@ GITHUB = "token.actions.githubusercontent.com"
     title="GitHub OIDC trust is pinned to a repository",
     description="A role that trusts GitHub's OIDC provider without a sub condition can be assumed from any "
                 "GitHub repository.",
-    remediation=""""Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
-              "StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org/my-repo:ref:refs/heads/main"}}""",
+    remediation="""# in the role's trust statement for token.actions.githubusercontent.com:
+condition = {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+             "StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org/my-repo:ref:refs/heads/main"}}""",
     peers=["CKV_AWS_358", "CKV_AWS_393"])
 def iam_trust_github_oidc_unscoped(r, cfg):
     doc = _trust(r)
@@ -370,7 +371,7 @@ def lambda_role_overprivileged(stack, cfg):
                 "function gets them all.",
     remediation="""for name in ("orders", "payments"):
     role = aws.iam.Role(f"{name}-role", assume_role_policy=lambda_trust)
-    aws.lambda_.Function(name, role=role.arn, ...)""",
+    aws.lambda_.Function(name, ..., role=role.arn)""",
     config=int_setting("maxFunctionsPerRole", 1, "How many functions may share one execution role.", 1,
                        stricter="lower"))
 def lambda_role_shared(stack, cfg):
@@ -403,7 +404,7 @@ def _guest_roles(stack) -> list:
         elif isinstance(roles, dict) and isinstance(roles.get("unauthenticated"), str):
             out += [r for r in stack.of_type(aws.ROLE) if r.get("arn") == roles["unauthenticated"]]
     for role in stack.of_type(aws.ROLE):
-        trust = iam.parse(role.get("assumeRolePolicy"))
+        trust = role.document("assumeRolePolicy")
         if isinstance(trust, iam.Document) and any(
                 isinstance(p, str) and "cognito-identity.amazonaws.com" in p and "unauthenticated" in str(s.condition)
                 for s in trust.allows() for p in s.principal_values("Federated")):

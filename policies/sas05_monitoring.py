@@ -110,7 +110,8 @@ def lambda_xray(r, cfg):
     title="API stages write access logs",
     description="Without access logs there is no record of who called the API.",
     remediation="""aws.apigateway.Stage("prod", ..., access_log_settings={"destination_arn": log_group.arn,
-    "format": json.dumps({"requestId": "$context.requestId", "ip": "$context.identity.sourceIp", ...})})""",
+    "format": json.dumps({"requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
+                          "status": "$context.status", "routeKey": "$context.routeKey"})})""",
     peers=["CKV_AWS_76", "CKV_AWS_95", "FSBP APIGateway.9"])
 def apigw_access_logging(r, cfg):
     if not r.is_set("accessLogSettings.destinationArn"):

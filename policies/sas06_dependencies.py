@@ -130,7 +130,7 @@ def lambda_untrusted_layer(stack, cfg):
     "lambda-image-mutable-tag", CAT, Sev.MEDIUM, types=[aws.FUNCTION, aws.ECR_REPOSITORY],
     title="Image functions are pinned to a digest",
     description="A function image referenced by a tag in a repository with mutable tags can be swapped underneath it.",
-    remediation="""aws.lambda_.Function("fn", package_type="Image", image_uri=f"{repo_url}@sha256:<digest>", ...)""",
+    remediation="""aws.lambda_.Function("fn", ..., package_type="Image", image_uri=f"{repo_url}@sha256:<digest>")""",
     peers=["CKV_AWS_51"])
 def lambda_image_mutable_tag(stack, cfg):
     repos = stack.of_type(aws.ECR_REPOSITORY)
@@ -153,8 +153,9 @@ def lambda_image_mutable_tag(stack, cfg):
     "ecr-scan-on-push", CAT, Sev.MEDIUM, types=[aws.ECR_REPOSITORY, aws.ECR_REGISTRY_SCANNING],
     title="Images are scanned for vulnerabilities",
     description="Without scanning, images with known vulnerable packages are deployed unnoticed.",
-    remediation="""aws.ecr.Repository("images", image_scanning_configuration={"scan_on_push": True}, ...)
-# or account-wide: aws.ecr.RegistryScanningConfiguration("scan", scan_type="ENHANCED", rules=[...])""",
+    remediation="""aws.ecr.Repository("images", ..., image_scanning_configuration={"scan_on_push": True})
+# or account-wide:
+aws.ecr.RegistryScanningConfiguration("scan", scan_type="ENHANCED", rules=[...])""",
     peers=["CKV_AWS_163", "FSBP ECR.1"])
 def ecr_scan_on_push(stack, cfg):
     if any(r.get("scanType") == "ENHANCED" or r.get("rules") for r in stack.of_type(aws.ECR_REGISTRY_SCANNING)):
@@ -168,7 +169,7 @@ def ecr_scan_on_push(stack, cfg):
     "ecr-immutable-tags", CAT, Sev.MEDIUM, types=[aws.ECR_REPOSITORY],
     title="Image tags are immutable",
     description="Mutable tags let a pushed image silently replace the one a function was deployed with.",
-    remediation="""aws.ecr.Repository("images", image_tag_mutability="IMMUTABLE", ...)""",
+    remediation="""aws.ecr.Repository("images", ..., image_tag_mutability="IMMUTABLE")""",
     peers=["CKV_AWS_51", "FSBP ECR.2"])
 def ecr_immutable_tags(r, cfg):
     if r.known("imageTagMutability") != "IMMUTABLE":
@@ -191,9 +192,10 @@ def _managed_groups(rules) -> dict:
     title="Web ACLs block known bad inputs (Log4Shell)",
     description="AWSManagedRulesKnownBadInputsRuleSet blocks request patterns of known exploits such as Log4Shell "
                 "against Java functions behind the API.",
-    remediation="""{"name": "bad-inputs", "priority": 2, "override_action": {"none": {}},
- "statement": {"managed_rule_group_statement": {"name": "AWSManagedRulesKnownBadInputsRuleSet", "vendor_name": "AWS"}},
- "visibility_config": {...}}""",
+    remediation="""# one more entry in the web ACL's rules:
+known_bad_inputs = {"name": "bad-inputs", "priority": 2, "override_action": {"none": {}},
+    "statement": {"managed_rule_group_statement": {"name": "AWSManagedRulesKnownBadInputsRuleSet", "vendor_name": "AWS"}},
+    "visibility_config": {...}}""",
     peers=["CKV_AWS_192", "CKV2_AWS_77", "CKV2_AWS_78"])
 def waf_acl_known_bad_inputs(r, cfg):
     rule_json = r.known("ruleJson")

@@ -173,7 +173,7 @@ def secret_rotation_interval(r, cfg):
     title="Secret resource policies are not open to everyone",
     description="A secret policy that allows Principal * lets any AWS account read the secret.",
     remediation="""aws.secretsmanager.SecretPolicy("db", secret_arn=secret.arn, block_public_policy=True,
-    policy=json.dumps({...named principals only...}))""")
+    policy=json.dumps({"Version": "2012-10-17", "Statement": [...]}))  # named principals only""")
 def secret_policy_public(r, cfg):
     out = open_policy(r, "policy")
     if r.type == aws.SECRET_POLICY and r.flag("blockPublicPolicy") is False:

@@ -377,7 +377,7 @@ def dynamodb_capacity_scaling(stack, cfg):
     "lambda-vpc-multi-az", CAT, Sev.LOW, types=[aws.FUNCTION, aws.SUBNET],
     title="VPC functions span availability zones",
     description="A VPC function whose subnets are all in one zone goes down with that zone.",
-    remediation="""aws.lambda_.Function("fn", ..., vpc_config={"subnet_ids": [subnet_a.id, subnet_b.id], ...})""",
+    remediation="""aws.lambda_.Function("fn", ..., vpc_config={"subnet_ids": [subnet_a.id, subnet_b.id], "security_group_ids": [sg.id]})""",
     peers=["FSBP Lambda.5"])
 def lambda_vpc_multi_az(stack, cfg):
     for fn in stack.of_type(aws.FUNCTION):

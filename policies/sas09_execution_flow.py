@@ -68,7 +68,8 @@ def lambda_permission_cross_account(r, cfg):
     "sfn-role-invoke-star", CAT, Sev.MEDIUM, types=[aws.STATE_MACHINE, aws.ROLE],
     title="State machines invoke only their own functions",
     description="A state-machine role with lambda:InvokeFunction on * lets a tampered definition call any function.",
-    remediation="""{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": [validate.arn, charge.arn]}""")
+    remediation="""# in the state machine role's policy:
+invoke_statement = {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": [validate.arn, charge.arn]}""")
 def sfn_role_invoke_star(stack, cfg):
     for sm in stack.of_type(aws.STATE_MACHINE):
         for role in stack.targets(sm, "roleArn", aws.ROLE):
