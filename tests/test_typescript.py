@@ -1,5 +1,6 @@
 """The rule pages show each fix in Python and in TypeScript; the TypeScript is translated from the Python
-(policies/typescript.py). Every fix must be Python, translate, and parse as TypeScript."""
+(policies/typescript.py). Every fix must be Python that calls pulumi-aws 7 with arguments it has,
+translate, and parse as TypeScript."""
 from __future__ import annotations
 
 import ast
@@ -79,3 +80,106 @@ def test_every_translated_fix_parses_as_typescript():
     errors = json.loads(r.stdout)
     assert errors.pop("known-bad"), "the TypeScript parser reported nothing on a broken snippet"
     assert {k: v for k, v in errors.items() if v} == {}
+
+
+# --- the Python fixes are pulumi-aws 7 programs --------------------------------------------------------
+
+def _dotted(node) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else ""
+    return ""
+
+
+def _typed_dict(module, annotation: str):
+    """The ``...ArgsDict`` TypedDict an argument's annotation names (its keys are the dict keys the
+    program may write), or None."""
+    import re
+    import sys
+
+    for name in re.findall(r"'(\w+ArgsDict)'", annotation or ""):
+        for mod in (module, sys.modules.get(f"{module.__name__}._inputs")):
+            found = getattr(mod, name, None) if mod is not None else None
+            if found is not None:
+                return found
+    return None
+
+
+def _check_value(module, where: str, annotation: str, value, errors: list) -> None:
+    """Dict keys against the TypedDict the annotation names, recursively (lists of dicts too)."""
+    if isinstance(value, ast.List):
+        for item in value.elts:
+            _check_value(module, where, annotation, item, errors)
+        return
+    if not isinstance(value, ast.Dict):
+        return
+    typed = _typed_dict(module, annotation)
+    if typed is None:
+        return  # a map (tags, environment variables) or an untyped value: any key
+    fields = typing_hints(typed)
+    for key, item in zip(value.keys, value.values):
+        name = key.value if isinstance(key, ast.Constant) else None
+        if name not in fields:
+            errors.append(f"{where}: {typed.__name__} has no key {name!r}")
+        else:
+            _check_value(module, f"{where}.{name}", str(fields[name]), item, errors)
+
+
+def typing_hints(typed) -> dict:
+    hints: dict = {}
+    for klass in reversed(typed.__mro__):
+        hints.update(getattr(klass, "__annotations__", {}))
+    return hints
+
+
+def _pulumi_aws_errors(rule_id: str, source: str) -> list:
+    """What in ``source`` pulumi-aws 7 does not have: a resource or data source, a keyword argument, or a
+    key of a dict argument's type."""
+    import importlib
+    import inspect
+    import typing
+
+    errors: list = []
+    for node in ast.walk(ast.parse(source)):
+        name = _dotted(node.func) if isinstance(node, ast.Call) else ""
+        if not name.startswith("aws."):
+            continue
+        _, module_name, attr = name.split(".")
+        module = importlib.import_module(f"pulumi_aws.{module_name}")
+        target = getattr(module, attr, None)
+        if target is None:
+            errors.append(f"{rule_id}: pulumi_aws has no {name}")
+            continue
+        signature = inspect.signature(typing.get_overloads(target.__init__)[0] if inspect.isclass(target) else target)
+        for kw in node.keywords:
+            param = signature.parameters.get(kw.arg)
+            if param is None:
+                errors.append(f"{rule_id}: {name} has no argument {kw.arg!r}")
+            else:
+                _check_value(module, f"{rule_id}: {name}({kw.arg})", str(param.annotation), kw.value, errors)
+    return errors
+
+
+def test_every_python_fix_calls_pulumi_aws_with_arguments_it_has():
+    """Each ``aws.<module>.<Resource>(...)`` or data-source call of a fix exists in pulumi-aws 7 with the
+    keyword arguments the fix passes, and each dict it passes has keys of the argument's type - so the
+    Python on a rule page runs, and its TypeScript (the same names in camelCase) names real inputs."""
+    assert [e for rule in REGISTRY.values() for e in _pulumi_aws_errors(rule.id, rule.remediation)] == []
+
+
+def test_the_pulumi_aws_check_sees_wrong_names():
+    errors = _pulumi_aws_errors("t", """
+aws.lambda_.Function("fn", ..., enviroment={"variables": {}})
+aws.dynamodb.Table("t", point_in_time_recovery={"enable": True})
+aws.wafv2.WebAcl("a", rules=[{"name": "r", "statment": {}}])
+aws.s3.BucketAcl2("b")
+aws.iam.get_policy_document(statement=[])
+aws.lambda_.Function("ok", environment={"variables": {"ANY_NAME": "x"}})
+""")
+    assert errors == ["t: aws.lambda_.Function has no argument 'enviroment'",
+                      "t: aws.dynamodb.Table(point_in_time_recovery): TablePointInTimeRecoveryArgsDict has no key 'enable'",
+                      "t: aws.wafv2.WebAcl(rules): WebAclRuleArgsDict has no key 'statment'",
+                      "t: pulumi_aws has no aws.s3.BucketAcl2",
+                      "t: aws.iam.get_policy_document has no argument 'statement'"]
