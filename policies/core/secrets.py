@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import cache, lru_cache
+from typing import Any
 
 FORMAT_PLUGINS = [
     "AWSKeyDetector", "ArtifactoryDetector", "AzureStorageKeyDetector", "BasicAuthDetector",
@@ -56,7 +57,8 @@ def _configure() -> frozenset:
     cache_bust()
     configure_settings_from_baseline(
         {"plugins_used": [{"name": p} for p in FORMAT_PLUGINS + [KEYWORD_PLUGIN] + ENTROPY_PLUGINS]})
-    return frozenset(t for t, cls in get_mapping_from_secret_type_to_class().items() if cls.__name__ in ENTROPY_PLUGINS)
+    plugins: dict[str, Any] = get_mapping_from_secret_type_to_class()
+    return frozenset(t for t, cls in plugins.items() if cls.__name__ in ENTROPY_PLUGINS)
 
 
 @lru_cache(maxsize=2)
@@ -76,12 +78,13 @@ def _prefilter(entropy: bool) -> tuple | None:
     from detect_secrets.plugins.base import RegexBasedDetector
 
     patterns: list = []
-    for cls in get_mapping_from_secret_type_to_class().values():
+    plugins: dict[str, Any] = get_mapping_from_secret_type_to_class()
+    for cls in plugins.values():
         if cls.__name__ not in FORMAT_PLUGINS:
             continue
         if not issubclass(cls, RegexBasedDetector):
             return None
-        patterns.extend(cls().denylist)  # type: ignore[abstract,misc]
+        patterns.extend(cls().denylist)
     patterns.append(re.compile("|".join(keyword.DENYLIST), re.IGNORECASE))
     return tuple(patterns)
 
