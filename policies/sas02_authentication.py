@@ -159,7 +159,7 @@ def apigw_method_no_auth(r, cfg):
     "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
     "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
     "Condition": {"StringEquals": {"aws:SourceVpce": vpce.id}}}]}))""",
-    peers=["CKV2_AWS_70"], config=names_allowlist("REST APIs"))
+    peers=["CKV2_AWS_70"], config=names_allowlist("REST APIs (which covers the RestApiPolicy resources attached to them)"))
 def apigw_rest_policy_public(stack, cfg):
     for api in stack.of_type(aws.REST_API):
         if allowed(api, cfg):

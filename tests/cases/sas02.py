@@ -126,6 +126,15 @@ def rest_api_policy_open():
         {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*"}))
 
 
+@case("apigw-rest-policy-public", violates=False,
+      config={"apigw-rest-policy-public": {"allowedNames": ["public-*"]}})
+def rest_api_policy_open_on_an_api_allowed_by_name():
+    """The allow-list names the API; its RestApiPolicy (the resource a finding would be on) is covered."""
+    api, _ = _rest_api("public-webhooks")
+    aws.apigateway.RestApiPolicy("webhooks-policy", rest_api_id=api.id, policy=doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*"}))
+
+
 @case("apigw-rest-policy-public", violates=True, resource="private-api")
 def private_api_without_vpce_condition():
     aws.apigateway.RestApi("private-api", endpoint_configuration={"types": "PRIVATE"})
