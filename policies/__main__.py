@@ -3,7 +3,8 @@
     serverless-guard scan PATH [--input KIND] [--config FILE] [--settings FILE] [--stack S] [--project P]
                           [--org O] [--tag k=v ...] [--stack-config FILE] [--preview] [--project-dir DIR]
                           [--json FILE|-] [--sarif FILE|-] [--junit FILE|-] [--fail-on SEVERITY] [--quiet]
-    serverless-guard rules [--markdown]
+                          [--remediate] [--language python|typescript]
+    serverless-guard rules [--markdown] [--docs DIR]
     serverless-guard config explain [--stack S] [--project P] [--org O] [--tag k=v] [--stack-config FILE]
     serverless-guard config export [--profile NAME] [--output FILE]
 
@@ -89,6 +90,8 @@ def _pack_process(args, dry_run: bool, project: str):
         if not os.path.isfile(settings_file):
             raise UsageError(f"settings file {settings_file} does not exist")
         env["SERVERLESS_GUARD_SETTINGS"] = os.path.abspath(settings_file)
+    if args.language:
+        env["SERVERLESS_GUARD_LANGUAGE"] = args.language
     command = [sys.executable, "-u", "-m", "policies.pack"]
     env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                          os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
@@ -99,6 +102,20 @@ def _pack_process(args, dry_run: bool, project: str):
     except RuntimeError as exc:
         lines = [ln for ln in str(exc).splitlines() if ln.startswith("serverless-guard:")]
         raise UsageError(lines[-1].split(": ", 1)[1] if lines else "the policy pack did not start") from None
+
+
+def _settings_language(args) -> str:
+    """The language the settings file the pack was started with chose for this stack (python if none)."""
+    from . import load_rules
+    from .core import settings
+
+    path = args.settings or os.path.join(PACK_DIR, settings.SETTINGS_FILE)
+    if not os.path.isfile(path):
+        return "python"
+    load_rules()
+    # the pack has started with this file, so it is valid (a bad one stopped the scan with its error)
+    return settings.compile_settings(settings.load_settings(path), stack=args.stack, project=args.project,
+                                     organization=args.org, source=os.path.basename(path)).language
 
 
 def cmd_scan(args) -> int:
@@ -134,13 +151,14 @@ def cmd_scan(args) -> int:
         remediations = pack.remediations
     cwd = os.getcwd()
     fallback = os.path.join(loaded.base_dir if os.path.isdir(loaded.base_dir) else cwd, "Pulumi.yaml")
-    findings = reports.build(diags, loaded.records, cwd, fallback)
-    fixes = reports.build_remediations(remediations, loaded.records, cwd, fallback)
+    language = args.language or _settings_language(args)
+    findings = reports.build(diags, loaded.records, cwd, fallback, language)
+    fixes = reports.build_remediations(remediations, loaded.records, cwd, fallback, language)
     pack_info = {"name": "serverless-guard", "version": __version__,
                  "url": "https://www.pulumi.com/docs/iac/crossguard/"}
     source = {"path": args.path, "kind": loaded.kind, "mode": loaded.mode, "resources": len(loaded.records)}
     _emit(args.json, lambda: json.dumps(reports.to_json(findings, pack_info, source, fixes), indent=2) + "\n")
-    _emit(args.sarif, lambda: json.dumps(reports.to_sarif(findings, pack_info, fixes), indent=2) + "\n")
+    _emit(args.sarif, lambda: json.dumps(reports.to_sarif(findings, pack_info, fixes, language), indent=2) + "\n")
     _emit(args.junit, lambda: reports.to_junit(findings, loaded.records, levels))
     if "-" not in (args.json, args.sarif, args.junit):
         reports.terminal(findings, loaded.mode, len(loaded.records), sys.stdout, quiet=args.quiet, fixes=fixes)
@@ -314,6 +332,9 @@ def _main(argv=None) -> int:
     scan.add_argument("--fail-on", choices=["info", "low", "medium", "high", "critical"],
                       help="also exit 1 when a finding has this severity or higher, whatever its level")
     scan.add_argument("--quiet", action="store_true", help="print only the summary")
+    scan.add_argument("--language", choices=["python", "typescript"],
+                      help="name properties and show fixes as this language's pulumi-aws writes them "
+                           "(default: the settings file's `language`, else python)")
     scan.add_argument("--remediate", action="store_true",
                       help="set every policy that has a safe fix to level remediate (unless --config chooses its "
                            "level) and show each change the engine would deploy, as a property diff")

@@ -27,7 +27,7 @@ def main() -> None:
         display_name="serverless-guard",
         provider="aws",
         tags=["aws", "serverless", "security", "lambda"],
-        policies=build_policies(list(REGISTRY.values()), compiled.levels)
+        policies=build_policies(list(REGISTRY.values()), compiled.levels, compiled.language)
         + build_policies([notices_rule.RULE], {notices_rule.RULE.id: "advisory"}),
         initial_config=settings.sdk_initial_config(compiled),
     )

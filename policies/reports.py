@@ -31,8 +31,12 @@ class Finding:
     location: dict = field(default_factory=dict)   # {"file": relative path, "line": int}
 
 
-def build(diags, records, cwd: str, fallback_file: str) -> list:
-    """Diagnostics from the engine path -> findings with a type, a fix and a source location."""
+LANGUAGES = {"python": ("pulumi-aws Python", "python"), "typescript": ("Pulumi TypeScript", "typescript")}
+
+
+def build(diags, records, cwd: str, fallback_file: str, language: str = "python") -> list:
+    """Diagnostics from the engine path -> findings with a type, a fix (in ``language``) and a source
+    location."""
     from . import REGISTRY
 
     by_urn = {r.urn: r for r in records}
@@ -49,7 +53,7 @@ def build(diags, records, cwd: str, fallback_file: str) -> list:
             severity=rule.severity.value if rule else d.severity, level=d.level,
             type=rec.type if rec else ("pulumi:pulumi:Stack" if not d.urn else ""),
             resource=d.resource if d.urn else "(stack)", urn=d.urn, message=detail,
-            remediation=rule.remediation if rule else "", exempted=exempted,
+            remediation=rule.fix_text(language) if rule else "", exempted=exempted,
             location=_location(rec, cwd, fallback_file)))
     out.sort(key=lambda f: (f.level != "mandatory", -SEVERITY_ORDER.index(f.severity), f.policy, f.resource))
     return out
@@ -71,13 +75,13 @@ class Remediation:
     resource: str
     type: str
     urn: str
-    changes: list          # [{"property": pulumi-aws Python path, "before": ..., "after": ...}]
+    changes: list          # [{"property": the argument path as the program writes it, "before": ..., "after": ...}]
     fix: str               # the change to make in the program, so it does not recur on every update
     diagnostic: str = ""
     location: dict = field(default_factory=dict)
 
 
-def build_remediations(changes, records, cwd: str, fallback_file: str) -> list:
+def build_remediations(changes, records, cwd: str, fallback_file: str, language: str = "python") -> list:
     from . import REGISTRY
     from .core.messages import user_terms
 
@@ -87,9 +91,9 @@ def build_remediations(changes, records, cwd: str, fallback_file: str) -> list:
         rule = REGISTRY.get(c.policy)
         out.append(Remediation(
             policy=c.policy, resource=c.resource, type=c.type, urn=c.urn,
-            changes=[{"property": user_terms(path), "before": _shown(before), "after": _shown(after)}
+            changes=[{"property": user_terms(path, language), "before": _shown(before), "after": _shown(after)}
                      for path, (before, after) in sorted(c.changes.items())],
-            fix=rule.remediation if rule else "", diagnostic=c.diagnostic,
+            fix=rule.fix_text(language) if rule else "", diagnostic=c.diagnostic,
             location=_location(by_urn.get(c.urn), cwd, fallback_file)))
     return out
 
@@ -129,7 +133,7 @@ def to_json(findings: list, pack: dict, source: dict, fixes: Sequence = ()) -> d
 
 # --- SARIF ----------------------------------------------------------------------------------------
 
-def to_sarif(findings: list, pack: dict, fixes: Sequence = ()) -> dict:
+def to_sarif(findings: list, pack: dict, fixes: Sequence = (), language: str = "python") -> dict:
     from . import REGISTRY
 
     used = sorted({f.policy for f in findings} | {r.policy for r in fixes})
@@ -144,13 +148,15 @@ def to_sarif(findings: list, pack: dict, fixes: Sequence = ()) -> dict:
         from .core import governance
 
         level = governance.default_level(rule)
+        label, fence = LANGUAGES[language]
+        fix = rule.fix_text(language)
         rules.append({
             "id": rule.id, "name": "".join(w.capitalize() for w in rule.id.split("-")),
             "shortDescription": {"text": rule.title}, "fullDescription": {"text": rule.description},
             "helpUri": rule.url,
-            "help": {"text": f"{rule.description}\n\nFix (pulumi-aws Python):\n{rule.remediation}",
-                     "markdown": f"{rule.description}\n\n**Fix** (pulumi-aws Python):\n\n```python\n"
-                                 f"{rule.remediation}\n```\n\n{rule.category}: see [{rule.id}]({rule.url})."},
+            "help": {"text": f"{rule.description}\n\nFix ({label}):\n{fix}",
+                     "markdown": f"{rule.description}\n\n**Fix** ({label}):\n\n```{fence}\n"
+                                 f"{fix}\n```\n\n{rule.category}: see [{rule.id}]({rule.url})."},
             "defaultConfiguration": {"level": SARIF_LEVEL.get(level, "note")},
             "properties": {"tags": ["security", rule.category, f"service:{rule.service}", *rule.peers],
                            "security-severity": SECURITY_SEVERITY[rule.severity.value],

@@ -68,7 +68,7 @@ def lambda_url_auth_none(stack, cfg):
             yield Undecided(url, "authorizationType")
         elif kind == "NONE" and url.urn not in confirmed:
             yield url, ("authorizationType is NONE: anyone who finds the URL can invoke the function as soon as "
-                        "invocation is granted to principal \"*\". Use authorization_type=\"AWS_IAM\", or front "
+                        "invocation is granted to principal \"*\". Use authorizationType=\"AWS_IAM\", or front "
                         "the function with API Gateway and WAF.")
 
 
@@ -85,7 +85,7 @@ def lambda_url_public_invoke_confirmed(stack, cfg):
     for url, p in public_url_exposures(stack):
         yield url, (f"authorizationType is NONE and Permission '{p.name}' grants "
                     f"{p.get('action')} to principal \"*\": the function is invokable from the whole "
-                    "internet. Use authorization_type=\"AWS_IAM\" and grant invoke to named principals.")
+                    "internet. Use authorizationType=\"AWS_IAM\" and grant invoke to named principals.")
 
 
 @stack_rule(
@@ -111,12 +111,12 @@ def lambda_permission_public_principal(stack, cfg):
         if any(r.is_set(k) for k in ("principalOrgId", "sourceAccount", "sourceArn")):
             continue
         if r.get("functionUrlAuthType") == "NONE" or r.get("action") == "lambda:InvokeFunctionUrl":
-            yield r, ("principal is \"*\" with no principal_org_id, source_account or source_arn, for a function "
-                      "URL: anyone on the internet can invoke the function. Use authorization_type=\"AWS_IAM\" on "
+            yield r, ("principal is \"*\" with no principalOrgId, sourceAccount or sourceArn, for a function "
+                      "URL: anyone on the internet can invoke the function. Use authorizationType=\"AWS_IAM\" on "
                       "the URL and grant named principals, or put the function behind API Gateway with an authorizer.")
         else:
-            yield r, ("principal is \"*\" with no principal_org_id, source_account or source_arn: any AWS account "
-                      "can invoke the function. Name the calling service or account and set source_arn.")
+            yield r, ("principal is \"*\" with no principalOrgId, sourceAccount or sourceArn: any AWS account "
+                      "can invoke the function. Name the calling service or account and set sourceArn.")
 
 
 @resource_rule(
@@ -205,7 +205,7 @@ def apigwv2_route_no_auth(r, cfg):
     if r.flag("apiKeyRequired"):
         return None
     return (f"has authorizationType {'NONE' if kind else 'unset (NONE)'}: anyone can call it. "
-            "Set authorization_type to JWT, AWS_IAM or CUSTOM with an authorizer.")
+            "Set authorizationType to JWT, AWS_IAM or CUSTOM with an authorizer.")
 
 
 @stack_rule(
@@ -250,7 +250,7 @@ def apigw_default_endpoint_bypass(stack, cfg):
             if mappings:
                 yield api, (f"is mapped to a custom domain by {mappings[0].label()} but "
                             "disableExecuteApiEndpoint is not true: the default execute-api URL bypasses the "
-                            "domain's controls. Set disable_execute_api_endpoint=True.")
+                            "domain's controls. Set disableExecuteApiEndpoint=True.")
 
 
 # --- AppSync ----------------------------------------------------------------------------------
@@ -335,11 +335,11 @@ def cognito_password_policy(r, cfg):
     policy = r.known("passwordPolicy")
     if policy is None:
         return (f"has no passwordPolicy, so Cognito's default minimum length of 8 applies (below "
-                f"{cfg['minimumLength']}). Set password_policy.")
+                f"{cfg['minimumLength']}). Set passwordPolicy.")
     length = r.number("passwordPolicy.minimumLength")
     if length is None or length < cfg["minimumLength"]:
         return (f"passwordPolicy.minimumLength is {f'{length:g}' if length is not None else 'unset (8)'}, below "
-                f"{cfg['minimumLength']}. Set password_policy minimum_length to at least {cfg['minimumLength']}.")
+                f"{cfg['minimumLength']}. Set passwordPolicy minimumLength to at least {cfg['minimumLength']}.")
     return None
 
 

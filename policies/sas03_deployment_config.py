@@ -165,7 +165,7 @@ def s3_versioning(stack, cfg):
             if "Enabled" not in statuses:
                 yield bucket, ("has a BucketVersioning whose status is not Enabled"
                                + (" (its inline versioning argument is overridden by it)" if inline else "")
-                               + ". Set versioning_configuration status to Enabled.")
+                               + ". Set versioningConfiguration status to Enabled.")
         elif inline is not True:
             yield bucket, "has no BucketVersioning with status Enabled. Add one."
 
@@ -235,7 +235,7 @@ def dynamodb_pitr(r, cfg):
     peers=["FSBP DynamoDB.6"])
 def dynamodb_deletion_protection(r, cfg):
     if r.flag("deletionProtectionEnabled") is not True:
-        return "deletionProtectionEnabled is not true. Set deletion_protection_enabled=True."
+        return "deletionProtectionEnabled is not true. Set deletionProtectionEnabled=True."
     return None
 
 
@@ -319,7 +319,7 @@ def kms_deletion_safety(r, cfg):
     peers=["CKV_AWS_117", "FSBP Lambda.3"], config=names_allowlist("functions that need no VPC"), hygiene=True)
 def lambda_in_vpc(r, cfg):
     if not as_list(r.known("vpcConfig.subnetIds")):
-        return "runs outside a VPC. If it touches VPC-only data stores, give it vpc_config with private subnets."
+        return "runs outside a VPC. If it touches VPC-only data stores, give it vpcConfig with private subnets."
     return None
 
 

@@ -196,7 +196,7 @@ def appsync_logging(r, cfg):
     if not r.is_set("logConfig") or level in (None, "NONE"):
         return "has no logConfig or fieldLogLevel NONE. Log at least ERROR."
     if level == "ALL" and r.flag("logConfig.excludeVerboseContent") is not True:
-        return "logs ALL fields with verbose content (headers, variables, tokens). Set exclude_verbose_content=True."
+        return "logs ALL fields with verbose content (headers, variables, tokens). Set excludeVerboseContent=True."
     return None
 
 

@@ -162,7 +162,7 @@ def ecr_scan_on_push(stack, cfg):
         return
     for repo in stack.of_type(aws.ECR_REPOSITORY):
         if repo.get("imageScanningConfiguration.scanOnPush") is not True:
-            yield repo, "does not scan images on push and the stack sets no registry scanning. Enable scan_on_push."
+            yield repo, "does not scan images on push and the stack sets no registry scanning. Enable scanOnPush."
 
 
 @resource_rule(

@@ -111,7 +111,7 @@ def ssm_param_plaintext_secret(r, cfg):
     if kind == "SecureString" and cfg["requireCmk"]:
         key = r.get("keyId")  # an unknown key id comes from a key in the stack: not the AWS-managed alias
         if not key or (isinstance(key, str) and key.endswith("alias/aws/ssm")):
-            return "is a SecureString encrypted with the AWS-managed key; requireCmk asks for a customer-managed key_id."
+            return "is a SecureString encrypted with the AWS-managed key; requireCmk asks for a customer-managed keyId."
     return None
 
 
@@ -124,7 +124,7 @@ def ssm_param_plaintext_secret(r, cfg):
 def secret_cmk(r, cfg):
     key = r.get("kmsKeyId")  # unknown: computed from a key in the stack, so not an aws/ alias
     if not key or (isinstance(key, str) and "alias/aws/" in key):
-        return "has no customer-managed kmsKeyId (it uses aws/secretsmanager). Set kms_key_id to your own KMS key."
+        return "has no customer-managed kmsKeyId (it uses aws/secretsmanager). Set kmsKeyId to your own KMS key."
     return None
 
 
@@ -177,7 +177,7 @@ def secret_rotation_interval(r, cfg):
 def secret_policy_public(r, cfg):
     out = open_policy(r, "policy")
     if r.type == aws.SECRET_POLICY and r.flag("blockPublicPolicy") is False:
-        out.append("blockPublicPolicy is false, so a public policy would be accepted. Set block_public_policy=True.")
+        out.append("blockPublicPolicy is false, so a public policy would be accepted. Set blockPublicPolicy=True.")
     return out
 
 
@@ -191,7 +191,7 @@ def kms_rotation(r, cfg):
     usage = r.known("keyUsage") or "ENCRYPT_DECRYPT"
     spec = r.known("customerMasterKeySpec") or "SYMMETRIC_DEFAULT"
     if usage == "ENCRYPT_DECRYPT" and spec == "SYMMETRIC_DEFAULT" and r.flag("enableKeyRotation") is not True:
-        return "is a symmetric encryption key with enableKeyRotation not true. Set enable_key_rotation=True."
+        return "is a symmetric encryption key with enableKeyRotation not true. Set enableKeyRotation=True."
     return None
 
 
@@ -260,7 +260,7 @@ def s3_sse_kms(stack, cfg):
                 continue  # unknown in preview
             yield bucket, ("is not encrypted with SSE-KMS (it has " + ("SSE-S3" if algos else "no encryption "
                            "configuration, so SSE-S3") + "). Add a BucketServerSideEncryptionConfiguration with "
-                           "sse_algorithm \"aws:kms\".")
+                           "sseAlgorithm \"aws:kms\".")
 
 
 @resource_rule(
@@ -273,7 +273,7 @@ def s3_sse_kms(stack, cfg):
 def sqs_encryption(r, cfg):
     if not r.is_set("kmsMasterKeyId") and r.flag("sqsManagedSseEnabled") is False:
         return ("sets sqsManagedSseEnabled to false with no kmsMasterKeyId: messages are stored unencrypted at rest. "
-                "Remove sqs_managed_sse_enabled=False, or set kms_master_key_id.")
+                "Remove sqsManagedSseEnabled=False, or set kmsMasterKeyId.")
     return None
 
 
@@ -297,7 +297,7 @@ def sns_encryption(r, cfg):
     peers=["CKV_AWS_119", "AWSGuard dynamodb-table-encryption-enabled"], hygiene=True)
 def dynamodb_cmk(r, cfg):
     if r.flag("serverSideEncryption.enabled") is not True or not r.is_set("serverSideEncryption.kmsKeyArn"):
-        return "does not use a customer-managed KMS key. Set server_side_encryption with enabled and kms_key_arn."
+        return "does not use a customer-managed KMS key. Set serverSideEncryption with enabled and kmsKeyArn."
     return None
 
 
@@ -334,7 +334,7 @@ def appsync_cache_encryption(r, cfg):
     "kms_key_id": key.arn, "kms_data_key_reuse_period_seconds": 300})""", hygiene=True)
 def sfn_cmk(r, cfg):
     if r.known("encryptionConfiguration.type") != "CUSTOMER_MANAGED_KMS_KEY":
-        return "does not use CUSTOMER_MANAGED_KMS_KEY encryption. Set encryption_configuration with your KMS key."
+        return "does not use CUSTOMER_MANAGED_KMS_KEY encryption. Set encryptionConfiguration with your KMS key."
     return None
 
 

@@ -64,7 +64,7 @@ def lambda_reserved_concurrency(stack, cfg):
             continue
         detail = f" and with a {_timeout(fn):g} s timeout" if _timeout(fn) > 29 else ""
         yield fn, (f"is {why or 'deployed'}{detail} with no reservedConcurrentExecutions: a flood (or a loop) "
-                   "scales it to the account limit and the bill with it. Set reserved_concurrent_executions.")
+                   "scales it to the account limit and the bill with it. Set reservedConcurrentExecutions.")
 
 
 @stack_rule(
@@ -102,7 +102,7 @@ def lambda_timeout_excessive(stack, cfg):
 def appsync_depth_limits(r, cfg):
     unset = [k for k in ("queryDepthLimit", "resolverCountLimit") if not r.number(k)]
     if unset:
-        return f"{' and '.join(unset)} unset or 0. Set query_depth_limit and resolver_count_limit."
+        return f"{' and '.join(unset)} unset or 0. Set queryDepthLimit and resolverCountLimit."
     return None
 
 
@@ -245,7 +245,7 @@ def esm_stream_failure_handling(r, cfg):
     retries = r.number("maximumRetryAttempts")
     if not r.is_set("destinationConfig.onFailure.destinationArn") and (retries is None or retries == -1):
         return ("reads a stream with no onFailure destination and unlimited retries: a poison record blocks the "
-                "shard. Set maximum_retry_attempts and an on-failure destination.")
+                "shard. Set maximumRetryAttempts and an on-failure destination.")
     return None
 
 
@@ -347,11 +347,11 @@ def apigw_throttling(stack, cfg):
         apis = stack.targets(stage, "restApi", aws.REST_API)
         if apis and not any(a.urn in throttled_apis for a in apis):
             yield stage, ("has no method-settings throttling and no usage plan with throttle settings. Add "
-                          "throttling_burst_limit/throttling_rate_limit.")
+                          "throttlingBurstLimit and throttlingRateLimit.")
     for stage in stack.of_type(aws.HTTP_STAGE):
         if stage.get("defaultRouteSettings.throttlingBurstLimit") is None and \
                 stage.get("defaultRouteSettings.throttlingRateLimit") is None:
-            yield stage, "has no defaultRouteSettings throttling. Set throttling_burst_limit and throttling_rate_limit."
+            yield stage, "has no defaultRouteSettings throttling. Set throttlingBurstLimit and throttlingRateLimit."
 
 
 @stack_rule(

@@ -19,7 +19,7 @@ API_WIDE = re.compile(r"^arn:aws[a-z-]*:execute-api:[^:]*:[^:]*:[^/]+/(\*|\*/\*|
 @resource_rule(
     "lambda-permission-service-no-source", CAT, Sev.HIGH, types=[aws.PERMISSION],
     title="Service permissions name their source",
-    description="A permission for an AWS service without source_arn or source_account lets that service invoke "
+    description="A permission for an AWS service without a source ARN or source account lets that service invoke "
                 "the function on behalf of any account (the confused deputy).",
     remediation="""aws.lambda_.Permission("from-s3", function=fn.name, action="lambda:InvokeFunction",
     principal="s3.amazonaws.com", source_arn=bucket.arn, source_account=account_id)""",
@@ -30,23 +30,23 @@ def lambda_permission_service_no_source(r, cfg):
         return None
     arn, account = r.is_set("sourceArn"), r.is_set("sourceAccount")
     if not arn and not account:
-        return f"grants {principal} with neither source_arn nor source_account. Set source_arn (and source_account)."
+        return f"grants {principal} with neither sourceArn nor sourceAccount. Set sourceArn (and sourceAccount)."
     if principal == "s3.amazonaws.com" and not account:
-        return "grants s3.amazonaws.com without source_account: bucket ARNs carry no account. Set source_account."
+        return "grants s3.amazonaws.com without sourceAccount: bucket ARNs carry no account. Set sourceAccount."
     return None
 
 
 @resource_rule(
     "lambda-permission-apigw-broad-source", CAT, Sev.LOW, types=[aws.PERMISSION],
     title="API Gateway permissions name the route",
-    description="A source_arn ending in /* or /*/* lets every stage, method and route of the API invoke the function.",
-    remediation="""source_arn=pulumi.Output.concat(api.execution_arn, "/prod/GET/orders")""")
+    description="A source ARN ending in /* or /*/* lets every stage, method and route of the API invoke the function.",
+    remediation="""aws.lambda_.Permission("from-api", ..., source_arn=pulumi.Output.concat(api.execution_arn, "/prod/GET/orders"))""")
 def lambda_permission_apigw_broad_source(r, cfg):
     if r.known("principal") != "apigateway.amazonaws.com":
         return None
     arn = r.known("sourceArn")
     if isinstance(arn, str) and API_WIDE.match(arn):
-        return "source_arn covers every stage and route of the API. Name the stage, method and path."
+        return "sourceArn covers every stage and route of the API. Name the stage, method and path."
     return None
 
 

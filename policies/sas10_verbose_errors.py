@@ -25,7 +25,7 @@ VERBOSE_TEMPLATE = re.compile(r"\$context\.(error\.message|error\.validationErro
 # Keep it on in development stacks with a per-stack setting (README, governance).""")
 def appsync_introspection(r, cfg):
     if r.known("introspectionConfig") != "DISABLED":
-        return "introspectionConfig is not DISABLED (the default is ENABLED). Set introspection_config=\"DISABLED\"."
+        return "introspectionConfig is not DISABLED (the default is ENABLED). Set introspectionConfig=\"DISABLED\"."
     return None
 
 
@@ -36,7 +36,7 @@ def appsync_introspection(r, cfg):
     remediation="""aws.cognito.UserPoolClient("web", user_pool_id=pool.id, prevent_user_existence_errors="ENABLED")""")
 def cognito_client_enumeration(r, cfg):
     if r.known("preventUserExistenceErrors") != "ENABLED":
-        return "preventUserExistenceErrors is not ENABLED. Set prevent_user_existence_errors=\"ENABLED\"."
+        return "preventUserExistenceErrors is not ENABLED. Set preventUserExistenceErrors=\"ENABLED\"."
     return None
 
 

@@ -100,3 +100,32 @@ def test_policy_urls_follow_their_security_hub_control():
         "https://docs.aws.amazon.com/securityhub/latest/userguide/lambda-controls.html#lambda-1"
     assert REGISTRY["kms-rotation"].url.endswith("kms-controls.html#kms-4")
     assert REGISTRY["lambda-url-cors-wildcard"].url == "https://docs.aws.amazon.com/lambda/latest/dg/lambda-security.html"
+
+
+def test_scan_in_typescript_words_messages_fixes_and_sarif_help_for_typescript(tmp_path):
+    out, sarif = tmp_path / "findings.json", tmp_path / "out.sarif"
+    r = run("scan", "examples/insecure-serverless-api", "--language", "typescript", "--remediate",
+            "--json", str(out), "--sarif", str(sarif))
+    assert r.returncode == 1, r.stderr
+    data = json.loads(out.read_text())
+    by_policy = {f["policy"]: f for f in data["findings"]}
+    url = by_policy["lambda-url-public-invoke-confirmed"]
+    assert 'authorizationType="AWS_IAM"' in url["message"] and "authorization_type" not in url["message"]
+    assert url["remediation"].startswith('new aws.lambda.FunctionUrl("url", { functionName: fn.name')
+    assert all("aws.lambda_." not in f["remediation"] for f in data["findings"])
+    changed = [c["property"] for rem in data["remediations"] for c in rem["changes"]]
+    assert changed and all("_" not in p for p in changed), changed  # e.g. enableKeyRotation, not enable_key_rotation
+    rules = {r["id"]: r for r in json.loads(sarif.read_text())["runs"][0]["tool"]["driver"]["rules"]}
+    help_md = rules["lambda-url-public-invoke-confirmed"]["help"]["markdown"]
+    assert "**Fix** (Pulumi TypeScript):\n\n```typescript\nnew aws.lambda.FunctionUrl(" in help_md
+
+
+def test_scan_takes_the_language_from_the_settings_file(tmp_path):
+    settings_file = tmp_path / "serverless-guard.yaml"
+    settings_file.write_text("language: typescript\n")
+    out = tmp_path / "findings.json"
+    r = run("scan", "examples/insecure-serverless-api", "--settings", str(settings_file), "--json", str(out))
+    assert r.returncode == 1, r.stderr
+    findings = {f["policy"]: f for f in json.loads(out.read_text())["findings"]}
+    assert findings["iam-trust-public"]["remediation"].startswith('new aws.iam.Role("fn-role", {')
+    assert "principalOrgId" in findings["lambda-permission-public-principal"]["message"]

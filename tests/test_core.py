@@ -339,3 +339,32 @@ def test_one_configuration_answers_as_a_configuration_without_the_entropy_detect
         assert secrets.detect(key, value) == expected
 
     same()
+
+
+# --- the programs' language ----------------------------------------------------------------------------
+
+def test_language_is_python_unless_the_settings_or_a_stack_entry_say_typescript(tmp_path):
+    assert settings.compile_settings({}).language == "python"
+    data = {"language": "typescript", "stacks": [{"match": {"project": "legacy-*"}, "language": "python"}]}
+    assert settings.compile_settings(data, project="web").language == "typescript"
+    assert settings.compile_settings(data, project="legacy-billing").language == "python"
+    assert settings.context_of(settings.compile_settings(data, project="web")).language == "typescript"
+    bad = tmp_path / "serverless-guard.yaml"
+    bad.write_text("language: go\n")
+    with pytest.raises(settings.SettingsError, match="at 'language': 'go' is not one of"):
+        settings.load_settings(str(bad))
+    bad.write_text("profile: default\n")
+    with pytest.raises(settings.SettingsError, match="SERVERLESS_GUARD_LANGUAGE: 'java' is not one of python"):
+        settings.compile_for_environment(str(tmp_path), {"SERVERLESS_GUARD_LANGUAGE": "java"})
+    assert settings.compile_for_environment(str(tmp_path), {"SERVERLESS_GUARD_LANGUAGE": "typescript"}).language \
+        == "typescript"
+
+
+def test_messages_name_properties_as_the_language_writes_them():
+    text = "pointInTimeRecovery.enabled is not true; Set sourceArn (and sourceAccount). requireCmk asks"
+    assert messages.user_terms(text) == \
+        "point_in_time_recovery.enabled is not true; Set source_arn (and source_account). requireCmk asks"
+    assert messages.user_terms(text, "typescript") == text
+    rule = REGISTRY["dynamodb-pitr"]
+    assert rule.fix_text() == rule.remediation and "point_in_time_recovery" in rule.fix_text()
+    assert "new aws.dynamodb.Table(" in rule.fix_text("typescript") and "pointInTimeRecovery" in rule.fix_text("typescript")

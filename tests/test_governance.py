@@ -220,3 +220,20 @@ def test_an_exemption_date_is_split_in_linear_time():
     assert governance.split_until("kept until further notice") == ("kept until further notice", None)
     long = "x " * 50_000 + "until 2027-01-31"
     assert governance.split_until(long)[1] == "2027-01-31"
+
+
+def test_a_typescript_organisation_reads_typescript_names_and_fixes(tmp_path):
+    """``language: typescript``: messages keep the wire (TypeScript) argument names, and each policy's
+    remediation steps, which Pulumi Cloud shows with a violation, are its fix in TypeScript."""
+    python = run(tmp_path)
+    ts = run(tmp_path, "language: typescript\n")
+    assert "authorization_type" in python[("lambda-url-auth-none", "url")].message
+    message = ts[("lambda-url-auth-none", "url")].message
+    assert "authorizationType is NONE" in message and "authorization_type" not in message
+    assert set(python) == set(ts)  # the same findings, only worded for the language
+    env = {"SERVERLESS_GUARD_SETTINGS": str(tmp_path / "settings.yaml")}
+    with engine.PackProcess(extra_env=env) as pack:
+        pack.start()
+        steps = {p.name: p.remediation_steps for p in pack.info.policies}
+    assert steps["lambda-url-auth-none"].startswith('new aws.lambda.FunctionUrl("url", { functionName: fn.name')
+    assert steps["dynamodb-pitr"] == 'new aws.dynamodb.Table("orders", { /* ... */ pointInTimeRecovery: { enabled: true } });'

@@ -34,6 +34,7 @@ class Context:
     fail_closed: bool = True
     notices: tuple = ()
     today: _dt.date | None = None
+    language: str = "python"   # how messages name properties: pulumi-aws Python or TypeScript arguments
 
     def clock(self) -> _dt.date:
         return self.today or _dt.date.today()

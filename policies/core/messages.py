@@ -154,9 +154,12 @@ def _settings() -> frozenset:
 
 
 @lru_cache(maxsize=4096)  # the same few message templates recur on every resource of a kind
-def user_terms(text: str) -> str:
+def user_terms(text: str, language: str = "python") -> str:
     """Wire property paths (``pointInTimeRecovery.enabled``) as the pulumi-aws Python arguments the
-    program writes (``point_in_time_recovery.enabled``). Policy setting names stay as they are."""
+    program writes (``point_in_time_recovery.enabled``). Policy setting names stay as they are. In
+    TypeScript the program writes the wire names, so the text is returned as it is."""
+    if language != "python":
+        return text
     def snake(m: re.Match) -> str:
         word = m.group(0)
         if word.islower() or word.split(".")[0] in _settings():

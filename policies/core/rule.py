@@ -122,6 +122,14 @@ class Rule:
                     return SECURITY_HUB.format(svc=svc.lower(), n=n)
         return SERVICE_DOCS.get(self.service, "https://docs.aws.amazon.com/lambda/latest/dg/lambda-security.html")
 
+    def fix_text(self, language: str = "python") -> str:
+        """The fix, in pulumi-aws Python or translated to Pulumi TypeScript (``policies/typescript.py``)."""
+        if language == "typescript":
+            from ..typescript import translate
+
+            return translate(self.remediation)
+        return self.remediation
+
     def defaults(self) -> dict:
         return {k: v["default"] for k, v in self.config.items() if "default" in v}
 

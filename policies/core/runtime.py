@@ -102,7 +102,7 @@ def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:
 
 
 def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact) -> Outcome:
-    text = f"{resource.label()}: {messages.user_terms(redact(message))}"
+    text = f"{resource.label()}: {messages.user_terms(redact(message), resource.context.language)}"
     if isinstance(exempt, governance.Expired):
         text, exempt = f"{text} (Note: {exempt}.)", None
     elif exempt is not None:
@@ -171,10 +171,12 @@ def _sdk_severity(sev: Sev):
             Sev.LOW: Severity.LOW, Sev.INFO: Severity.LOW}[sev]
 
 
-def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = None) -> list:
+def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = None,
+                   language: str = "python") -> list:
     """Pulumi policies for ``rules`` (all registered rules by default).
 
-    ``levels`` maps rule id -> EnforcementLevel (the pack's defaults from its settings).
+    ``levels`` maps rule id -> EnforcementLevel (the pack's defaults from its settings); ``language``
+    is the language each policy's remediation steps (its fix) are written in.
     """
     from pulumi_policy import (EnforcementLevel, PolicyComplianceFramework, PolicyConfigSchema,
                                ResourceValidationPolicy, StackValidationPolicy)
@@ -193,7 +195,7 @@ def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = No
                 specification=CATEGORIES.get(rule.category, "serverless-guard pack settings")),
             tags=[f"service:{rule.service}", f"category:{rule.category}", f"severity:{rule.severity.value}",
                   *[f"peer:{p}" for p in rule.peers]],
-            remediation_steps=rule.remediation,
+            remediation_steps=rule.fix_text(language),
             url=rule.url,
         )
         policy: Any = (StackValidationPolicy if rule.stack else ResourceValidationPolicy)(

@@ -71,6 +71,11 @@ def _layer_props() -> dict:
     }
 
 
+# The language of the programs the pack judges: messages name properties as that language's pulumi-aws
+# writes them (point_in_time_recovery / pointInTimeRecovery) and each policy's fix is shown in it.
+LANGUAGE = {"enum": ["python", "typescript"]}
+
+
 def settings_schema() -> dict:
     pattern = {"type": "string", "minLength": 1, "pattern": PATTERN}
     policy_names = {"type": "string", "enum": sorted(REGISTRY) + ["*"]}
@@ -80,6 +85,7 @@ def settings_schema() -> dict:
         "properties": {
             **_layer_props(),
             "failClosed": {"type": "boolean"},
+            "language": LANGUAGE,
             "allowLoosening": {"type": "boolean"},
             "allowWildcardExemptions": {"type": "boolean"},
             "stacks": {"type": "array", "items": {
@@ -93,6 +99,7 @@ def settings_schema() -> dict:
                     "disable": {"type": "array", "items": {"type": "string",
                                                            "enum": sorted(REGISTRY) + list(CATEGORIES)}},
                     "allowLoosening": {"type": "boolean"},
+                    "language": LANGUAGE,
                 }}},
             "exemptions": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False, "required": ["policies", "resources", "reason"],
@@ -239,6 +246,7 @@ class Compiled:
     tag_overrides: list = field(default_factory=list)
     exemptions: list = field(default_factory=list)
     fail_closed: bool = True
+    language: str = "python"
 
 
 def _match(value: str, pattern: str | None) -> bool:
@@ -262,7 +270,7 @@ def _stricter(schema: dict, old, new) -> bool | None:
 
 def compile_settings(data: dict, stack: str = "", project: str = "", organization: str = "",
                      stack_config: dict | None = None, source: str = SETTINGS_FILE) -> Compiled:
-    c = Compiled(fail_closed=bool(data.get("failClosed", True)))
+    c = Compiled(fail_closed=bool(data.get("failClosed", True)), language=data.get("language", "python"))
     entries = []
     allow_loosening = bool(data.get("allowLoosening"))
     for i, entry in enumerate(data.get("stacks", [])):
@@ -284,6 +292,7 @@ def compile_settings(data: dict, stack: str = "", project: str = "", organizatio
                 _match(stack, m.get("stack")):
             entries.append((i, entry))
             allow_loosening = entry.get("allowLoosening", allow_loosening)
+            c.language = entry.get("language", c.language)
     # tag entries that also name the stack only apply to matching stacks
     c.tag_overrides = [t for t in c.tag_overrides if _match(organization, t["org"]) and
                        _match(project, t["project"]) and _match(stack, t["stack"])]
@@ -360,6 +369,12 @@ def compile_for_environment(pack_dir: str, environ) -> Compiled:
     # SERVERLESS_GUARD_SETTINGS points at another settings file (tests, trying a change locally).
     path = environ.get("SERVERLESS_GUARD_SETTINGS") or os.path.join(pack_dir, SETTINGS_FILE)
     data = load_settings(path)
+    # SERVERLESS_GUARD_LANGUAGE (set by ``scan --language``) overrides the settings' language.
+    language = environ.get("SERVERLESS_GUARD_LANGUAGE")
+    if language:
+        if language not in LANGUAGE["enum"]:
+            raise SettingsError(f"SERVERLESS_GUARD_LANGUAGE: {language!r} is not one of {', '.join(LANGUAGE['enum'])}")
+        data = {**data, "language": language}
     c = compile_settings(data, stack=environ.get("PULUMI_STACK", ""), project=environ.get("PULUMI_PROJECT", ""),
                          organization=environ.get("PULUMI_ORGANIZATION", ""),
                          stack_config=read_stack_config(environ), source=os.path.basename(path))
@@ -380,4 +395,4 @@ def context_of(c: Compiled) -> governance.Context:
     return governance.Context(
         exemptions=tuple(c.exemptions), tag_overrides=tuple(c.tag_overrides),
         initial=MappingProxyType({k: dict(v) for k, v in c.initial_config.items()}),
-        fail_closed=c.fail_closed, notices=tuple(c.notices))
+        fail_closed=c.fail_closed, notices=tuple(c.notices), language=c.language)
