@@ -269,7 +269,8 @@ def cmd_config(args) -> int:
     from .core import runtime
 
     context = settings.context_of(compiled)
-    print(f"stack {args.org}/{args.project}/{args.stack}" + (f" tags {tags}" if tags else ""))
+    print(f"stack {args.org}/{args.project}/{args.stack}" + (f" tags {tags}" if tags else "")
+          + f"; messages and fixes in {compiled.language}")
     for rule in sorted(REGISTRY.values(), key=lambda r: (int(r.category.split("-")[1]), r.id)):
         origin = compiled.origin[rule.id]
         cfg, disabled = runtime.rule_config(rule, compiled.initial_config[rule.id], tags, context)

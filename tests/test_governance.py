@@ -173,6 +173,7 @@ def cli(*args):
 def test_config_explain_and_export(tmp_path):
     r = cli("config", "explain", "--stack", "prod-1", "--project", "payments")
     assert r.returncode == 0
+    assert r.stdout.splitlines()[0] == "stack organization/payments/prod-1; messages and fixes in python"
     line = next(ln for ln in r.stdout.splitlines() if ln.startswith("cognito-mfa "))
     assert "mandatory" in line and "stacks.0 profile strict" in line
     r = cli("config", "explain", "--tag", "environment=sandbox")
