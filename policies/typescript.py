@@ -115,15 +115,21 @@ class _Writer:
             raise Untranslatable("no TypeScript form for an elided value (`key=...`): elide the whole argument")
         inner = _Writer(self.depth + 1)
         fields = [f"{k if _IDENT.match(k) else _string(k)}: {inner.expr(v)}" for k, v in items]
-        mark = "/* ... */ " if elided else ""  # a comment, so no comma after it
         if not fields:
             return "{ /* ... */ }" if elided else "{}"
-        flat = "{ " + mark + ", ".join(fields) + " }"
+        return self._layout("{}", fields, "/* ... */" if elided else "")
+
+    def _layout(self, brackets: str, items: list, lead: str = "") -> str:
+        """``items`` between ``brackets`` on one line when that is short, else one a line; ``lead`` (the
+        elision comment) comes first, with no comma after it."""
+        left, right = brackets[0], brackets[1]
+        space = " " if left == "{" else ""
+        flat = f"{left}{space}{lead + ' ' if lead else ''}{', '.join(items)}{space}{right}"
         if len(flat) + len(INDENT) * self.depth <= MAX_FLAT and "\n" not in flat:
             return flat
         pad = INDENT * (self.depth + 1)
-        return ("{\n" + (f"{pad}/* ... */\n" if elided else "") + "".join(f"{pad}{f},\n" for f in fields)
-                + INDENT * self.depth + "}")
+        return (f"{left}\n" + (f"{pad}{lead}\n" if lead else "") + "".join(f"{pad}{i},\n" for i in items)
+                + INDENT * self.depth + right)
 
     def _Dict(self, node: ast.Dict) -> str:
         items = []
@@ -140,12 +146,7 @@ class _Writer:
 
     def _List(self, node: ast.List | ast.Tuple) -> str:
         inner = _Writer(self.depth + 1)
-        items = [inner.expr(e) for e in node.elts]
-        flat = "[" + ", ".join(items) + "]"
-        if len(flat) + len(INDENT) * self.depth <= MAX_FLAT and "\n" not in flat:
-            return flat
-        pad = INDENT * (self.depth + 1)
-        return "[\n" + "".join(f"{pad}{i},\n" for i in items) + INDENT * self.depth + "]"
+        return self._layout("[]", [inner.expr(e) for e in node.elts])
 
     _Tuple = _List
 

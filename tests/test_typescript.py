@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT
 from policies import REGISTRY
-from policies.typescript import Untranslatable, translate
+from policies.typescript import Untranslatable, _dotted, translate
 
 TYPESCRIPT = os.path.join(ROOT, ".ci", "node_modules", "typescript")
 
@@ -84,15 +84,6 @@ def test_every_translated_fix_parses_as_typescript():
 
 # --- the Python fixes are pulumi-aws 7 programs --------------------------------------------------------
 
-def _dotted(node) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else ""
-    return ""
-
-
 def _typed_dict(module, annotation: str):
     """The ``...ArgsDict`` TypedDict an argument's annotation names (its keys are the dict keys the
     program may write), or None."""
@@ -143,7 +134,7 @@ def _pulumi_aws_errors(rule_id: str, source: str) -> list:
 
     errors: list = []
     for node in ast.walk(ast.parse(source)):
-        name = _dotted(node.func) if isinstance(node, ast.Call) else ""
+        name = (_dotted(node.func) or "") if isinstance(node, ast.Call) else ""
         if not name.startswith("aws."):
             continue
         _, module_name, attr = name.split(".")
