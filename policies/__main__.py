@@ -19,8 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 
 PACK_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -136,7 +138,7 @@ def cmd_scan(args) -> int:
         sys.stderr.write(f"serverless-guard: reading {args.path} ...\n")
     try:
         loaded = inputs.load(args.path, kind=args.input, mode=mode, stack=args.stack, stack_config=args.stack_config,
-                             base_dir=args.project_dir)
+                             base_dir=args.project_dir, timeout=args.timeout)
     except inputs.InputError as exc:
         raise UsageError(str(exc)) from None
     if args.progress:
@@ -290,19 +292,47 @@ def main(argv=None) -> int:
     """The ``serverless-guard`` command. Exit codes: 0 no mandatory violation, 1 mandatory violations
     (or findings at ``--fail-on`` severity and above), 2 a usage, input or configuration error (one
     line on stderr, never a traceback)."""
+    previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGINT)} \
+        if threading.current_thread() is threading.main_thread() else {}
     try:
         return _main(argv)
     except UsageError as exc:
-        print(f"serverless-guard: error: {exc}", file=sys.stderr)
+        from .core.safety import printable
+
+        print(f"serverless-guard: error: {printable(str(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
+    except (KeyboardInterrupt, Interrupted) as exc:
+        # the child processes were stopped on the way out (their context managers); an interrupted scan
+        # is never a clean result
+        print(f"serverless-guard: error: interrupted ({exc or 'SIGINT'}) before the scan finished", file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - a bug of ours: still one line and exit 2, never a traceback
         print(f"serverless-guard: error: internal error ({type(exc).__name__}); run with SERVERLESS_GUARD_DEBUG=1 "
               "for details and please report it", file=sys.stderr)
         if os.environ.get("SERVERLESS_GUARD_DEBUG") == "1":
             raise
         return 2
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError("expected a number of seconds between 0 and 86400")
+    return value
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM: the program and the pack are stopped and the scan ends with exit 2."""
+
+
+def _on_signal(signum, frame):
+    raise Interrupted(signal.Signals(signum).name)
 
 
 def _main(argv=None) -> int:
@@ -333,6 +363,9 @@ def _main(argv=None) -> int:
     scan.add_argument("--fail-on", choices=["info", "low", "medium", "high", "critical"],
                       help="also exit 1 when a finding has this severity or higher, whatever its level")
     scan.add_argument("--quiet", action="store_true", help="print only the summary")
+    scan.add_argument("--timeout", type=_seconds, default=300, metavar="SECONDS",
+                      help="stop a program that has not finished declaring its resources after this long "
+                           "(default 300); it is then an error (exit 2)")
     scan.add_argument("--language", choices=["python", "typescript"],
                       help="name properties and show fixes as this language's pulumi-aws writes them "
                            "(default: the settings file's `language`, else python)")

@@ -168,7 +168,7 @@ def load_preview_json(path: str, base_dir: str) -> Loaded:
 
 
 def load(path: str, kind: str | None = None, mode: str = "update", stack: str = "dev",
-         stack_config: str | None = None, base_dir: str | None = None) -> Loaded:
+         stack_config: str | None = None, base_dir: str | None = None, timeout: float = 300) -> Loaded:
     """Whatever ``path`` is (or ``kind`` says it is), as records."""
     kind = kind or detect(path)
     base = os.path.abspath(base_dir or (path if kind == "program" else os.getcwd()))
@@ -178,18 +178,18 @@ def load(path: str, kind: str | None = None, mode: str = "update", stack: str = 
         return load_preview_json(path, base)
     if kind != "program":
         raise InputError(f"unknown input kind {kind!r} (one of {', '.join(KINDS)})")
-    from .harness import capture
+    from .core.safety import one_line
+    from .harness import capture, fence
 
     if not os.path.isdir(path):
         raise InputError(f"{path}: not a folder, so not a Pulumi program")
     try:
-        cap = capture.run_directory(path, mode=mode, stack=stack, config_file=stack_config)
+        project = capture._program_settings(os.path.abspath(path))[0]
+        records = fence.run_fenced(path, mode=mode, stack=stack, config_file=stack_config, timeout=timeout)
     except FileNotFoundError as exc:
-        raise InputError(str(exc)) from None
+        raise InputError(one_line(str(exc))) from None
     except ValueError as exc:
-        raise InputError(str(exc).splitlines()[0]) from None
+        raise InputError(one_line(str(exc).splitlines()[0] if str(exc) else "bad program settings")) from None
     except capture.ProgramError as exc:
-        raise InputError(f"the Pulumi program in {path} raised {str(exc).splitlines()[0]}") from None
-    project = capture._program_settings(os.path.abspath(path))[0]
-    return Loaded("program", cap.records, mode, project, base)
-
+        raise InputError(f"the Pulumi program in {one_line(path, 200)} failed: {one_line(str(exc))}") from None
+    return Loaded("program", records, mode, str(project), base)

@@ -7,7 +7,7 @@ request validation, and no browser-wide CORS on function URLs.
 from __future__ import annotations
 
 from .core import Sev, as_list, resource_rule, stack_rule
-from .core import aws
+from .core import aws, openapi
 
 CAT = "SAS-1"
 
@@ -33,7 +33,7 @@ def lambda_url_cors_wildcard(r, cfg):
 
 
 @resource_rule(
-    "apigw-method-request-validation", CAT, Sev.LOW, types=[aws.REST_METHOD],
+    "apigw-method-request-validation", CAT, Sev.LOW, types=[aws.REST_METHOD, aws.REST_API],
     title="Methods that take input validate it",
     description="Without a request validator, malformed and oversized input reaches the function unchecked: "
                 "every POST, PUT and PATCH takes a body, and any method can declare parameters.",
@@ -42,6 +42,12 @@ def lambda_url_cors_wildcard(r, cfg):
 aws.apigateway.Method("post", ..., request_models={"application/json": model.name}, request_validator_id=validator.id)""",
     peers=["CKV2_AWS_53"])
 def apigw_method_request_validation(r, cfg):
+    if r.type == aws.REST_API:
+        return [f"route {route.label} of the OpenAPI body takes a request body but no request validator applies: any "
+                "payload reaches the backend. Set x-amazon-apigateway-request-validator (with validateRequestBody) "
+                "on the route or the document."
+                for route in openapi.routes(r.known("body")) or ()
+                if route.method in ("POST", "PUT", "PATCH", "ANY") and not route.validator]
     method = r.known("httpMethod")
     if isinstance(method, str) and method.upper() == "OPTIONS":
         return None

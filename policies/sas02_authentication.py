@@ -10,7 +10,7 @@ import fnmatch
 
 from .core import UNKNOWN, Sev, Undecided, as_list, fixes, iam, int_setting, list_setting, names_allowlist, resource_rule, \
     stack_rule
-from .core import aws
+from .core import aws, openapi
 from .core.checks import malformed_message, name_allowed as allowed, open_policy, read_policy
 
 CAT = "SAS-2"
@@ -134,13 +134,20 @@ def lambda_resource_policy_public(r, cfg):
 # --- API Gateway ------------------------------------------------------------------------------
 
 @resource_rule(
-    "apigw-method-no-auth", CAT, Sev.HIGH, types=[aws.REST_METHOD],
+    "apigw-method-no-auth", CAT, Sev.HIGH, types=[aws.REST_METHOD, aws.REST_API],
     title="API Gateway methods require authorization",
-    description="A REST API method with authorization NONE and no API key accepts calls from anyone.",
+    description="A REST API method with authorization NONE and no API key accepts calls from anyone, whether it "
+                "is a Method resource or a route of the API's OpenAPI body.",
     remediation="""aws.apigateway.Method("get", rest_api=api.id, resource_id=res.id, http_method="GET",
     authorization="COGNITO_USER_POOLS", authorizer_id=authorizer.id)""",
     peers=["CKV_AWS_59", "CKV2_AWS_70"], config=names_allowlist("methods"))
 def apigw_method_no_auth(r, cfg):
+    if r.type == aws.REST_API:
+        return [f"route {route.label} of the OpenAPI body has no security requirement and no API key: anyone can "
+                "call it. Add a security scheme with x-amazon-apigateway-authtype (cognito_user_pools, custom "
+                "or awsSigv4) to the route or the document."
+                for route in openapi.routes(r.known("body")) or () if route.method != "OPTIONS"
+                and route.authorization == "NONE" and not route.api_key]
     method = r.known("httpMethod")
     if isinstance(method, str) and method.upper() == "OPTIONS":
         return None
@@ -186,9 +193,10 @@ def apigw_rest_policy_public(stack, cfg):
 
 
 @resource_rule(
-    "apigwv2-route-no-auth", CAT, Sev.HIGH, types=[aws.HTTP_ROUTE],
+    "apigwv2-route-no-auth", CAT, Sev.HIGH, types=[aws.HTTP_ROUTE, aws.HTTP_API],
     title="HTTP and WebSocket API routes require authorization",
-    description="An API Gateway v2 route with authorization type NONE (the default) accepts calls from anyone.",
+    description="An API Gateway v2 route with authorization type NONE (the default) accepts calls from anyone: a "
+                "Route resource, the route of a quick-create API (target), or a route of the API's OpenAPI body.",
     remediation="""aws.apigatewayv2.Route("route", api_id=api.id, route_key="GET /orders",
     authorization_type="JWT", authorizer_id=authorizer.id, target=integration.id.apply(lambda i: f"integrations/{i}"))""",
     peers=["CKV_AWS_309", "FSBP APIGateway.8"],
@@ -196,6 +204,8 @@ def apigw_rest_policy_public(stack, cfg):
                            "Route keys (glob patterns) that may stay unauthenticated."),
             **names_allowlist("routes")})
 def apigwv2_route_no_auth(r, cfg):
+    if r.type == aws.HTTP_API:
+        return _http_api_routes_no_auth(r, cfg)
     kind = r.known("authorizationType")
     if kind not in (None, "NONE"):
         return None
@@ -206,6 +216,24 @@ def apigwv2_route_no_auth(r, cfg):
         return None
     return (f"has authorizationType {'NONE' if kind else 'unset (NONE)'}: anyone can call it. "
             "Set authorizationType to JWT, AWS_IAM or CUSTOM with an authorizer.")
+
+
+def _http_api_routes_no_auth(r, cfg) -> list:
+    """The routes an Api resource defines itself: quick-create (``target``, with ``route_key`` or
+    ``$default``) has no authorizer; an OpenAPI ``body`` says per route."""
+    def open_key(key: str) -> bool:
+        return not any(fnmatch.fnmatchcase(key, p) for p in cfg["allowedRouteKeys"])
+
+    if r.is_set("target"):
+        key = r.known("routeKey") or "$default"
+        if isinstance(key, str) and open_key(key):
+            return [f"is a quick-create API (target) whose route {key} has no authorizer: anyone can call it. Declare "
+                    "the route as an apigatewayv2.Route with authorizationType JWT, AWS_IAM or CUSTOM."]
+        return []
+    return [f"route {route.label} of the OpenAPI body has no security requirement: anyone can call it. Add a JWT or "
+            "Lambda authorizer (x-amazon-apigateway-authorizer) to the route or the document."
+            for route in openapi.routes(r.known("body")) or ()
+            if route.authorization == "NONE" and open_key(f"{route.method} {route.path}")]
 
 
 @stack_rule(

@@ -6,44 +6,82 @@ and unscanned container images, and web ACLs without the known-bad-inputs rules 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+from functools import cache
 
 from .core import Sev, Undecided, as_list, fixes, int_setting, list_setting, lookup, resource_rule, stack_rule
 from .core import aws
 
 CAT = "SAS-6"
-# Runtimes AWS has deprecated (pulumi_aws's Runtime enum lists them after the supported ones).
-DEPRECATED = ["dotnet5.0", "dotnet6", "dotnet7", "dotnetcore2.1", "dotnetcore3.1", "go1.x", "java8", "nodejs10.x",
-              "nodejs12.x", "nodejs14.x", "nodejs16.x", "provided", "python2.7", "python3.6", "python3.7", "python3.8",
-              "ruby2.5", "ruby2.7"]
-# Deprecation dates known to the catalog (tflint-ruleset-aws PR #969); warn warnDays before them.
-DEPRECATION_DATES = {"nodejs18.x": "2025-09-01", "python3.9": "2025-12-15"}
+RUNTIMES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "lambda_runtimes.json")
+
+
+@cache
+def lifecycle() -> dict:
+    """Every Lambda runtime identifier AWS publishes, with its deprecation and block dates and language
+    family (``policies/data/lambda_runtimes.json``, refreshed by ``tools/update_lambda_runtimes.py``)."""
+    with open(RUNTIMES_FILE, encoding="utf-8") as f:
+        return json.load(f)["runtimes"]
+
+
 RUNTIME_CONFIG = {
-    **list_setting("deprecatedRuntimes", DEPRECATED, "Runtimes that are deprecated.", stricter="superset"),
+    **list_setting("deprecatedRuntimes", [], "Runtimes to treat as deprecated beyond AWS's published dates "
+                   "(which the pack knows for every runtime).", stricter="superset"),
     "deprecationDates": {"type": "object", "additionalProperties": {"type": "string", "format": "date"},
-                         "default": DEPRECATION_DATES, "x-stricter": "fixed",
-                         "description": "Runtime -> deprecation date (YYYY-MM-DD); add AWS's upcoming dates here."},
+                         "default": {}, "x-stricter": "fixed",
+                         "description": "Runtime -> deprecation date (YYYY-MM-DD), over AWS's published dates "
+                                        "(for a date AWS announced after this release of the pack)."},
     **int_setting("warnDays", 90, "Report a runtime this many days before its deprecation date.", 0,
                    stricter="higher"),
 }
 
 
+def _date(text) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
+def successor(runtime: str, today: dt.date) -> str | None:
+    """The newest runtime of the same language that is supported (and not container-only)."""
+    data = lifecycle()
+    family = data.get(runtime, {}).get("family") or next(
+        (f for f in ("nodejs", "python", "ruby", "java", "dotnet", "provided") if runtime.startswith(f)), None)
+    for name, info in data.items():  # newest first
+        when = _date(info.get("deprecated"))
+        if info.get("family") == family and not info.get("containerOnly") and (when is None or when > today):
+            return name
+    return None
+
+
 def runtime_problem(runtime, cfg, today) -> str | None:
     if not isinstance(runtime, str):
         return None
-    if runtime in cfg["deprecatedRuntimes"]:
+    info = lifecycle().get(runtime, {})
+    when = _date(cfg["deprecationDates"].get(runtime)) or _date(info.get("deprecated"))
+    blocked = _date(info.get("blockUpdate"))
+    if runtime in cfg["deprecatedRuntimes"] and (when is None or when > today):
         return f"{runtime} is deprecated: it gets no security patches"
-    date = cfg["deprecationDates"].get(runtime)
-    if isinstance(date, str):
-        try:
-            when = dt.date.fromisoformat(date)
-        except ValueError:
-            return None
-        days = (when - today).days
-        if days < 0:
-            return f"{runtime} was deprecated on {date}: it gets no security patches"
-        if days <= cfg["warnDays"]:
-            return f"{runtime} is deprecated on {date}, in {days} days"
+    if when is None:
+        return None
+    days = (when - today).days
+    if days < 0:
+        text = f"{runtime} was deprecated on {when.isoformat()}: it gets no security patches"
+        if blocked and blocked <= today:
+            text += f", and AWS blocks updates of functions on it since {blocked.isoformat()}"
+        elif blocked:
+            text += f", and AWS blocks updates of functions on it from {blocked.isoformat()}"
+        return text
+    if days <= cfg["warnDays"]:
+        return f"{runtime} is deprecated on {when.isoformat()}, in {days} days"
     return None
+
+
+def _move_to(runtime, today) -> str:
+    target = successor(runtime, today) if isinstance(runtime, str) else None
+    return f"Move to {target}." if target else "Move to a supported runtime."
 
 
 @resource_rule(
@@ -53,8 +91,9 @@ def runtime_problem(runtime, cfg, today) -> str | None:
     remediation="""aws.lambda_.Function("fn", ..., runtime="python3.13")""",
     peers=["CKV_AWS_363", "FSBP Lambda.2"], config=RUNTIME_CONFIG)
 def lambda_deprecated_runtime(r, cfg):
-    problem = runtime_problem(r.known("runtime"), cfg, r.context.clock())
-    return f"runtime {problem}. Move to a supported runtime." if problem else None
+    today = r.context.clock()
+    problem = runtime_problem(r.known("runtime"), cfg, today)
+    return f"runtime {problem}. {_move_to(r.known('runtime'), today)}" if problem else None
 
 
 @resource_rule(

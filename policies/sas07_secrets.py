@@ -11,16 +11,29 @@ import re
 
 from .core import Sev, as_list, bool_setting, fixes, int_setting, list_setting, lookup, names_allowlist, \
     resource_rule, stack_rule
-from .core import aws, secrets
+from .core import UNKNOWN, aws, secrets
 from .core.checks import open_policy, s3_log_targets
 
 CAT = "SAS-7"
 SECRET_NOT_HELPING = (" It is marked secret in Pulumi, which only hides it in Pulumi's state and output: anyone "
-                      "who can read the function's configuration still sees it in plain text.")
+                      "who can read {where} still sees it in plain text.")
+STORE_IT = "Store it in Secrets Manager or SSM SecureString and pass its ARN or name instead; read it at run time."
 
 
-def _secret_findings(r, prop: str, cfg: dict, what: str) -> list:
-    """One message per variable under ``prop`` that looks like a credential (name and detector only)."""
+def marked_secret(r, path: str) -> bool:
+    """Whether the program marked the value at ``path``, or a value that holds it, secret."""
+    parts = path.split(".")
+    return any(".".join(parts[:i]) in r.secret_paths for i in range(1, len(parts) + 1))
+
+
+def _secret_findings(r, prop: str, cfg: dict, what: str, where: str) -> list:
+    """One message per variable under ``prop`` that holds a credential: a value the program marked secret
+    (it knows it is one, and the service stores it in plain text), or one a detector recognises. Names
+    and detector types only, never a value."""
+    variables = r.get(prop)
+    if variables is UNKNOWN and marked_secret(r, prop):  # a whole map marked secret (its value hidden)
+        return [f"{prop} is marked secret in Pulumi, so it holds credentials, which {where} shows in plain "
+                f"text. {STORE_IT}"]
     variables = r.known(prop)
     if not isinstance(variables, dict):
         return []
@@ -29,14 +42,13 @@ def _secret_findings(r, prop: str, cfg: dict, what: str) -> list:
     for key, value in variables.items():
         if any(fnmatch.fnmatchcase(key, p) for p in allowed):
             continue
-        kinds = secrets.detect(key, value, entropy=cfg.get("entropyDetectors", False))
-        if not kinds:
+        if marked_secret(r, f"{prop}.{key}"):
+            out.append(f"{what} {key} holds a value the program marked secret. {STORE_IT}"
+                       + SECRET_NOT_HELPING.format(where=where))
             continue
-        msg = (f"{what} {key} holds what looks like a credential ({', '.join(kinds)}). Store it in Secrets "
-               "Manager or SSM SecureString and pass its ARN or name instead; read it at run time.")
-        if r.is_secret(f"{prop}.{key}"):
-            msg += SECRET_NOT_HELPING
-        out.append(msg)
+        kinds = secrets.detect(key, value, entropy=cfg.get("entropyDetectors", False))
+        if kinds:
+            out.append(f"{what} {key} holds what looks like a credential ({', '.join(kinds)}). {STORE_IT}")
     return out
 
 
@@ -57,7 +69,7 @@ aws.lambda_.Function("fn", ..., environment={"variables": {"DB_PASSWORD_SECRET_A
 # and read the value at run time with the Secrets Manager SDK or the Parameters and Secrets extension""",
     peers=["CKV_AWS_45"], config=SECRET_SCAN_CONFIG)
 def lambda_env_secrets(r, cfg):
-    return _secret_findings(r, "environment.variables", cfg, "environment variable")
+    return _secret_findings(r, "environment.variables", cfg, "environment variable", "the function's configuration")
 
 
 @resource_rule(
@@ -84,7 +96,7 @@ aws.apigateway.Stage("prod", ..., variables={"backendSecretArn": secret.arn})"""
     config=SECRET_SCAN_CONFIG)
 def apigw_stage_variable_secrets(r, cfg):
     prop = "variables" if r.type == aws.REST_STAGE else "stageVariables"
-    return _secret_findings(r, prop, cfg, "stage variable")
+    return _secret_findings(r, prop, cfg, "stage variable", "the stage")
 
 
 @resource_rule(
@@ -103,11 +115,10 @@ def ssm_param_plaintext_secret(r, cfg):
         value = r.get("value")
         value = value if isinstance(value, str) else r.get("insecureValue")
         kinds = secrets.detect(name.rsplit("/", 1)[-1], value) if isinstance(value, str) else []
+        # (pulumi-aws marks every parameter's value secret itself, so being secret says nothing here)
         if kinds or secrets.names_a_secret(name.rsplit("/", 1)[-1]):
             why = f"its value looks like a credential ({', '.join(kinds)})" if kinds else "its name names a secret"
-            extra = SECRET_NOT_HELPING.replace("the function's configuration", "the parameter") \
-                if r.is_secret("value") else ""
-            return f"is type {kind} but {why}. Use type=\"SecureString\" with a KMS key.{extra}"
+            return f"is type {kind} but {why}. Use type=\"SecureString\" with a KMS key."
     if kind == "SecureString" and cfg["requireCmk"]:
         key = r.get("keyId")  # an unknown key id comes from a key in the stack: not the AWS-managed alias
         if not key or (isinstance(key, str) and key.endswith("alias/aws/ssm")):

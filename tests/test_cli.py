@@ -47,7 +47,7 @@ def test_scan_errors_are_clear(tmp_path):
     (tmp_path / "Pulumi.yaml").write_text("name: broken\nruntime: python\n")
     (tmp_path / "__main__.py").write_text("raise ValueError('boom')\n")
     r = run("scan", str(tmp_path))
-    assert r.returncode == 2 and "raised ValueError: boom" in r.stderr
+    assert r.returncode == 2 and "failed: __main__.py:1: ValueError: boom" in r.stderr
     bad = tmp_path / "config.json"
     bad.write_text("{not json")
     r = run("scan", "examples/hardened-serverless-api", "--config", str(bad))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import sys
 
 import pytest
 from google.protobuf import struct_pb2
@@ -13,6 +15,8 @@ from policies.core import governance, iam, managed, messages, settings, values
 from policies.core.resource import Resource, Undecided
 from policies import REGISTRY
 from policies.core.stack import StackIndex
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 U = values.UNKNOWN
 
@@ -179,12 +183,23 @@ def test_one_matcher_and_linear_exemption_dates():
 
 # --- messages ----------------------------------------------------------------------------------------------------
 
-def test_the_sanitizer_hides_values_but_not_vocabulary_names_or_words():
-    red = messages.Redactor({"s3cr3t-value": True, "my-bucket-name": False, "NONE": False, "authenticated": False},
-                            ["orders"])
-    text = red("orders: s3cr3t-value in xs3cr3t-valuex, my-bucket-name is NONE, unauthenticated")
-    assert "s3cr3t" not in text and "my-bucket-name" not in text
-    assert "orders:" in text and "is NONE" in text and "unauthenticated" in text
+def test_the_sanitizer_hides_secrets_and_shows_plain_values():
+    red = messages.Redactor({"s3cr3t-value": True, "my-bucket-name": False, "NONE": False, "ab": True})
+    text = red("orders: s3cr3t-value in xs3cr3t-valuex, my-bucket-name is NONE, unauthenticated, ab, tab")
+    assert "s3cr3t" not in text and text.count("<value hidden>") == 3
+    assert "my-bucket-name is NONE" in text and "unauthenticated" in text and "tab" in text
+
+
+def test_leaf_strings_hide_what_is_secret_or_looks_like_a_credential():
+    leaves = messages.leaf_strings({"name": "billing-role", "environment": {"variables": {
+        "API_TOKEN": "plain-but-a-token", "NOTE": "just-a-note", "KEY": "AKIAIOSFODNN7EXAMPLE",
+        "DB_PASSWORD_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db"}},
+        "policy": '{"Statement":[{"Action":"logs:*","Resource":"*"}]}', "other": "hidden-one"},
+        secret_paths={"other"})
+    assert leaves["billing-role"] is False and leaves["just-a-note"] is False and leaves["logs:*"] is False
+    assert leaves["plain-but-a-token"] is True and leaves["AKIAIOSFODNN7EXAMPLE"] is True
+    assert leaves["hidden-one"] is True
+    assert leaves["arn:aws:secretsmanager:us-east-1:123456789012:secret:db"] is False  # a reference, not a secret
 
 
 def test_user_terms_name_python_arguments_not_wire_paths():
@@ -210,7 +225,7 @@ def test_every_rule_declares_what_the_core_needs():
 def test_a_stack_owner_may_tighten_in_the_declared_direction(rule, key, tighter, looser):
     default = REGISTRY[rule].config[key]["default"]
     if tighter == "add":
-        tighter, looser = default + ["python3.10"], default[1:]
+        tighter, looser = default + ["python3.10"], (default[1:] if default else None)
 
     def applied(value):
         c = settings.compile_settings({}, stack="prod", stack_config={"policies": {rule: {key: value}}})
@@ -368,3 +383,41 @@ def test_messages_name_properties_as_the_language_writes_them():
     rule = REGISTRY["dynamodb-pitr"]
     assert rule.fix_text() == rule.remediation and "point_in_time_recovery" in rule.fix_text()
     assert "new aws.dynamodb.Table(" in rule.fix_text("typescript") and "pointInTimeRecovery" in rule.fix_text("typescript")
+
+
+# --- Lambda runtime lifecycle ------------------------------------------------------------------------------------
+
+def test_runtime_lifecycle_names_a_supported_runtime_of_the_same_language():
+    import datetime as dt
+
+    from policies import sas06_dependencies as sas06
+
+    today = dt.date(2026, 11, 30)
+    cfg = {"deprecatedRuntimes": [], "deprecationDates": {}, "warnDays": 90}
+    assert "was deprecated on 2026-04-30" in sas06.runtime_problem("nodejs20.x", cfg, today)
+    assert "blocks updates of functions on it from 2027-03-03" in sas06.runtime_problem("nodejs20.x", cfg, today)
+    assert sas06.successor("nodejs20.x", today) == "nodejs24.x"
+    assert sas06.successor("python3.9", today) == "python3.14"
+    assert sas06.successor("dotnet8", today) == "dotnet10"
+    assert sas06.runtime_problem("python3.13", cfg, today) is None
+    assert "in 61 days" in sas06.runtime_problem("python3.13", cfg, dt.date(2029, 4, 30))
+    # every identifier AWS publishes is known, with a language family
+    data = sas06.lifecycle()
+    assert {"nodejs24.x", "python3.14", "java25", "dotnet10", "ruby3.4", "provided.al2023"} <= set(data)
+    assert all(v["family"] in ("nodejs", "python", "java", "dotnet", "ruby", "provided") for v in data.values())
+
+
+def test_runtime_refresh_tool_reads_the_aws_page_tables():
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import update_lambda_runtimes as tool
+
+    html = """<table><tr><th>Name</th><th>Identifier</th><th>Operating system</th><th>Deprecation date</th>
+    <th>Block function create</th><th>Block function update</th></tr>
+    <tr><td>Node.js 24</td><td><code>nodejs24.x</code></td><td>Amazon Linux 2023</td><td>Apr 30, 2028</td>
+    <td>Jun 1, 2028</td><td>Jul 1, 2028</td></tr>
+    <tr><td>.NET 9 (container only)</td><td>dotnet9</td><td>Amazon Linux 2023</td><td>Nov 10, 2026</td>
+    <td>Not scheduled</td><td>Not scheduled</td></tr></table><table><tr><th>Other</th></tr></table>"""
+    out = tool.parse(html)
+    assert out["nodejs24.x"] == {"name": "Node.js 24", "family": "nodejs", "deprecated": "2028-04-30",
+                                 "blockCreate": "2028-06-01", "blockUpdate": "2028-07-01"}
+    assert out["dotnet9"]["containerOnly"] and out["dotnet9"]["blockUpdate"] is None

@@ -58,7 +58,7 @@ def canary_program():
     aws.lambda_.Function("fn", role=role.arn, runtime="python3.12", handler="index.handler",
                          code=pulumi.AssetArchive({}), environment={"variables": {
                              "DB_PASSWORD": pulumi.Output.secret(CANARY), "API_TOKEN": CANARY,
-                             "AWS_KEY": "AKIAIOSFODNN7EXAMPLE", "NOTE": CANARY}})
+                             "AWS_KEY": "AKIAIOSFODNN7EXAMPLE", "NOTE": "a-plain-note"}})
     api = aws.apigateway.RestApi("api")
     dep = aws.apigateway.Deployment("d", rest_api=api.id)
     aws.apigateway.Stage("s", rest_api=api.id, deployment=dep.id, stage_name="prod",
@@ -67,7 +67,7 @@ def canary_program():
     aws.apigatewayv2.Stage("hs", api_id=http.id, name="live", stage_variables={"password": CANARY})
     aws.ssm.Parameter("p", name="/app/password", type="String", value=pulumi.Output.secret(CANARY))
     aws.ssm.Parameter("p2", name="/app/api-key", type="String", value=CANARY)
-    aws.sqs.Queue("q", name=f"q-{CANARY}")
+    aws.sqs.Queue("q", name="q-plain-queue-name")
 
 
 @pytest.mark.parametrize("mode", ["update", "preview"])
@@ -79,6 +79,26 @@ def test_secret_canary_never_appears(packs, mode):
     for d in diags:
         assert CANARY not in d.message and "AKIAIOSFODNN7EXAMPLE" not in d.message, d
         assert "7f3c9e21" not in d.message
+
+
+def test_plain_values_are_shown_as_the_program_wrote_them(packs):
+    """Pulumi shows plain inputs in its own diff; a message names the role, the managed policy and the
+    actions as written (only secrets are hidden)."""
+    def program():
+        role = aws.iam.Role("billing-role", name="billing-worker-role", managed_policy_arns=[
+            "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"],
+            assume_role_policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+                               '"Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}')
+        aws.iam.RolePolicy("logs-all", role=role.id, policy='{"Version":"2012-10-17","Statement":[{"Effect":'
+                           '"Allow","Action":["logs:*","cloudwatch:*"],"Resource":"*"}]}')
+        aws.lambda_.Function("fn", role=role.arn, runtime="python3.13", handler="index.handler",
+                             code=pulumi.AssetArchive({}))
+
+    diags = analyze(packs, program, "update")
+    text = "\n".join(d.message for d in diags)
+    assert "<value hidden>" not in text
+    assert "AmazonDynamoDBFullAccess" in text
+    assert "logs:*" in text
 
 
 def _queue_program():

@@ -137,6 +137,8 @@ def _computed(type_: str, name: str, inputs: dict) -> dict:
 def _make_mocks(preview: bool):
     import pulumi
 
+    from . import shapes
+
     class Mocks(pulumi.runtime.Mocks):
         def new_resource(self, args):
             import json
@@ -147,12 +149,15 @@ def _make_mocks(preview: bool):
             if preview:
                 return "", state  # computed outputs stay unknown
             computed = _computed(args.typ, args.name, args.inputs) if args.custom else {}
-            state.update(computed)
-            return computed.get("id", f"{args.name}-id"), state
+            # Every other output the provider fills, of the right shape, for the program's own use
+            # (``stage.execution_arn.apply(...)``); the pack judges only inputs and identity outputs.
+            filled = shapes.resource_outputs(args.typ, computed.get("name") or args.name) if args.custom else {}
+            return computed.get("id", f"{args.name}-id"), {**filled, **state, **computed}
 
         def call(self, args):
             # pulumi 3.2xx iterates over the second item (the check failures): an empty list, never None
-            return _invoke(args.token, args.args or {}), []
+            given = args.args or {}
+            return {**shapes.invoke_result(args.token, given), **_invoke(args.token, given)}, []
 
     return Mocks()
 
@@ -231,8 +236,14 @@ def _recording_monitor(mocks, capture: Capture, preview: bool):
     from pulumi.runtime.mocks import MockMonitor
 
     class RecordingMonitor(MockMonitor):
+        def Invoke(self, request):
+            return super().Invoke(_without_resource_refs(request, "args"))
+
         def RegisterResource(self, request):
-            response = super().RegisterResource(request)
+            # The mock monitor would turn a resource reference (``role=lambda_role``) back into a
+            # resource object on its own thread's event loop, which the program's loop then awaits
+            # ("attached to a different loop"); the provider gets the resource's id, as from the engine.
+            response = super().RegisterResource(_without_resource_refs(request, "object"))
             if request.type.startswith(SKIPPED_TYPES):
                 return response
             inputs = json_format.MessageToDict(request.object)
@@ -254,6 +265,36 @@ def _recording_monitor(mocks, capture: Capture, preview: bool):
     return RecordingMonitor(mocks)
 
 
+def _without_resource_refs(request, field_name: str):
+    """``request`` with every resource reference in its Struct ``field_name`` replaced by the resource's
+    id (its URN when the id is not known yet)."""
+    from google.protobuf import json_format
+
+    from ..core.values import RESOURCE_REF_SIG, SIG_KEY
+
+    found = False
+
+    def strip(value):
+        nonlocal found
+        if isinstance(value, dict):
+            if value.get(SIG_KEY) == RESOURCE_REF_SIG:
+                found = True
+                return value.get("id") or value.get("urn") or ""
+            return {k: strip(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    data = strip(json_format.MessageToDict(getattr(request, field_name)))
+    if not found:
+        return request
+    copy = type(request)()
+    copy.CopyFrom(request)
+    getattr(copy, field_name).Clear()
+    getattr(copy, field_name).update(data)
+    return copy
+
+
 def _source(request) -> tuple:
     """The file and line of the program that constructs the resource (the SDK sends it)."""
     from urllib.parse import unquote, urlparse
@@ -265,13 +306,40 @@ def _source(request) -> tuple:
 
 
 class ProgramError(Exception):
-    """The program raised: carries the program's own exception text (it is the user's code)."""
+    """The program failed (its own exception, an exit, a time-out): the program's own words and, when
+    known, where in the program (``main.py:12``). It is the user's code, never an error of the pack."""
+
+    def __init__(self, message: str, where: str = ""):
+        super().__init__(message)
+        self.message, self.where = message, where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+def program_error(exc: BaseException, root: str | None) -> ProgramError:
+    """``exc`` raised by the program (or by its ``apply`` callbacks): its type, first line and the
+    innermost line of the program's own files (not its libraries) that it passed through."""
+    import traceback
+
+    if isinstance(exc, SystemExit):
+        return ProgramError(f"the program called sys.exit({exc.code!r}) before it finished declaring resources")
+    where = ""
+    if root:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            file = os.path.abspath(frame.filename)
+            if file.startswith(root + os.sep) and f"{os.sep}site-packages{os.sep}" not in file:
+                where = f"{os.path.relpath(file, root)}:{frame.lineno}"
+                break
+    text = str(exc).strip().splitlines()
+    return ProgramError(f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__, where)
 
 
 def run(program: Callable[[], None], mode: str = "update", project: str = "app", stack: str = "dev",
-        config: dict | None = None, secret_keys: tuple = ()) -> Capture:
+        config: dict | None = None, secret_keys: tuple = (), root: str | None = None) -> Capture:
     """Run ``program`` (a function that declares resources) under mocks and record its resources.
-    ``config`` holds the stack's config (``project:key`` -> string), ``secret_keys`` the secure ones."""
+    ``config`` holds the stack's config (``project:key`` -> string), ``secret_keys`` the secure ones;
+    ``root`` is the program's folder (an error is located at the program's own line in it)."""
     import pulumi
     from pulumi.runtime import settings as rt_settings
     from pulumi.runtime.stack import run_pulumi_func
@@ -293,13 +361,16 @@ def run(program: Callable[[], None], mode: str = "update", project: str = "app",
     def body():
         try:
             program()
-        except Exception as exc:  # noqa: BLE001 - reported to the caller as ProgramError
+        except (Exception, SystemExit, KeyboardInterrupt) as exc:  # the program's, reported as ProgramError
             errors.append(exc)
 
     rt_settings.SETTINGS.rpc_manager.clear()
-    _sync_await(run_pulumi_func(body))
+    try:
+        _sync_await(run_pulumi_func(body))
+    except Exception as exc:  # noqa: BLE001 - raised in the program's apply callbacks while its resources resolve
+        errors.append(exc)
     if errors:
-        raise ProgramError(f"{type(errors[0]).__name__}: {errors[0]}") from errors[0]
+        raise program_error(errors[0], root) from errors[0]
     return capture
 
 
@@ -378,4 +449,4 @@ def run_directory(path: str, mode: str = "update", stack: str = "dev", config_fi
             os.chdir(old_cwd)
             sys.path[:] = old_path
 
-    return run(program, mode=mode, project=project, stack=stack, config=config, secret_keys=secret)
+    return run(program, mode=mode, project=project, stack=stack, config=config, secret_keys=secret, root=path)

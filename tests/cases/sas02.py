@@ -1,5 +1,7 @@
 """SAS-2 broken authentication cases."""
 
+import json
+
 import pulumi_aws as aws
 
 from . import case
@@ -338,3 +340,63 @@ def user_pool_long_passwords_without_composition_rules():
 def public_url_is_reported_once_by_the_confirmed_rule():
     """A NONE URL plus a permission for "*" is one exposure: lambda-url-public-invoke-confirmed reports it."""
     public_url_with_public_permission()
+
+
+# --- APIs defined by an OpenAPI body, and quick-create HTTP APIs -----------------------------------------------
+
+OPENAPI3_YAML = """
+openapi: 3.0.1
+info: {title: orders, version: "1"}
+paths:
+  /{proxy+}:
+    x-amazon-apigateway-any-method:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:orders/invocations"}
+  /orders:
+    options:
+      x-amazon-apigateway-integration: {type: mock}
+"""
+
+SWAGGER_SECURED = {
+    "swagger": "2.0", "info": {"title": "orders", "version": "1"},
+    "securityDefinitions": {
+        "cognito": {"type": "apiKey", "name": "Authorization", "in": "header",
+                    "x-amazon-apigateway-authtype": "cognito_user_pools",
+                    "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools", "providerARNs": ["arn:x"]}},
+        "api_key": {"type": "apiKey", "name": "x-api-key", "in": "header"}},
+    "security": [{"cognito": []}],
+    "x-amazon-apigateway-request-validators": {"all": {"validateRequestBody": True, "validateRequestParameters": True}},
+    "x-amazon-apigateway-request-validator": "all",
+    "paths": {"/orders": {"get": {}, "post": {}},
+              "/health": {"get": {"security": [{"api_key": []}]}}},
+}
+
+
+@case("apigw-method-no-auth", violates=True, resource="orders-api")
+def openapi3_yaml_body_with_an_open_proxy_route():
+    aws.apigateway.RestApi("orders-api", body=OPENAPI3_YAML)
+
+
+@case("apigw-method-no-auth", violates=False)
+def swagger_json_body_with_cognito_and_api_keys():
+    aws.apigateway.RestApi("orders-api", body=json.dumps(SWAGGER_SECURED))
+
+
+@case("apigw-method-request-validation", violates=True, resource="orders-api")
+def openapi_body_any_method_without_validator():
+    aws.apigateway.RestApi("orders-api", body=OPENAPI3_YAML)
+
+
+@case("apigw-method-request-validation", violates=False)
+def openapi_body_with_document_validator():
+    aws.apigateway.RestApi("orders-api", body=json.dumps(SWAGGER_SECURED))
+
+
+@case("apigwv2-route-no-auth", violates=True, resource="quick")
+def quick_create_http_api():
+    aws.apigatewayv2.Api("quick", protocol_type="HTTP", route_key="GET /",
+                         target="arn:aws:lambda:us-east-1:123456789012:function:orders")
+
+
+@case("apigwv2-route-no-auth", violates=False)
+def http_api_with_routes_declared_separately():
+    aws.apigatewayv2.Api("api", protocol_type="HTTP")

@@ -18,6 +18,17 @@ def function_on_nodejs18_past_its_date():
     function(runtime="nodejs18.x", handler="index.handler")
 
 
+@case("lambda-deprecated-runtime", violates=True, resource="fn")
+def function_on_nodejs20_the_callback_function_default():
+    """nodejs20.x was deprecated on 2026-04-30 (AWS's runtimes page); the fix names nodejs24.x, not Python."""
+    function(runtime="nodejs20.x", handler="index.handler")
+
+
+@case("lambda-deprecated-runtime", violates=True, resource="fn")
+def function_on_dotnet8():
+    function(runtime="dotnet8", handler="App::App.Function::Handler")
+
+
 @case("lambda-deprecated-runtime", violates=False)
 def function_on_python313():
     function(runtime="python3.13")

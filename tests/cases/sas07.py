@@ -18,6 +18,12 @@ def env_var_password_marked_secret():
     function(environment={"variables": {"DB_PASSWORD": pulumi.Output.secret(CANARY)}})
 
 
+@case("lambda-env-secrets", violates=True, resource="fn")
+def env_var_marked_secret_that_no_detector_knows():
+    """The program knows it is a secret (config.require_secret): Lambda still stores it in plain text."""
+    function(environment={"variables": {"UPSTREAM_SETTING": pulumi.Output.secret("x1-y2-z3"), "TABLE": "orders"}})
+
+
 @case("lambda-env-secrets", violates=False)
 def env_var_references_only():
     secret = aws.secretsmanager.Secret("db")
@@ -66,6 +72,12 @@ def stage_variables_plain():
 @case("ssm-param-plaintext-secret", violates=True, resource="db-password")
 def ssm_string_named_password():
     aws.ssm.Parameter("db-password", name="/app/db/password", type="String", value=pulumi.Output.secret(CANARY))
+
+
+@case("ssm-param-plaintext-secret", violates=False)
+def ssm_string_plain_setting():
+    """pulumi-aws marks every parameter value secret itself: that alone is no finding."""
+    aws.ssm.Parameter("settings", name="/app/upstream", type="String", value="orders.internal")
 
 
 @case("ssm-param-plaintext-secret", violates=False)

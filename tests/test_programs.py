@@ -1,0 +1,162 @@
+"""Programs as people write them: outputs a real deployment fills, resource objects as inputs, and
+programs that fail, exit, loop, print or leave threads behind. ``scan`` runs each fenced in its own
+process; its verdict comes only from a finished run."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from policies.harness import capture, shapes
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PY = sys.executable
+
+
+def _program(tmp_path, body: str, name: str = "app"):
+    (tmp_path / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("import json, sys, time, threading\nimport pulumi\nimport pulumi_aws as aws\n"
+                                          + textwrap.dedent(body))
+    return str(tmp_path)
+
+
+def scan(*args, timeout=240, **kw):
+    return subprocess.run([PY, "-m", "policies", "scan", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, **kw)
+
+
+# A program that reads what only a deployment knows: each of these was None under plain mocks and the
+# program's own code then raised.
+COMPUTED_OUTPUTS = """
+role = aws.iam.Role("lambda-role", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+aws.iam.RolePolicyAttachment("basic", role=role, policy_arn=aws.iam.ManagedPolicy.AWS_LAMBDA_BASIC_EXECUTION_ROLE)
+fn = aws.lambda_.Function("fn", role=role.arn, runtime="python3.13", handler="index.handler",
+                          code=pulumi.AssetArchive({}))
+api = aws.apigateway.RestApi("api")
+dep = aws.apigateway.Deployment("dep", rest_api=api.id)
+stage = aws.apigateway.Stage("stage", rest_api=api.id, deployment=dep.id, stage_name="prod")
+aws.lambda_.Permission("invoke", action="lambda:InvokeFunction", function=fn, principal="apigateway.amazonaws.com",
+                       source_arn=stage.execution_arn.apply(lambda arn: arn + "/*/*"))
+graphql = aws.appsync.GraphQLApi("gql", authentication_type="API_KEY", name="gql")
+pulumi.export("graphql", graphql.uris.apply(lambda uris: uris["GRAPHQL"].upper()))
+cert = aws.acm.Certificate("cert", domain_name="api.example.com", validation_method="DNS")
+zone = aws.route53.get_zone(name="example.com")
+aws.route53.Record("validation", zone_id=zone.zone_id, ttl=60,
+                   name=cert.domain_validation_options.apply(lambda o: o[0].resource_record_name),
+                   type=cert.domain_validation_options.apply(lambda o: o[0].resource_record_type),
+                   records=[cert.domain_validation_options.apply(lambda o: o[0].resource_record_value)])
+pulumi.export("url", stage.invoke_url.apply(lambda u: u + "/orders"))
+"""
+
+
+@pytest.mark.parametrize("mode", ["update", "preview"])
+def test_outputs_a_deployment_fills_have_values_of_their_shape(tmp_path, mode):
+    folder = _program(tmp_path, COMPUTED_OUTPUTS)
+    r = scan(folder, "--json", "-", *(["--preview"] if mode == "preview" else []))
+    assert r.returncode in (0, 1), r.stderr
+    data = json.loads(r.stdout)
+    assert data["input"]["resources"] >= 9
+    # the verdicts come from what the program declared, not from invented outputs
+    assert any(f["policy"] == "lambda-xray" and f["resource"] == "fn" for f in data["findings"])
+
+
+def test_shapes_follow_the_provider_types():
+    stage = shapes.resource_outputs("aws:apigateway/stage:Stage", "prod")
+    assert stage["executionArn"].startswith("arn:aws:execute-api:us-east-1:123456789012:")
+    assert stage["invokeUrl"].startswith("https://")
+    assert set(shapes.resource_outputs("aws:appsync/graphQLApi:GraphQLApi", "api")["uris"]) == {"GRAPHQL", "REALTIME"}
+    option = shapes.resource_outputs("aws:acm/certificate:Certificate", "cert")["domainValidationOptions"][0]
+    assert {"resourceRecordName", "resourceRecordType", "resourceRecordValue"} <= set(option)
+    zone = shapes.invoke_result("aws:route53/getZone:getZone", {"name": "example.com"})
+    assert zone["name"] == "example.com" and zone["zoneId"].startswith("Z")
+    assert shapes.resource_outputs("aws:nosuch/thing:Thing", "x") == {}
+    assert shapes.invoke_result("aws:nosuch/getThing:getThing", {}) == {}
+
+
+def test_resource_objects_as_inputs_never_cross_event_loops():
+    """``function=fn`` / ``role=role`` used to fail about one run in four ("attached to a different loop")."""
+    import pulumi
+    import pulumi_aws as aws
+
+    def program():
+        role = aws.iam.Role("r", assume_role_policy="{}")
+        aws.iam.RolePolicyAttachment("a", role=role, policy_arn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+        fn = aws.lambda_.Function("fn", role=role.arn, runtime="python3.13", handler="i.h",
+                                  code=pulumi.AssetArchive({}))
+        aws.lambda_.Permission("p", action="lambda:InvokeFunction", function=fn, principal="s3.amazonaws.com")
+
+    for mode in ("update", "preview") * 10:
+        records = capture.run(program, mode).records
+        attach = next(r for r in records if r.name == "a")
+        # the engine hands the provider the role's id; the pack reads it as such
+        assert attach.inputs["role"]
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("x = aws.s3.Bucket('b')\nx.arn.apply(lambda a: a + 1)\n", "__main__.py:5: TypeError"),
+    ("raise ValueError('boom')\n", "__main__.py:4: ValueError: boom"),
+    ("sys.exit(0)\n", "called sys.exit(0)"),
+    ("sys.exit(3)\n", "called sys.exit(3)"),
+    ("raise KeyboardInterrupt\n", "KeyboardInterrupt"),
+    ("import os\nos._exit(0)\n", "exited with code 0 before it finished"),
+    ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n", "was killed (SIGKILL)"),
+])
+def test_a_program_that_fails_or_exits_is_an_error_never_a_clean_result(tmp_path, body, expected):
+    folder = _program(tmp_path, body)
+    r = scan(folder)
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert expected in r.stderr and "internal error" not in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_program_that_never_finishes_is_stopped_at_the_time_limit(tmp_path):
+    folder = _program(tmp_path, "aws.s3.Bucket('b')\nwhile True:\n    time.sleep(0.1)\n")
+    started = time.monotonic()
+    r = scan(folder, "--timeout", "5")
+    assert r.returncode == 2 and "did not finish within 5 s" in r.stderr
+    assert time.monotonic() - started < 60
+
+
+def test_a_thread_the_program_leaves_running_does_not_hang_the_scan(tmp_path):
+    folder = _program(tmp_path, "threading.Thread(target=lambda: time.sleep(3600)).start()\n"
+                                "aws.sqs.Queue('q')\n")
+    r = scan(folder, "--timeout", "60")
+    assert r.returncode in (0, 1), r.stderr
+    assert "(update, 2 resources)" in r.stdout
+
+
+def test_what_the_program_prints_never_reaches_the_reports(tmp_path):
+    folder = _program(tmp_path, "print('hello from the program')\nprint('oops', file=sys.stderr)\n"
+                                "aws.sqs.Queue('q')\n")
+    r = scan(folder, "--json", "-")
+    assert r.returncode in (0, 1), r.stderr
+    json.loads(r.stdout)  # one document, nothing else on stdout
+    assert "hello from the program" not in r.stdout + r.stderr
+
+
+def test_sigterm_stops_the_program_and_exits_2(tmp_path):
+    folder = _program(tmp_path, "aws.s3.Bucket('b')\nwhile True:\n    time.sleep(0.1)\n")
+    proc = subprocess.Popen([PY, "-m", "policies", "scan", folder], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "interrupted (SIGTERM)" in err
+    time.sleep(0.5)
+    leftover = subprocess.run(["pgrep", "-f", f"policies.harness.fence {folder}"], capture_output=True, text=True)
+    assert leftover.stdout.strip() == ""
+
+
+def test_program_error_text_is_safe_for_a_terminal(tmp_path):
+    folder = _program(tmp_path, "raise ValueError('\\x1b[2J\\x1b]0;owned\\x07 clean\\nforged line')\n")
+    r = scan(folder)
+    assert r.returncode == 2
+    assert "\x1b" not in r.stderr and "\x07" not in r.stderr
+    assert "\\x1b[2J" in r.stderr and len(r.stderr.strip().splitlines()) == 1
