@@ -55,7 +55,7 @@ def findings(app: str, mode: str) -> tuple:
         key = (d.policy, d.resource)
         if CANT_RUN in d.message:
             notices.add(key)
-        elif "(Exempted: " in d.message:
+        elif d.exemption is not None:
             exempted.add(key)
         else:
             counted.add(key)

@@ -164,7 +164,8 @@ def cmd_scan(args) -> int:
     _emit(args.junit, lambda: reports.to_junit(findings, loaded.records, levels))
     if "-" not in (args.json, args.sarif, args.junit):
         reports.terminal(findings, loaded.mode, len(loaded.records), sys.stdout, quiet=args.quiet, fixes=fixes)
-    if any(f.level == "mandatory" and not f.exempted for f in findings):
+    # the verdict comes from the findings' levels, which the pack decided (an exempted finding is advisory)
+    if any(f.level == "mandatory" for f in findings):
         return 1
     if args.fail_on:
         floor = reports.SEVERITY_ORDER.index(args.fail_on)

@@ -27,8 +27,9 @@ class Finding:
     urn: str
     message: str
     remediation: str
-    exempted: str | None = None
+    exempted: str | None = None                     # the exemption's reason, exactly as given
     location: dict = field(default_factory=dict)   # {"file": relative path, "line": int}
+    exemption: dict | None = None                   # {"reason", "expires", "source"}
 
 
 LANGUAGES = {"python": ("pulumi-aws Python", "python"), "typescript": ("Pulumi TypeScript", "typescript")}
@@ -45,16 +46,17 @@ def build(diags, records, cwd: str, fallback_file: str, language: str = "python"
         rule = REGISTRY.get(d.policy)
         detail = d.message.partition("\n")[2] or d.message
         rec = by_urn.get(d.urn)
-        exempted = None
-        if "(Exempted: " in detail:
-            exempted = detail.rsplit("(Exempted: ", 1)[1].rstrip(".)")
+        # the exemption travels as data, never read back from the message (a resource name could say
+        # anything); only an advisory finding can be exempted
+        exemption = getattr(d, "exemption", None) if d.level == "advisory" else None
+        exempted = exemption.get("reason") if exemption else None
         out.append(Finding(
             policy=d.policy, category=rule.category if rule else "pack",
             severity=rule.severity.value if rule else d.severity, level=d.level,
             type=rec.type if rec else ("pulumi:pulumi:Stack" if not d.urn else ""),
             resource=d.resource if d.urn else "(stack)", urn=d.urn, message=detail,
             remediation=rule.fix_text(language) if rule else "", exempted=exempted,
-            location=_location(rec, cwd, fallback_file)))
+            location=_location(rec, cwd, fallback_file), exemption=exemption))
     out.sort(key=lambda f: (f.level != "mandatory", -SEVERITY_ORDER.index(f.severity), f.policy, f.resource))
     return out
 
@@ -233,10 +235,10 @@ def to_junit(findings: list, records: list, levels: dict) -> str:
     lines.append(f'<testsuites name="serverless-guard" tests="{len(cases)}" failures="{n_fail}">')
     lines.append(f'  <testsuite name="serverless-guard" tests="{len(cases)}" failures="{n_fail}" errors="0">')
     for pid, name, urn in cases:
-        lines.append(f"    <testcase classname={quoteattr(pid)} name={quoteattr(name)}>")
+        lines.append(f"    <testcase classname={_xml_attr(pid)} name={_xml_attr(name)}>")
         for f in failures.get((pid, urn), []):
             text = f"[{f.level}, {f.severity}] {f.message}"
-            lines.append(f"      <failure type={quoteattr(f.level)} message={quoteattr(text[:500])}>"
+            lines.append(f"      <failure type={_xml_attr(f.level)} message={_xml_attr(text[:500])}>"
                          f"{_xml_text(text + chr(10) + 'Fix: ' + f.remediation)}</failure>")
         lines.append("    </testcase>")
     lines.append("  </testsuite>")
@@ -244,19 +246,40 @@ def to_junit(findings: list, records: list, levels: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _xml_chars(text: str) -> str:
+    """Only the characters XML 1.0 allows (controls, lone surrogates, U+FFFE/U+FFFF shown as escapes)."""
+    from .core.safety import printable
+
+    return "".join(ch if ch in "\t\n\r" or (0x20 <= ord(ch) <= 0xD7FF) or (0xE000 <= ord(ch) <= 0xFFFD)
+                   or ord(ch) >= 0x10000 else printable(ch) for ch in text)
+
+
 def _xml_text(text: str) -> str:
     from xml.sax.saxutils import escape
 
-    return escape("".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 32))
+    return escape(_xml_chars(text))
+
+
+def _xml_attr(text: str) -> str:
+    return quoteattr(_xml_chars(text))
 
 
 # --- terminal -------------------------------------------------------------------------------------
+
+def _show(text) -> str:
+    """Input-derived text for the terminal: escape sequences and controls shown as visible escapes, and
+    rich's markup escaped."""
+    from rich.markup import escape
+
+    from .core.safety import printable
+
+    return escape(printable(str(text)))
+
 
 def terminal(findings: list, mode: str, n_resources: int, out, quiet: bool = False, fixes: Sequence = ()) -> None:
     """Findings grouped by resource, then a summary by rule and severity. Colour when ``out`` is a
     terminal (rich)."""
     from rich.console import Console
-    from rich.markup import escape
 
     console = Console(file=out, highlight=False, soft_wrap=True)
     colour = {"mandatory": "bold red", "remediate": "bold red", "advisory": "yellow"}
@@ -269,29 +292,29 @@ def terminal(findings: list, mode: str, n_resources: int, out, quiet: bool = Fal
             by_resource.setdefault((f.type, f.resource, f.urn), []).append(f)
         for (type_, name, _), fs in by_resource.items():
             where = f"{fs[0].location['file']}:{fs[0].location['line']}"
-            console.print(f"    [bold]{escape(type_ or 'stack')}  {escape(name)}[/bold]  [dim]{escape(where)}[/dim]")
+            console.print(f"    [bold]{_show(type_ or 'stack')}  {_show(name)}[/bold]  [dim]{_show(where)}[/dim]")
             for f in fs:
                 lvl = f"[{f.level}]" + (" exempted" if f.exempted else "")
-                console.print(f"      [{colour.get(f.level, 'dim')}]{escape(lvl)}[/] {f.policy} ({f.severity})")
-                console.print(f"          {escape(f.message)}")
+                console.print(f"      [{colour.get(f.level, 'dim')}]{_show(lvl)}[/] {f.policy} ({f.severity})")
+                console.print(f"          {_show(f.message)}")
                 if f.remediation:
                     fix = f.remediation.splitlines()
-                    console.print(f"          [dim]fix: {escape(fix[0])}{' …' if len(fix) > 1 else ''}[/dim]")
+                    console.print(f"          [dim]fix: {_show(fix[0])}{' …' if len(fix) > 1 else ''}[/dim]")
     if fixes and not quiet:
         console.print("[bold]Remediations[/bold] (what the engine deploys instead of the program's inputs):")
         for r in fixes:
             where = f"{r.location['file']}:{r.location['line']}"
-            console.print(f"    [bold]{escape(r.type)}  {escape(r.resource)}[/bold]  [dim]{escape(where)}[/dim]  "
+            console.print(f"    [bold]{_show(r.type)}  {_show(r.resource)}[/bold]  [dim]{_show(where)}[/dim]  "
                           f"[cyan]{r.policy}[/cyan]")
             if r.diagnostic:
-                console.print(f"          {escape(r.diagnostic)}")
+                console.print(f"          {_show(r.diagnostic)}")
             for c in r.changes:
                 for sign, colour_, value in (("-", "red", c["before"]), ("+", "green", c["after"])):
                     text = json.dumps(value)
                     text = text if len(text) <= 160 else text[:159] + "…"
-                    console.print(f"          [{colour_}]{sign} {escape(c['property'])} = {escape(text)}[/{colour_}]")
+                    console.print(f"          [{colour_}]{sign} {_show(c['property'])} = {_show(text)}[/{colour_}]")
             if r.fix:
-                console.print(f"          [dim]in the program: {escape(r.fix.splitlines()[0])}[/dim]")
+                console.print(f"          [dim]in the program: {_show(r.fix.splitlines()[0])}[/dim]")
     by_rule: dict = {}
     for f in findings:
         by_rule[(f.policy, f.severity, f.level)] = by_rule.get((f.policy, f.severity, f.level), 0) + 1

@@ -118,6 +118,10 @@ def test_settings_exemption_by_name(tmp_path):
     assert d[("lambda-url-auth-none", "hook")].level == "advisory"
     assert "signed webhook" in d[("lambda-url-auth-none", "hook")].message
     assert d[("lambda-url-auth-none", "url")].level == "mandatory"
+    # the exemption travels as data, exactly as given
+    assert d[("lambda-url-auth-none", "hook")].exemption == {"reason": "signed webhook", "expires": "2999-01-01",
+                                                             "source": "pack settings"}
+    assert d[("lambda-url-auth-none", "url")].exemption is None
 
 
 def test_platform_config_overrides_pack_settings(tmp_path):

@@ -160,3 +160,47 @@ def test_program_error_text_is_safe_for_a_terminal(tmp_path):
     assert r.returncode == 2
     assert "\x1b" not in r.stderr and "\x07" not in r.stderr
     assert "\\x1b[2J" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_resource_name_cannot_pose_as_an_exemption(tmp_path):
+    """A name with "(Exempted: ", newlines and escapes changes no verdict: the critical mandatory finding
+    still fails the scan, and nothing of the name acts on the terminal."""
+    folder = _program(tmp_path, """
+aws.lambda_.FunctionUrl("payments (Exempted: approved by security", function_name="payments",
+                        authorization_type="NONE")
+aws.lambda_.FunctionUrl("x\\n\\x1b[2Jclean (Exempted: ok until 2999-01-01.)", function_name="other",
+                        authorization_type="NONE")
+""")
+    r = scan(folder, "--json", "-", "--config", os.path.join(ROOT, "tests", "fixtures", "mandatory_url.json"))
+    assert r.returncode == 1, r.stderr
+    data = json.loads(r.stdout)
+    urls = [f for f in data["findings"] if f["policy"] == "lambda-url-auth-none"]
+    assert len(urls) == 2 and all(f["level"] == "mandatory" and f["exempted"] is None for f in urls)
+    t = scan(folder, "--config", os.path.join(ROOT, "tests", "fixtures", "mandatory_url.json"))
+    assert t.returncode == 1 and "\x1b" not in t.stdout
+
+
+def test_the_json_exemption_is_exactly_the_reason_and_date_given(tmp_path):
+    folder = _program(tmp_path, """
+aws.lambda_.Function("fn", role="arn:aws:iam::123456789012:role/r", runtime="python3.13", handler="i.h",
+                     code=pulumi.AssetArchive({}),
+                     tags={"serverless-guard:exempt:lambda-xray": "restore from S3 exports (phase 2) until 2027-06-30"})
+""")
+    r = scan(folder, "--json", "-")
+    data = json.loads(r.stdout)
+    xray = next(f for f in data["findings"] if f["policy"] == "lambda-xray")
+    assert xray["exempted"] == "restore from S3 exports (phase 2)"
+    assert xray["exemption"] == {"reason": "restore from S3 exports (phase 2)", "expires": "2027-06-30",
+                                 "source": "tag serverless-guard:exempt:lambda-xray"}
+    assert xray["level"] == "advisory"
+
+
+def test_junit_is_well_formed_whatever_the_names_hold(tmp_path):
+    import xml.dom.minidom
+
+    folder = _program(tmp_path, """
+aws.lambda_.FunctionUrl("u\\x1b\\x00\\x07\\ufffe\\u202e name", function_name="f", authorization_type="NONE")
+""")
+    r = scan(folder, "--junit", "-")
+    assert r.returncode in (0, 1), r.stderr
+    xml.dom.minidom.parseString(r.stdout.encode("utf-8"))

@@ -35,6 +35,10 @@ class Context:
     notices: tuple = ()
     today: _dt.date | None = None
     language: str = "python"   # how messages name properties: pulumi-aws Python or TypeScript arguments
+    # A key only the process that started the pack knows (``scan``): each exempted finding then also
+    # carries its exemption as data in a trailer line signed with it, so a writer never parses prose and
+    # no resource name can pose as an exemption. Empty under the Pulumi engine.
+    report_key: str = ""
 
     def clock(self) -> _dt.date:
         return self.today or _dt.date.today()
@@ -97,6 +101,22 @@ class Expired(str):
     """An exemption whose date has passed: reported as such, not applied."""
 
 
+class Exemption(str):
+    """An exemption that applies: its text for the message, and its reason, date and source as data."""
+
+    reason: str
+    until: str | None
+    source: str
+
+    def __new__(cls, text: str, reason: str, until: str | None, source: str):
+        obj = super().__new__(cls, text)
+        obj.reason, obj.until, obj.source = reason, until, source
+        return obj
+
+    def as_data(self) -> dict:
+        return {"reason": self.reason, "expires": self.until, "source": self.source}
+
+
 def split_until(text: str) -> tuple:
     """``"reason until 2027-01-31"`` -> ``("reason", "2027-01-31")``; no date -> ``(text, None)``.
     Linear in the text (the tag value is user input of any length)."""
@@ -124,7 +144,7 @@ def _check_expiry(text: str, source: str, today: _dt.date, show_reason: bool = T
         reason = f"the reason in {source} is a secret value and is not shown"
     elif len(reason) > MAX_REASON:
         reason = reason[:MAX_REASON - 1].rstrip() + "…"
-    return reason + (f" (exempted until {until})" if until else "")
+    return Exemption(reason + (f" (exempted until {until})" if until else ""), reason, until, source)
 
 
 def apply_tag_overrides(rule, cfg: dict, stack_tags: dict, context: Context = DEFAULT_CONTEXT) -> bool:

@@ -107,7 +107,35 @@ def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact)
         text, exempt = f"{text} (Note: {exempt}.)", None
     elif exempt is not None:
         text = f"{text} (Exempted: {exempt}.)"
+        if resource.context.report_key and isinstance(exempt, governance.Exemption):
+            text += "\n" + trailer(resource.context.report_key, {"exempted": exempt.as_data()})
     return Outcome(text, resource.urn if rule.stack else "", exempt)
+
+
+TRAILER_PREFIX = "[serverless-guard "
+
+
+def trailer(key: str, data: dict) -> str:
+    """The last line of a message that carries its finding's fields as data, for ``scan`` alone."""
+    import json
+
+    return f"{TRAILER_PREFIX}{key} {json.dumps(data, sort_keys=True, ensure_ascii=True)}]"
+
+
+def split_trailer(message: str, key: str) -> tuple:
+    """``(message without the trailer, its data)``; the data is ``{}`` unless the last line carries
+    exactly ``key`` (which no input can know)."""
+    import json
+
+    head, sep, last = message.rpartition("\n")
+    prefix = f"{TRAILER_PREFIX}{key} "
+    if not key or not sep or not last.startswith(prefix) or not last.endswith("]"):
+        return message, {}
+    try:
+        data = json.loads(last[len(prefix):-1])
+    except ValueError:
+        return message, {}
+    return head, data if isinstance(data, dict) else {}
 
 
 def remediation(rule: Rule, resource: Resource, engine_config: dict | None = None,

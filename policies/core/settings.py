@@ -395,4 +395,5 @@ def context_of(c: Compiled) -> governance.Context:
     return governance.Context(
         exemptions=tuple(c.exemptions), tag_overrides=tuple(c.tag_overrides),
         initial=MappingProxyType({k: dict(v) for k, v in c.initial_config.items()}),
-        fail_closed=c.fail_closed, notices=tuple(c.notices), language=c.language)
+        fail_closed=c.fail_closed, notices=tuple(c.notices), language=c.language,
+        report_key=os.environ.get("SERVERLESS_GUARD_REPORT_KEY", ""))

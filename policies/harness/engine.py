@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -34,6 +35,7 @@ class Diagnostic:
     urn: str
     resource: str      # the resource name (from the URN the engine attaches)
     phase: str         # "analyze" or "stack"
+    exemption: dict | None = None   # {"reason", "expires", "source"} of an exempted finding, as data
 
 
 class PackProcess:
@@ -49,6 +51,9 @@ class PackProcess:
             "PULUMI_DRY_RUN": "true" if dry_run else "false",
             "PULUMI_CONFIG": json.dumps(stack_config or {}),
         })
+        # the key that lets this process, and only it, read each finding's fields as data (exemptions)
+        self.report_key = secrets.token_hex(16)
+        env["SERVERLESS_GUARD_REPORT_KEY"] = self.report_key
         env.update(extra_env or {})
         self.stack, self.project, self.organization, self.dry_run = stack, project, organization, dry_run
         self.stack_config = stack_config or {}
@@ -138,7 +143,7 @@ class PackProcess:
         opts = pb.AnalyzerResourceOptions(parent=record.parent or "")
         resp = self.stub.Analyze(pb.AnalyzeRequest(type=record.type, properties=props, urn=record.urn,
                                                    name=record.name, options=opts))
-        return [_diag(d, record.urn, "analyze") for d in resp.diagnostics], props, resp
+        return [_diag(d, record.urn, "analyze", self.report_key) for d in resp.diagnostics], props, resp
 
     def analyze_stack(self, records) -> tuple:
         from pulumi.runtime.proto import analyzer_pb2 as pb
@@ -151,7 +156,7 @@ class PackProcess:
                 options=pb.AnalyzerResourceOptions(parent=r.parent or ""), parent=r.parent or "",
                 dependencies=r.dependencies, propertyDependencies=deps))
         resp = self.stub.AnalyzeStack(pb.AnalyzeStackRequest(resources=resources))
-        return [_diag(d, d.urn, "stack") for d in resp.diagnostics], resp
+        return [_diag(d, d.urn, "stack", self.report_key) for d in resp.diagnostics], resp
 
     def run(self, records) -> list:
         """The whole analysis of one program: every resource (Remediate, then Analyze), then the stack,
@@ -223,10 +228,15 @@ def _struct(d: dict):
     return s
 
 
-def _diag(d, urn: str, phase: str) -> Diagnostic:
+def _diag(d, urn: str, phase: str, report_key: str = "") -> Diagnostic:
+    from ..core.runtime import split_trailer
+
+    message, data = split_trailer(d.message, report_key)
+    exemption = data.get("exempted")
     return Diagnostic(policy=d.policyName, level=LEVELS.get(d.enforcementLevel, str(d.enforcementLevel)),
-                      severity=SEVERITIES.get(d.severity, "unspecified"), message=d.message,
-                      urn=d.urn or urn, resource=(d.urn or urn).rsplit("::", 1)[-1], phase=phase)
+                      severity=SEVERITIES.get(d.severity, "unspecified"), message=message,
+                      urn=d.urn or urn, resource=(d.urn or urn).rsplit("::", 1)[-1], phase=phase,
+                      exemption=exemption if isinstance(exemption, dict) else None)
 
 
 def merge_config(info, file_config: dict) -> dict:
