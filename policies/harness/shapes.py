@@ -92,13 +92,10 @@ def properties(cls: type) -> tuple:
             if wire is None:
                 if klass.__module__.startswith("pulumi.") or attr.startswith("_"):
                     continue
-                wire = attr  # result types of data sources: Python name, wire name camelCase
+                # result types of data sources: the Python name; the wire name is its camelCase
                 wire = attr.split("_")[0] + "".join(p[:1].upper() + p[1:] for p in attr.split("_")[1:])
             out.append((wire, _resolve(value.fget.__annotations__.get("return"), namespace)))
-    seen: dict = {}
-    for wire, ann in out:
-        seen[wire] = ann
-    return tuple(seen.items())
+    return tuple(dict(out).items())  # a subclass's property wins over its base's
 
 
 def _resolve(ann: Any, namespace: dict) -> Any:
