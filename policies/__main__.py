@@ -41,18 +41,24 @@ def _tags(values) -> dict:
     return out
 
 
+MAX_CONFIG_BYTES = 4 << 20   # a policy pack config or a stack config file
+
+
 def _load_json(path: str, what: str) -> dict:
+    from .core.files import FileProblem, read_text, shown
+
+    if not os.path.exists(path):
+        raise UsageError(f"{what} {shown(path)} does not exist")
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except FileNotFoundError:
-        raise UsageError(f"{what} {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{what} {path} cannot be read ({type(exc).__name__})") from None
+        data = json.loads(read_text(path, MAX_CONFIG_BYTES, f"{what} {shown(path)}"))
+    except FileProblem as exc:
+        raise UsageError(str(exc)) from None
+    except RecursionError:
+        raise UsageError(f"{what} {shown(path)} is nested too deeply") from None
     except ValueError as exc:
-        raise UsageError(f"{what} {path} is not valid JSON: {str(exc).splitlines()[0]}") from None
+        raise UsageError(f"{what} {shown(path)} is not valid JSON: {shown(str(exc).splitlines()[0])}") from None
     if not isinstance(data, dict):
-        raise UsageError(f"{what} {path} must hold a JSON object, not a {type(data).__name__}")
+        raise UsageError(f"{what} {shown(path)} must hold a JSON object, not a {type(data).__name__}")
     return data
 
 
@@ -60,24 +66,54 @@ def _stack_config_env(path: str | None) -> dict:
     """A stack config file (Pulumi.<stack>.yaml or JSON) -> PULUMI_CONFIG entries."""
     if not path:
         return {}
-    import yaml
+    from .core.files import FileProblem, load_yaml_file, shown
 
+    label = f"stack config {shown(path)}"
     try:
-        with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UsageError(f"stack config {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        data = load_yaml_file(path, MAX_CONFIG_BYTES, label, what="a stack's config")
+    except FileProblem as exc:
+        raise UsageError(str(exc)) from None
+    data = {} if data is None else data
     if not isinstance(data, dict) or not isinstance(data.get("config", {}), dict):
-        raise UsageError(f"stack config {path}: expected a mapping with a 'config' mapping")
+        raise UsageError(f"{label}: expected a mapping with a 'config' mapping")
     data = data.get("config", data)
-    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
+    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
 
 
 def _writable(path: str | None, what: str) -> None:
     if path and path != "-":
+        from .core.files import shown
+
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
-            raise UsageError(f"{what} {path}: folder {folder} does not exist")
+            raise UsageError(f"{what} {shown(path)}: folder {shown(folder)} does not exist")
+        if os.path.isdir(path):
+            raise UsageError(f"{what} {shown(path)}: is a folder, not a file")
+
+
+def _check_outputs(outputs: dict, inputs: dict) -> None:
+    """At most one document on stdout, one writer per file, and no output over an input."""
+    from .core.files import shown
+
+    named = [(flag, path) for flag, path in outputs.items() if path]
+    to_stdout = [flag for flag, path in named if path == "-"]
+    if len(to_stdout) > 1:
+        raise UsageError(f"{' and '.join(to_stdout)} both write to stdout; give all but one a file")
+    seen: dict = {}
+    for flag, path in named:
+        if path == "-":
+            continue
+        _writable(path, flag)
+        real = os.path.realpath(path)
+        if real in seen:
+            raise UsageError(f"{seen[real]} and {flag} both write {shown(path)}")
+        seen[real] = flag
+        for what, source in inputs.items():
+            if source and os.path.exists(source) and os.path.exists(path) and os.path.samefile(source, path):
+                raise UsageError(f"{flag} {shown(path)} is the {what}: writing it would overwrite the input")
+            if source and os.path.isdir(source) and real.startswith(os.path.realpath(source) + os.sep) \
+                    and os.path.basename(real) in ("Pulumi.yaml", "__main__.py"):
+                raise UsageError(f"{flag} {shown(path)} would overwrite the program's {os.path.basename(real)}")
 
 
 def _pack_process(args, dry_run: bool, project: str):
@@ -100,7 +136,8 @@ def _pack_process(args, dry_run: bool, project: str):
     try:
         return engine.PackProcess(tempfile.gettempdir(), stack=args.stack, project=args.project or project,
                                   organization=args.org, dry_run=dry_run,
-                                  stack_config=_stack_config_env(args.stack_config), extra_env=env, command=command)
+                                  stack_config=_stack_config_env(args.stack_config), extra_env=env, command=command,
+                                  transport="pipe")
     except RuntimeError as exc:
         lines = [ln for ln in str(exc).splitlines() if ln.startswith("serverless-guard:")]
         raise UsageError(lines[-1].split(": ", 1)[1] if lines else "the policy pack did not start") from None
@@ -129,8 +166,9 @@ def cmd_scan(args) -> int:
     if args.remediate:
         policy_config = _with_remediate(policy_config)
     tags = _tags(args.tag)
-    for out, what in ((args.json, "--json"), (args.sarif, "--sarif"), (args.junit, "--junit")):
-        _writable(out, what)
+    _check_outputs({"--json": args.json, "--sarif": args.sarif, "--junit": args.junit},
+                   {"input": args.path, "--config file": args.config, "--settings file": args.settings,
+                    "--stack-config file": args.stack_config})
     if args.stack_config and not os.path.isfile(args.stack_config):
         raise UsageError(f"stack config {args.stack_config} does not exist")
     mode = "preview" if args.preview else "update"

@@ -14,8 +14,11 @@ Field names follow the Pulumi CLI's own types (``sdk/go/common/apitype/core.go``
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
+import re
+import sys
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
@@ -44,82 +47,240 @@ class Loaded:
 def detect(path: str) -> str:
     if os.path.isdir(path):
         return "program"
-    data = _read_json(path)
-    if isinstance(data, dict) and isinstance(data.get("steps"), list):
+    return _kind_of(path, _read_json(path)[0])
+
+
+def _kind_of(path: str, data) -> str:
+    if isinstance(data, dict) and "steps" in data:
         return "preview-json"
-    if isinstance(data, dict) and isinstance(data.get("deployment"), dict) and "version" in data:
+    if isinstance(data, dict) and "deployment" in data and "version" in data:
         return "stack-export"
-    raise InputError(f"{path}: not a Pulumi program folder, a `pulumi stack export` file or a "
+    raise InputError(f"{_shown(path)}: not a Pulumi program folder, a `pulumi stack export` file or a "
                      "`pulumi preview --json` file")
 
 
-def _read_json(path: str):
+def _shown(text: str) -> str:
+    from .core.safety import one_line
+
+    return one_line(str(text), 300)
+
+
+def read_capped(path: str, limit: int, what: str = "", json_object: bool = False) -> bytes:
+    """The bytes of ``path``, at most ``limit`` of them: the size is checked while reading, so a device
+    (``/dev/zero``), a pipe or a growing file cannot make this read without end."""
+    label = f"{what} {_shown(path)}" if what else _shown(path)
     try:
-        if os.path.getsize(path) > MAX_INPUT_BYTES:
-            raise InputError(f"{path}: larger than {MAX_INPUT_BYTES >> 20} MB")
         with open(path, "rb") as f:
-            return json.loads(f.read().decode("utf-8"))
+            chunks, total = [], 0
+            while True:
+                chunk = f.read(min(1 << 20, limit + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > limit:
+                    raise InputError(f"{label}: larger than {_size(limit)}")
+                if len(chunks) == 1 and json_object and chunk.lstrip()[:1] not in (b"{", b""):
+                    break  # not a JSON object: no need to read on (the parser says what is wrong)
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file or folder") from None
+        raise InputError(f"{label}: no such file or folder") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder without Pulumi.yaml") from None
+        raise InputError(f"{label}: is a folder without Pulumi.yaml") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
-    except (ValueError, RecursionError) as exc:
-        raise InputError(f"{path}: not valid JSON ({type(exc).__name__})") from None
+        raise InputError(f"{label}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    return b"".join(chunks)
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20} MB" if n >= 1 << 20 else f"{n >> 10} KB" if n >= 1 << 10 else f"{n} bytes"
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _read_json(path: str) -> tuple:
+    """(the JSON value of ``path``, whether its strings need checking for lone surrogates)."""
+    raw = read_capped(path, MAX_INPUT_BYTES, json_object=True)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{_shown(path)}: not UTF-8 text (byte {exc.start})") from None
+    del raw
+    collecting = gc.isenabled()
+    gc.disable()   # parsing makes millions of acyclic containers; collections would cost more than the parse
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise InputError(f"{_shown(path)}: not valid JSON (nested deeper than Python can parse)") from None
+    except ValueError as exc:
+        raise InputError(f"{_shown(path)}: not valid JSON ({_shown(str(exc).splitlines()[0])})") from None
+    finally:
+        if collecting:
+            gc.enable()
+    # A JSON text can hold a lone surrogate only as an escape: strings are checked one by one only then.
+    return data, bool(_ESCAPED_SURROGATE.search(text))
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+MAX_DEPTH = 64            # levels of nesting in one property value (the engine's Struct allows 100)
+MAX_NUMBER = sys.float_info.max  # a JSON number the engine's float64 values can hold
 
 
 def _name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
 
-def _decode_secrets(value, show_plaintext: bool = True):
-    """Export secrets -> the engine's secret form; ciphertext (and "[secret]") -> a secret whose value
-    is unknown, so a hidden value can never become a finding or reach a message."""
-    if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG:
-            if "plaintext" in value and isinstance(value["plaintext"], str):
-                try:
-                    inner = json.loads(value["plaintext"])
-                except ValueError:
-                    inner = value["plaintext"]
-                return {SIG_KEY: SECRET_SIG, "value": _decode_secrets(inner)}
-            if "value" in value:
-                return {SIG_KEY: SECRET_SIG, "value": _decode_secrets(value["value"])}
-            return dict(SECRET_UNKNOWN)
-        return {k: _decode_secrets(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decode_secrets(v) for v in value]
-    if value == "[secret]":
-        return dict(SECRET_UNKNOWN)
-    return value
+class _Bad(Exception):
+    def __init__(self, what: str, trail: tuple):
+        super().__init__(what)
+        self.what, self.trail = what, trail
 
 
-def _source(position, base_dir: str) -> tuple:
-    """``project:///path#line,col`` (relative to the project folder) -> (absolute file, line)."""
-    if not isinstance(position, str) or not position:
+def _path_of(trail) -> str:
+    """``inputs.environment.variables.TOKEN`` / ``outputs.policy[2]`` from a ``_clean`` trail."""
+    keys: list = []
+    while trail:
+        trail, key = trail
+        keys.append(key)
+    keys.reverse()
+    if len(keys) > 12:
+        keys = keys[:6] + ["…"]
+    return _shown(str(keys[0]) + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys[1:]))
+
+
+def _clean(root, field: str, check_text: bool):
+    """``root`` (one resource's inputs or outputs) checked and with its secrets in the engine's form,
+    in place and without recursion: a value nested deeper than ``MAX_DEPTH``, a number the engine's
+    float64 cannot hold (or NaN/Infinity), a lone surrogate (when the file escaped one), or a secret of
+    an unknown shape raises ``_Bad`` naming where. An export secret becomes ``{sig, value}`` (its
+    ``plaintext`` parsed), ciphertext or ``"[secret]"`` a secret whose value is unknown, so a hidden
+    value can never become a finding or reach a message."""
+    holder = {field: root}
+    stack = [(holder, field, 0, None)]
+    while stack:
+        container, key, depth, parent = stack.pop()
+        value = container[key]
+        trail = (parent, key)
+        if isinstance(value, dict):
+            if depth >= MAX_DEPTH:
+                raise _Bad(f"nested deeper than {MAX_DEPTH} levels", trail)
+            if value.get(SIG_KEY) == SECRET_SIG:
+                if isinstance(value.get("plaintext"), str):
+                    try:
+                        inner = json.loads(value["plaintext"], parse_constant=_no_constant)
+                    except (ValueError, RecursionError):
+                        inner = value["plaintext"]
+                elif "value" in value:
+                    inner = value["value"]
+                else:
+                    container[key] = dict(SECRET_UNKNOWN)
+                    continue
+                container[key] = secret = {SIG_KEY: SECRET_SIG, "value": inner}
+                stack.append((secret, "value", depth + 1, trail))
+                continue
+            for k in value:
+                if check_text and isinstance(k, str):
+                    _check_text(k, trail)
+                stack.append((value, k, depth + 1, trail))
+        elif isinstance(value, list):
+            if depth >= MAX_DEPTH:
+                raise _Bad(f"nested deeper than {MAX_DEPTH} levels", trail)
+            for i in range(len(value)):
+                stack.append((value, i, depth + 1, trail))
+        elif isinstance(value, str):
+            if value == "[secret]":
+                container[key] = dict(SECRET_UNKNOWN)
+            elif check_text:
+                _check_text(value, trail)
+        elif isinstance(value, float):
+            if not -MAX_NUMBER <= value <= MAX_NUMBER:
+                raise _Bad("a number a 64-bit float cannot hold", trail)
+        elif isinstance(value, int) and not isinstance(value, bool) and not -MAX_NUMBER <= value <= MAX_NUMBER:
+            raise _Bad(f"a {len(str(abs(value)))}-digit number a 64-bit float cannot hold", trail)
+    return holder[field]
+
+
+def _check_text(text: str, trail) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _Bad(f"text with a lone surrogate (\\u{ord(text[exc.start]):04x}), which is not Unicode", trail) from None
+
+
+_LINE = re.compile(r"[0-9]{1,9}")
+
+
+def _source(position, base_dir: str, where: str) -> tuple:
+    """``project:///path#line,col`` (relative to the project folder) -> (absolute file, line). A position
+    outside the project folder is kept (the reports fall back to the project file for it)."""
+    if position is None or position == "":
         return "", 0
+    if not isinstance(position, str):
+        raise InputError(f"{where}: sourcePosition is {_kind(position)}, not a string")
     parsed = urlparse(position)
-    frag = parsed.fragment.split(",")[0]
-    line = int(frag) if frag.isdigit() else 0
-    path = unquote(parsed.path).lstrip("/")
+    line_text = parsed.fragment.split(",")[0]
+    if line_text and not _LINE.fullmatch(line_text):
+        raise InputError(f"{where}: sourcePosition {_shown(position)[:120]!r} has no valid line number")
+    line = int(line_text) if line_text else 0
     if parsed.scheme == "file":
         return unquote(parsed.path), line
+    path = unquote(parsed.path).lstrip("/")
     return (os.path.join(base_dir, path), line) if path else ("", 0)
 
 
-def _record(type_: str, urn: str, state: dict, inputs, outputs, base_dir: str) -> Record:
-    src_file, src_line = _source(state.get("sourcePosition"), base_dir)
-    deps = state.get("propertyDependencies") or {}
+def _kind(value) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+_FIELDS = {   # field -> (accepted types, what to call them); None is accepted for every field
+    "delete": ((bool,), "true or false"),
+    "custom": ((bool,), "true or false"),
+    "inputs": ((dict,), "an object"),
+    "outputs": ((dict,), "an object"),
+    "parent": ((str,), "a URN string"),
+    "provider": ((str,), "a string"),
+    "dependencies": ((list,), "a list of URN strings"),
+    "propertyDependencies": ((dict,), "an object of lists of URN strings"),
+}
+
+
+def _check_fields(state: dict, where: str) -> None:
+    for field, (types, wanted) in _FIELDS.items():
+        value = state.get(field)
+        if value is not None and (not isinstance(value, types) or isinstance(value, bool) != (bool in types)):
+            raise InputError(f"{where}: {field} is {_kind(value)}, not {wanted}")
+    for urn in state.get("dependencies") or ():
+        if not isinstance(urn, str):
+            raise InputError(f"{where}: dependencies holds {_kind(urn)}, not a URN string")
+    for prop, urns in (state.get("propertyDependencies") or {}).items():
+        if not isinstance(urns, list) or not all(isinstance(u, str) for u in urns):
+            raise InputError(f"{where}: propertyDependencies.{_shown(prop)} is not a list of URN strings")
+
+
+def _record(type_: str, urn: str, state: dict, inputs, outputs, base_dir: str, where: str, check_text: bool) -> Record:
+    _check_fields(state, where)
+    if check_text:
+        for field in ("urn", "type", "parent", "provider"):
+            if isinstance(state.get(field), str):
+                try:
+                    _check_text(state[field], None)
+                except _Bad as bad:
+                    raise InputError(f"{where}: {field} holds {bad.what}") from None
+    src_file, src_line = _source(state.get("sourcePosition"), base_dir, where)
+    try:
+        inputs = _clean(inputs if inputs is not None else {}, "inputs", check_text)
+        outputs = inputs if outputs is inputs else _clean(outputs if outputs is not None else {}, "outputs",
+                                                           check_text)
+    except _Bad as bad:
+        raise InputError(f"{where}: {_path_of(bad.trail)} is {bad.what}") from None
     return Record(
         type=type_, name=_name(urn), urn=urn, parent=state.get("parent") or "",
-        dependencies=[d for d in state.get("dependencies") or [] if isinstance(d, str)],
-        property_dependencies={k: [u for u in v if isinstance(u, str)] for k, v in deps.items() if isinstance(v, list)},
-        inputs=_decode_secrets(inputs if isinstance(inputs, dict) else {}),
-        outputs=_decode_secrets(outputs if isinstance(outputs, dict) else {}),
-        custom=bool(state.get("custom", True)), provider=state.get("provider") or "",
+        dependencies=list(state.get("dependencies") or ()),
+        property_dependencies=dict(state.get("propertyDependencies") or {}),
+        inputs=inputs, outputs=outputs,
+        custom=state.get("custom", True) is not False, provider=state.get("provider") or "",
         source_file=src_file, source_line=src_line)
 
 
@@ -128,41 +289,67 @@ def _project_of(urn: str) -> str:
     return parts[1] if len(parts) > 2 else "app"
 
 
-def load_stack_export(path: str, base_dir: str) -> Loaded:
-    data = _read_json(path)
+def load_stack_export(path: str, base_dir: str, read: tuple | None = None) -> Loaded:
+    data, check_text = read or _read_json(path)
+    if not isinstance(data, dict) or not isinstance(data.get("deployment"), dict):
+        raise InputError(f"{_shown(path)}: not a `pulumi stack export` file (no deployment object)")
     version = data.get("version")
-    if version not in (3, 4):
-        raise InputError(f"{path}: deployment version {version!r} is not supported (3 or 4)")
-    resources = data["deployment"].get("resources") or []
+    if type(version) is not int or version not in (3, 4):
+        raise InputError(f"{_shown(path)}: deployment version {_shown(repr(version))[:40]} is not supported (3 or 4)")
+    resources = data["deployment"].get("resources")
+    if resources is None:
+        resources = []
     if not isinstance(resources, list):
-        raise InputError(f"{path}: deployment.resources is not a list")
+        raise InputError(f"{_shown(path)}: deployment.resources is {_kind(resources)}, not a list")
     records = []
-    for i, r in enumerate(resources):
+    for i in range(len(resources)):
+        r, resources[i] = resources[i], None   # each resource's raw form is released once it is a record
+        where = f"{_shown(path)}: deployment.resources[{i}]"
         if not isinstance(r, dict) or not isinstance(r.get("urn"), str) or not isinstance(r.get("type"), str):
-            raise InputError(f"{path}: deployment.resources[{i}] has no urn or type")
+            raise InputError(f"{where} has no urn or type string")
+        where = f"{where} ({_shown(_name(r['urn']))[:100]})"
+        if r.get("delete") is not None and not isinstance(r.get("delete"), bool):
+            raise InputError(f"{where}: delete is {_kind(r['delete'])}, not true or false")
         if r.get("delete") or r["type"].startswith("pulumi:providers:"):
             continue
-        records.append(_record(r["type"], r["urn"], r, r.get("inputs"), r.get("outputs"), base_dir))
+        records.append(_record(r["type"], r["urn"], r, r.get("inputs"), r.get("outputs"), base_dir, where,
+                               check_text))
     project = _project_of(records[0].urn) if records else "app"
     return Loaded("stack-export", records, "update", project, base_dir)
 
 
-def load_preview_json(path: str, base_dir: str) -> Loaded:
-    data = _read_json(path)
+_SKIPPED_OPS = ("delete", "discard", "delete-replaced", "discard-replaced", "remove-pending-replace", "read-discard")
+
+
+def load_preview_json(path: str, base_dir: str, read: tuple | None = None) -> Loaded:
+    data, check_text = read or _read_json(path)
+    if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
+        raise InputError(f"{_shown(path)}: not a `pulumi preview --json` file (no steps list)")
+    steps = data["steps"]
     records = []
-    for i, step in enumerate(data["steps"]):
+    for i in range(len(steps)):
+        step, steps[i] = steps[i], None
+        where = f"{_shown(path)}: steps[{i}]"
         if not isinstance(step, dict):
-            raise InputError(f"{path}: steps[{i}] is not an object")
-        if step.get("op") in ("delete", "discard", "delete-replaced", "discard-replaced", "remove-pending-replace"):
+            raise InputError(f"{where} is {_kind(step)}, not an object")
+        op = step.get("op")
+        if op is not None and not isinstance(op, str):
+            raise InputError(f"{where}: op is {_kind(op)}, not a string")
+        if op in _SKIPPED_OPS:
             continue
         state = step.get("newState")
-        if not isinstance(state, dict) or not isinstance(state.get("type"), str):
+        if state is None:
             continue
+        if not isinstance(state, dict):
+            raise InputError(f"{where}: newState is {_kind(state)}, not an object")
         urn = state.get("urn") or step.get("urn")
-        if not isinstance(urn, str) or state["type"].startswith("pulumi:providers:"):
+        if not isinstance(state.get("type"), str) or not isinstance(urn, str):
+            raise InputError(f"{where}: newState has no urn or type string")
+        if state["type"].startswith("pulumi:providers:"):
             continue
-        inputs = state.get("inputs") or {}
-        records.append(_record(state["type"], urn, state, inputs, inputs, base_dir))
+        where = f"{where} ({_shown(_name(urn))[:100]})"
+        inputs = state.get("inputs")
+        records.append(_record(state["type"], urn, state, inputs, inputs, base_dir, where, check_text))
     project = _project_of(records[0].urn) if records else "app"
     return Loaded("preview-json", records, "preview", project, base_dir)
 
@@ -170,14 +357,18 @@ def load_preview_json(path: str, base_dir: str) -> Loaded:
 def load(path: str, kind: str | None = None, mode: str = "update", stack: str = "dev",
          stack_config: str | None = None, base_dir: str | None = None, timeout: float = 300) -> Loaded:
     """Whatever ``path`` is (or ``kind`` says it is), as records."""
-    kind = kind or detect(path)
+    if kind is not None and kind not in KINDS:
+        raise InputError(f"unknown input kind {_shown(kind)!r} (one of {', '.join(KINDS)})")
+    read = None
+    if kind != "program" and not os.path.isdir(path):
+        read = _read_json(path)   # read once: the kind is seen in the content
+        kind = kind or _kind_of(path, read[0])
+    kind = kind or "program"
     base = os.path.abspath(base_dir or (path if kind == "program" else os.getcwd()))
     if kind == "stack-export":
-        return load_stack_export(path, base)
+        return load_stack_export(path, base, read)
     if kind == "preview-json":
-        return load_preview_json(path, base)
-    if kind != "program":
-        raise InputError(f"unknown input kind {kind!r} (one of {', '.join(KINDS)})")
+        return load_preview_json(path, base, read)
     from .core.safety import one_line
     from .harness import capture, fence
 

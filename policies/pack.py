@@ -1,6 +1,6 @@
 """Build and serve the serverless-guard pack: what the pack folder's ``__main__.py`` runs when the
 Pulumi engine starts it, and what ``serverless-guard scan`` starts from an installed package
-(``python -m policies.pack <engine-address> <dir>``)."""
+(``python -m policies.pack <engine-address> <dir>``, or ``--pipe <dir>`` for the pipe transport)."""
 from __future__ import annotations
 
 import os
@@ -22,6 +22,7 @@ def main() -> None:
     context = settings.context_of(compiled)
     fastpath.serve(
         context=context,
+        pipe=_pipe if sys.argv[1:2] == ["--pipe"] else None,
         name="serverless-guard",
         description="Serverless Top 10 (SAS-1..SAS-10) policies for AWS serverless applications.",
         display_name="serverless-guard",
@@ -31,6 +32,18 @@ def main() -> None:
         + build_policies([notices_rule.RULE], {notices_rule.RULE.id: "advisory"}),
         initial_config=settings.sdk_initial_config(compiled),
     )
+
+
+def _pipe(servicer) -> None:
+    """``--pipe``: answer the requests framed on stdin (``harness/pipe.py``) on the original stdout, with
+    anything else that writes to stdout sent to stderr, so nothing can corrupt a frame."""
+    from .harness import pipe
+
+    to_engine = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    to_engine.write(b"pipe\n")
+    to_engine.flush()
+    pipe.serve(servicer, sys.stdin.buffer, to_engine)
 
 
 if __name__ == "__main__":

@@ -191,11 +191,12 @@ def test_the_sanitizer_hides_secrets_and_shows_plain_values():
 
 
 def test_leaf_strings_hide_what_is_secret_or_looks_like_a_credential():
-    leaves = messages.leaf_strings({"name": "billing-role", "environment": {"variables": {
+    found = messages.leaf_strings({"name": "billing-role", "environment": {"variables": {
         "API_TOKEN": "plain-but-a-token", "NOTE": "just-a-note", "KEY": "AKIAIOSFODNN7EXAMPLE",
         "DB_PASSWORD_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db"}},
         "policy": '{"Statement":[{"Action":"logs:*","Resource":"*"}]}', "other": "hidden-one"},
         secret_paths={"other"})
+    leaves = {v: messages.must_hide(v, mark) for v, mark in found.items()}
     assert leaves["billing-role"] is False and leaves["just-a-note"] is False and leaves["logs:*"] is False
     assert leaves["plain-but-a-token"] is True and leaves["AKIAIOSFODNN7EXAMPLE"] is True
     assert leaves["hidden-one"] is True

@@ -67,6 +67,16 @@ class GuardServicer(_Base):
     def _stack_tags(self) -> dict:
         return getattr(self, "_PolicyAnalyzerServicer__stack_tags")
 
+    _configured = threading.local()
+
+    def _configure_runtime_settings(self) -> None:
+        """The SDK configures Pulumi's runtime settings from the environment on every call (at about
+        0.1 ms, for ``inspect.signature``); the environment does not change, so once per thread (a
+        setting set on one gRPC worker thread is not seen on another)."""
+        if not getattr(self._configured, "done", False):
+            super()._configure_runtime_settings()
+            self._configured.done = True
+
     def _policies_for(self, type_: str) -> list:
         found = self._by_type.get(type_)
         if found is None:
@@ -226,11 +236,30 @@ def _decode_stack(request, context=governance.DEFAULT_CONTEXT) -> StackIndex:
             gc.enable()
 
 
-def serve(context: governance.Context = governance.DEFAULT_CONTEXT, **pack_kwargs) -> None:
+def serve(context: governance.Context = governance.DEFAULT_CONTEXT, pipe=None, **pack_kwargs) -> None:
     """Build and serve the pack like ``PolicyPack(...)``, with ``GuardServicer`` as its servicer.
 
     ``PolicyPack.__init__`` validates its arguments, constructs ``_PolicyAnalyzerServicer`` by its
-    module-level name, starts the gRPC server, prints the port and never returns.
+    module-level name, starts the gRPC server, prints the port and never returns. With ``pipe`` (a
+    function of the servicer), the servicer ``PolicyPack`` built is handed to it instead of a gRPC
+    server being started: ``scan``'s pipe transport (``harness/pipe.py``).
     """
-    setattr(sdk, "_PolicyAnalyzerServicer", type("BoundGuardServicer", (GuardServicer,), {"context": context}))
-    sdk.PolicyPack(**pack_kwargs)
+    attrs: dict = {"context": context}
+    if pipe is not None:
+        def __init__(self, *args, **kwargs):
+            GuardServicer.__init__(self, *args, **kwargs)
+            raise _Built(self)
+        attrs["__init__"] = __init__
+    setattr(sdk, "_PolicyAnalyzerServicer", type("BoundGuardServicer", (GuardServicer,), attrs))
+    try:
+        sdk.PolicyPack(**pack_kwargs)
+    except _Built as built:
+        pipe(built.servicer)
+
+
+class _Built(Exception):
+    """Carries the servicer ``PolicyPack`` constructed out of it, before any server starts."""
+
+    def __init__(self, servicer):
+        super().__init__("servicer built")
+        self.servicer = servicer

@@ -29,8 +29,9 @@ _STRIP = "\"'`()[]{}<>,.;:!?"
 
 
 def leaf_strings(props: Any, secret_paths: Iterable[str] = ()) -> dict:
-    """Every string in ``props`` (and in JSON text inside it) -> whether it must be hidden: it is (inside)
-    a value marked secret, or a detector finds a credential in it (given the key it stands under)."""
+    """Every string in ``props`` (and in JSON text inside it) -> ``True`` when it is (inside) a value
+    marked secret, else the set of keys it stands under, from which ``must_hide`` decides whether a
+    detector finds a credential in it. The detector runs only on a value a message contains."""
 
     out: dict = {}
     secret_paths = frozenset(secret_paths)
@@ -39,8 +40,7 @@ def leaf_strings(props: Any, secret_paths: Iterable[str] = ()) -> dict:
         value, path, key, secret, depth = stack.pop()
         secret = secret or (path in secret_paths)
         if isinstance(value, str):
-            if out.get(value) is not True:
-                out[value] = secret or _looks_secret(key, value)
+            _note(out, value, True if secret else key)
             if value[:1] in "{[" and depth < 2:  # a policy document written as JSON text: its strings too
                 try:
                     stack.append((json.loads(value), path, key, secret, depth + 1))
@@ -57,6 +57,39 @@ def leaf_strings(props: Any, secret_paths: Iterable[str] = ()) -> dict:
     return out
 
 
+def _note(out: dict, value: str, mark) -> None:
+    """Record that ``value`` is secret (``mark`` True) or stands under the key ``mark``."""
+    seen = out.get(value)
+    if seen is True:
+        return
+    if mark is True:
+        out[value] = True
+    elif seen is None:
+        out[value] = {mark}
+    else:
+        seen.add(mark)
+
+
+def merge_leaves(into: dict, more: dict) -> None:
+    """``leaf_strings`` of several resources as one."""
+    for value, mark in more.items():
+        if mark is True or isinstance(mark, bool):
+            if mark:
+                into[value] = True
+            else:
+                into.setdefault(value, set())
+        else:
+            for key in mark:
+                _note(into, value, key)
+
+
+def must_hide(value: str, mark) -> bool:
+    """Whether a value ``leaf_strings`` found must never be shown: marked secret, or a credential."""
+    if isinstance(mark, bool):
+        return mark
+    return any(_looks_secret(key, value) for key in (mark or ("",)))
+
+
 def _looks_secret(key: str, value: str) -> bool:
     """A plain value that a reader must not see either: a credential format or keyword detected by
     detect-secrets, or any value under a key that names a secret (``API_TOKEN``, ``dbPassword``)."""
@@ -68,28 +101,55 @@ def _looks_secret(key: str, value: str) -> bool:
 
 
 class Redactor:
-    """Makes messages about a set of resources safe. Built lazily, once per resource or stack."""
+    """Makes messages about a set of resources safe. Built lazily, once per resource or stack, from
+    ``leaf_strings`` (a value -> ``True``/``False``, or the keys it stands under). Whether a value
+    that is not marked secret looks like a credential is decided only when a message contains it (or
+    a long piece of it), once per value."""
 
     def __init__(self, values: dict, names: Iterable[str] = ()):
-        hidden = [v for v, must in values.items() if must and v]
-        self.forms = sorted({f for v in hidden for f in _forms(v)}, key=len, reverse=True)
-        self.pieces = [f for f in self.forms if len(f) >= MIN_PIECE]
+        self.marked = [v for v, mark in values.items() if v and mark is True]
+        self.open = {v: mark for v, mark in values.items() if v and mark is not True and mark is not False}
+        self.decided: dict = {}
+        self._forms_of_marked = sorted({f for v in self.marked for f in _forms(v)}, key=len, reverse=True)
+
+    def _hidden_forms(self, text: str) -> list:
+        words = None
+        found = []
+        for value, mark in self.open.items():
+            if not any(f in text for f in _forms(value)):
+                if len(value) < MIN_PIECE:
+                    continue
+                if words is None:
+                    words = {w.strip(_STRIP) for w in _SPLIT.split(text)}
+                    words = [w for w in words if len(w) >= MIN_PIECE]
+                if not any(w in value for w in words):
+                    continue
+            hide = self.decided.get(value)
+            if hide is None:
+                hide = self.decided[value] = must_hide(value, mark)
+            if hide:
+                found.append(value)
+        if not found:
+            return self._forms_of_marked
+        return sorted({*self._forms_of_marked, *(f for v in found for f in _forms(v))}, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         if len(text) > 4 * MAX_MESSAGE:
             text = text[:4 * MAX_MESSAGE]
+        forms = self._hidden_forms(text)
+        pieces = [f for f in forms if len(f) >= MIN_PIECE]
         # 1. hidden values wherever they stand (longest first, so a value inside another goes too); a
         #    very short one only as a word of its own, so it does not eat prose
-        for form in self.forms:
+        for form in forms:
             if form in text:
                 if len(form) >= 4:
                     text = text.replace(form, VALUE_HIDDEN)
                 else:
                     text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", VALUE_HIDDEN, text)
         # 2. words of the text that are a piece of a hidden value (a secret ARN's account id...)
-        if self.pieces:
+        if pieces:
             for word in {w.strip(_STRIP) for w in _SPLIT.split(text)}:
-                if len(word) >= MIN_PIECE and word != VALUE_HIDDEN and any(word in p for p in self.pieces):
+                if len(word) >= MIN_PIECE and word != VALUE_HIDDEN and any(word in p for p in pieces):
                     text = text.replace(word, VALUE_HIDDEN)
         if len(text) > MAX_MESSAGE:
             text = text[:MAX_MESSAGE - 1].rstrip() + "…"

@@ -50,13 +50,11 @@ def load(body: Any) -> dict | None:
 
 
 def _yaml(text: str) -> Any:
+    from .files import FileProblem, load_yaml_text
+
     try:
-        import yaml
-
-        from .settings import _yaml_loader
-
-        return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader without aliases
-    except Exception:  # noqa: BLE001 - not YAML either: no routes
+        return load_yaml_text(text, "the API's body", "an API body")
+    except FileProblem:   # not YAML either: no routes
         return None
 
 

@@ -69,7 +69,8 @@ class Resource:
 
     # --- what messages may say about it ------------------------------------------------------
     def leaves(self) -> dict:
-        """Every string value of the resource -> whether it is secret (computed on first use)."""
+        """Every string value of the resource -> True if marked secret, else the keys it stands under
+        (``messages.leaf_strings``; computed on first use)."""
         if self._leaves is None:
             from .messages import leaf_strings
 

@@ -89,16 +89,17 @@ def _prefilter(entropy: bool) -> tuple | None:
     return tuple(patterns)
 
 
-def _scan(line: str, entropy: bool) -> list:
+@lru_cache(maxsize=16384)  # the same values recur across a stack (one config, many functions)
+def _scan(line: str, entropy: bool) -> tuple:
     from detect_secrets.core.scan import scan_line  # lazy: ~0.1 s to import
 
     prefilter = _prefilter(entropy)
     if prefilter is not None and not any(p.search(line) for p in prefilter):
-        return []
+        return ()
     with _lock:
         entropy_types = _configure()
         found = {s.type for s in scan_line(line)}
-    return sorted(found if entropy else found - entropy_types)
+    return tuple(sorted(found if entropy else found - entropy_types))
 
 
 def is_reference(value: str) -> bool:
@@ -113,7 +114,7 @@ def detect(key: str, value, entropy: bool = False) -> list:
     if not isinstance(value, str) or not value.strip() or is_reference(value):
         return []
     value = value[:MAX_SCANNED]
-    found = _scan(f'{key}="{value}"', entropy) if key else _scan(f'"{value}"', entropy)
+    found = list(_scan(f'{key}="{value}"', entropy) if key else _scan(f'"{value}"', entropy))
     if "Secret Keyword" in found and (REFERENCE_KEY.search(key) or not SECRET_KEY.search(key)):
         found.remove("Secret Keyword")  # e.g. DB_PASSWORD_ARN, or a keyword hit on a harmless key
     return found

@@ -148,61 +148,17 @@ def _dates_to_str(value):
 MAX_SETTINGS_BYTES = 1 << 20
 
 
-def _yaml_loader():
-    """A SafeLoader that keeps dates as strings (the schema's date format checks them and names the key),
-    refuses aliases (an alias bomb costs exponential work downstream; settings never need one) and
-    duplicate keys (YAML keeps the last silently)."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        def compose_node(self, parent, index):
-            if self.check_event(yaml.events.AliasEvent):
-                event = self.peek_event()
-                raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in the settings",
-                                                  event.start_mark)
-            return super().compose_node(parent, index)
-
-        def construct_mapping(self, node, deep=False):
-            seen = set()
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=deep)
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-                seen.add(key)
-            return super().construct_mapping(node, deep)
-
-    Loader.yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-                                      for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-    return Loader
-
-
 def load_settings(path: str) -> dict:
     """Read and validate a settings file; a missing file means no settings. Every failure is one
     ``SettingsError`` naming the file (and the line or key), never a traceback."""
     if not os.path.exists(path):
         return {}
-    import yaml
+    from .files import FileProblem, load_yaml_file
 
     try:
-        if os.path.getsize(path) > MAX_SETTINGS_BYTES:
-            raise SettingsError(f"{path}: larger than {MAX_SETTINGS_BYTES} bytes; this is not a settings file")
-        with open(path, "rb") as f:
-            text = f.read().decode("utf-8")
-        data = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader subclass
-    except SettingsError:
-        raise
-    except IsADirectoryError:
-        raise SettingsError(f"{path}: is a folder, not a settings file") from None
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
-    except UnicodeDecodeError as exc:
-        raise SettingsError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except RecursionError:
-        raise SettingsError(f"{path}: nested too deeply") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise SettingsError(f"{path}:{where}: not valid YAML ({getattr(exc, 'problem', type(exc).__name__)})") from None
+        data = load_yaml_file(path, MAX_SETTINGS_BYTES, path, what="the settings")
+    except FileProblem as exc:
+        raise SettingsError(str(exc)) from None
     data = _dates_to_str(data if data is not None else {})
     if not isinstance(data, dict):
         raise SettingsError(f"{path}: the settings must be a mapping of keys, not a {type(data).__name__}")

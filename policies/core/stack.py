@@ -136,7 +136,7 @@ class StackIndex:
         and of the resources joined with it (what it refers to, and what refers to it)."""
         red = self._redactors.get(resource.urn)
         if red is None:
-            from .messages import Redactor
+            from .messages import Redactor, merge_leaves
 
             related = {resource.urn: resource}
             for urn in (*resource.dependencies, *(u for us in resource.property_dependencies.values() for u in us)):
@@ -146,8 +146,7 @@ class StackIndex:
                 related.setdefault(r.urn, r)
             values: dict = {}
             for r in related.values():
-                for v, secret in r.leaves().items():
-                    values[v] = values.get(v, False) or secret
+                merge_leaves(values, r.leaves())
             red = self._redactors[resource.urn] = Redactor(values, [r.name for r in related.values()])
         return red
 

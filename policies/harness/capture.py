@@ -374,6 +374,9 @@ def run(program: Callable[[], None], mode: str = "update", project: str = "app",
     return capture
 
 
+MAX_CONFIG_BYTES = 4 << 20   # a Pulumi.yaml or Pulumi.<stack>.yaml
+
+
 def stack_config(path: str, project: str) -> tuple:
     """A ``Pulumi.<stack>.yaml`` file -> (config as ``project:key`` -> string, the secure keys).
 
@@ -382,12 +385,12 @@ def stack_config(path: str, project: str) -> tuple:
     """
     import json
 
-    import yaml
+    from ..core.files import load_yaml_file, shown
 
-    with open(path, encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
+    data = load_yaml_file(path, MAX_CONFIG_BYTES, what="a stack's config")
+    data = {} if data is None else data
     if not isinstance(data, dict) or not isinstance(data.get("config", {}), dict):
-        raise ValueError(f"{path}: expected a mapping with a 'config' mapping")
+        raise ValueError(f"{shown(path)}: expected a mapping with a 'config' mapping")
     out, secret = {}, []
     for key, value in (data.get("config") or {}).items():
         key = str(key) if ":" in str(key) else f"{project}:{key}"
@@ -403,16 +406,19 @@ def _program_settings(path: str) -> tuple:
     """(project name, main file, virtualenv site-packages) from a program folder's Pulumi.yaml."""
     import glob
 
-    import yaml
+    from ..core.files import load_yaml_file, shown
 
     meta = os.path.join(path, "Pulumi.yaml")
     if not os.path.isfile(meta):
-        raise FileNotFoundError(f"{path} is not a Pulumi program: it has no Pulumi.yaml")
-    with open(meta, encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
+        raise FileNotFoundError(f"{shown(path)} is not a Pulumi program: it has no Pulumi.yaml")
+    data = load_yaml_file(meta, MAX_CONFIG_BYTES, what="a Pulumi project file")
     if not isinstance(data, dict):
-        raise FileNotFoundError(f"{meta} is not a Pulumi project file")
-    project = data.get("name") or os.path.basename(os.path.abspath(path))
+        raise ValueError(f"{shown(meta)}: not a Pulumi project file (a mapping with name and runtime)")
+    name = data.get("name")
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        raise ValueError(f"{shown(meta)}: name is {type(name).__name__ if not isinstance(name, str) else 'empty'}, "
+                         "not a project name")
+    project = name or os.path.basename(os.path.abspath(path))
     runtime = data.get("runtime")
     runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
     if runtime_name not in (None, "python"):

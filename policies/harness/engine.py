@@ -41,9 +41,8 @@ class Diagnostic:
 class PackProcess:
     def __init__(self, pack_dir: str = PACK_DIR, stack: str = "dev", project: str = "app",
                  organization: str = "acme", dry_run: bool = False, stack_config: dict | None = None,
-                 python: str | None = None, extra_env: dict | None = None, command: list | None = None):
-        import grpc
-        from pulumi.runtime.proto import analyzer_pb2_grpc
+                 python: str | None = None, extra_env: dict | None = None, command: list | None = None,
+                 transport: str = "grpc"):
 
         env = dict(os.environ)
         env.update({
@@ -57,17 +56,32 @@ class PackProcess:
         env.update(extra_env or {})
         self.stack, self.project, self.organization, self.dry_run = stack, project, organization, dry_run
         self.stack_config = stack_config or {}
+        self.effective: dict | None = None
+        self.remediating = True   # until Configure says which levels are set
         started = time.perf_counter()
         # ``command`` starts another kind of pack (the benchmark's Node.js AWSGuard); the engine address
-        # and the pack directory are appended, as the CLI's shims do.
-        argv = [*command, "127.0.0.1:1", "."] if command else \
-            [python or sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", "."]
+        # and the pack directory are appended, as the CLI's shims do. The pipe transport (harness/pipe.py)
+        # is this pack's own (``python -m policies.pack --pipe .``).
+        if transport not in ("grpc", "pipe"):
+            raise ValueError(f"unknown transport {transport!r}")
+        address = "--pipe" if transport == "pipe" else "127.0.0.1:1"
+        argv = [*command, address, "."] if command else \
+            [python or sys.executable, "-u", "-m", "pulumi.policy", address, "."]
         self.proc = subprocess.Popen(
-            argv,
-            cwd=pack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            argv, cwd=pack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.PIPE if transport == "pipe" else subprocess.DEVNULL)
         assert self.proc.stdout is not None and self.proc.stderr is not None
-        line = self.proc.stdout.readline().decode().strip()
+        line = self.proc.stdout.readline().decode(errors="replace").strip()
         self.start_seconds = time.perf_counter() - started
+        self.channel = None
+        if transport == "pipe" and line == "pipe":
+            from .pipe import PipeStub
+
+            self.stub = PipeStub(self.proc.stdin, self.proc.stdout)
+            self.port = 0
+            self.info = None
+            self.remediations: list = []
+            return
         if not line.isdigit():
             try:
                 self.proc.wait(timeout=10)
@@ -75,13 +89,16 @@ class PackProcess:
                 self.proc.kill()
             err = self.proc.stderr.read().decode(errors="replace")
             raise RuntimeError(f"the policy pack did not start (first line {line!r}):\n{err}")
+        import grpc
+        from pulumi.runtime.proto import analyzer_pb2_grpc
+
         self.port = int(line)
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}",
                                              options=[("grpc.max_receive_message_length", 400 * 1024 * 1024),
                                                       ("grpc.max_send_message_length", 400 * 1024 * 1024)])
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
         self.info = None
-        self.remediations: list = []
+        self.remediations = []
 
     # --- the conversation -----------------------------------------------------------------------
     def start(self, policy_config: dict | None = None, stack_tags: dict | None = None):
@@ -90,10 +107,12 @@ class PackProcess:
         from google.protobuf import empty_pb2, struct_pb2
         from pulumi.runtime.proto import analyzer_pb2 as pb
 
+        from .pipe import PipeError
+
         try:
             self.stub.Handshake(pb.AnalyzerHandshakeRequest(engine_address="127.0.0.1:1", root_directory=".",
                                                             program_directory="."))
-        except grpc.RpcError as exc:  # the Python SDK does not implement it; the engine carries on
+        except (grpc.RpcError, PipeError) as exc:  # the Python SDK does not implement it; the engine carries on
             if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
                 raise
         cfg = struct_pb2.Struct()
@@ -112,6 +131,7 @@ class PackProcess:
             request.policyConfig[name].CopyFrom(pc)
         self.stub.Configure(request)
         self.effective = merged
+        self.remediating = any(level == "remediate" for level, _ in merged.values())
         return self
 
     def remediate(self, record, props=None) -> tuple:
@@ -121,11 +141,11 @@ class PackProcess:
         from pulumi.runtime.proto import analyzer_pb2 as pb
 
         props = props if props is not None else _struct(record.inputs)
-        before = json_format.MessageToDict(props)
         opts = pb.AnalyzerResourceOptions(parent=record.parent or "")
         rem = self.stub.Remediate(pb.AnalyzeRequest(type=record.type, properties=props, urn=record.urn,
                                                     name=record.name, options=opts))
         changes = []
+        before = json_format.MessageToDict(props) if rem.remediations else None
         for r in rem.remediations:
             after = json_format.MessageToDict(r.properties) if r.properties.fields else None
             changes.append(Change(record.urn, record.name, record.type, r.policyName,
@@ -135,50 +155,74 @@ class PackProcess:
         return props, changes
 
     def remediate_and_analyze(self, record) -> tuple:
-        """Remediate then Analyze one resource; returns (diagnostics, remediated inputs, response)."""
+        """Remediate (when a policy is at level remediate: the SDK answers nothing otherwise) then
+        Analyze one resource; returns (diagnostics, remediated inputs or None when unchanged, response)."""
         from pulumi.runtime.proto import analyzer_pb2 as pb
 
-        props, changes = self.remediate(record)
-        self.remediations.extend(changes)
+        original = _struct(record.inputs)
+        props = original
+        if self.remediating:
+            props, changes = self.remediate(record, original)
+            self.remediations.extend(changes)
         opts = pb.AnalyzerResourceOptions(parent=record.parent or "")
         resp = self.stub.Analyze(pb.AnalyzeRequest(type=record.type, properties=props, urn=record.urn,
                                                    name=record.name, options=opts))
-        return [_diag(d, record.urn, "analyze", self.report_key) for d in resp.diagnostics], props, resp
+        return ([_diag(d, record.urn, "analyze", self.report_key) for d in resp.diagnostics],
+                None if props is original else props, resp)
 
     def analyze_stack(self, records) -> tuple:
+        return self._analyze_stack_payload(b"".join(_stack_entry(r, r.outputs) for r in records))
+
+    def _analyze_stack_payload(self, payload: bytes) -> tuple:
+        """AnalyzeStack with a request serialized beforehand, one resource at a time (``_stack_entry``):
+        a 100,000-resource stack is never held as messages and as bytes at once."""
         from pulumi.runtime.proto import analyzer_pb2 as pb
 
-        resources = []
-        for r in records:
-            deps = {k: pb.AnalyzerPropertyDependencies(urns=v) for k, v in r.property_dependencies.items()}
-            resources.append(pb.AnalyzerResource(
-                type=r.type, properties=_struct(r.outputs), urn=r.urn, name=r.name,
-                options=pb.AnalyzerResourceOptions(parent=r.parent or ""), parent=r.parent or "",
-                dependencies=r.dependencies, propertyDependencies=deps))
-        resp = self.stub.AnalyzeStack(pb.AnalyzeStackRequest(resources=resources))
+        from .pipe import PipeStub
+
+        request = payload if isinstance(self.stub, PipeStub) else pb.AnalyzeStackRequest.FromString(payload)
+        resp = self.stub.AnalyzeStack(request)
         return [_diag(d, d.urn, "stack", self.report_key) for d in resp.diagnostics], resp
 
-    def run(self, records) -> list:
+    def run(self, records, release: bool = False) -> list:
         """The whole analysis of one program: every resource (Remediate, then Analyze), then the stack,
         whose outputs carry what the remediations changed (the engine deploys the remediated inputs).
-        The remediations made are left in ``self.remediations``."""
-        import dataclasses
+        The remediations made are left in ``self.remediations``. With ``release``, each record's
+        properties are dropped once its stack entry is serialized (``scan`` keeps only the names and
+        source positions for its reports)."""
+        import gc
 
         from google.protobuf import json_format
 
         self.remediations = []
-        diags, deployed = [], []
-        for rec in records:
-            found, props, _ = self.remediate_and_analyze(rec)
-            diags.extend(found)
-            fixed = json_format.MessageToDict(props)
-            deployed.append(dataclasses.replace(rec, outputs={**rec.outputs, **fixed}) if fixed != rec.inputs else rec)
-        diags.extend(self.analyze_stack(deployed)[0])
+        diags, entries = [], []
+        collecting = gc.isenabled()
+        gc.disable()   # only acyclic messages and dicts are made here; collections would cost more than the run
+        try:
+            for rec in records:
+                found, props, _ = self.remediate_and_analyze(rec)
+                diags.extend(found)
+                fixed = json_format.MessageToDict(props) if props is not None else None
+                outputs = {**rec.outputs, **fixed} if fixed is not None and fixed != rec.inputs else rec.outputs
+                entries.append(_stack_entry(rec, outputs))
+                if release:
+                    rec.inputs, rec.outputs = {}, {}
+        finally:
+            if collecting:
+                gc.enable()
+        payload = b"".join(entries)
+        del entries
+        diags.extend(self._analyze_stack_payload(payload)[0])
         return diags
 
     def close(self):
         try:
-            self.channel.close()
+            if self.channel is not None:
+                self.channel.close()
+            elif self.proc.stdin is not None:
+                self.proc.stdin.close()
+        except OSError:
+            pass
         finally:
             self.proc.kill()
             self.proc.wait()
@@ -218,6 +262,30 @@ def diff(before, after, prefix: str = "") -> dict:
     if before != after:
         out[prefix.rstrip(".")] = (before, after)
     return out
+
+
+def _stack_entry(record, outputs: dict) -> bytes:
+    """One ``resources`` entry of an AnalyzeStackRequest, serialized as protocol buffers frame a repeated
+    field (tag of field 1, length, message): joined, they are the request."""
+    from pulumi.runtime.proto import analyzer_pb2 as pb
+
+    deps = {k: pb.AnalyzerPropertyDependencies(urns=v) for k, v in record.property_dependencies.items()}
+    body = pb.AnalyzerResource(
+        type=record.type, properties=_struct(outputs), urn=record.urn, name=record.name,
+        options=pb.AnalyzerResourceOptions(parent=record.parent or ""), parent=record.parent or "",
+        dependencies=record.dependencies, propertyDependencies=deps).SerializeToString()
+    return b"\x0a" + _varint(len(body)) + body
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        low, n = n & 0x7F, n >> 7
+        if n:
+            out.append(low | 0x80)
+        else:
+            out.append(low)
+            return bytes(out)
 
 
 def _struct(d: dict):
