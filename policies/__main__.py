@@ -176,17 +176,22 @@ def cmd_scan(args) -> int:
         sys.stderr.write(f"serverless-guard: reading {args.path} ...\n")
     try:
         loaded = inputs.load(args.path, kind=args.input, mode=mode, stack=args.stack, stack_config=args.stack_config,
-                             base_dir=args.project_dir, timeout=args.timeout)
+                             base_dir=args.project_dir, timeout=args.timeout, stream=True)
     except inputs.InputError as exc:
         raise UsageError(str(exc)) from None
     if args.progress:
-        sys.stderr.write(f"serverless-guard: analyzing {len(loaded.records)} resources ({loaded.mode}) ...\n")
+        count = f"{len(loaded.records)} resources" if loaded.pending is None else "resources as they are read"
+        sys.stderr.write(f"serverless-guard: analyzing {count} ({loaded.mode}) ...\n")
     with _pack_process(args, loaded.mode == "preview", loaded.project) as pack:
         try:
             pack.start(policy_config, tags)
         except engine.ConfigError as exc:
             raise UsageError(f"{args.config}: {exc}") from None
-        diags = pack.run(loaded.records)
+        pack.analyzed_types = _analyzed_types()
+        try:
+            diags = pack.run(loaded.stream(), release=True)
+        except inputs.InputError as exc:   # found further into a streamed file
+            raise UsageError(str(exc)) from None
         levels = {name: level for name, (level, _) in pack.effective.items()}
         remediations = pack.remediations
     cwd = os.getcwd()
@@ -197,8 +202,9 @@ def cmd_scan(args) -> int:
     pack_info = {"name": "serverless-guard", "version": __version__,
                  "url": "https://www.pulumi.com/docs/iac/crossguard/"}
     source = {"path": args.path, "kind": loaded.kind, "mode": loaded.mode, "resources": len(loaded.records)}
-    _emit(args.json, lambda: json.dumps(reports.to_json(findings, pack_info, source, fixes), indent=2) + "\n")
-    _emit(args.sarif, lambda: json.dumps(reports.to_sarif(findings, pack_info, fixes, language), indent=2) + "\n")
+    _emit(args.json, lambda: reports.dumps(reports.to_json(findings, pack_info, source, fixes)))
+    _emit(args.sarif, lambda: json.dumps(reports.to_sarif(findings, pack_info, fixes, language,
+                                                          reports.source_root(cwd, fallback))) + "\n")
     _emit(args.junit, lambda: reports.to_junit(findings, loaded.records, levels))
     if "-" not in (args.json, args.sarif, args.junit):
         reports.terminal(findings, loaded.mode, len(loaded.records), sys.stdout, quiet=args.quiet, fixes=fixes)
@@ -210,6 +216,14 @@ def cmd_scan(args) -> int:
         if any(reports.SEVERITY_ORDER.index(f.severity) >= floor and not f.exempted for f in findings):
             return 1
     return 0
+
+
+def _analyzed_types() -> frozenset:
+    """Every type a resource policy or a fix of the pack declares (the pack answers nothing for others)."""
+    from . import REGISTRY
+
+    return frozenset(t for rule in REGISTRY.values() if not rule.stack for t in rule.types) | \
+        frozenset(t for rule in REGISTRY.values() if rule.fix is not None for t in rule.fix_types)
 
 
 def _with_remediate(config: dict) -> dict:

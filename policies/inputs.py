@@ -20,6 +20,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from typing import Iterable, Iterator
 from urllib.parse import unquote, urlparse
 
 from .core.values import SECRET_SIG, SIG_KEY
@@ -42,6 +43,20 @@ class Loaded:
     mode: str             # "update" or "preview"
     project: str
     base_dir: str         # where source positions are relative to
+    pending: Iterator | None = None   # records still to be read from a streamed file
+
+    def stream(self) -> Iterator:
+        """Every record, reading the rest of a streamed file as they are consumed (each is appended to
+        ``records``, so the reports have them all afterwards). An input problem found on the way is an
+        ``InputError``, as at load time."""
+        yield from list(self.records)
+        while self.pending is not None:
+            record = next(self.pending, None)
+            if record is None:
+                self.pending = None
+                return
+            self.records.append(record)
+            yield record
 
 
 def detect(path: str) -> str:
@@ -246,10 +261,27 @@ _FIELDS = {   # field -> (accepted types, what to call them); None is accepted f
 }
 
 
-def _check_fields(state: dict, where: str) -> None:
+class _Where:
+    """Where a record comes from (``FILE: deployment.resources[12] (name)``), written only for an error."""
+
+    __slots__ = ("path", "items", "index", "urn")
+
+    def __init__(self, path: str, items: str, index: int):
+        self.path, self.items, self.index, self.urn = path, items, index, None
+
+    def __str__(self) -> str:
+        text = f"{_shown(self.path)}: {self.items}[{self.index}]"
+        return text if self.urn is None else f"{text} ({_shown(_name(self.urn))[:100]})"
+
+    __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731 - f-strings call __format__
+
+
+def _check_fields(state: dict, where) -> None:
     for field, (types, wanted) in _FIELDS.items():
         value = state.get(field)
-        if value is not None and (not isinstance(value, types) or isinstance(value, bool) != (bool in types)):
+        if value is None or (type(value) in types):
+            continue
+        if not isinstance(value, types) or isinstance(value, bool) != (bool in types):
             raise InputError(f"{where}: {field} is {_kind(value)}, not {wanted}")
     for urn in state.get("dependencies") or ():
         if not isinstance(urn, str):
@@ -259,7 +291,7 @@ def _check_fields(state: dict, where: str) -> None:
             raise InputError(f"{where}: propertyDependencies.{_shown(prop)} is not a list of URN strings")
 
 
-def _record(type_: str, urn: str, state: dict, inputs, outputs, base_dir: str, where: str, check_text: bool) -> Record:
+def _record(type_: str, urn: str, state: dict, inputs, outputs, base_dir: str, where, check_text: bool) -> Record:
     _check_fields(state, where)
     if check_text:
         for field in ("urn", "type", "parent", "provider"):
@@ -301,21 +333,29 @@ def load_stack_export(path: str, base_dir: str, read: tuple | None = None) -> Lo
         resources = []
     if not isinstance(resources, list):
         raise InputError(f"{_shown(path)}: deployment.resources is {_kind(resources)}, not a list")
-    records = []
-    for i in range(len(resources)):
-        r, resources[i] = resources[i], None   # each resource's raw form is released once it is a record
-        where = f"{_shown(path)}: deployment.resources[{i}]"
+    records = list(_export_records(path, _released(resources), base_dir, check_text))
+    project = _project_of(records[0].urn) if records else "app"
+    return Loaded("stack-export", records, "update", project, base_dir)
+
+
+def _released(items: list) -> Iterator:
+    """The items of a parsed list, each released from the list as it is handed out."""
+    for i in range(len(items)):
+        item, items[i] = items[i], None
+        yield item
+
+
+def _export_records(path: str, resources: Iterable, base_dir: str, check_text: bool = False) -> Iterator:
+    for i, r in enumerate(resources):
+        where = _Where(path, "deployment.resources", i)
         if not isinstance(r, dict) or not isinstance(r.get("urn"), str) or not isinstance(r.get("type"), str):
             raise InputError(f"{where} has no urn or type string")
-        where = f"{where} ({_shown(_name(r['urn']))[:100]})"
+        where.urn = r["urn"]
         if r.get("delete") is not None and not isinstance(r.get("delete"), bool):
             raise InputError(f"{where}: delete is {_kind(r['delete'])}, not true or false")
         if r.get("delete") or r["type"].startswith("pulumi:providers:"):
             continue
-        records.append(_record(r["type"], r["urn"], r, r.get("inputs"), r.get("outputs"), base_dir, where,
-                               check_text))
-    project = _project_of(records[0].urn) if records else "app"
-    return Loaded("stack-export", records, "update", project, base_dir)
+        yield _record(r["type"], r["urn"], r, r.get("inputs"), r.get("outputs"), base_dir, where, check_text)
 
 
 _SKIPPED_OPS = ("delete", "discard", "delete-replaced", "discard-replaced", "remove-pending-replace", "read-discard")
@@ -325,11 +365,14 @@ def load_preview_json(path: str, base_dir: str, read: tuple | None = None) -> Lo
     data, check_text = read or _read_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
         raise InputError(f"{_shown(path)}: not a `pulumi preview --json` file (no steps list)")
-    steps = data["steps"]
-    records = []
-    for i in range(len(steps)):
-        step, steps[i] = steps[i], None
-        where = f"{_shown(path)}: steps[{i}]"
+    records = list(_preview_records(path, _released(data["steps"]), base_dir, check_text))
+    project = _project_of(records[0].urn) if records else "app"
+    return Loaded("preview-json", records, "preview", project, base_dir)
+
+
+def _preview_records(path: str, steps: Iterable, base_dir: str, check_text: bool = False) -> Iterator:
+    for i, step in enumerate(steps):
+        where = _Where(path, "steps", i)
         if not isinstance(step, dict):
             raise InputError(f"{where} is {_kind(step)}, not an object")
         op = step.get("op")
@@ -347,19 +390,151 @@ def load_preview_json(path: str, base_dir: str, read: tuple | None = None) -> Lo
             raise InputError(f"{where}: newState has no urn or type string")
         if state["type"].startswith("pulumi:providers:"):
             continue
-        where = f"{where} ({_shown(_name(urn))[:100]})"
+        where.urn = urn
         inputs = state.get("inputs")
-        records.append(_record(state["type"], urn, state, inputs, inputs, base_dir, where, check_text))
-    project = _project_of(records[0].urn) if records else "app"
-    return Loaded("preview-json", records, "preview", project, base_dir)
+        yield _record(state["type"], urn, state, inputs, inputs, base_dir, where, check_text)
+
+
+# --- reading a large file one resource at a time ----------------------------------------------------
+
+STREAM_FROM_BYTES = 8 << 20   # smaller files are parsed whole
+
+
+def _streamable(path: str) -> bool:
+    """A regular file large enough to be worth streaming, without an escaped lone surrogate anywhere
+    (the streaming parser would turn one into "?" silently; such a file is parsed whole and refused)."""
+    try:
+        if not os.path.isfile(path) or os.path.getsize(path) < STREAM_FROM_BYTES \
+                or os.path.getsize(path) > MAX_INPUT_BYTES:
+            return False
+        import ijson  # noqa: F401 - the command's own dependency; without it, files are parsed whole
+    except (OSError, ImportError):
+        return False
+    tail = b""
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 22):
+            if _ESCAPED_SURROGATE_BYTES.search(tail + chunk):
+                return False
+            tail = chunk[-8:]
+    return True
+
+
+_ESCAPED_SURROGATE_BYTES = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _json_problem(path: str, exc: Exception) -> InputError:
+    # the parser's first line only: the lines after it quote the text around the error, which could
+    # hold a secret's plaintext
+    text = exc.args[0] if exc.args else type(exc).__name__
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    return InputError(f"{_shown(path)}: not valid JSON ({_shown(text.strip().splitlines()[0] if text.strip() else text)})")
+
+
+def _top_level(path: str) -> dict:
+    """The top-level keys of a JSON object file up to the list a stream reads (``steps`` or
+    ``deployment.resources``), with ``version`` when it comes first: what kind of file this is, read
+    without building the file's content."""
+    import ijson
+
+    found: dict = {"keys": []}
+    try:
+        with open(path, "rb") as f:
+            events = ijson.parse(f, use_float=True)
+            first = next(events, None)
+            if first is None or first[1] != "start_map":
+                raise InputError(f"{_shown(path)}: not a JSON object")
+            for prefix, event, value in events:
+                if prefix == "" and event == "map_key":
+                    found["keys"].append(value)
+                elif prefix == "version" and event in ("number", "string", "boolean", "null"):
+                    found["version"] = value
+                elif (prefix, event) in (("steps", "start_array"), ("deployment.resources", "start_array")):
+                    found["list"] = prefix
+                    break
+                elif prefix in ("steps", "deployment", "deployment.resources") and event in (
+                        "start_map", "string", "number", "boolean", "null") and prefix != "deployment":
+                    found["bad"] = (prefix, event)
+                    break
+                elif prefix == "deployment" and event in ("start_array", "string", "number", "boolean", "null"):
+                    found["bad"] = (prefix, event)
+                    break
+    except ijson.JSONError as exc:
+        raise _json_problem(path, exc) from None
+    return found
+
+
+_EVENT_KIND = {"start_map": "an object", "start_array": "a list", "string": "a string", "number": "a number",
+               "boolean": "a boolean", "null": "null"}
+
+
+def _stream_loaded(path: str, kind: str | None, base_dir: str | None) -> Loaded | None:
+    """A stack export or preview read one resource at a time, or None when the file is better parsed
+    whole (small, or it needs the whole-file checks)."""
+    if not _streamable(path):
+        return None
+    import ijson
+
+    top = _top_level(path)
+    seen = top["keys"]
+    detected = "preview-json" if "steps" in seen else "stack-export" if "deployment" in seen else None
+    kind = kind or detected
+    if kind is None or kind != detected:
+        return None   # parsed whole: the same checks and messages as a small file
+    if "bad" in top:
+        prefix, event = top["bad"]
+        if kind == "stack-export" and prefix == "deployment":
+            raise InputError(f"{_shown(path)}: not a `pulumi stack export` file (no deployment object)")
+        if kind == "preview-json" and prefix == "steps":
+            raise InputError(f"{_shown(path)}: not a `pulumi preview --json` file (no steps list)")
+        raise InputError(f"{_shown(path)}: deployment.resources is {_EVENT_KIND[event]}, not a list")
+    base = os.path.abspath(base_dir or os.getcwd())
+    if kind == "stack-export":
+        version = top.get("version", _MISSING)
+        if version is _MISSING:
+            with open(path, "rb") as f:
+                try:
+                    version = next(ijson.items(f, "version", use_float=True), None)
+                except ijson.JSONError as exc:
+                    raise _json_problem(path, exc) from None
+        if type(version) is not int or version not in (3, 4):
+            raise InputError(f"{_shown(path)}: deployment version {_shown(repr(version))[:40]} is not supported (3 or 4)")
+    if "list" not in top:
+        return Loaded(kind, [], "update" if kind == "stack-export" else "preview", "app", base)
+    items = "steps.item" if kind == "preview-json" else "deployment.resources.item"
+    convert = _preview_records if kind == "preview-json" else _export_records
+    pending = convert(path, _items(path, items), base)
+    first = next(pending, None)
+    records = [first] if first is not None else []
+    project = _project_of(first.urn) if first is not None else "app"
+    return Loaded(kind, records, "update" if kind == "stack-export" else "preview", project, base,
+                  pending if first is not None else None)
+
+
+_MISSING = object()
+
+
+def _items(path: str, prefix: str) -> Iterator:
+    import ijson
+
+    with open(path, "rb") as f:
+        try:
+            yield from ijson.items(f, prefix, use_float=True)
+        except ijson.JSONError as exc:
+            raise _json_problem(path, exc) from None
 
 
 def load(path: str, kind: str | None = None, mode: str = "update", stack: str = "dev",
-         stack_config: str | None = None, base_dir: str | None = None, timeout: float = 300) -> Loaded:
-    """Whatever ``path`` is (or ``kind`` says it is), as records."""
+         stack_config: str | None = None, base_dir: str | None = None, timeout: float = 300,
+         stream: bool = False) -> Loaded:
+    """Whatever ``path`` is (or ``kind`` says it is), as records. With ``stream``, a large stack export
+    or preview is read one resource at a time as ``Loaded.stream()`` is consumed."""
     if kind is not None and kind not in KINDS:
         raise InputError(f"unknown input kind {_shown(kind)!r} (one of {', '.join(KINDS)})")
     read = None
+    if stream and kind != "program" and not os.path.isdir(path):
+        streamed = _stream_loaded(path, kind, base_dir)
+        if streamed is not None:
+            return streamed
     if kind != "program" and not os.path.isdir(path):
         read = _read_json(path)   # read once: the kind is seen in the content
         kind = kind or _kind_of(path, read[0])

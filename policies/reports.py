@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Sequence
+from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
 JSON_SCHEMA_VERSION = "1.0"
@@ -62,13 +65,46 @@ def build(diags, records, cwd: str, fallback_file: str, language: str = "python"
 
 
 def _location(rec, cwd: str, fallback_file: str) -> dict:
-    if rec is not None and rec.source_file and rec.source_line > 0 and "site-packages" not in rec.source_file:
-        return {"file": _rel(rec.source_file, cwd), "line": rec.source_line}
-    return {"file": _rel(fallback_file, cwd), "line": 1}
+    """Where a finding is shown: the line of the program that declares the resource when that file is
+    inside the project folder (the folder of ``fallback_file``, its Pulumi.yaml) and not a dependency's;
+    else the project file. A source position is input: one naming ``../../etc/passwd`` or a library's
+    file never places a finding outside the project."""
+    if rec is not None and rec.source_file and rec.source_line > 0:
+        shown = _placed(rec.source_file, cwd, fallback_file)
+        if shown is not None:
+            return {"file": shown, "line": rec.source_line}
+    return {"file": _placed(fallback_file, cwd, fallback_file, fallback=True), "line": 1}
 
 
-def _rel(path: str, cwd: str) -> str:
-    return os.path.relpath(os.path.abspath(path), cwd).replace(os.sep, "/")
+@lru_cache(maxsize=4096)   # thousands of findings share a few files; realpath costs a system call per part
+def _placed(path: str, cwd: str, fallback_file: str, fallback: bool = False) -> str | None:
+    """``path`` as a location shows it, or None when it is outside the project or a dependency's."""
+    root = os.path.dirname(os.path.realpath(fallback_file))
+    if not fallback and (not _inside(path, root) or _DEPENDENCY.search(path)):
+        return None
+    return os.path.relpath(os.path.realpath(path), source_root(cwd, fallback_file)).replace(os.sep, "/")
+
+
+_DEPENDENCY = re.compile(r"(^|[/\\])(site-packages|node_modules|\.venv|venv)([/\\]|$)")
+
+
+def source_root(cwd: str, fallback_file: str) -> str:
+    """The folder locations are relative to: the current folder (where CI checks the repository out,
+    as code scanning resolves it) when the project is inside it, else the project folder."""
+    root = os.path.dirname(os.path.realpath(fallback_file))
+    base = os.path.realpath(cwd)
+    return base if _inside(root, base) else root
+
+
+def _uri(relative: str) -> str:
+    """A relative path as a SARIF URI reference: percent-encoded (spaces, ``#``, ``?``, ``%``, controls,
+    non-ASCII), "/" kept."""
+    return quote(relative, safe="/")
+
+
+def _inside(path: str, folder: str) -> bool:
+    real = os.path.realpath(path)
+    return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 @dataclass
@@ -130,12 +166,35 @@ def summary(findings: list) -> dict:
 
 def to_json(findings: list, pack: dict, source: dict, fixes: Sequence = ()) -> dict:
     return {"schemaVersion": JSON_SCHEMA_VERSION, "pack": pack, "input": source, "summary": summary(findings),
-            "findings": [asdict(f) for f in findings], "remediations": [asdict(r) for r in fixes]}
+            "findings": [_as_dict(f) for f in findings], "remediations": [_as_dict(r) for r in fixes]}
+
+
+def _as_dict(item) -> dict:
+    """A finding or remediation as a JSON object (its fields are plain values, dicts and lists of them;
+    ``dataclasses.asdict`` deep-copies each, which cost seconds on 100,000 findings)."""
+    return {f.name: getattr(item, f.name) for f in fields(item)}
+
+
+def dumps(doc: dict) -> str:
+    """A report as JSON text: each top-level key on its line and each item of a top-level list on its
+    own line (a finding per line reads and diffs well, and is written by the C encoder)."""
+    parts = []
+    for key, value in doc.items():
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(json.dumps(v) for v in value)
+            parts.append(f"  {json.dumps(key)}: [\n    {items}\n  ]")
+        else:
+            parts.append(f"  {json.dumps(key)}: {json.dumps(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 # --- SARIF ----------------------------------------------------------------------------------------
 
-def to_sarif(findings: list, pack: dict, fixes: Sequence = (), language: str = "python") -> dict:
+def to_sarif(findings: list, pack: dict, fixes: Sequence = (), language: str = "python",
+             srcroot: str | None = None) -> dict:
+    """SARIF 2.1.0; locations are relative to ``srcroot`` (``source_root``; the current folder by
+    default)."""
+    srcroot = srcroot or os.getcwd()
     from . import REGISTRY
 
     used = sorted({f.policy for f in findings} | {r.policy for r in fixes})
@@ -173,7 +232,7 @@ def to_sarif(findings: list, pack: dict, fixes: Sequence = (), language: str = "
             "level": "note" if f.exempted else SARIF_LEVEL.get(f.level, "note"),
             "message": {"text": f.message + (f"\nFix:\n{f.remediation}" if f.remediation else "")},
             "locations": [{
-                "physicalLocation": {"artifactLocation": {"uri": f.location["file"], "uriBaseId": "%SRCROOT%"},
+                "physicalLocation": {"artifactLocation": {"uri": _uri(f.location["file"]), "uriBaseId": "%SRCROOT%"},
                                      "region": {"startLine": f.location["line"]}},
                 "logicalLocations": [{"name": f.resource, "fullyQualifiedName": f.urn or f.resource,
                                       "kind": "resource"}],
@@ -191,7 +250,7 @@ def to_sarif(findings: list, pack: dict, fixes: Sequence = (), language: str = "
             "ruleId": r.policy, "ruleIndex": index[r.policy], "level": "note", "kind": "informational",
             "message": {"text": text},
             "locations": [{
-                "physicalLocation": {"artifactLocation": {"uri": r.location["file"], "uriBaseId": "%SRCROOT%"},
+                "physicalLocation": {"artifactLocation": {"uri": _uri(r.location["file"]), "uriBaseId": "%SRCROOT%"},
                                      "region": {"startLine": r.location["line"]}},
                 "logicalLocations": [{"name": r.resource, "fullyQualifiedName": r.urn, "kind": "resource"}],
             }],
@@ -204,7 +263,7 @@ def to_sarif(findings: list, pack: dict, fixes: Sequence = (), language: str = "
         "runs": [{"tool": {"driver": {"name": "serverless-guard", "version": pack["version"],
                                       "semanticVersion": pack["version"], "informationUri": pack["url"],
                                       "rules": rules}},
-                  "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + os.getcwd().replace(os.sep, "/") + "/"}},
+                  "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + _uri(srcroot.replace(os.sep, "/").rstrip("/") + "/")}},
                   "results": results}],
     }
 

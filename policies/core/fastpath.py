@@ -205,7 +205,8 @@ class GuardServicer(_Base):
                 continue
             fixed = struct_pb2.Struct()
             fixed.CopyFrom(props)
-            if not all(set_path(fixed, path, value) for path, value in sorted(changes.items())):
+            if not all(set_path(fixed, path, value, _carries_secret(resource, path, value))
+                       for path, value in sorted(changes.items())):
                 continue
             after = Resource.from_struct(request.type, request.name, request.urn, fixed, parent=request.options.parent)
             after.context = self.context
@@ -216,6 +217,20 @@ class GuardServicer(_Base):
                 policyName=policy.name, policyPackName=self._pack_name, policyPackVersion=self._pack_version,
                 description=policy.description, properties=fixed))
         return response
+
+
+def _carries_secret(resource: Resource, path: str, value) -> bool:
+    """Whether a fix's new value must be sent secret-marked: it replaces a secret (or sits inside one),
+    or it holds the text of a value the program marked secret (a fix that rewrote a secret policy)."""
+    if resource.is_secret(path):
+        return True
+    marked = [v for v, mark in resource.leaves().items() if mark is True and len(v) >= 4]
+    if not marked:
+        return False
+    import json
+
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return any(v in text for v in marked)
 
 
 def _decode_stack(request, context=governance.DEFAULT_CONTEXT) -> StackIndex:

@@ -23,6 +23,11 @@ ROLE, ROLE_POLICY, ROLE_POLICY_ATTACHMENT = aws.ROLE, aws.ROLE_POLICY, aws.ROLE_
 POLICY_ATTACHMENT, POLICY = aws.POLICY_ATTACHMENT, aws.IAM_POLICY
 
 JOIN_FIELDS = ("arn", "id", "name", "bucket", "url", "executionArn")
+# A value that more than this many resources of one type carry joins none of them by value: AWS names and
+# ARNs are unique in an account and region, so such a stack is generated or hostile, and joining every
+# pair would cost the square of the stack. Joins through the engine's dependencies (URNs) are exact and
+# never capped.
+MAX_VALUE_FANOUT = 32
 
 
 class StackIndex:
@@ -86,17 +91,17 @@ class StackIndex:
         if found:
             return found
         values = _all_strings(source.get(prop))
-        out = []
+        out: dict = {}
         for t in types:
             idx = self._value_index(t)
             for v in values:
                 hits = idx.get(v)
                 if hits is None and ("/" in v or v.startswith("arn:")):
                     hits = idx.get(v.split("/")[0]) or idx.get(_arn_resource_name(v))
-                for h in hits or ():
-                    if h not in out:
-                        out.append(h)
-        return out
+                if hits and len(hits) <= MAX_VALUE_FANOUT:
+                    for h in hits:
+                        out.setdefault(h.urn or id(h), h)
+        return list(out.values())
 
     def referrers(self, target: Resource, *types: str, prop: str | None = None) -> list:
         """Resources of ``types`` whose ``prop`` (any property when None) refers to ``target``.
@@ -104,19 +109,20 @@ class StackIndex:
         Through property dependencies, else by a known value equal to the target's ARN, id or name
         (or an ARN under it): both are dict lookups.
         """
-        out = []
+        out: dict = {}
         top = prop.split(".")[0] if prop else None
         for r, p in self._referrer_index().get(target.urn, ()):
-            if (not types or r.type in types) and (top is None or p == top) and r not in out:
-                out.append(r)
+            if (not types or r.type in types) and (top is None or p == top):
+                out.setdefault(r.urn or id(r), r)
         keys = {v for f in JOIN_FIELDS if isinstance(v := target.props.get(f), str) and v}
         for t in types:
             idx = self._prop_value_index(t, prop)
             for k in keys:
-                for r in idx.get(k, ()):
-                    if r not in out:
-                        out.append(r)
-        return out
+                hits = idx.get(k, ())
+                if len(hits) <= MAX_VALUE_FANOUT:
+                    for r in hits:
+                        out.setdefault(r.urn or id(r), r)
+        return list(out.values())
 
     def _prop_value_index(self, type_: str, prop: str | None) -> dict:
         """string value (and its part before the first "/") of ``prop`` -> resources of ``type_``."""
@@ -190,6 +196,7 @@ class StackIndex:
         policies = self.targets(via, "policyArn", POLICY) if via.type != ROLE else []
         if not policies and isinstance(arn, str):
             policies = self._value_index(POLICY).get(arn, [])
+            policies = policies if len(policies) <= MAX_VALUE_FANOUT else []
         if policies:
             for p in policies:
                 entry["docs"].append((p, p.document("policy")))

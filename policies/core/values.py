@@ -215,11 +215,13 @@ def contains_unknown(value: Any) -> bool:
     return False
 
 
-def set_path(struct, path: str, value) -> bool:
+def set_path(struct, path: str, value, secret: bool = False) -> bool:
     """Set ``path`` (dotted, object keys only) in a protobuf Struct to a plain ``value``, creating
     missing objects on the way and keeping every sibling exactly as the engine sent it (secrets and
     unknowns included). False, with nothing changed, when something on the way is not an object (an
-    unknown or a secret-wrapped value, in preview): a fix is never applied on a guess."""
+    unknown or a secret-wrapped value, in preview): a fix is never applied on a guess. The new value is
+    sent secret-marked when ``secret`` says so or the value it replaces was a secret: a fix never
+    turns a secret into plain text in the state."""
     parts = path.split(".")
     node = struct
     for part in parts[:-1]:
@@ -230,5 +232,9 @@ def set_path(struct, path: str, value) -> bool:
         if child.WhichOneof("kind") != "struct_value" or SIG_KEY in child.struct_value.fields:
             return False
         node = child.struct_value
-    node.update({parts[-1]: value})
+    old = node.fields.get(parts[-1])
+    if old is not None and old.WhichOneof("kind") == "struct_value":
+        sig = old.struct_value.fields.get(SIG_KEY)
+        secret = secret or (sig is not None and sig.string_value == SECRET_SIG)
+    node.update({parts[-1]: {SIG_KEY: SECRET_SIG, "value": value} if secret else value})
     return True

@@ -58,6 +58,12 @@ class PackProcess:
         self.stack_config = stack_config or {}
         self.effective: dict | None = None
         self.remediating = True   # until Configure says which levels are set
+        # The resource types the pack's resource policies (and fixes) declare, when the caller knows them
+        # (``scan`` does, from the same registry the pack is built from): a resource of any other type
+        # gets an empty answer from the pack (``GuardServicer`` dispatches by type), so it is not sent.
+        # None sends every resource, as the engine does.
+        self.analyzed_types: frozenset | None = None
+        self.batch_size = 64      # Analyze requests per exchange on the pipe transport
         started = time.perf_counter()
         # ``command`` starts another kind of pack (the benchmark's Node.js AWSGuard); the engine address
         # and the pack directory are appended, as the CLI's shims do. The pipe transport (harness/pipe.py)
@@ -170,17 +176,40 @@ class PackProcess:
         return ([_diag(d, record.urn, "analyze", self.report_key) for d in resp.diagnostics],
                 None if props is original else props, resp)
 
-    def analyze_stack(self, records) -> tuple:
-        return self._analyze_stack_payload(b"".join(_stack_entry(r, r.outputs) for r in records))
+    @staticmethod
+    def _analyze_request(record, props):
+        from pulumi.runtime.proto import analyzer_pb2 as pb
 
-    def _analyze_stack_payload(self, payload: bytes) -> tuple:
-        """AnalyzeStack with a request serialized beforehand, one resource at a time (``_stack_entry``):
-        a 100,000-resource stack is never held as messages and as bytes at once."""
+        return pb.AnalyzeRequest(type=record.type, properties=props, urn=record.urn, name=record.name,
+                                 options=pb.AnalyzerResourceOptions(parent=record.parent or ""))
+
+    def _analyze_batch(self, batch: list) -> list:
+        """Analyze for several resources in one exchange (the pipe's batch frame): the same requests and
+        answers, without a round trip each."""
+        responses = self.stub.batch("Analyze", [request for _, request in batch])
+        return [_diag(d, rec.urn, "analyze", self.report_key)
+                for (rec, _), resp in zip(batch, responses) for d in resp.diagnostics]
+
+    def analyze_stack(self, records) -> tuple:
+        import tempfile
+
+        with tempfile.TemporaryFile() as spool:
+            for r in records:
+                spool.write(_stack_entry(r, r.outputs))
+            return self._analyze_stack_payload(spool)
+
+    def _analyze_stack_payload(self, spool) -> tuple:
+        """AnalyzeStack with a request serialized beforehand into ``spool``, one resource at a time
+        (``_stack_entry``): a 100,000-resource stack is never held in memory as messages or bytes."""
         from pulumi.runtime.proto import analyzer_pb2 as pb
 
         from .pipe import PipeStub
 
-        request = payload if isinstance(self.stub, PipeStub) else pb.AnalyzeStackRequest.FromString(payload)
+        if isinstance(self.stub, PipeStub):
+            request = spool
+        else:
+            spool.seek(0)
+            request = pb.AnalyzeStackRequest.FromString(spool.read())
         resp = self.stub.AnalyzeStack(request)
         return [_diag(d, d.urn, "stack", self.report_key) for d in resp.diagnostics], resp
 
@@ -194,25 +223,41 @@ class PackProcess:
 
         from google.protobuf import json_format
 
+        import tempfile
+
         self.remediations = []
-        diags, entries = [], []
+        diags: list = []
+        entries = tempfile.TemporaryFile()   # the AnalyzeStack request, written as the resources pass
         collecting = gc.isenabled()
         gc.disable()   # only acyclic messages and dicts are made here; collections would cost more than the run
+        batch: list = []   # (record, Analyze request) waiting to be sent together (pipe transport)
+        batching = self.batch_size > 1 and not self.remediating and hasattr(self.stub, "batch")
         try:
             for rec in records:
-                found, props, _ = self.remediate_and_analyze(rec)
-                diags.extend(found)
-                fixed = json_format.MessageToDict(props) if props is not None else None
-                outputs = {**rec.outputs, **fixed} if fixed is not None and fixed != rec.inputs else rec.outputs
-                entries.append(_stack_entry(rec, outputs))
+                outputs = rec.outputs
+                if self.analyzed_types is not None and rec.type not in self.analyzed_types:
+                    pass
+                elif batching:
+                    batch.append((rec, self._analyze_request(rec, _struct(rec.inputs))))
+                    if len(batch) >= self.batch_size:
+                        diags.extend(self._analyze_batch(batch))
+                        batch = []
+                else:
+                    found, props, _ = self.remediate_and_analyze(rec)
+                    diags.extend(found)
+                    fixed = json_format.MessageToDict(props) if props is not None else None
+                    if fixed is not None and fixed != rec.inputs:
+                        outputs = {**rec.outputs, **fixed}
+                entries.write(_stack_entry(rec, outputs))
                 if release:
                     rec.inputs, rec.outputs = {}, {}
+            if batch:
+                diags.extend(self._analyze_batch(batch))
         finally:
             if collecting:
                 gc.enable()
-        payload = b"".join(entries)
-        del entries
-        diags.extend(self._analyze_stack_payload(payload)[0])
+        with entries:
+            diags.extend(self._analyze_stack_payload(entries)[0])
         return diags
 
     def close(self):
@@ -252,7 +297,13 @@ class Change:
 
 def diff(before, after, prefix: str = "") -> dict:
     """Leaf paths whose value differs between two wire-form dicts: path -> (before, after)."""
+    from ..core.values import SIG_KEY
+
     out: dict = {}
+    if isinstance(before, dict) and SIG_KEY in before or isinstance(after, dict) and SIG_KEY in after:
+        if before != after:   # a secret (or other signed value) is one leaf: its text is never a path
+            out[prefix.rstrip(".")] = (before, after)
+        return out
     if isinstance(before, dict) and after is None or before is None and isinstance(after, dict):
         before, after = before or {}, after or {}
     if isinstance(before, dict) and isinstance(after, dict):
