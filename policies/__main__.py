@@ -41,7 +41,7 @@ def _tags(values) -> dict:
     return out
 
 
-MAX_CONFIG_BYTES = 4 << 20   # a policy pack config or a stack config file
+MAX_CONFIG_BYTES = 16 << 20   # a policy pack config or a stack config file
 
 
 def _load_json(path: str, what: str) -> dict:
@@ -77,7 +77,15 @@ def _stack_config_env(path: str | None) -> dict:
     if not isinstance(data, dict) or not isinstance(data.get("config", {}), dict):
         raise UsageError(f"{label}: expected a mapping with a 'config' mapping")
     data = data.get("config", data)
-    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
+    out = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
+    size = len(json.dumps(out).encode("utf-8"))
+    if size > MAX_ENV_CONFIG:
+        raise UsageError(f"{label}: the config is {size >> 10} KB; a policy pack receives the stack's config in one "
+                         f"environment variable (PULUMI_CONFIG), which the system limits to {MAX_ENV_CONFIG >> 10} KB")
+    return out
+
+
+MAX_ENV_CONFIG = 120 << 10   # Linux refuses one environment string over 128 KB (MAX_ARG_STRLEN)
 
 
 def _writable(path: str | None, what: str) -> None:

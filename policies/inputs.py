@@ -172,7 +172,7 @@ def _clean(root, field: str, check_text: bool):
     ``plaintext`` parsed), ciphertext or ``"[secret]"`` a secret whose value is unknown, so a hidden
     value can never become a finding or reach a message."""
     holder = {field: root}
-    stack = [(holder, field, 0, None)]
+    stack: list = [(holder, field, 0, None)]
     while stack:
         container, key, depth, parent = stack.pop()
         value = container[key]
@@ -267,7 +267,8 @@ class _Where:
     __slots__ = ("path", "items", "index", "urn")
 
     def __init__(self, path: str, items: str, index: int):
-        self.path, self.items, self.index, self.urn = path, items, index, None
+        self.path, self.items, self.index = path, items, index
+        self.urn: str | None = None
 
     def __str__(self) -> str:
         text = f"{_shown(self.path)}: {self.items}[{self.index}]"

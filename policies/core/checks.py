@@ -49,7 +49,7 @@ def open_policy(resource: Resource, prop: str = "policy", actions=None, what: st
 
 def name_allowed(resource: Resource, cfg: dict) -> bool:
     """Whether the rule's ``allowedNames`` config (glob patterns) lists this resource."""
-    return governance.name_matches(resource, as_list(cfg.get("allowedNames")))
+    return governance.name_matches(resource, governance.Patterns(as_list(cfg.get("allowedNames"))))
 
 
 def public_functions(stack) -> set:

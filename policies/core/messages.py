@@ -113,15 +113,14 @@ class Redactor:
         self._forms_of_marked = sorted({f for v in self.marked for f in _forms(v)}, key=len, reverse=True)
 
     def _hidden_forms(self, text: str) -> list:
-        words = None
+        words: list | None = None
         found = []
         for value, mark in self.open.items():
             if not any(f in text for f in _forms(value)):
                 if len(value) < MIN_PIECE:
                     continue
                 if words is None:
-                    words = {w.strip(_STRIP) for w in _SPLIT.split(text)}
-                    words = [w for w in words if len(w) >= MIN_PIECE]
+                    words = [w for w in {w.strip(_STRIP) for w in _SPLIT.split(text)} if len(w) >= MIN_PIECE]
                 if not any(w in value for w in words):
                     continue
             hide = self.decided.get(value)

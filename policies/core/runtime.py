@@ -29,12 +29,26 @@ def rule_config(rule: Rule, engine_config: dict | None, stack_tags: dict | None 
                 context: governance.Context = governance.DEFAULT_CONTEXT) -> tuple:
     """(config, disabled): rule defaults, then what the engine merged (schema defaults, initial config,
     platform config), then per-stack settings chosen by stack tags (which may only tighten, or disable
-    the rule for this stack)."""
+    the rule for this stack).
+
+    Memoized on the identity of its arguments (the servicer keeps one config object per policy between
+    Configure calls): decoding a config of 40,000 ``ignoreResources`` patterns once per resource made
+    the cost grow with patterns times resources. Each caller gets its own copy of the dict."""
+    key = (rule.id, id(engine_config), id(stack_tags), id(context))
+    hit = _CONFIGS.get(key)
+    if hit is not None and hit[0][0] is engine_config and hit[0][1] is stack_tags and hit[0][2] is context:
+        return dict(hit[1]), hit[2]
     cfg = rule.defaults()
     if engine_config:
         cfg.update(decode(engine_config))  # the engine sends every number as a float
     disabled = governance.apply_tag_overrides(rule, cfg, stack_tags, context) if stack_tags else False
-    return cfg, disabled
+    if len(_CONFIGS) > 4096:
+        _CONFIGS.clear()
+    _CONFIGS[key] = ((engine_config, stack_tags, context), cfg, disabled)
+    return dict(cfg), disabled
+
+
+_CONFIGS: dict = {}   # rule_config's memo: key -> ((the arguments, kept alive so ids stay theirs), cfg, disabled)
 
 
 def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | None = None,
@@ -84,12 +98,12 @@ def run_check(rule: Rule, subject: Resource | StackIndex, cfg: dict) -> list:
     return [(resource, m) for resource, msgs in by_resource.values() for m in messages.cap_findings(msgs)]
 
 
-def suppression_patterns(cfg: dict) -> list:
+def suppression_patterns(cfg: dict) -> governance.Patterns:
     """The one place that decides which resources a rule leaves alone: ``ignoreResources`` (every rule)
     and ``allowedNames`` (rules that declare it) are the same glob patterns on a resource's logical
     name or URN (governance.name_matches); a finding on such a resource is not reported, and such a
     resource is not remediated. Exemptions, which carry a reason, are reported instead (advisory)."""
-    return [p for key in ("ignoreResources", "allowedNames") for p in as_list(cfg.get(key)) if isinstance(p, str)]
+    return governance.Patterns(as_list(cfg.get("ignoreResources")), as_list(cfg.get("allowedNames")))
 
 
 def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:

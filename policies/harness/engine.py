@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from typing import Any
 
 LEVELS = {0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate"}
 SEVERITIES = {0: "unspecified", 1: "low", 2: "medium", 3: "high", 4: "critical"}
@@ -83,7 +84,7 @@ class PackProcess:
         if transport == "pipe" and line == "pipe":
             from .pipe import PipeStub
 
-            self.stub = PipeStub(self.proc.stdin, self.proc.stdout)
+            self.stub: Any = PipeStub(self.proc.stdin, self.proc.stdout)
             self.port = 0
             self.info = None
             self.remediations: list = []
