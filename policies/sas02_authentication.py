@@ -34,8 +34,8 @@ def _function_keys(stack, r, prop) -> set:
 
 def public_url_exposures(stack) -> list:
     """(function URL with authorization NONE, Permission granting its invocation to "*") pairs: the one
-    exposure that lambda-url-public-invoke-confirmed reports, and that the URL and permission rules
-    therefore leave alone (one exposure, one finding)."""
+    exposure that lambda-url-public-invoke-confirmed reports, for the URL and the permission both (the
+    URL and permission rules declare that it supersedes them)."""
     public: dict = {}
     for p in stack.of_type(aws.PERMISSION):
         if p.get("principal") == "*" and _is_url_invoke_permission(p):
@@ -59,14 +59,14 @@ def public_url_exposures(stack) -> list:
                 "stack grants it, lambda-url-public-invoke-confirmed reports the exposure instead.",
     remediation="""aws.lambda_.FunctionUrl("url", function_name=fn.name, authorization_type="AWS_IAM")
 # Public on purpose (a webhook)? Put it behind API Gateway + WAF, or list it in allowedNames.""",
-    peers=["CKV_AWS_258", "FSBP Lambda.1"], config=names_allowlist("function URLs"))
+    peers=["CKV_AWS_258", "FSBP Lambda.1"], config=names_allowlist("function URLs"),
+    superseded_by=["lambda-url-public-invoke-confirmed"])
 def lambda_url_auth_none(stack, cfg):
-    confirmed = {url.urn for url, _ in public_url_exposures(stack)}
     for url in stack.of_type(aws.FUNCTION_URL):
         kind = url.get("authorizationType")
         if kind is UNKNOWN:
             yield Undecided(url, "authorizationType")
-        elif kind == "NONE" and url.urn not in confirmed:
+        elif kind == "NONE":
             yield url, ("authorizationType is NONE: anyone who finds the URL can invoke the function as soon as "
                         "invocation is granted to principal \"*\". Use authorizationType=\"AWS_IAM\", or front "
                         "the function with API Gateway and WAF.")
@@ -85,7 +85,7 @@ def lambda_url_public_invoke_confirmed(stack, cfg):
     for url, p in public_url_exposures(stack):
         yield url, (f"authorizationType is NONE and Permission '{p.name}' grants "
                     f"{p.get('action')} to principal \"*\": the function is invokable from the whole "
-                    "internet. Use authorizationType=\"AWS_IAM\" and grant invoke to named principals.")
+                    "internet. Use authorizationType=\"AWS_IAM\" and grant invoke to named principals."), (p,)
 
 
 @stack_rule(
@@ -96,15 +96,15 @@ def lambda_url_public_invoke_confirmed(stack, cfg):
                 "reported once, by lambda-url-public-invoke-confirmed.",
     remediation="""aws.lambda_.Permission("invoke", function=fn.name, action="lambda:InvokeFunction",
     principal="events.amazonaws.com", source_arn=rule.arn)""",
-    peers=["CKV_AWS_301", "FSBP Lambda.1"], config=names_allowlist("permissions"))
+    peers=["CKV_AWS_301", "FSBP Lambda.1"], config=names_allowlist("permissions"),
+    superseded_by=["lambda-url-public-invoke-confirmed"])
 def lambda_permission_public_principal(stack, cfg):
-    folded = {p.urn for _, p in public_url_exposures(stack)}
     for r in stack.of_type(aws.PERMISSION):
         principal = r.get("principal")
         if principal is UNKNOWN:
             yield Undecided(r, "principal")
             continue
-        if principal != "*" or r.urn in folded:
+        if principal != "*":
             continue
         if r.get("functionUrlAuthType") == "AWS_IAM":
             continue

@@ -26,7 +26,7 @@ from pulumi_policy.policy import EnforcementLevel, ResourceValidationPolicy, Sta
 
 from . import governance
 from .resource import Resource, Undecided
-from .runtime import evaluate, fix_passes, remediation
+from .runtime import evaluate, fix_passes, remediation, supersede
 from .values import set_path
 from .stack import StackIndex
 
@@ -142,6 +142,7 @@ class GuardServicer(_Base):
         Policies that cannot decide because of the same unknown value of the same resource give one
         "can't run" notice together (one per resource per unknown input, not one per policy)."""
         undecided: dict = {}
+        results = []
         for policy in policies:
             level = self._level(policy)
             if level is None:
@@ -151,6 +152,10 @@ class GuardServicer(_Base):
             except Undecided as exc:
                 undecided.setdefault(exc.message, []).append(policy)
                 continue
+            results.append((policy, level, outcomes))
+        # one exposure, one finding: the relations the rules declare (Rule.superseded_by), applied here
+        kept = supersede([(policy.rule, outcomes) for policy, _, outcomes in results])
+        for (policy, level, _), (_, outcomes) in zip(results, kept):
             self._emit(response, policy, level, outcomes)
         for message, group in undecided.items():
             self._unknown_diagnostic(response, group, message)

@@ -110,6 +110,11 @@ class Rule:
     # ``{dotted wire path: new value}`` for a resource of ``fix_types`` (see runtime.remediation).
     fix: Callable | None = None
     fix_types: tuple = ()
+    # Policies whose finding stands for this one's on the same resource (one exposure, one finding). The
+    # runtime drops this rule's finding on a resource only when one of them reported it there (enabled,
+    # not suppressed, not exempted); a superseding stack check names the other resources its finding
+    # stands for by yielding ``(resource, message, covers)``.
+    superseded_by: tuple = ()
 
     @property
     def url(self) -> str:
@@ -153,12 +158,13 @@ def _register(rule: Rule) -> Rule:
 
 def _declare(stack: bool, id: str, category: str, severity: Sev, *, types: Iterable[str] = (), title: str,
              description: str, remediation: str, peers: Iterable[str] = (), config: dict | None = None,
-             service: str | None = None, hygiene: bool = False):
+             service: str | None = None, hygiene: bool = False, superseded_by: Iterable[str] = ()):
     def wrap(fn: Callable) -> Callable:
         svc = service or _service_of(types)
         _register(Rule(id=id, category=category, severity=severity, title=title, description=description,
                        remediation=remediation.strip(), check=fn, types=tuple(types), stack=stack,
-                       peers=tuple(peers), config=dict(config or {}), service=svc, hygiene=hygiene))
+                       peers=tuple(peers), config=dict(config or {}), service=svc, hygiene=hygiene,
+                       superseded_by=tuple(superseded_by)))
         return fn
     return wrap
 

@@ -23,6 +23,7 @@ class Outcome(NamedTuple):
     urn: str = ""
     exempt: str | None = None   # the exemption that downgrades this finding to advisory
     crash: bool = False
+    covers: tuple = ()          # URNs of other resources this finding stands for (Rule.superseded_by)
 
 
 def rule_config(rule: Rule, engine_config: dict | None, stack_tags: dict | None = None,
@@ -72,17 +73,52 @@ def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | N
     except Exception as exc:  # the error boundary: a rule bug never fails the engine's call
         return [_crash(rule, subject, exc)]
     redactor = subject.redactor_for if isinstance(subject, StackIndex) else (lambda r: r.redactor())
-    return [format_outcome(rule, resource, message, exempt, redactor(resource))
+    covers = getattr(found, "covers", {})
+    return [format_outcome(rule, resource, message, exempt, redactor(resource))._replace(
+                covers=covers.get((resource.urn, message), ()))
             for resource, message, exempt in suppress(rule, found, cfg)]
+
+
+class Found(list):
+    """``run_check``'s findings, with the resources each stands for besides its own (``covers``)."""
+
+    covers: dict
+
+
+def supersede(results: list) -> list:
+    """``[(rule, outcomes)]`` of one subject with the findings other findings stand for dropped: a rule's
+    finding on a resource goes when a rule named in its ``superseded_by`` reported that resource (its
+    own, or one its finding covers), not exempted. A superseding rule that is disabled, suppressed for
+    that resource, exempted or undecided reports nothing there, so the other one reports."""
+    covered: dict = {}
+    for rule, outcomes in results:
+        for o in outcomes:
+            if not o.crash and o.exempt is None:
+                covered.setdefault(rule.id, set()).update((o.urn, *o.covers))
+    if not covered:
+        return results
+    out = []
+    for rule, outcomes in results:
+        over = [covered[r] for r in rule.superseded_by if r in covered]
+        if over:
+            outcomes = [o for o in outcomes if o.crash or not any(o.urn in urns for urns in over)]
+        out.append((rule, outcomes))
+    return out
 
 
 def run_check(rule: Rule, subject: Resource | StackIndex, cfg: dict) -> list:
     """The check's findings as ``[(resource, message)]``, at most ``MAX_FINDINGS`` per resource,
     duplicates dropped. A stack check's ``Undecided`` items are raised only when it found nothing."""
+    covers: dict = {}
     if rule.stack:
         found: list = []
         undecided: list = []
         for item in rule.check(subject, cfg) or ():
+            if isinstance(item, tuple) and len(item) == 3:   # (resource, message, resources it stands for)
+                resource, message, others = item
+                if isinstance(resource, Resource):
+                    covers[(resource.urn, message)] = tuple(o.urn for o in others if isinstance(o, Resource))
+                item = (resource, message)
             (undecided if isinstance(item, Undecided) else found).append(item)
         if undecided and not any(isinstance(m, str) and m for _, m in found):
             raise undecided[0]
@@ -95,7 +131,9 @@ def run_check(rule: Rule, subject: Resource | StackIndex, cfg: dict) -> list:
             msgs = by_resource.setdefault(resource.urn or id(resource), (resource, []))[1]
             if message not in msgs:
                 msgs.append(message)
-    return [(resource, m) for resource, msgs in by_resource.values() for m in messages.cap_findings(msgs)]
+    result = Found((resource, m) for resource, msgs in by_resource.values() for m in messages.cap_findings(msgs))
+    result.covers = covers
+    return result
 
 
 def suppression_patterns(cfg: dict) -> governance.Patterns:

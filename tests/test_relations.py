@@ -1,0 +1,67 @@
+"""Relations between rules are declared (``Rule.superseded_by``) and applied by the runtime: one exposure
+gives exactly one finding in every configuration. Disabling, suppressing or exempting the superseding
+policy makes the superseded ones report; nothing is folded inside a rule's body."""
+from __future__ import annotations
+
+import pulumi_aws as aws
+import pytest
+
+from conftest import analyze, captured
+from policies import REGISTRY
+from policies.harness import engine
+from tests.cases._util import function
+
+CONFIRMED = "lambda-url-public-invoke-confirmed"
+
+
+def _public_url():
+    fn = function()
+    aws.lambda_.FunctionUrl("url", function_name=fn.name, authorization_type="NONE")
+    aws.lambda_.Permission("public-url", function=fn.name, action="lambda:InvokeFunctionUrl", principal="*",
+                           function_url_auth_type="NONE")
+
+
+def _found(diags) -> set:
+    return {(d.policy, d.resource) for d in diags
+            if d.policy in (CONFIRMED, "lambda-url-auth-none", "lambda-permission-public-principal")}
+
+
+def test_every_declared_relation_names_real_policies():
+    relations = [(r.id, s) for r in REGISTRY.values() for s in r.superseded_by]
+    assert ("lambda-url-auth-none", CONFIRMED) in relations
+    assert ("lambda-permission-public-principal", CONFIRMED) in relations
+    for rule, over in relations:
+        assert over in REGISTRY and over != rule
+        assert not REGISTRY[over].superseded_by or rule not in REGISTRY[over].superseded_by  # no cycle
+
+
+@pytest.mark.parametrize("mode", ["update", "preview"])
+def test_one_exposure_one_finding(packs, mode):
+    # in preview the function's name is unknown; the join goes through the property dependencies
+    assert _found(analyze(packs, _public_url, mode)) == {(CONFIRMED, "url")}
+
+
+@pytest.mark.parametrize("config", [
+    {CONFIRMED: "disabled"},
+    {CONFIRMED: {"ignoreResources": ["url"]}},
+    {CONFIRMED: {"allowedNames": ["url"]}},
+])
+def test_the_superseded_policies_report_when_the_superseding_one_does_not(packs, config):
+    found = _found(analyze(packs, _public_url, "update", config=config))
+    assert ("lambda-url-auth-none", "url") in found, found
+    assert ("lambda-permission-public-principal", "public-url") in found, found
+    assert (CONFIRMED, "url") not in found
+
+
+def test_an_exempted_superseding_finding_does_not_hide_the_others(tmp_path):
+    settings = tmp_path / "serverless-guard.yaml"
+    settings.write_text(f"exemptions:\n  - policies: [{CONFIRMED}]\n    resources: [url]\n"
+                        "    reason: reviewed public webhook\n    expires: '2999-01-01'\n")
+    records = captured(_public_url, "update").records
+    with engine.PackProcess(extra_env={"SERVERLESS_GUARD_SETTINGS": str(settings)}) as pack:
+        pack.start({})
+        diags = pack.run(records)
+    confirmed = [d for d in diags if d.policy == CONFIRMED]
+    assert confirmed and all(d.exemption and d.exemption["reason"] == "reviewed public webhook" for d in confirmed)
+    found = _found(diags)
+    assert ("lambda-url-auth-none", "url") in found and ("lambda-permission-public-principal", "public-url") in found
