@@ -207,7 +207,7 @@ def sns_policy_public(r, cfg):
     doc = read_policy(r, "policy")
     if isinstance(doc, iam.Document):
         for s in doc.allows():
-            accounts = {iam.principal_account(p) for p in s.principal_values("AWS")} - {None}
+            accounts = {a for p in s.principal_values("AWS") if (a := iam.principal_account(p)) is not None}
             foreign = sorted(accounts - set(cfg["trustedAccounts"]))
             if foreign and not s.condition:
                 out.append(f"`policy` grants {len(foreign)} other account(s) access with no condition. Add a "

@@ -425,7 +425,7 @@ def cognito_unauth_role_broad(stack, cfg):
         return
     allowed = [a.lower() for a in cfg["allowedActions"]]
     for role in _guest_roles(stack):
-        extra = set()
+        extra: set = set()
         for _holder, doc in stack.role_documents(role):
             if isinstance(doc, iam.Document):
                 for s in doc.allows():

@@ -209,7 +209,7 @@ def appsync_logging(r, cfg):
     dimensions={"FunctionName": fn.name}, alarm_actions=[topic.arn])""",
     peers=["CKV_AWS_319"], hygiene=True)
 def lambda_error_alarm(stack, cfg):
-    alarmed = set()
+    alarmed: set = set()
     for alarm in stack.of_type(aws.METRIC_ALARM):
         if alarm.get("namespace") != "AWS/Lambda" or alarm.get("metricName") not in ("Errors", "Throttles"):
             continue

@@ -147,7 +147,7 @@ def secret_cmk(r, cfg):
     rotation_rules={"automatically_after_days": 30})""",
     peers=["CKV2_AWS_57", "FSBP SecretsManager.1"], config=names_allowlist("secrets that cannot rotate (third-party keys)"))
 def secret_rotation_missing(stack, cfg):
-    rotated = set()
+    rotated: set = set()
     for rot in stack.of_type(aws.SECRET_ROTATION):
         rotated.update(s.urn for s in stack.targets(rot, "secretId", aws.SECRET))
     for secret in stack.of_type(aws.SECRET):

@@ -85,9 +85,11 @@ def lambda_timeout_excessive(stack, cfg):
         t = fn.get("timeout")
         if not isinstance(t, (int, float)) or isinstance(t, bool):
             continue
+        if fn.urn not in rest and fn.urn not in http:
+            continue
         kind, wait = ("a REST API", cfg["apiMaxTimeoutSeconds"]) if fn.urn in rest else \
-            ("an HTTP API", cfg["apiMaxTimeoutSeconds"] + 1) if fn.urn in http else (None, None)
-        if kind and t > wait:
+            ("an HTTP API", cfg["apiMaxTimeoutSeconds"] + 1)
+        if t > wait:
             yield fn, (f"is behind {kind} that stops waiting after {wait} s, but its timeout is {t:g} s: the rest of "
                        f"every slow call is paid for and answered to no one. Set timeout to {wait} or less.")
         elif t > cfg["maxTimeoutSeconds"]:
@@ -274,7 +276,7 @@ ASYNC_PRINCIPALS = ("s3.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.c
     destination_config={"on_failure": {"destination": dlq.arn}})""",
     peers=["CKV_AWS_116"])
 def lambda_async_failure_destination(stack, cfg):
-    async_fns = set()
+    async_fns: set = set()
     for p in stack.of_type(aws.PERMISSION):
         if p.get("principal") in ASYNC_PRINCIPALS:
             async_fns.update(f.urn for f in stack.targets(p, "function", aws.FUNCTION))
@@ -336,7 +338,7 @@ def sns_subscription_redrive(r, cfg):
     remediation="""aws.apigateway.MethodSettings("all", rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
     settings={"throttling_burst_limit": 100, "throttling_rate_limit": 50})""")
 def apigw_throttling(stack, cfg):
-    throttled_apis = set()
+    throttled_apis: set = set()
     for ms in stack.of_type(aws.REST_METHOD_SETTINGS):
         if ms.get("settings.throttlingBurstLimit") is not None or ms.get("settings.throttlingRateLimit") is not None:
             throttled_apis.update(a.urn for a in stack.targets(ms, "restApi", aws.REST_API))

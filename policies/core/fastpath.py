@@ -92,7 +92,7 @@ class GuardServicer(_Base):
     def _policies_for(self, type_: str) -> list:
         found = self._by_type.get(type_)
         if found is None:
-            found = [p for p in self._resource_policies if type_ in p.rule.types]
+            found = [p for p in self._resource_policies if type_ in getattr(p, "rule").types]
             with self._lock:
                 self._by_type[type_] = found
         return found

@@ -272,8 +272,9 @@ class PackProcess:
         finally:
             self.proc.kill()
             self.proc.wait()
-            self.proc.stdout.close()
-            self.proc.stderr.close()
+            for stream in (self.proc.stdout, self.proc.stderr):
+                if stream is not None:
+                    stream.close()
 
     def __enter__(self):
         return self
