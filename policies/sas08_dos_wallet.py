@@ -85,11 +85,9 @@ def lambda_timeout_excessive(stack, cfg):
         t = fn.get("timeout")
         if not isinstance(t, (int, float)) or isinstance(t, bool):
             continue
-        if fn.urn not in rest and fn.urn not in http:
-            continue
         kind, wait = ("a REST API", cfg["apiMaxTimeoutSeconds"]) if fn.urn in rest else \
-            ("an HTTP API", cfg["apiMaxTimeoutSeconds"] + 1)
-        if t > wait:
+            ("an HTTP API", cfg["apiMaxTimeoutSeconds"] + 1) if fn.urn in http else ("", 0)
+        if kind and t > wait:
             yield fn, (f"is behind {kind} that stops waiting after {wait} s, but its timeout is {t:g} s: the rest of "
                        f"every slow call is paid for and answered to no one. Set timeout to {wait} or less.")
         elif t > cfg["maxTimeoutSeconds"]:
