@@ -333,8 +333,12 @@ def sns_subscription_redrive(r, cfg):
     title="API stages are throttled",
     description="Without stage or method throttling or a usage plan, only the account-wide 10,000 rps limit "
                 "protects the backend and its cost.",
-    remediation="""aws.apigateway.MethodSettings("all", rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
-    settings={"throttling_burst_limit": 100, "throttling_rate_limit": 50})""")
+    remediation="""# REST API: throttle every method of the stage
+aws.apigateway.MethodSettings("all", rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
+    settings={"throttling_burst_limit": 100, "throttling_rate_limit": 50})
+# HTTP API: throttle every route of the stage
+aws.apigatewayv2.Stage("live", api_id=api.id, name="live",
+    default_route_settings={"throttling_burst_limit": 100, "throttling_rate_limit": 50})""")
 def apigw_throttling(stack, cfg):
     throttled_apis: set = set()
     for ms in stack.of_type(aws.REST_METHOD_SETTINGS):
@@ -349,9 +353,31 @@ def apigw_throttling(stack, cfg):
             yield stage, ("has no method-settings throttling and no usage plan with throttle settings. Add "
                           "throttlingBurstLimit and throttlingRateLimit.")
     for stage in stack.of_type(aws.HTTP_STAGE):
-        if stage.get("defaultRouteSettings.throttlingBurstLimit") is None and \
-                stage.get("defaultRouteSettings.throttlingRateLimit") is None:
+        if stage.get("defaultRouteSettings.throttlingBurstLimit") is not None or \
+                stage.get("defaultRouteSettings.throttlingRateLimit") is not None:
+            continue
+        throttled = _throttled_route_keys(stage)
+        if not throttled:
             yield stage, "has no defaultRouteSettings throttling. Set throttlingBurstLimit and throttlingRateLimit."
+            continue
+        # per-route throttling (routeSettings) protects the routes it names; a route it leaves out is open
+        routes = {r.get("routeKey") for api in stack.targets(stage, "apiId", aws.HTTP_API)
+                  for r in stack.referrers(api, aws.HTTP_ROUTE, prop="apiId")}
+        open_routes = sorted(k for k in routes if isinstance(k, str) and k not in throttled)
+        if open_routes:
+            yield stage, (f"throttles {', '.join(sorted(throttled))} in routeSettings but not "
+                          f"{', '.join(open_routes)}, and has no defaultRouteSettings throttling. Set "
+                          "throttlingBurstLimit and throttlingRateLimit in defaultRouteSettings.")
+
+
+def _throttled_route_keys(stage) -> set:
+    """The route keys an HTTP API stage's ``routeSettings`` throttle."""
+    keys = set()
+    for setting in as_list(stage.get("routeSettings")):
+        if isinstance(setting, dict) and isinstance(setting.get("routeKey"), str) and (
+                setting.get("throttlingBurstLimit") is not None or setting.get("throttlingRateLimit") is not None):
+            keys.add(setting["routeKey"])
+    return keys
 
 
 @stack_rule(

@@ -280,6 +280,28 @@ def http_stage_unthrottled():
     aws.apigatewayv2.Stage("live", api_id=http.id, name="live")
 
 
+def _http_api_with_routes():
+    http = aws.apigatewayv2.Api("http", protocol_type="HTTP")
+    for key in ("GET /orders", "POST /orders"):
+        aws.apigatewayv2.Route(key.replace(" ", "").replace("/", "-").lower(), api_id=http.id, route_key=key)
+    return http
+
+
+@case("apigw-throttling", violates=False)
+def http_stage_throttling_every_route():
+    http = _http_api_with_routes()
+    aws.apigatewayv2.Stage("live", api_id=http.id, name="live", route_settings=[
+        {"route_key": "GET /orders", "throttling_burst_limit": 100, "throttling_rate_limit": 50},
+        {"route_key": "POST /orders", "throttling_burst_limit": 10, "throttling_rate_limit": 5}])
+
+
+@case("apigw-throttling", violates=True, resource="live")
+def http_stage_throttling_one_route_of_two():
+    http = _http_api_with_routes()
+    aws.apigatewayv2.Stage("live", api_id=http.id, name="live", route_settings=[
+        {"route_key": "GET /orders", "throttling_burst_limit": 100, "throttling_rate_limit": 50}])
+
+
 @case("dynamodb-capacity-scaling", violates=True, resource="orders")
 def provisioned_table_without_autoscaling():
     aws.dynamodb.Table("orders", billing_mode="PROVISIONED", read_capacity=5, write_capacity=5, hash_key="id",
