@@ -65,10 +65,31 @@ def public_functions(stack) -> set:
 
 
 def s3_log_targets(stack) -> set:
-    """URNs of buckets that receive server access logs (from BucketLogging, its V2 form, or a bucket's
-    inline ``logging`` argument)."""
+    """URNs of buckets that receive access logs: server access logs (BucketLogging, its V2 form, or a
+    bucket's inline ``logging`` argument), or a service's own (CloudFront, CloudTrail, load balancers)."""
     out = {t.urn for bl in stack.of_type(*aws.BUCKET_LOGGINGS) for t in stack.targets(bl, "targetBucket", *aws.BUCKETS)}
     for b in stack.of_type(*aws.BUCKETS):
         if b.is_set("logging.targetBucket"):
             out.update(t.urn for t in stack.targets(b, "logging.targetBucket", *aws.BUCKETS))
+    by_name = None
+    for type_, prop in LOG_DELIVERIES:
+        for source in stack.of_type(type_):
+            found = stack.targets(source, prop, *aws.BUCKETS)
+            value = source.get(prop)
+            if not found and isinstance(value, str):   # "logs.s3.amazonaws.com" (CloudFront) or a bucket name
+                if by_name is None:
+                    by_name = {}
+                    for bucket in stack.of_type(*aws.BUCKETS):
+                        by_name.setdefault(bucket.get("bucket"), []).append(bucket)
+                found = by_name.get(value.split(".s3.")[0].split(".s3-")[0], [])
+            out.update(t.urn for t in found)
     return out
+
+
+# Services that deliver their own access logs to a bucket: such a bucket is a log bucket too.
+LOG_DELIVERIES = (
+    ("aws:cloudfront/distribution:Distribution", "loggingConfig.bucket"),   # <bucket>.s3.amazonaws.com
+    ("aws:cloudtrail/trail:Trail", "s3BucketName"),
+    ("aws:lb/loadBalancer:LoadBalancer", "accessLogs.bucket"),
+    ("aws:alb/loadBalancer:LoadBalancer", "accessLogs.bucket"),
+)

@@ -34,6 +34,37 @@ def bucket_logging_to_log_bucket():
     aws.s3.BucketLogging("uploads-logging", bucket=b.id, target_bucket=logs.id, target_prefix="uploads/")
 
 
+@case("s3-access-logging", violates=False)
+def cloudfront_log_bucket_and_logged_site():
+    site, access_logs, logs = aws.s3.Bucket("site"), aws.s3.Bucket("access-logs"), aws.s3.Bucket("cdn-logs")
+    aws.s3.BucketLogging("site-logging", bucket=site.id, target_bucket=access_logs.id, target_prefix="site/")
+    aws.cloudfront.Distribution(
+        "cdn", enabled=True, default_root_object="index.html",
+        origins=[{"domain_name": site.bucket_regional_domain_name, "origin_id": "site"}],
+        default_cache_behavior={"allowed_methods": ["GET", "HEAD"], "cached_methods": ["GET", "HEAD"],
+                                "target_origin_id": "site", "viewer_protocol_policy": "redirect-to-https",
+                                "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+        restrictions={"geo_restriction": {"restriction_type": "none"}},
+        viewer_certificate={"cloudfront_default_certificate": True},
+        logging_config={"bucket": logs.bucket_domain_name, "prefix": "cdn/"})
+
+
+@case("s3-access-logging", violates=False, modes=("update",))
+def cloudfront_logging_to_a_bucket_named_as_a_literal():
+    aws.s3.Bucket("cdn-logs", bucket="acme-cdn-logs")
+    aws.cloudfront.Distribution(
+        "cdn", enabled=True,
+        origins=[{"domain_name": "example.com", "origin_id": "web",
+                  "custom_origin_config": {"http_port": 80, "https_port": 443, "origin_protocol_policy": "https-only",
+                                           "origin_ssl_protocols": ["TLSv1.2"]}}],
+        default_cache_behavior={"allowed_methods": ["GET", "HEAD"], "cached_methods": ["GET", "HEAD"],
+                                "target_origin_id": "web", "viewer_protocol_policy": "redirect-to-https",
+                                "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+        restrictions={"geo_restriction": {"restriction_type": "none"}},
+        viewer_certificate={"cloudfront_default_certificate": True},
+        logging_config={"bucket": "acme-cdn-logs.s3.amazonaws.com"})
+
+
 @case("lambda-log-retention", violates=True, resource="fn")
 def function_without_log_group():
     function()
