@@ -101,6 +101,20 @@ def star_resource_grants(doc, actions) -> list:
             if (hit := s.grants_any(actions))]
 
 
+def _passes_to_lambda(statement) -> bool:
+    """Whether a statement granting iam:PassRole lets a role be passed to Lambda: it has no
+    ``iam:PassedToService`` condition, or one whose values allow ``lambda.amazonaws.com`` (AWS managed
+    policies such as AmazonDynamoDBFullAccess pass roles only to DAX and Application Auto Scaling)."""
+    import fnmatch
+
+    values = [v for op, block in statement.condition.items() if not op.lower().startswith(("stringnot", "forallvalues:stringnot"))
+              for key, vals in block.items() if key.lower() == "iam:passedtoservice"
+              for v in (vals if isinstance(vals, list) else [vals])]
+    if not any(key.lower() == "iam:passedtoservice" for block in statement.condition.values() for key in block):
+        return True
+    return any(isinstance(v, str) and fnmatch.fnmatchcase("lambda.amazonaws.com", v.lower()) for v in values) or not values
+
+
 def privesc_findings(doc) -> list:
     """Names of escalation paths the document grants (literal ``*`` admin is iam-admin-star's)."""
     found = []
@@ -110,7 +124,7 @@ def privesc_findings(doc) -> list:
         if s.all_resources:
             found += s.grants_any(CODE_ACTIONS)
     def granted(a): return any(s.grants(a) for s in stmts)
-    if granted("iam:PassRole") and granted("lambda:CreateFunction") and (
+    if any(s.grants("iam:PassRole") and _passes_to_lambda(s) for s in stmts) and granted("lambda:CreateFunction") and (
             granted("lambda:InvokeFunction") or granted("lambda:CreateEventSourceMapping")):
         found.append("iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction/CreateEventSourceMapping")
     return sorted(set(found))

@@ -90,6 +90,23 @@ def passrole_create_invoke_combo():
         {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}))
 
 
+@case("iam-privesc-actions", violates=True, resource="escalate")
+def passrole_to_lambda_create_invoke_combo():
+    aws.iam.Policy("escalate", policy=doc(
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+         "Condition": {"StringLike": {"iam:PassedToService": ["lambda.amazonaws.com", "dax.amazonaws.com"]}}},
+        {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}))
+
+
+@case("iam-privesc-actions", violates=False)
+def passrole_only_to_other_services_beside_lambda_create_invoke():
+    # AmazonDynamoDBFullAccess's shape: roles can be passed to DAX and Application Auto Scaling only
+    aws.iam.Policy("deployer", policy=doc(
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", "Condition": {"StringLike": {
+            "iam:PassedToService": ["application-autoscaling.amazonaws.com", "dax.amazonaws.com"]}}},
+        {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}))
+
+
 @case("iam-privesc-actions", violates=False)
 def read_only_iam():
     aws.iam.Policy("reader", policy=doc({"Effect": "Allow", "Action": ["iam:GetRole", "iam:ListRoles"], "Resource": "*"}))
