@@ -71,7 +71,7 @@ def s3_log_targets(stack) -> set:
     for b in stack.of_type(*aws.BUCKETS):
         if b.is_set("logging.targetBucket"):
             out.update(t.urn for t in stack.targets(b, "logging.targetBucket", *aws.BUCKETS))
-    by_name = None
+    by_name: dict | None = None
     for type_, prop in LOG_DELIVERIES:
         for source in stack.of_type(type_):
             found = stack.targets(source, prop, *aws.BUCKETS)

@@ -215,7 +215,7 @@ class StackIndex:
         action whose Resource is ``*``, names the target's ARN/name (``<arn>/*`` too), or - in preview,
         when the ARN is unknown - whose policy was computed from the target (property dependency).
         None when a policy of the role is unknown (preview) and nothing known grants it."""
-        keys = {v for f in JOIN_FIELDS if isinstance(v := target.props.get(f), str) and v}
+        names = _names_target(target)
         undecided = False
         for holder, doc in self.role_documents(role):
             if doc is UNKNOWN:
@@ -232,7 +232,7 @@ class StackIndex:
                 for res in st.resources:
                     if res is UNKNOWN and from_target:
                         return True
-                    if isinstance(res, str) and any(k in res for k in keys):
+                    if isinstance(res, str) and names(res):
                         return True
         return None if undecided else False
 
@@ -240,6 +240,32 @@ class StackIndex:
         """``role_can`` over the function's execution role(s)."""
         answers = [self.role_can(role, action, target) for role in self.function_roles(fn)]
         return True if True in answers else None if None in answers else False
+
+
+def _names_target(target: Resource):
+    """A test of whether a statement's Resource names ``target``: its ARN, an ARN under it
+    (``<bucket arn>/*``), or a wildcard pattern matching either. A target whose ARN is not known is
+    matched by name at the end of the ARN's resource part. Never a substring: a policy on
+    ``arn:aws:s3:::uploads-thumbnails/*`` does not name the bucket ``uploads``, nor one on the queue
+    ``jobs-dlq`` the queue ``jobs``."""
+    import fnmatch
+
+    arns = {v for v in (target.props.get("arn"),) if isinstance(v, str) and v.startswith("arn:")}
+    if target.type in aws.BUCKETS:
+        arns |= {f"arn:aws:s3:::{v}" for f in ("bucket", "id", "name")
+                 if isinstance(v := target.props.get(f), str) and v and not v.startswith("arn:")}
+    others = {v for f in JOIN_FIELDS if isinstance(v := target.props.get(f), str) and v and not v.startswith("arn:")}
+
+    def names(res: str) -> bool:
+        for arn in arns:
+            if res == arn or res.startswith(arn + "/"):
+                return True
+            if ("*" in res or "?" in res) and (fnmatch.fnmatchcase(arn, res) or fnmatch.fnmatchcase(arn + "/x", res)):
+                return True
+        if arns:
+            return False
+        return any(res == k or res.endswith((":" + k, "/" + k)) or f":{k}/" in res for k in others)
+    return names
 
 
 def _strings(value) -> list:

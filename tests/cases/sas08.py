@@ -72,8 +72,8 @@ def recursion_detection_on():
     aws.lambda_.FunctionRecursionConfig("loop", function_name=fn.name, recursive_loop="Terminate")
 
 
-def _s3_triggered(write_resource, filter_prefix=None):
-    bucket = aws.s3.Bucket("uploads")
+def _s3_triggered(write_resource, filter_prefix=None, bucket_name=None):
+    bucket = aws.s3.Bucket("uploads", **({"bucket": bucket_name} if bucket_name else {}))
     r = role("thumb-role")
     aws.iam.RolePolicy("thumb-write", role=r.id, policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": write_resource(bucket)}]}))
@@ -102,6 +102,18 @@ def function_writes_anywhere():
 def function_writes_elsewhere():
     out = aws.s3.Bucket("thumbnails")
     _s3_triggered(lambda b: pulumi.Output.concat(out.arn, "/*"))
+
+
+@case("s3-lambda-recursive-loop", violates=False, modes=("update",))
+def function_writes_to_a_bucket_whose_name_extends_the_trigger():
+    # "acme-uploads" is a prefix of "acme-uploads-thumbnails": a different bucket, not a loop
+    aws.s3.Bucket("thumbnails", bucket="acme-uploads-thumbnails")
+    _s3_triggered(lambda b: "arn:aws:s3:::acme-uploads-thumbnails/*", bucket_name="acme-uploads")
+
+
+@case("s3-lambda-recursive-loop", violates=True, resource="thumb", modes=("update",))
+def function_writes_to_the_trigger_through_a_wildcard():
+    _s3_triggered(lambda b: "arn:aws:s3:::acme-up*", bucket_name="acme-uploads")
 
 
 @case("s3-lambda-recursive-loop", violates=False)
@@ -136,6 +148,18 @@ def worker_sends_to_its_queue():
 @case("sqs-lambda-recursive-loop", violates=False)
 def worker_sends_to_results_queue():
     _queue_consumer(send_to_self=False)
+
+
+@case("sqs-lambda-recursive-loop", violates=False, modes=("update",))
+def worker_sends_to_a_queue_whose_name_extends_its_own():
+    q = aws.sqs.Queue("jobs", name="jobs", sqs_managed_sse_enabled=True)
+    aws.sqs.Queue("jobs-failed", name="jobs-failed", sqs_managed_sse_enabled=True)
+    r = role("worker-role")
+    aws.iam.RolePolicy("worker-policy", role=r.id, policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"], "Resource": q.arn},
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:123456789012:jobs-failed"}]}))
+    fn = function("worker", role_arn=r.arn)
+    aws.lambda_.EventSourceMapping("jobs-to-worker", event_source_arn=q.arn, function_name=fn.name)
 
 
 def _subscriber(publish_to_self: bool):
