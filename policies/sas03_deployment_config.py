@@ -26,10 +26,13 @@ PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restri
 @stack_rule(
     "s3-public-access-block-missing", CAT, Sev.HIGH, types=[*aws.BUCKETS, aws.BUCKET_PAB, aws.ACCOUNT_PAB],
     title="S3 buckets have a public access block",
-    description="Without a bucket or account public access block, one ACL or policy change makes the bucket public.",
+    description="Without a bucket or account public access block declared in the stack, the bucket relies on "
+                "S3's default (all four blocks on for buckets created since April 2023); an older or imported "
+                "bucket, or a console change, is one ACL or policy away from public. Off in the default profile: "
+                "a block that is switched off is s3-public-access-block-weak's finding.",
     remediation="""aws.s3.BucketPublicAccessBlock("uploads", bucket=bucket.id, block_public_acls=True,
     block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True)""",
-    peers=["CKV2_AWS_6", "FSBP S3.8"], config=names_allowlist("buckets that are public on purpose"))
+    peers=["CKV2_AWS_6", "FSBP S3.8"], config=names_allowlist("buckets that are public on purpose"), hygiene=True)
 def s3_public_access_block_missing(stack, cfg):
     if stack.has_type(aws.ACCOUNT_PAB):
         return
