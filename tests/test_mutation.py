@@ -9,6 +9,7 @@ separated ids) narrows it while working on a few rules.
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -21,26 +22,38 @@ MUTANT_PACK = os.path.join(ROOT, "tests", "fixtures", "mutant_pack")
 RULES = [r for r in os.environ.get("SG_MUTATION_RULES", "").split(",") if r] or sorted(REGISTRY)
 
 
-@pytest.mark.parametrize("mutant", ["raise", "silent", "raise-on-report"])
-def test_every_mutant_of_every_rule_fails_its_cases(mutant):
+def _failing_cases(mutant: str) -> dict:
+    """rule -> the ids of its update-mode cases that fail against the pack with ``mutant`` rules."""
     env = {"SERVERLESS_GUARD_ROOT": ROOT, "SG_MUTANT": mutant, "SG_MUTANT_RULES": ",".join(RULES)}
     caught: dict = {r: [] for r in RULES}
-    packs: dict = {}
-    try:
-        for case in CASES:
-            if case.rule not in caught or "update" not in case.modes:
-                continue
+    cases = [c for c in CASES if c.rule in caught and "update" in c.modes]
+    # one pack process, configured again for each case's config (grouped, so each config is sent once)
+    cases.sort(key=lambda c: repr(sorted(case_config(c).items())))
+    with engine.PackProcess(MUTANT_PACK, extra_env=env, transport="pipe",
+                            command=[sys.executable, "-u", os.path.join(MUTANT_PACK, "__main__.py")]) as pack:
+        pack.start({})
+        current = None
+        for case in cases:
             config = case_config(case)
-            key = repr(sorted(config.items()))
-            if key not in packs:
-                packs[key] = engine.PackProcess(MUTANT_PACK, extra_env=env).start(config)
-            diags = packs[key].run(captured(case.program, "update").records)
+            if repr(sorted(config.items())) != current:
+                pack.configure(config)
+                current = repr(sorted(config.items()))
+            diags = pack.run(captured(case.program, "update").records)
             try:
                 judge(case, "update", diags)
             except AssertionError:
                 caught[case.rule].append(case.id)
-    finally:
-        for p in packs.values():
-            p.close()
+    return caught
+
+
+def test_the_harness_passes_every_case_when_nothing_is_broken():
+    # the control: a mutant counts as caught only if the same harness passes the unbroken rules
+    failing = {r: ids for r, ids in _failing_cases("none").items() if ids}
+    assert not failing, failing
+
+
+@pytest.mark.parametrize("mutant", ["raise", "silent", "raise-on-report"])
+def test_every_mutant_of_every_rule_fails_its_cases(mutant):
+    caught = _failing_cases(mutant)
     survivors = sorted(r for r, failed in caught.items() if not failed)
     assert not survivors, f"the '{mutant}' mutant of these rules passes all their cases: {survivors}"

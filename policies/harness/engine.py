@@ -129,6 +129,13 @@ class PackProcess:
             config=cfg, tags=stack_tags or {}))
         self.stub.GetPluginInfo(empty_pb2.Empty())
         self.info = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
+        return self.configure(policy_config)
+
+    def configure(self, policy_config: dict | None = None):
+        """Configure (again): the config merged and validated as the CLI does, sent to the pack. The engine
+        configures once per run; a test that judges many configs on one pack process calls it again."""
+        from pulumi.runtime.proto import analyzer_pb2 as pb
+
         merged = merge_config(self.info, policy_config or {})
         request = pb.ConfigureAnalyzerRequest()
         for name, (level, props) in merged.items():
