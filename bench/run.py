@@ -61,11 +61,12 @@ def _rename(d: dict, values: list, suffix: str) -> dict:
     return json.loads(text)
 
 
-def stack_of(size: int, base: list) -> list:
+def stack_of(size: int, base: list, rename_values: bool = True) -> list:
     """``size`` resources: copies of ``base`` with unique names, URNs, ARNs and ids, dependencies
-    remapped, so a copy joins with its own resources only, as in a real stack."""
+    remapped, so a copy joins with its own resources only, as in a real stack (with ``rename_values``
+    False, every copy keeps the same ARNs, ids and names)."""
     out, i = [], 0
-    values = _unique_values(base)
+    values = _unique_values(base) if rename_values else []
     while len(out) < size:
         suffix = f"-c{i}"
         urn_map = {r.urn: r.urn + suffix for r in base}

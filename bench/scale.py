@@ -37,26 +37,12 @@ sys.path.insert(0, HERE)
 
 from run import base_records, stack_of  # noqa: E402
 
-from policies.harness.capture import Record  # noqa: E402
 
 
 def shared_stack_of(size: int, base: list) -> list:
     """``size`` resources: copies of ``base`` with unique names and URNs, dependencies remapped, and
     the same physical values (ARNs, ids, names) in every copy."""
-    out, i = [], 0
-    while len(out) < size:
-        suffix = f"-c{i}"
-        urn_map = {r.urn: r.urn + suffix for r in base}
-        for r in base:
-            if len(out) >= size:
-                break
-            out.append(Record(
-                type=r.type, name=r.name + suffix, urn=urn_map[r.urn], parent=r.parent,
-                dependencies=[urn_map.get(d, d) for d in r.dependencies],
-                property_dependencies={k: [urn_map.get(u, u) for u in v] for k, v in r.property_dependencies.items()},
-                inputs=r.inputs, outputs=r.outputs))
-        i += 1
-    return out
+    return stack_of(size, base, rename_values=False)
 
 
 def write_export(path: str, records: list) -> None:

@@ -81,33 +81,13 @@ def _shown(text: str) -> str:
 
 
 def read_capped(path: str, limit: int, what: str = "", json_object: bool = False) -> bytes:
-    """The bytes of ``path``, at most ``limit`` of them: the size is checked while reading, so a device
-    (``/dev/zero``), a pipe or a growing file cannot make this read without end."""
-    label = f"{what} {_shown(path)}" if what else _shown(path)
+    """``files.read_capped`` with its problem as an ``InputError``."""
+    from .core.files import FileProblem, read_capped as read
+
     try:
-        with open(path, "rb") as f:
-            chunks, total = [], 0
-            while True:
-                chunk = f.read(min(1 << 20, limit + 1 - total))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-                if total > limit:
-                    raise InputError(f"{label}: larger than {_size(limit)}")
-                if len(chunks) == 1 and json_object and chunk.lstrip()[:1] not in (b"{", b""):
-                    break  # not a JSON object: no need to read on (the parser says what is wrong)
-    except FileNotFoundError:
-        raise InputError(f"{label}: no such file or folder") from None
-    except IsADirectoryError:
-        raise InputError(f"{label}: is a folder without Pulumi.yaml") from None
-    except OSError as exc:
-        raise InputError(f"{label}: cannot be read ({exc.strerror or type(exc).__name__})") from None
-    return b"".join(chunks)
-
-
-def _size(n: int) -> str:
-    return f"{n >> 20} MB" if n >= 1 << 20 else f"{n >> 10} KB" if n >= 1 << 10 else f"{n} bytes"
+        return read(path, limit, f"{what} {_shown(path)}" if what else "", json_object)
+    except FileProblem as exc:
+        raise InputError(str(exc)) from None
 
 
 def _no_constant(name: str):
