@@ -190,6 +190,8 @@ def cmd_scan(args) -> int:
     if args.progress:
         count = f"{len(loaded.records)} resources" if loaded.pending is None else "resources as they are read"
         sys.stderr.write(f"serverless-guard: analyzing {count} ({loaded.mode}) ...\n")
+    if args.language is None and loaded.language == "typescript":
+        args.language = "typescript"   # a Node.js program: messages and fixes as its pulumi-aws writes them
     with _pack_process(args, loaded.mode == "preview", loaded.project) as pack:
         try:
             pack.start(policy_config, tags)

@@ -44,6 +44,7 @@ class Loaded:
     project: str
     base_dir: str         # where source positions are relative to
     pending: Iterator | None = None   # records still to be read from a streamed file
+    language: str | None = None       # a program's own: "typescript" for a Node.js program
 
     def stream(self) -> Iterator:
         """Every record, reading the rest of a streamed file as they are consumed (each is appended to
@@ -531,7 +532,7 @@ def load(path: str, kind: str | None = None, mode: str = "update", stack: str = 
     if not os.path.isdir(path):
         raise InputError(f"{path}: not a folder, so not a Pulumi program")
     try:
-        project = capture._program_settings(os.path.abspath(path))[0]
+        project, _, _, runtime = capture._program_settings(os.path.abspath(path))
         records = fence.run_fenced(path, mode=mode, stack=stack, config_file=stack_config, timeout=timeout)
     except FileNotFoundError as exc:
         raise InputError(one_line(str(exc))) from None
@@ -539,4 +540,5 @@ def load(path: str, kind: str | None = None, mode: str = "update", stack: str = 
         raise InputError(one_line(str(exc).splitlines()[0] if str(exc) else "bad program settings")) from None
     except capture.ProgramError as exc:
         raise InputError(f"the Pulumi program in {one_line(path, 200)} failed: {one_line(str(exc))}") from None
-    return Loaded("program", records, mode, str(project), base)
+    return Loaded("program", records, mode, str(project), base,
+                  language="typescript" if runtime == "nodejs" else "python")

@@ -403,7 +403,8 @@ def stack_config(path: str, project: str) -> tuple:
 
 
 def _program_settings(path: str) -> tuple:
-    """(project name, main file, virtualenv site-packages) from a program folder's Pulumi.yaml."""
+    """(project name, main file, virtualenv site-packages, runtime) from a program folder's Pulumi.yaml;
+    for Node.js, main is Pulumi.yaml's ``main`` as written (else ".")."""
     import glob
 
     from ..core.files import load_yaml_file, shown
@@ -421,9 +422,14 @@ def _program_settings(path: str) -> tuple:
     project = name or os.path.basename(os.path.abspath(path))
     runtime = data.get("runtime")
     runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name == "nodejs":
+        main = data.get("main")
+        if main is not None and not isinstance(main, str):
+            raise ValueError(f"{shown(meta)}: main is {type(main).__name__}, not a path")
+        return project, main or ".", [], "nodejs"
     if runtime_name not in (None, "python"):
         raise FileNotFoundError(f"{path} is a {runtime_name} program: scan its `pulumi stack export` or "
-                                "`pulumi preview --json` output instead")
+                                "`pulumi preview --json` output instead (Python and Node.js programs run directly)")
     main = os.path.join(path, data["main"]) if isinstance(data.get("main"), str) else path
     if os.path.isdir(main):
         main = os.path.join(main, "__main__.py")
@@ -433,7 +439,7 @@ def _program_settings(path: str) -> tuple:
     options = runtime.get("options") if isinstance(runtime, dict) else None
     venv = options.get("virtualenv") if isinstance(options, dict) else None
     site = sorted(glob.glob(os.path.join(path, venv, "lib", "python3*", "site-packages"))) if isinstance(venv, str) else []
-    return project, os.path.abspath(main), site
+    return project, os.path.abspath(main), site, "python"
 
 
 def run_directory(path: str, mode: str = "update", stack: str = "dev", config_file: str | None = None) -> Capture:
@@ -441,9 +447,13 @@ def run_directory(path: str, mode: str = "update", stack: str = "dev", config_fi
     ``virtualenv`` as Pulumi.yaml says, with the stack's config (``config_file``, else
     ``Pulumi.<stack>.yaml`` beside it when there is one)."""
     path = os.path.abspath(path)
-    project, main, site = _program_settings(path)
+    project, main, site, runtime = _program_settings(path)
     config_file = config_file or os.path.join(path, f"Pulumi.{stack}.yaml")
     config, secret = stack_config(config_file, project) if os.path.isfile(config_file) else ({}, ())
+    if runtime == "nodejs":
+        from . import nodejs
+
+        return nodejs.run_directory(path, main, project, mode, stack, config, secret)
     old_cwd, old_path = os.getcwd(), list(sys.path)
 
     def program():

@@ -1,0 +1,86 @@
+"""TypeScript programs scanned directly: run by their own ``@pulumi/pulumi`` under mocks served over gRPC,
+as Pulumi's Node.js language host runs them; findings located at the user's own lines (never in
+``node_modules``), fixes in TypeScript, a program's own error reported with its line."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+NODE_MODULES = os.path.join(ROOT, ".ci", "node_modules")
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "ts")
+HAVE_NODE = shutil.which("node") is not None and os.path.isdir(os.path.join(NODE_MODULES, "@pulumi", "aws"))
+
+if not HAVE_NODE:
+    if os.environ.get("CI"):
+        raise RuntimeError(".ci/run installs @pulumi/pulumi and @pulumi/aws into .ci/node_modules; they are missing")
+    pytest.skip("Node.js programs need .ci/node_modules (run .ci/run once)", allow_module_level=True)
+
+
+def scan(path, *args, env=None, timeout=240):
+    run_env = {**os.environ, "NODE_PATH": NODE_MODULES, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "policies", "scan", path, *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout, env=run_env)
+
+
+@pytest.fixture(scope="module", params=["update", "preview"])
+def mixin_scan(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp(request.param) / "findings.json"
+    sarif = out.with_suffix(".sarif")
+    args = ["--json", str(out), "--sarif", str(sarif)] + (["--preview"] if request.param == "preview" else [])
+    proc = scan(os.path.join(FIXTURES, "mixin_app"), *args)
+    assert proc.returncode == 0, proc.stderr
+    return request.param, json.loads(out.read_text()), json.loads(sarif.read_text()), proc
+
+
+def _by(findings, policy, resource):
+    found = [f for f in findings["findings"] if f["policy"] == policy and f["resource"] == resource]
+    assert found, sorted((f["policy"], f["resource"]) for f in findings["findings"])
+    return found[0]
+
+
+def test_a_typescript_program_is_judged_at_its_own_lines(mixin_scan):
+    mode, findings, sarif, _ = mixin_scan
+    assert findings["input"]["kind"] == "program" and findings["input"]["mode"] == mode
+    here = "tests/fixtures/ts/mixin_app/index.ts"
+    secret = _by(findings, "lambda-env-secrets", "worker")
+    assert secret["location"] == {"file": here, "line": 21}
+    assert "DB_PASSWORD holds a value the program marked secret" in secret["message"]
+    # resources @pulumi/aws creates inside bucket.onObjectCreated are placed at the user's call
+    permission = _by(findings, "lambda-permission-service-no-source", "onUpload")
+    assert permission["type"] == "aws:lambda/permission:Permission"
+    assert permission["location"] == {"file": here, "line": 9}
+    for f in findings["findings"]:
+        assert f["location"]["file"] == here, f
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+            for run in sarif["runs"] for r in run["results"] for loc in r["locations"]}
+    assert uris == {here}
+
+
+def test_messages_and_fixes_speak_typescript(mixin_scan):
+    _, findings, _, proc = mixin_scan
+    xray = _by(findings, "lambda-xray", "worker")
+    assert "tracingConfig.mode is unset" in xray["message"]
+    assert xray["remediation"].startswith("new aws.lambda.Function(")
+    assert "tracing_config" not in proc.stdout
+
+
+def test_a_programs_own_error_is_named_with_its_line():
+    proc = scan(os.path.join(FIXTURES, "broken"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith("index.ts:6: Error: settings.region is required"), proc.stderr
+    assert "internal error" not in proc.stderr
+
+
+def test_a_program_without_its_node_modules_is_told_to_install_them(tmp_path):
+    for name in ("Pulumi.yaml", "index.ts", "package.json"):
+        shutil.copy(os.path.join(FIXTURES, "broken", name), tmp_path / name)
+    proc = scan(str(tmp_path), env={"NODE_PATH": ""})
+    assert proc.returncode == 2
+    assert "has no node_modules/@pulumi/pulumi: run `npm install`" in proc.stderr, proc.stderr
