@@ -232,7 +232,9 @@ def _analyzed_types() -> frozenset:
     """Every type a resource policy or a fix of the pack declares (the pack answers nothing for others)."""
     from . import REGISTRY
 
-    return frozenset(t for rule in REGISTRY.values() if not rule.stack for t in rule.types) | \
+    from .core.rule import with_stack
+
+    return frozenset(t for rule in REGISTRY.values() if not with_stack(rule) for t in rule.types) | \
         frozenset(t for rule in REGISTRY.values() if rule.fix is not None for t in rule.fix_types)
 
 

@@ -170,7 +170,8 @@ def iam_admin_star(r, cfg):
     description="Allowing \"<service>:*\" (the source's dynamodb:* example) grants far more than a function uses.",
     remediation="""# Replace "dynamodb:*" by the calls the code makes: ["dynamodb:GetItem", "dynamodb:PutItem"]""",
     peers=["CKV_AWS_49", "CKV_AWS_63", "FSBP IAM.21"],
-    config=list_setting("allowedServices", [], "Services (e.g. logs, xray) whose wildcard is accepted."))
+    config=list_setting("allowedServices", [], "Services (e.g. logs, xray) whose wildcard is accepted."),
+    superseded_by=["lambda-role-overprivileged"])
 def iam_wildcard_service_action(r, cfg):
     allowed = tuple(s.lower() for s in cfg["allowedServices"])
     return _each_document(r, lambda where, doc: [
@@ -199,7 +200,8 @@ def iam_wildcard_resource(r, cfg):
     description="PassRole on * lets the holder hand any role in the account to a service it controls.",
     remediation="""pass_role_statement = {"Effect": "Allow", "Action": "iam:PassRole", "Resource": worker_role.arn,
     "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}""",
-    peers=["CKV_AWS_286", "CKV_AWS_110"])
+    peers=["CKV_AWS_286", "CKV_AWS_110"],
+    superseded_by=["lambda-role-overprivileged"])
 def iam_passrole_star(r, cfg):
     return _each_document(r, lambda where, doc: [
         f"{where}{_sid(s)} allows iam:PassRole on every role with no iam:PassedToService condition. Name the "
@@ -213,7 +215,8 @@ def iam_passrole_star(r, cfg):
     description="Actions that rewrite IAM policies, create keys, or replace function code let a compromised "
                 "function make itself administrator.",
     remediation="""# Remove the IAM-write and code-update actions from function roles; deployment pipelines hold them.""",
-    peers=["CKV_AWS_110", "CKV_AWS_286"])
+    peers=["CKV_AWS_110", "CKV_AWS_286"],
+    superseded_by=["lambda-role-overprivileged"])
 def iam_privesc_actions(r, cfg):
     def report(where, doc):
         found = privesc_findings(doc)
@@ -227,7 +230,8 @@ def iam_privesc_actions(r, cfg):
     description="Reading objects, secrets, parameters, whole tables or decrypting with any key on * is what "
                 "an attacker with stolen function credentials needs to exfiltrate data.",
     remediation="""# Scope reads to the one bucket, secret, parameter path, table or key the function uses.""",
-    peers=["CKV_AWS_108", "CKV_AWS_288", "FSBP KMS.1", "FSBP KMS.2"])
+    peers=["CKV_AWS_108", "CKV_AWS_288", "FSBP KMS.1", "FSBP KMS.2"],
+    superseded_by=["lambda-role-overprivileged"])
 def iam_data_exfil_star(r, cfg):
     def report(where, doc):
         out = []
@@ -251,7 +255,7 @@ def iam_data_exfil_star(r, cfg):
     title="No administrator managed policies",
     description="AdministratorAccess, IAMFullAccess and PowerUserAccess give a role far more than any function needs.",
     remediation="""# Detach the AWS-managed admin policy; attach a policy written for the function instead.""",
-    peers=["CKV_AWS_274", "CKV2_AWS_56"])
+    peers=["CKV_AWS_274", "CKV2_AWS_56"], superseded_by=["lambda-role-overprivileged"])
 def iam_admin_managed_policy(r, cfg):
     arns = as_list(r.known("managedPolicyArns")) if r.type == aws.ROLE else [r.known("policyArn")]
     bad = [a.rsplit("/", 1)[-1] for a in arns if isinstance(a, str) and (a in ADMIN_MANAGED or _grants_admin(a))]
@@ -339,22 +343,69 @@ def iam_policy_on_user(r, cfg):
 
 def role_problems(stack, role) -> list:
     """The worst things a role's permissions allow, as short phrases (shared with SAS-9)."""
-    problems = []
+    return role_problem_sources(stack, role)[0]
+
+
+def role_problem_sources(stack, role) -> tuple:
+    """(``role_problems``, the attachments of AWS-managed policies those problems come from)."""
+    problems: list = []
+    sources: list = []
     for arn in stack.managed_policy_arns(role):
         if arn in ADMIN_MANAGED:
             problems.append(f"the AWS-managed {arn.rsplit('/', 1)[-1]} policy")
     for holder, doc in stack.role_documents(role):
-        if not isinstance(doc, iam.Document) or doc.source in _ADMIN_SOURCES:
+        if not isinstance(doc, iam.Document):
+            continue
+        managed_attachment = holder.type in (aws.ROLE_POLICY_ATTACHMENT, aws.POLICY_ATTACHMENT) and \
+            doc.source.startswith("the AWS-managed ")
+        if doc.source in _ADMIN_SOURCES:
+            sources += [holder] if managed_attachment else []
             continue  # the admin managed policies are named above
         via = doc.source or holder.label()
+        found = []
         if admin_statements(doc):
-            problems.append(f"every action on every resource (via {via})")
+            found.append(f"every action on every resource (via {via})")
         if passrole_statements(doc):
-            problems.append(f"iam:PassRole on every role (via {via})")
+            found.append(f"iam:PassRole on every role (via {via})")
         esc = privesc_findings(doc)
         if esc:
-            problems.append(f"{', '.join(esc)} (via {via})")
-    return problems
+            found.append(f"{', '.join(esc)} (via {via})")
+        problems += found
+        sources += [holder] if found and managed_attachment else []
+    return problems, sources
+
+
+# The role @pulumi/aws's CallbackFunction makes when it is given neither ``role`` nor ``policies`` (and so
+# does every event handler built on it: ``bucket.onObjectCreated``, ``topic.onEvent``,
+# ``queue.onEvent``, ``aws.cloudwatch.onSchedule``, ...): the function's own name for the role, and one
+# RolePolicyAttachment per managed policy named ``<name>-<first 8 hex digits of sha1(policy ARN)>``.
+CALLBACK_DEFAULT_POLICIES = ("AWSLambda_FullAccess", "AmazonS3FullAccess", "AmazonDynamoDBFullAccess",
+                             "AmazonSQSFullAccess", "AmazonKinesisFullAccess")
+
+
+def callback_role_attachments(stack, role) -> list:
+    """The attachments CallbackFunction made for ``role`` (empty when the program made the role)."""
+    import hashlib
+
+    out = []
+    for att in stack.referrers(role, aws.ROLE_POLICY_ATTACHMENT):
+        arn = att.get("policyArn")
+        if isinstance(arn, str) and att.name == f"{role.name}-{hashlib.sha1(arn.encode()).hexdigest()[:8]}":
+            out.append(att)
+    return out
+
+
+def _callback_message(role, attachments: list, problems: list) -> str:
+    names = [a.get("policyArn").rsplit("/", 1)[-1] for a in attachments]
+    if set(CALLBACK_DEFAULT_POLICIES) <= set(names):
+        return (f"runs as {role.label()}, the default role aws.lambda.CallbackFunction creates when it is given "
+                "neither `role` nor `policies` (so do event handlers such as bucket.onObjectCreated, "
+                f"topic.onEvent and aws.cloudwatch.onSchedule). It attaches {len(names)} AWS-managed policies "
+                f"({', '.join(names)}), which grant {'; '.join(problems)}. Pass `policies` with only what the "
+                "code uses (e.g. [aws.iam.ManagedPolicy.AWSLambdaBasicExecutionRole] and a policy for its table), "
+                "or a `role` of its own.")
+    return (f"runs as {role.label()}, which aws.lambda.CallbackFunction created from its `policies` "
+            f"({', '.join(names)}); they grant {'; '.join(problems)}. Narrow `policies` to what the code uses.")
 
 
 @stack_rule(
@@ -365,17 +416,23 @@ def role_problems(stack, role) -> list:
     remediation="""# Give each function its own role with only the actions and resources its code uses.""",
     peers=["Trend Micro Lambda.SharedAdminRole"])
 def lambda_role_overprivileged(stack, cfg):
+    # One exposure, one finding: this finding stands for the managed-policy attachments it names (their
+    # own iam-* findings are superseded), and for every attachment of a CallbackFunction's role.
     public = None
     for fn in stack.of_type(aws.FUNCTION):
         for role in stack.targets(fn, "role", aws.ROLE):
-            problems = role_problems(stack, role)
+            problems, sources = role_problem_sources(stack, role)
             if not problems:
                 continue
             if public is None:
                 public = public_functions(stack)
             worse = (" It is also invokable by anyone, which makes this critical." if fn.urn in public else "")
-            yield fn, (f"runs as {role.label()}, which grants {'; '.join(problems)}. Give the function a role with "
-                       f"only what it needs.{worse}")
+            made = callback_role_attachments(stack, role)
+            if made:
+                yield fn, _callback_message(role, made, problems) + worse, made
+            else:
+                yield fn, (f"runs as {role.label()}, which grants {'; '.join(problems)}. Give the function a role "
+                           f"with only what it needs.{worse}"), sources
 
 
 @stack_rule(

@@ -120,10 +120,10 @@ def lambda_recursion_allowed(r, cfg):
 # --- recursive loops ---------------------------------------------------------------------------
 
 def _loops(stack, pairs, action: str, describe):
-    """A finding for each (function, trigger resource, via) whose function may ``action`` on the
-    trigger; an Undecided for a pair whose role policy is still unknown (preview)."""
+    """A finding for each (function, trigger resource, via) whose function's role grants ``action`` on
+    the trigger by name (a grant on every resource is iam-* rules' finding, not a loop); an Undecided for a pair whose role policy is still unknown (preview)."""
     for fn, target, via in pairs:
-        can = stack.function_can(fn, action, target)
+        can = stack.function_can(fn, action, target, named=True)   # "*" says nothing about this target
         if can:
             yield fn, describe(fn, target, via)
         elif can is None:

@@ -84,3 +84,27 @@ def test_a_program_without_its_node_modules_is_told_to_install_them(tmp_path):
     proc = scan(str(tmp_path), env={"NODE_PATH": ""})
     assert proc.returncode == 2
     assert "has no node_modules/@pulumi/pulumi: run `npm install`" in proc.stderr, proc.stderr
+
+
+def test_the_callback_functions_default_role_is_one_finding_in_its_apis_terms(mixin_scan):
+    _, findings, _, _ = mixin_scan
+    on_role = [(f["policy"], f["resource"]) for f in findings["findings"] if f["resource"].startswith("onUpload-")]
+    assert on_role == []   # nine attachments, none reported on its own
+    over = _by(findings, "lambda-role-overprivileged", "onUpload")
+    assert "the default role aws.lambda.CallbackFunction creates when it is given neither `role` nor `policies`" \
+        in over["message"]
+    assert "AWSLambda_FullAccess" in over["message"] and "Pass `policies`" in over["message"]
+    assert over["location"]["line"] == 9
+    # the role's S3 access is on every bucket: not evidence the handler writes back to its trigger
+    assert not [f for f in findings["findings"] if f["policy"] == "s3-lambda-recursive-loop"]
+
+
+def test_with_the_role_finding_disabled_the_attachments_report(tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"lambda-role-overprivileged": "disabled"}))
+    out = tmp_path / "findings.json"
+    proc = scan(os.path.join(FIXTURES, "mixin_app"), "--config", str(config), "--json", str(out))
+    assert proc.returncode == 0, proc.stderr
+    found = {(f["policy"], f["resource"]) for f in json.loads(out.read_text())["findings"]}
+    assert ("iam-privesc-actions", "onUpload-b5aeb6b6") in found
+    assert ("iam-wildcard-service-action", "onUpload-4aaabb8e") in found   # AmazonS3FullAccess

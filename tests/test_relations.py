@@ -9,7 +9,7 @@ import pytest
 from conftest import analyze, captured
 from policies import REGISTRY
 from policies.harness import engine
-from tests.cases._util import function
+from tests.cases._util import function, role
 
 CONFIRMED = "lambda-url-public-invoke-confirmed"
 
@@ -65,3 +65,42 @@ def test_an_exempted_superseding_finding_does_not_hide_the_others(tmp_path):
     assert confirmed and all(d.exemption and d.exemption["reason"] == "reviewed public webhook" for d in confirmed)
     found = _found(diags)
     assert ("lambda-url-auth-none", "url") in found and ("lambda-permission-public-principal", "public-url") in found
+
+
+# --- a function's over-privileged role stands for the managed-policy attachments it names ---------------
+
+OVER = "lambda-role-overprivileged"
+ATTACHMENT_RULES = ("iam-privesc-actions", "iam-wildcard-service-action", "iam-passrole-star",
+                    "iam-data-exfil-star", "iam-admin-managed-policy")
+
+
+def _function_with_lambda_full_access():
+    r = role("deployer-role")
+    aws.iam.RolePolicyAttachment("deployer-lambda", role=r.name,
+                                 policy_arn="arn:aws:iam::aws:policy/AWSLambda_FullAccess")
+    function("deployer", role_arn=r.arn)
+
+
+def _role_findings(diags) -> set:
+    return {(d.policy, d.resource) for d in diags if d.policy in (OVER, *ATTACHMENT_RULES)}
+
+
+def test_the_attachment_relations_are_declared():
+    for rule in ATTACHMENT_RULES:
+        assert OVER in REGISTRY[rule].superseded_by, rule
+
+
+@pytest.mark.parametrize("mode", ["update", "preview"])
+def test_a_managed_policy_behind_a_functions_role_is_one_finding(packs, mode):
+    diags = analyze(packs, _function_with_lambda_full_access, mode)
+    assert _role_findings(diags) == {(OVER, "deployer")}
+    over = next(d for d in diags if d.policy == OVER)
+    assert "via the AWS-managed AWSLambda_FullAccess policy" in over.message
+
+
+@pytest.mark.parametrize("config", [{OVER: "disabled"}, {OVER: {"ignoreResources": ["deployer"]}}])
+def test_the_attachment_reports_when_the_role_finding_does_not(packs, config):
+    found = _role_findings(analyze(packs, _function_with_lambda_full_access, "update", config=config))
+    assert ("iam-privesc-actions", "deployer-lambda") in found, found
+    assert ("iam-wildcard-service-action", "deployer-lambda") in found, found
+    assert (OVER, "deployer") not in found

@@ -26,6 +26,7 @@ from pulumi_policy.policy import EnforcementLevel, ResourceValidationPolicy, Sta
 
 from . import governance
 from .resource import Resource, Undecided
+from .rule import with_stack
 from .runtime import evaluate, fix_passes, remediation, supersede
 from .values import set_path
 from .stack import StackIndex
@@ -51,8 +52,13 @@ class GuardServicer(_Base):
         self._by_type: dict = {}
         self._lock = threading.Lock()
         self._all_policies = list(policies)
-        self._resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)]
-        self._stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)]
+        # a resource rule that a stack rule supersedes runs with the stack, where the two are weighed
+        # together (rule.with_stack)
+        rules = {p.rule.id: p.rule for p in policies}
+        self._resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)
+                                   and not with_stack(p.rule, rules)]
+        self._stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)
+                                or with_stack(p.rule, rules)]
 
     # SDK private state, read through one accessor each so the assumption tests can name them.
     @property

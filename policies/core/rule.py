@@ -142,6 +142,17 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
+def with_stack(rule: Rule, registry: dict | None = None) -> bool:
+    """Whether ``rule`` is evaluated with the stack (in AnalyzeStack): a stack rule, or a resource rule
+    that a stack rule supersedes, so that both findings are weighed together (a finding the engine has
+    received from Analyze cannot be taken back). Such a resource rule still judges one resource at a
+    time, every resource of its types; only the phase differs."""
+    if rule.stack:
+        return True
+    registry = REGISTRY if registry is None else registry
+    return any(getattr(registry.get(r), "stack", False) for r in rule.superseded_by)
+
+
 def _register(rule: Rule) -> Rule:
     if rule.id in REGISTRY:
         raise ValueError(f"rule id {rule.id!r} is declared twice")

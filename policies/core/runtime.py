@@ -72,9 +72,10 @@ def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | N
         raise
     except Exception as exc:  # the error boundary: a rule bug never fails the engine's call
         return [_crash(rule, subject, exc)]
-    redactor = subject.redactor_for if isinstance(subject, StackIndex) else (lambda r: r.redactor())
+    in_stack = isinstance(subject, StackIndex)
+    redactor = subject.redactor_for if in_stack else (lambda r: r.redactor())
     covers = getattr(found, "covers", {})
-    return [format_outcome(rule, resource, message, exempt, redactor(resource))._replace(
+    return [format_outcome(rule, resource, message, exempt, redactor(resource), in_stack)._replace(
                 covers=covers.get((resource.urn, message), ()))
             for resource, message, exempt in suppress(rule, found, cfg)]
 
@@ -110,7 +111,9 @@ def run_check(rule: Rule, subject: Resource | StackIndex, cfg: dict) -> list:
     """The check's findings as ``[(resource, message)]``, at most ``MAX_FINDINGS`` per resource,
     duplicates dropped. A stack check's ``Undecided`` items are raised only when it found nothing."""
     covers: dict = {}
-    if rule.stack:
+    if not rule.stack and isinstance(subject, StackIndex):
+        found = _each_resource(rule, subject, cfg)
+    elif rule.stack:
         found: list = []
         undecided: list = []
         for item in rule.check(subject, cfg) or ():
@@ -136,6 +139,24 @@ def run_check(rule: Rule, subject: Resource | StackIndex, cfg: dict) -> list:
     return result
 
 
+def _each_resource(rule: Rule, stack: StackIndex, cfg: dict) -> list:
+    """A resource rule evaluated with the stack (``rule.with_stack``): its check on every resource of its
+    types, as Analyze would run it. Undecided on some resources is raised only when nothing was found
+    (as for a stack check), so preview gives either the findings or the "can't run" notice."""
+    found: list = []
+    undecided: list = []
+    for resource in stack.of_type(*rule.types):
+        try:
+            result = rule.check(resource, cfg)
+        except Undecided as exc:
+            undecided.append(exc)
+            continue
+        found += [(resource, m) for m in ([result] if isinstance(result, str) else list(result or ()))]
+    if undecided and not any(isinstance(m, str) and m for _, m in found):
+        raise undecided[0]
+    return found
+
+
 def suppression_patterns(cfg: dict) -> governance.Patterns:
     """The one place that decides which resources a rule leaves alone: ``ignoreResources`` (every rule)
     and ``allowedNames`` (rules that declare it) are the same glob patterns on a resource's logical
@@ -153,7 +174,7 @@ def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:
         yield resource, message, governance.exemption_for(rule.id, resource, resource.context)
 
 
-def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact) -> Outcome:
+def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact, in_stack: bool = False) -> Outcome:
     text = f"{resource.label()}: {messages.user_terms(redact(message), resource.context.language)}"
     if isinstance(exempt, governance.Expired):
         text, exempt = f"{text} (Note: {exempt}.)", None
@@ -161,7 +182,7 @@ def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact)
         text = f"{text} (Exempted: {exempt}.)"
         if resource.context.report_key and isinstance(exempt, governance.Exemption):
             text += "\n" + trailer(resource.context.report_key, {"exempted": exempt.as_data()})
-    return Outcome(text, resource.urn if rule.stack else "", exempt)
+    return Outcome(text, resource.urn if rule.stack or in_stack else "", exempt)
 
 
 TRAILER_PREFIX = "[serverless-guard "

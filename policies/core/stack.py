@@ -210,11 +210,13 @@ class StackIndex:
     def function_roles(self, fn: Resource) -> list:
         return self.targets(fn, "role", ROLE)
 
-    def role_can(self, role: Resource, action: str, target: Resource) -> bool | None:
+    def role_can(self, role: Resource, action: str, target: Resource, named: bool = False) -> bool | None:
         """Whether ``role``'s identity policies allow ``action`` on ``target``: a statement granting the
         action whose Resource is ``*``, names the target's ARN/name (``<arn>/*`` too), or - in preview,
         when the ARN is unknown - whose policy was computed from the target (property dependency).
-        None when a policy of the role is unknown (preview) and nothing known grants it."""
+        None when a policy of the role is unknown (preview) and nothing known grants it. With ``named``,
+        only a statement that names the target counts: not ``*`` nor a pattern for every resource of the
+        service (``arn:aws:s3:::*``), which say nothing about what the code does with this one."""
         names = _names_target(target)
         undecided = False
         for holder, doc in self.role_documents(role):
@@ -227,19 +229,26 @@ class StackIndex:
             for st in doc.allows():
                 if not st.grants(action):
                     continue
-                if st.all_resources:
+                if st.all_resources and not named:
                     return True
                 for res in st.resources:
                     if res is UNKNOWN and from_target:
                         return True
-                    if isinstance(res, str) and names(res):
+                    if isinstance(res, str) and names(res) and not (named and _every_resource(res)):
                         return True
         return None if undecided else False
 
-    def function_can(self, fn: Resource, action: str, target: Resource) -> bool | None:
+    def function_can(self, fn: Resource, action: str, target: Resource, named: bool = False) -> bool | None:
         """``role_can`` over the function's execution role(s)."""
-        answers = [self.role_can(role, action, target) for role in self.function_roles(fn)]
+        answers = [self.role_can(role, action, target, named) for role in self.function_roles(fn)]
         return True if True in answers else None if None in answers else False
+
+
+def _every_resource(res: str) -> bool:
+    """``*``, or an ARN pattern whose resource part is only wildcards (``arn:aws:s3:::*``,
+    ``arn:aws:sqs:*:*:*``)."""
+    parts = res.split(":", 5)
+    return res.strip("*") == "" or (len(parts) == 6 and parts[0] == "arn" and parts[5].strip("*/") == "")
 
 
 def _names_target(target: Resource):
