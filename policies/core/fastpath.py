@@ -54,11 +54,11 @@ class GuardServicer(_Base):
         self._all_policies = list(policies)
         # a resource rule that a stack rule supersedes runs with the stack, where the two are weighed
         # together (rule.with_stack)
-        rules = {p.rule.id: p.rule for p in policies}
+        rules = {getattr(p, "rule").id: getattr(p, "rule") for p in policies}
         self._resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)
-                                   and not with_stack(p.rule, rules)]
+                                   and not with_stack(getattr(p, "rule"), rules)]
         self._stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)
-                                or with_stack(p.rule, rules)]
+                                or with_stack(getattr(p, "rule"), rules)]
 
     # SDK private state, read through one accessor each so the assumption tests can name them.
     @property

@@ -73,7 +73,7 @@ def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | N
     except Exception as exc:  # the error boundary: a rule bug never fails the engine's call
         return [_crash(rule, subject, exc)]
     in_stack = isinstance(subject, StackIndex)
-    redactor = subject.redactor_for if in_stack else (lambda r: r.redactor())
+    redactor = subject.redactor_for if isinstance(subject, StackIndex) else (lambda r: r.redactor())
     covers = getattr(found, "covers", {})
     return [format_outcome(rule, resource, message, exempt, redactor(resource), in_stack)._replace(
                 covers=covers.get((resource.urn, message), ()))
@@ -111,10 +111,10 @@ def run_check(rule: Rule, subject: Resource | StackIndex, cfg: dict) -> list:
     """The check's findings as ``[(resource, message)]``, at most ``MAX_FINDINGS`` per resource,
     duplicates dropped. A stack check's ``Undecided`` items are raised only when it found nothing."""
     covers: dict = {}
+    found: list = []
     if not rule.stack and isinstance(subject, StackIndex):
         found = _each_resource(rule, subject, cfg)
     elif rule.stack:
-        found: list = []
         undecided: list = []
         for item in rule.check(subject, cfg) or ():
             if isinstance(item, tuple) and len(item) == 3:   # (resource, message, resources it stands for)
