@@ -212,12 +212,17 @@ def cmd_scan(args) -> int:
     pack_info = {"name": "serverless-guard", "version": __version__,
                  "url": "https://www.pulumi.com/docs/iac/crossguard/"}
     source = {"path": args.path, "kind": loaded.kind, "mode": loaded.mode, "resources": len(loaded.records)}
+    remote = [r for r in loaded.records if getattr(r, "remote", False)]
+    if remote:
+        source["notExpanded"] = [{"type": r.type, "name": r.name, "urn": r.urn} for r in remote]
     _emit(args.json, lambda: reports.dumps(reports.to_json(findings, pack_info, source, fixes)))
     _emit(args.sarif, lambda: json.dumps(reports.to_sarif(findings, pack_info, fixes, language,
                                                           reports.source_root(cwd, fallback))) + "\n")
     _emit(args.junit, lambda: reports.to_junit(findings, loaded.records, levels))
     if "-" not in (args.json, args.sarif, args.junit):
         reports.terminal(findings, loaded.mode, len(loaded.records), sys.stdout, quiet=args.quiet, fixes=fixes)
+    if remote:
+        _note_not_expanded(remote)
     # the verdict comes from the findings' levels, which the pack decided (an exempted finding is advisory)
     if any(f.level == "mandatory" for f in findings):
         return 1
@@ -226,6 +231,18 @@ def cmd_scan(args) -> int:
         if any(reports.SEVERITY_ORDER.index(f.severity) >= floor and not f.exempted for f in findings):
             return 1
     return 0
+
+
+def _note_not_expanded(remote: list) -> None:
+    """What a program scan could not see: a multi-language component (awsx, aws-apigateway, ...) is built
+    by its provider plugin during a real preview, so under mocks it has no children."""
+    from .core.safety import one_line
+
+    shown = ", ".join(f"{one_line(r.name, 80)} ({one_line(r.type, 80)})" for r in remote[:5])
+    more = f" and {len(remote) - 5} more" if len(remote) > 5 else ""
+    sys.stderr.write(f"serverless-guard: note: {len(remote)} component(s) are built by their provider plugin at "
+                     f"deploy time, so nothing inside them was judged: {shown}{more}. Scan the stack's "
+                     "`pulumi preview --json` (or its stack export) to judge what they create.\n")
 
 
 def _analyzed_types() -> frozenset:

@@ -175,8 +175,8 @@ def iam_admin_star(r, cfg):
 def iam_wildcard_service_action(r, cfg):
     allowed = tuple(s.lower() for s in cfg["allowedServices"])
     return _each_document(r, lambda where, doc: [
-        f"{where}{_sid(s)} allows {', '.join(wild)}{' on every resource' if s.all_resources else ''}. Name the "
-        "actions the function needs." for s, wild in wildcard_action_statements(doc, allowed)], with_managed=True)
+        f"{where}{_sid(s)} allows {', '.join(wild)}{' on every resource' if s.all_resources else ''}. Name "
+        "only the actions needed." for s, wild in wildcard_action_statements(doc, allowed)], with_managed=True)
 
 
 @resource_rule(
@@ -244,7 +244,7 @@ def iam_data_exfil_star(r, cfg):
             also = [a for a in s.grants_any(DATA_PLANE) if a not in hit]
             more = f" (and {', '.join(also)}, also on every resource)" if also else ""
             out.append(f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\"{more}. Scope it to the "
-                       "resources the function uses.")
+                       "resources it is used on.")
         return out
     return _each_document(r, report, with_managed=True)
 

@@ -289,8 +289,14 @@ def lambda_async_failure_destination(stack, cfg):
         configs = stack.referrers(fn, aws.EVENT_INVOKE_CONFIG, prop="functionName")
         if any(c.get("destinationConfig.onFailure.destination") for c in configs):
             continue
+        # one path, one finding: an EventBridge target of this function without its own dead-letter queue
+        # is named here (eventbridge-target-dlq is superseded on it)
+        targets = [t for t in stack.referrers(fn, aws.EVENT_TARGET, prop="arn") if not t.is_set("deadLetterConfig.arn")]
+        also = (f" EventBridge delivers to it through {', '.join(t.label() for t in targets[:3])} with no "
+                "deadLetterConfig either: give the target a dead-letter queue too, for events it cannot deliver."
+                if targets else "")
         yield fn, ("is invoked asynchronously (S3, SNS or EventBridge) with neither a dead-letter queue nor an "
-                   "on-failure destination: failed events are dropped. Add one.")
+                   f"on-failure destination: failed events are dropped. Add one.{also}"), targets
 
 
 def _target_needs_dlq(arn) -> bool | None:
@@ -303,7 +309,8 @@ def _target_needs_dlq(arn) -> bool | None:
     "eventbridge-target-dlq", CAT, Sev.LOW, types=[aws.EVENT_TARGET, aws.SCHEDULE],
     title="EventBridge targets have a dead-letter queue",
     description="Events EventBridge cannot deliver to a function or queue are dropped without a DLQ.",
-    remediation="""aws.cloudwatch.EventTarget("nightly", rule=rule.name, arn=fn.arn, dead_letter_config={"arn": dlq.arn})""")
+    remediation="""aws.cloudwatch.EventTarget("nightly", rule=rule.name, arn=fn.arn, dead_letter_config={"arn": dlq.arn})""",
+    superseded_by=["lambda-async-failure-destination"])
 def eventbridge_target_dlq(r, cfg):
     prefix = "target." if r.type == aws.SCHEDULE else ""
     needs = _target_needs_dlq(r.known(f"{prefix}arn"))

@@ -204,3 +204,25 @@ aws.lambda_.FunctionUrl("u\\x1b\\x00\\x07\\ufffe\\u202e name", function_name="f"
     r = scan(folder, "--junit", "-")
     assert r.returncode in (0, 1), r.stderr
     xml.dom.minidom.parseString(r.stdout.encode("utf-8"))
+
+
+def test_project_config_and_structured_secrets_reach_the_program(tmp_path):
+    # Pulumi.yaml's own config block (a value, a default) applies under the stack's config; an object with
+    # a secure leaf is secret as a whole, its leaf a placeholder (only the CLI can decrypt it)
+    (tmp_path / "Pulumi.yaml").write_text(
+        "name: app\nruntime: python\nconfig:\n  size:\n    type: string\n    default: small\n"
+        "  owner: platform\n  declared:\n    type: string\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        "config:\n  app:owner: payments\n  app:db:\n    host: db.internal\n    password:\n      secure: AAABAGNpcGhlcg==\n")
+    (tmp_path / "__main__.py").write_text(textwrap.dedent("""
+        import pulumi, pulumi_aws as aws
+        c = pulumi.Config()
+        db = c.require_secret_object("db")
+        aws.sqs.Queue("q", tags={"size": c.require("size"), "owner": c.require("owner"),
+                                 "declared": c.get("declared") or "unset"})
+        aws.ssm.Parameter("db-host", type="String", value=db.apply(lambda d: d["host"] + "/" + d["password"]))
+    """))
+    records = {r.name: r for r in capture.run_directory(str(tmp_path)).records}
+    assert records["q"].inputs["tags"] == {"size": "small", "owner": "payments", "declared": "unset"}
+    value = records["db-host"].inputs["value"]
+    assert isinstance(value, dict) and value.get("value") == "db.internal/[secret]"   # secret-marked on the wire

@@ -104,3 +104,33 @@ def test_the_attachment_reports_when_the_role_finding_does_not(packs, config):
     assert ("iam-privesc-actions", "deployer-lambda") in found, found
     assert ("iam-wildcard-service-action", "deployer-lambda") in found, found
     assert (OVER, "deployer") not in found
+
+
+# --- one EventBridge -> function path, one finding ---------------------------------------------------
+
+ASYNC = "lambda-async-failure-destination"
+
+
+def _scheduled_function():
+    fn = function("nightly")
+    rule = aws.cloudwatch.EventRule("every-night", schedule_expression="cron(0 3 * * ? *)")
+    aws.cloudwatch.EventTarget("nightly-target", rule=rule.name, arn=fn.arn)
+    aws.lambda_.Permission("from-events", function=fn.name, action="lambda:InvokeFunction",
+                           principal="events.amazonaws.com", source_arn=rule.arn)
+
+
+def _async_findings(diags) -> set:
+    return {(d.policy, d.resource) for d in diags if d.policy in (ASYNC, "eventbridge-target-dlq")}
+
+
+@pytest.mark.parametrize("mode", ["update", "preview"])
+def test_an_eventbridge_path_without_dead_letters_is_one_finding(packs, mode):
+    diags = analyze(packs, _scheduled_function, mode)
+    assert _async_findings(diags) == {(ASYNC, "nightly")}
+    message = next(d.message for d in diags if d.policy == ASYNC)
+    assert "EventTarget 'nightly-target' with no dead_letter_config either" in message
+
+
+def test_the_target_reports_when_the_function_finding_does_not(packs):
+    found = _async_findings(analyze(packs, _scheduled_function, "update", config={ASYNC: "disabled"}))
+    assert found == {("eventbridge-target-dlq", "nightly-target")}

@@ -27,7 +27,7 @@ from pulumi_policy.policy import EnforcementLevel, ResourceValidationPolicy, Sta
 from . import governance
 from .resource import Resource, Undecided
 from .rule import with_stack
-from .runtime import evaluate, fix_passes, remediation, supersede
+from .runtime import covered_by, evaluate, fix_passes, moot, remediation, supersede
 from .values import set_path
 from .stack import StackIndex
 
@@ -156,15 +156,18 @@ class GuardServicer(_Base):
             try:
                 outcomes = evaluate(policy.rule, subject, self._get_policy_config(policy.name), self._stack_tags)
             except Undecided as exc:
-                undecided.setdefault(exc.message, []).append(policy)
+                undecided.setdefault(exc.message, []).append((policy, exc))
                 continue
             results.append((policy, level, outcomes))
         # one exposure, one finding: the relations the rules declare (Rule.superseded_by), applied here
         kept = supersede([(policy.rule, outcomes) for policy, _, outcomes in results])
         for (policy, level, _), (_, outcomes) in zip(results, kept):
             self._emit(response, policy, level, outcomes)
+        covered = covered_by([(policy.rule, outcomes) for policy, _, outcomes in results]) if undecided else {}
         for message, group in undecided.items():
-            self._unknown_diagnostic(response, group, message)
+            policies_left = [policy for policy, exc in group if not moot(policy.rule, exc, covered)]
+            if policies_left:
+                self._unknown_diagnostic(response, policies_left, message)
 
     def Analyze(self, request, _context):
         self._configure_runtime_settings()

@@ -18,6 +18,7 @@ class Undecided(Exception):
     def __init__(self, resource: Resource, path: str):
         super().__init__(path)
         self.path = path
+        self.urn = resource.urn
         if resource.truncated:
             self.message = (f"{resource.kind} '{resource.name}' has properties nested too deeply or too large to "
                             f"read, so .{path} could not be checked")

@@ -86,16 +86,29 @@ class Found(list):
     covers: dict
 
 
-def supersede(results: list) -> list:
-    """``[(rule, outcomes)]`` of one subject with the findings other findings stand for dropped: a rule's
-    finding on a resource goes when a rule named in its ``superseded_by`` reported that resource (its
-    own, or one its finding covers), not exempted. A superseding rule that is disabled, suppressed for
-    that resource, exempted or undecided reports nothing there, so the other one reports."""
+def covered_by(results: list) -> dict:
+    """rule id -> the URNs its findings in ``results`` (``[(rule, outcomes)]``) stand for: their own and
+    the ones they cover; crashed and exempted findings stand for nothing."""
     covered: dict = {}
     for rule, outcomes in results:
         for o in outcomes:
             if not o.crash and o.exempt is None:
                 covered.setdefault(rule.id, set()).update((o.urn, *o.covers))
+    return covered
+
+
+def moot(rule: Rule, undecided: Undecided, covered: dict) -> bool:
+    """Whether a rule that could not decide on a resource (preview) need not say so: a rule that
+    supersedes it reported that resource."""
+    return any(undecided.urn in covered.get(r, ()) for r in rule.superseded_by)
+
+
+def supersede(results: list) -> list:
+    """``[(rule, outcomes)]`` of one subject with the findings other findings stand for dropped: a rule's
+    finding on a resource goes when a rule named in its ``superseded_by`` reported that resource (its
+    own, or one its finding covers), not exempted. A superseding rule that is disabled, suppressed for
+    that resource, exempted or undecided reports nothing there, so the other one reports."""
+    covered = covered_by(results)
     if not covered:
         return results
     out = []

@@ -43,6 +43,7 @@ class Record:
     provider: str = ""
     source_file: str = ""   # where the program constructs the resource (absolute path), when known
     source_line: int = 0
+    remote: bool = False    # a multi-language component: its provider plugin builds its children at deploy time
 
 
 @dataclass
@@ -128,7 +129,8 @@ def _computed(type_: str, name: str, inputs: dict) -> dict:
     elif type_ == "aws:cloudwatch/eventBus:EventBus":
         out.update(arn=f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{res_name}")
     else:
-        out.setdefault("arn", f"arn:aws:{service}:{REGION}:{ACCOUNT}:{kind.lower()}/{res_name}")
+        if "arn" not in inputs:   # an input named arn (EventTarget's target) is the program's, kept as given
+            out["arn"] = f"arn:aws:{service}:{REGION}:{ACCOUNT}:{kind.lower()}/{res_name}"
         rid = f"{res_name}-id"
     out["id"] = rid
     return out
@@ -250,7 +252,7 @@ def _recording_monitor(mocks, capture: Capture, preview: bool):
             if request.type == "pulumi:pulumi:Stack" or not request.custom:
                 outputs = {}
             elif preview:
-                outputs = {**inputs, "id": UNKNOWN, "arn": UNKNOWN}
+                outputs = {"arn": UNKNOWN, **inputs, "id": UNKNOWN}
             else:
                 outputs = {**inputs, **_computed(request.type, request.name, inputs)}
             source_file, source_line = _source(request)
@@ -259,7 +261,7 @@ def _recording_monitor(mocks, capture: Capture, preview: bool):
                 dependencies=list(request.dependencies),
                 property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
                 inputs=inputs, outputs=outputs, custom=bool(request.custom), provider=request.provider,
-                source_file=source_file, source_line=source_line))
+                source_file=source_file, source_line=source_line, remote=bool(request.remote)))
             return response
 
     return RecordingMonitor(mocks)
@@ -398,8 +400,46 @@ def stack_config(path: str, project: str) -> tuple:
             out[key] = "[secret]"
             secret.append(key)
         else:
+            # a structured value with secure leaves is secret as a whole, as the CLI makes it
+            value, hidden = _without_secure(value)
             out[key] = value if isinstance(value, str) else json.dumps(value)
+            secret += [key] if hidden else []
     return out, tuple(secret)
+
+
+def project_config(path: str, project: str) -> dict:
+    """The config Pulumi.yaml itself declares (its ``config:`` block: a value, or a ``default``/``value``),
+    which a stack's own config overrides, as the CLI applies it. ``template:`` config is only what
+    ``pulumi new`` asks for, so it is not config."""
+    import json
+
+    from ..core.files import load_yaml_file
+
+    data = load_yaml_file(os.path.join(path, "Pulumi.yaml"), MAX_CONFIG_BYTES, what="a Pulumi project file")
+    block = data.get("config") if isinstance(data, dict) else None
+    out = {}
+    for key, value in (block.items() if isinstance(block, dict) else ()):
+        key = str(key) if ":" in str(key) else f"{project}:{key}"
+        if isinstance(value, dict):
+            if "value" in value or "default" in value:
+                value = value.get("value", value.get("default"))
+            else:
+                continue   # a declaration without a value: the stack must set it
+        out[key] = value if isinstance(value, str) else json.dumps(value)
+    return out
+
+
+def _without_secure(value) -> tuple:
+    """``value`` with each ``{"secure": ...}`` leaf replaced by a placeholder, and whether there was one."""
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        return "[secret]", True
+    if isinstance(value, dict):
+        pairs = {k: _without_secure(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(h for _, h in pairs.values())
+    if isinstance(value, list):
+        items = [_without_secure(v) for v in value]
+        return [v for v, _ in items], any(h for _, h in items)
+    return value, False
 
 
 def _program_settings(path: str) -> tuple:
@@ -450,6 +490,7 @@ def run_directory(path: str, mode: str = "update", stack: str = "dev", config_fi
     project, main, site, runtime = _program_settings(path)
     config_file = config_file or os.path.join(path, f"Pulumi.{stack}.yaml")
     config, secret = stack_config(config_file, project) if os.path.isfile(config_file) else ({}, ())
+    config = {**project_config(path, project), **config}
     if runtime == "nodejs":
         from . import nodejs
 

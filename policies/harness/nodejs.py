@@ -113,7 +113,7 @@ class _Monitor:
         rid = ""
         if request.custom and not request.type.startswith(SKIPPED_TYPES):
             if self.preview:
-                outputs = {**inputs, "id": UNKNOWN, "arn": UNKNOWN}
+                outputs = {"arn": UNKNOWN, **inputs, "id": UNKNOWN}
             else:
                 computed = _computed(request.type, request.name, inputs)
                 filled = self.shapes.resource_outputs(request.type, computed.get("name") or request.name)
@@ -132,7 +132,7 @@ class _Monitor:
                     dependencies=list(request.dependencies),
                     property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
                     inputs=inputs, outputs=outputs, custom=bool(request.custom), provider=request.provider,
-                    source_file=file, source_line=line))
+                    source_file=file, source_line=line, remote=bool(request.remote)))
         state = {k: v for k, v in state.items() if k != "id"}
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=_struct(state))
 

@@ -59,7 +59,7 @@ PHRASES = {
     "iam-trust-github-oidc-unscoped": "trusts GitHub Actions OIDC without a token.actions.githubusercontent.com:sub",
     "iam-trust-public": "lets any AWS principal (Principal \"*\") assume the role",
     "iam-wildcard-resource": "on Resource \"*\". Name the resources",
-    "iam-wildcard-service-action": "Name the actions the function needs",
+    "iam-wildcard-service-action": "Name only the actions needed",
     "internal-function-public-entry": "can also be invoked by anyone",
     "kms-deletion-safety": ("bypass_policy_lockout_safety_check is true", "deletion_window_in_days", "is_enabled"),
     "kms-policy-defined": "has no policy and no KeyPolicy",
