@@ -50,7 +50,7 @@ def expectations(app: str, corpus: str = CORPUS) -> dict:
             for k in ("expected", "must_not", "known_false_positives", "known_misses", "exempted")}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def records(app: str, mode: str, corpus: str = CORPUS) -> list:
     """The program's resources, run fenced in a process of its own as ``scan`` runs it (once per run)."""
     from policies.harness import fence

@@ -12,7 +12,7 @@ import json
 from .core import Sev, Undecided, as_list, fixes, iam, int_setting, list_setting, lookup, names_allowlist, resource_rule, \
     stack_rule
 from .core import aws
-from .core.checks import open_policy, read_policy
+from .core.checks import open_policy, read_policy, s3_log_targets, website_buckets
 
 CAT = "SAS-3"
 PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
@@ -71,6 +71,26 @@ def _publicly_granted(stack, bucket) -> bool | None:
     return True if True in answers else None if None in answers else False
 
 
+def _exposures_and_blocks(stack, types: tuple, check):
+    """``check(resource)``'s messages on each resource of ``types`` (a bucket, or what configures one),
+    each yielded with the public access blocks of that bucket: one exposure, one finding, so the
+    finding that a bucket is open stands for its weak block (s3-public-access-block-weak is superseded
+    there)."""
+    for r in stack.of_type(*types):
+        try:
+            found = check(r)
+        except Undecided as exc:
+            yield exc
+            continue
+        found = [found] if isinstance(found, str) else list(found or ())
+        if not found:
+            continue
+        buckets = [r] if r.type in aws.BUCKETS else stack.targets(r, "bucket", *aws.BUCKETS)
+        blocks = [b for bucket in buckets for b in stack.referrers(bucket, aws.BUCKET_PAB, prop="bucket")]
+        for message in found:
+            yield r, message, blocks
+
+
 @resource_rule(
     "s3-public-access-block-weak", CAT, Sev.HIGH, types=[aws.BUCKET_PAB],
     title="S3 public access blocks block everything",
@@ -78,7 +98,7 @@ def _publicly_granted(stack, bucket) -> bool | None:
     remediation="""aws.s3.BucketPublicAccessBlock("uploads", bucket=bucket.id, block_public_acls=True,
     block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True)""",
     peers=["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "FSBP S3.8"],
-    config=names_allowlist("public access blocks"))
+    config=names_allowlist("public access blocks"), superseded_by=["s3-policy-public", "s3-acl-public"])
 def s3_public_access_block_weak(r, cfg):
     off = [k for k in PAB_FLAGS if r.flag(k) is not True]
     if off:
@@ -86,26 +106,30 @@ def s3_public_access_block_weak(r, cfg):
     return None
 
 
-@resource_rule(
-    "s3-policy-public", CAT, Sev.CRITICAL, types=[aws.BUCKET_POLICY, aws.BUCKET],
+@stack_rule(
+    "s3-policy-public", CAT, Sev.CRITICAL, types=[aws.BUCKET_POLICY, aws.BUCKET, aws.BUCKET_PAB],
     title="S3 bucket policies are not open to everyone",
     description="A bucket policy (a BucketPolicy, or the older inline `policy` argument of Bucket) that allows "
                 "Principal * without a restricting condition exposes the bucket.",
     remediation="""# Grant named principals, or serve public content through CloudFront with origin access control:
 # "Principal": {"Service": "cloudfront.amazonaws.com"}, "Condition": {"StringEquals": {"AWS:SourceArn": dist.arn}}""",
     peers=["CKV_AWS_70", "FSBP S3.2", "FSBP S3.3"], config=names_allowlist("bucket policies"))
-def s3_policy_public(r, cfg):
-    return open_policy(r, "policy")
+def s3_policy_public(stack, cfg):
+    return _exposures_and_blocks(stack, (aws.BUCKET_POLICY, aws.BUCKET), lambda r: open_policy(r, "policy"))
 
 
-@resource_rule(
-    "s3-acl-public", CAT, Sev.CRITICAL, types=[*aws.BUCKET_ACLS, aws.BUCKET],
+@stack_rule(
+    "s3-acl-public", CAT, Sev.CRITICAL, types=[*aws.BUCKET_ACLS, aws.BUCKET, aws.BUCKET_PAB],
     title="S3 bucket ACLs grant nothing to everyone",
     description="A public canned ACL or a grant to AllUsers/AuthenticatedUsers (on a BucketAcl, or the older inline "
                 "`acl`/`grants` arguments of Bucket) exposes the bucket.",
     remediation="""aws.s3.BucketAcl("uploads", bucket=bucket.id, acl="private")""",
     peers=["CKV_AWS_20", "CKV_AWS_57", "CKV2_AWS_43"])
-def s3_acl_public(r, cfg):
+def s3_acl_public(stack, cfg):
+    return _exposures_and_blocks(stack, (*aws.BUCKET_ACLS, aws.BUCKET), _public_acl)
+
+
+def _public_acl(r):
     acl = r.known("acl")
     if acl in PUBLIC_ACLS:
         return f"acl is {acl}. Use \"private\" and grant access through policies."
@@ -130,7 +154,7 @@ def _denies_insecure_transport(doc) -> bool:
 
 
 @stack_rule(
-    "s3-tls-only", CAT, Sev.MEDIUM, types=[aws.BUCKET, aws.BUCKET_POLICY],
+    "s3-tls-only", CAT, Sev.MEDIUM, types=[aws.BUCKET, aws.BUCKET_POLICY, *aws.BUCKET_WEBSITES],
     title="S3 buckets refuse plain HTTP",
     description="Without a Deny on aws:SecureTransport false, clients may read and write over unencrypted HTTP.",
     remediation="""aws.s3.BucketPolicy("tls-only", bucket=bucket.id, policy=pulumi.Output.json_dumps({
@@ -139,7 +163,12 @@ def _denies_insecure_transport(doc) -> bool:
     "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))""",
     peers=["CKV_AWS_379", "FSBP S3.5"])
 def s3_tls_only(stack, cfg):
+    # A website bucket is read over its website endpoint, which speaks only HTTP (CloudFront reaches an
+    # S3 website origin over HTTP too): denying plain HTTP would take the site down.
+    websites = website_buckets(stack)
     for bucket in stack.of_type(*aws.BUCKETS):
+        if bucket.urn in websites:
+            continue
         policies = stack.referrers(bucket, aws.BUCKET_POLICY, prop="bucket")
         docs = [p.document("policy") for p in [*policies, bucket]]  # and the older inline `policy`
         if any(isinstance(d, iam.Document) and _denies_insecure_transport(d) for d in docs):
@@ -151,13 +180,18 @@ def s3_tls_only(stack, cfg):
 
 
 @stack_rule(
-    "s3-versioning", CAT, Sev.LOW, types=[*aws.BUCKETS, *aws.BUCKET_VERSIONINGS],
+    "s3-versioning", CAT, Sev.LOW, types=[*aws.BUCKETS, *aws.BUCKET_VERSIONINGS, *aws.BUCKET_WEBSITES],
     title="S3 buckets keep versions",
     description="Without versioning, an overwrite or delete (by a bug or an attacker) cannot be undone.",
     remediation="""aws.s3.BucketVersioning("uploads", bucket=bucket.id, versioning_configuration={"status": "Enabled"})""",
     peers=["CKV_AWS_21", "FSBP S3.14"], config=names_allowlist("buckets"))
 def s3_versioning(stack, cfg):
+    # Website content is published from the program's files and logs are written once by a service:
+    # neither is data versioning can bring back, so neither is reported.
+    skipped = website_buckets(stack) | s3_log_targets(stack)
     for bucket in stack.of_type(*aws.BUCKETS):
+        if bucket.urn in skipped:
+            continue
         separate = stack.referrers(bucket, *aws.BUCKET_VERSIONINGS, prop="bucket")
         statuses = [v.get("versioningConfiguration.status") for v in separate]
         inline = bucket.get("versioning.enabled")  # the older inline argument

@@ -35,18 +35,24 @@ IDENTITY_TYPES = [*aws.IDENTITY_POLICY_TYPES, aws.ROLE]
 
 # --- reading identity policies --------------------------------------------------------------------
 
-def managed_documents(r) -> list:
+SERVICE_ROLE_PATH = ":policy/service-role/"
+
+
+def managed_documents(r, service_roles: bool = True) -> list:
     """(where, Document) for each AWS managed policy ``r`` attaches (a Role's managed_policy_arns, an
-    attachment's policy_arn) that the managed-policy snapshot knows."""
+    attachment's policy_arn) that the managed-policy snapshot knows. Without ``service_roles``, the
+    policies AWS publishes as a service's own role (``policy/service-role/``: AWSGlueServiceRole,
+    AWSLambdaBasicExecutionRole, ...) are left out."""
     arns = as_list(r.get("managedPolicyArns")) if r.type == aws.ROLE else [r.get("policyArn")]
     return [(f"the AWS-managed {managed.name_of(a)} policy", doc) for a in arns
-            if managed.is_managed(a) and a not in ADMIN_MANAGED and (doc := managed.document(a)) is not None]
+            if managed.is_managed(a) and a not in ADMIN_MANAGED and (service_roles or SERVICE_ROLE_PATH not in a)
+            and (doc := managed.document(a)) is not None]
 
 
-def documents(r, with_managed: bool = False) -> list:
+def documents(r, with_managed: bool = False, service_roles: bool = True) -> list:
     """(where, Document) for each identity policy ``r`` carries; malformed ones as (where, Malformed).
-    ``with_managed`` adds the AWS managed policies it attaches."""
-    extra = managed_documents(r) if with_managed else []
+    ``with_managed`` adds the AWS managed policies it attaches (``service_roles``: see managed_documents)."""
+    extra = managed_documents(r, service_roles) if with_managed else []
     if r.type in (aws.ROLE_POLICY_ATTACHMENT, aws.POLICY_ATTACHMENT):
         return extra
     if r.type == aws.ROLE:
@@ -130,11 +136,12 @@ def privesc_findings(doc) -> list:
     return sorted(set(found))
 
 
-def _each_document(r, report, report_malformed: bool = False, with_managed: bool = False):
+def _each_document(r, report, report_malformed: bool = False, with_managed: bool = False,
+                   service_roles: bool = True):
     """Run ``report(where, doc)`` over each identity policy of ``r``. A document that cannot be read is
     reported once, by iam-admin-star (the rule that matters most), not by every identity rule."""
     out = []
-    for where, doc in documents(r, with_managed):
+    for where, doc in documents(r, with_managed, service_roles):
         if isinstance(doc, iam.Malformed):
             if report_malformed:
                 out.append(malformed_message(where.strip("`"), doc))
@@ -176,7 +183,8 @@ def iam_wildcard_service_action(r, cfg):
     allowed = tuple(s.lower() for s in cfg["allowedServices"])
     return _each_document(r, lambda where, doc: [
         f"{where}{_sid(s)} allows {', '.join(wild)}{' on every resource' if s.all_resources else ''}. Name "
-        "only the actions needed." for s, wild in wildcard_action_statements(doc, allowed)], with_managed=True)
+        "only the actions needed." for s, wild in wildcard_action_statements(doc, allowed)], with_managed=True,
+        service_roles=False)   # a service's own role policy (AWSGlueServiceRole's glue:*) is AWS's design
 
 
 @resource_rule(

@@ -69,6 +69,10 @@ def test_messages_and_fixes_speak_typescript(mixin_scan):
     assert "tracingConfig.mode is unset" in xray["message"]
     assert xray["remediation"].startswith("new aws.lambda.Function(")
     assert "tracing_config" not in proc.stdout
+    # keyword arguments in messages are written as the args object writes them
+    table = _by(findings, "dynamodb-deletion-protection", "orders")
+    assert table["message"].endswith("Set deletionProtectionEnabled: true."), table["message"]
+    assert "=True" not in proc.stdout
 
 
 def test_a_programs_own_error_is_named_with_its_line():

@@ -3,6 +3,7 @@ gives exactly one finding in every configuration. Disabling, suppressing or exem
 policy makes the superseded ones report; nothing is folded inside a rule's body."""
 from __future__ import annotations
 
+import pulumi
 import pulumi_aws as aws
 import pytest
 
@@ -134,3 +135,38 @@ def test_an_eventbridge_path_without_dead_letters_is_one_finding(packs, mode):
 def test_the_target_reports_when_the_function_finding_does_not(packs):
     found = _async_findings(analyze(packs, _scheduled_function, "update", config={ASYNC: "disabled"}))
     assert found == {("eventbridge-target-dlq", "nightly-target")}
+
+
+# --- a public bucket and the public access block switched off to allow it: one finding -------------
+
+def _public_website_bucket():
+    """aws-py-s3-folder: the block is switched off so that the public-read policy can apply."""
+    import json
+
+    site = aws.s3.Bucket("site")
+    block = aws.s3.BucketPublicAccessBlock("site-block", bucket=site.id, block_public_acls=False,
+                                           block_public_policy=False, ignore_public_acls=False,
+                                           restrict_public_buckets=False)
+    aws.s3.BucketPolicy("site-policy", bucket=site.id, policy=site.arn.apply(lambda arn: json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                                "Resource": f"{arn}/*"}]})),
+                        opts=pulumi.ResourceOptions(depends_on=[block]))
+
+
+def _bucket_findings(diags) -> set:
+    return {(d.policy, d.resource) for d in diags if d.policy in ("s3-policy-public", "s3-public-access-block-weak")}
+
+
+def test_the_access_block_relation_is_declared():
+    assert set(REGISTRY["s3-public-access-block-weak"].superseded_by) == {"s3-policy-public", "s3-acl-public"}
+
+
+def test_a_public_bucket_and_its_open_block_are_one_finding(packs):
+    assert _bucket_findings(analyze(packs, _public_website_bucket, "update")) == {("s3-policy-public", "site-policy")}
+
+
+@pytest.mark.parametrize("config", [{"s3-policy-public": "disabled"},
+                                    {"s3-policy-public": {"allowedNames": ["site-policy"]}}])
+def test_the_block_reports_when_the_bucket_finding_does_not(packs, config):
+    found = _bucket_findings(analyze(packs, _public_website_bucket, "update", config=config))
+    assert found == {("s3-public-access-block-weak", "site-block")}

@@ -73,6 +73,8 @@ BUCKET_ACLS = (BUCKET_ACL, BUCKET_ACL_V2)
 BUCKET_VERSIONINGS = (BUCKET_VERSIONING, BUCKET_VERSIONING_V2)
 BUCKET_SSES = (BUCKET_SSE, BUCKET_SSE_V2)
 BUCKET_LOGGINGS = (BUCKET_LOGGING, BUCKET_LOGGING_V2)
+BUCKET_WEBSITES = ("aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration",
+                   "aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2")
 
 QUEUE = "aws:sqs/queue:Queue"
 QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"

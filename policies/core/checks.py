@@ -86,6 +86,16 @@ def s3_log_targets(stack) -> set:
     return out
 
 
+def website_buckets(stack) -> set:
+    """URNs of buckets served as S3 websites (a BucketWebsiteConfiguration, or the older inline
+    ``website`` argument): the website endpoint speaks only HTTP, and its content is published from
+    the program's files."""
+    out = {t.urn for w in stack.of_type(*aws.BUCKET_WEBSITES) for t in stack.targets(w, "bucket", *aws.BUCKETS)}
+    out.update(b.urn for b in stack.of_type(*aws.BUCKETS)
+               if b.is_set("website.indexDocument") or b.is_set("website.redirectAllRequestsTo"))
+    return out
+
+
 # Services that deliver their own access logs to a bucket: such a bucket is a log bucket too.
 LOG_DELIVERIES = (
     ("aws:cloudfront/distribution:Distribution", "loggingConfig.bucket"),   # <bucket>.s3.amazonaws.com

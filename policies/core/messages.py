@@ -173,13 +173,24 @@ def _settings() -> frozenset:
     return frozenset({k for r in REGISTRY.values() for k in r.config} | set(COMMON_CONFIG))
 
 
+# ``name=True`` / ``name="DISABLED"`` / ``name=7`` in a message: a keyword argument as Python writes it
+_ASSIGNMENT = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)=(True|False|None|\"[^\"\n]*\"|-?\d+)")
+_TS_LITERALS = {"True": "true", "False": "false", "None": "undefined"}
+
+
+def _ts_argument(m: re.Match) -> str:
+    """``deletionProtectionEnabled=True`` as TypeScript's args object writes it: ``deletionProtectionEnabled: true``."""
+    return f"{m.group(1)}: {_TS_LITERALS.get(m.group(2), m.group(2))}"
+
+
 @lru_cache(maxsize=4096)  # the same few message templates recur on every resource of a kind
 def user_terms(text: str, language: str = "python") -> str:
     """Wire property paths (``pointInTimeRecovery.enabled``) as the pulumi-aws Python arguments the
     program writes (``point_in_time_recovery.enabled``). Policy setting names stay as they are. In
-    TypeScript the program writes the wire names, so the text is returned as it is."""
+    TypeScript the program writes the wire names; only keyword arguments are rewritten as object
+    properties (``deletionProtectionEnabled: true``)."""
     if language != "python":
-        return text
+        return _ASSIGNMENT.sub(_ts_argument, text)
     def snake(m: re.Match) -> str:
         word = m.group(0)
         if word.islower() or word.split(".")[0] in _settings():

@@ -1,5 +1,6 @@
 """AWS managed policies analysed like inline documents: the old ``managed_policy_arns`` shape and
 ``RolePolicyAttachment``, both ways."""
+import json
 import pulumi
 import pulumi_aws as aws
 
@@ -70,3 +71,20 @@ def attachment_of_a_retired_or_unknown_managed_policy():
     """An ARN the snapshot does not know is neither an error nor a finding."""
     r = role("fn-role")
     aws.iam.RolePolicyAttachment("old", role=r.name, policy_arn=MANAGED + "NoSuchPolicyAnyMore")
+
+
+@case("iam-wildcard-service-action", violates=False)
+def glue_job_with_the_glue_service_role():
+    """aws-py-redshift-glue-etl: AWSGlueServiceRole is the role policy AWS publishes for Glue
+    (policy/service-role/); its glue:* is the service's own design, not the program's choice."""
+    r = role("glue-role", trust=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    aws.iam.RolePolicyAttachment("glue-service", role=r.name, policy_arn=MANAGED + "service-role/AWSGlueServiceRole")
+
+
+@case("iam-wildcard-service-action", violates=True, resource="glue-s3")
+def glue_job_with_s3_full_access_beside_its_service_role():
+    r = role("glue-role", trust=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    aws.iam.RolePolicyAttachment("glue-service", role=r.name, policy_arn=MANAGED + "service-role/AWSGlueServiceRole")
+    aws.iam.RolePolicyAttachment("glue-s3", role=r.name, policy_arn=MANAGED + "AmazonS3FullAccess")

@@ -97,3 +97,43 @@ def v2_bucket_with_v2_satellites():
 @case("s3-versioning", violates=True, resource="v2")
 def v2_bucket_without_versioning():
     aws.s3.BucketV2("v2")
+
+
+# --- website and log buckets: what versioning and a TLS-only policy would mean there -------------------
+
+@case("s3-tls-only", violates=False)
+@case("s3-versioning", violates=False)
+def website_bucket_with_a_website_configuration():
+    """aws-py-static-website's content bucket: its website endpoint speaks only HTTP (so a TLS-only
+    policy would take the site down) and its content is published from the program's files."""
+    site = aws.s3.Bucket("site")
+    aws.s3.BucketWebsiteConfiguration("site-website", bucket=site.bucket, index_document={"suffix": "index.html"})
+
+
+@case("s3-tls-only", violates=False)
+@case("s3-versioning", violates=False)
+def website_bucket_with_the_inline_website_argument():
+    aws.s3.Bucket("site", website={"index_document": "index.html"})
+
+
+@case("s3-versioning", violates=False)
+def cloudfront_log_bucket():
+    logs = aws.s3.Bucket("logs")
+    aws.cloudfront.Distribution(
+        "cdn", enabled=True, default_root_object="index.html",
+        origins=[{"domain_name": "example.com", "origin_id": "site", "custom_origin_config": {
+            "http_port": 80, "https_port": 443, "origin_protocol_policy": "https-only",
+            "origin_ssl_protocols": ["TLSv1.2"]}}],
+        default_cache_behavior={"target_origin_id": "site", "viewer_protocol_policy": "redirect-to-https",
+                                "allowed_methods": ["GET", "HEAD"], "cached_methods": ["GET", "HEAD"],
+                                "forwarded_values": {"query_string": False, "cookies": {"forward": "none"}}},
+        restrictions={"geo_restriction": {"restriction_type": "none"}},
+        viewer_certificate={"cloudfront_default_certificate": True},
+        logging_config={"bucket": logs.bucket_domain_name, "include_cookies": False, "prefix": "cdn/"})
+
+
+@case("s3-tls-only", violates=True, resource="data")
+@case("s3-versioning", violates=True, resource="data")
+def a_data_bucket_beside_a_website_bucket():
+    aws.s3.Bucket("site", website={"index_document": "index.html"})
+    aws.s3.Bucket("data")
