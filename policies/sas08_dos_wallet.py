@@ -6,6 +6,7 @@ found by joining triggers, functions and their roles across the stack.
 """
 from __future__ import annotations
 
+import re
 
 from .core import Sev, Undecided, as_list, bool_setting, fixes, int_setting, resource_rule, stack_rule
 from .core import aws
@@ -17,12 +18,67 @@ DEFAULT_VISIBILITY = 30
 
 
 def api_functions(stack) -> set:
-    """URNs of functions behind an API Gateway REST or HTTP integration."""
+    """URNs of functions an API Gateway request reaches: through a REST or HTTP integration, an OpenAPI
+    body's x-amazon-apigateway-integration, a quick-create HTTP API's ``target``, or an integration that
+    puts events on an EventBridge bus whose rules target the function."""
     out: set = set()
     for integ in stack.of_type(aws.REST_INTEGRATION):
         out.update(f.urn for f in stack.targets(integ, "uri", aws.FUNCTION))
     for integ in stack.of_type(aws.HTTP_INTEGRATION):
         out.update(f.urn for f in stack.targets(integ, "integrationUri", aws.FUNCTION))
+    for api in stack.of_type(aws.HTTP_API):
+        out.update(f.urn for f in stack.targets(api, "target", aws.FUNCTION))
+    out |= _openapi_functions(stack)
+    out |= _through_eventbridge(stack)
+    return out
+
+
+_INVOKE_URI = re.compile(r"functions/(arn:[^/\s\"']+)/invocations")
+
+
+def _openapi_functions(stack) -> set:
+    from .core import openapi
+
+    by_arn: dict = {}
+    for fn in stack.of_type(aws.FUNCTION):
+        arn = fn.get("arn")
+        if isinstance(arn, str):
+            by_arn[arn] = fn.urn
+    out: set = set()
+    for api in stack.of_type(aws.REST_API):
+        found = openapi.routes(api.get("body")) or []
+        for route in found:
+            m = _INVOKE_URI.search(route.uri)
+            if m:
+                arn = m.group(1)
+                urn = by_arn.get(arn) or by_arn.get(arn.rsplit(":", 1)[0])   # a qualified ARN (alias, version)
+                out.update([urn] if urn else [])
+        if found and not out:   # the body names the function by a value only known after the update
+            out.update(f.urn for f in stack.targets(api, "body", aws.FUNCTION))
+    return out
+
+
+def _through_eventbridge(stack) -> set:
+    """Functions targeted by a rule on a bus that an API integration puts events on."""
+    buses: list = []
+    default_bus = False
+    for integ in stack.of_type(aws.HTTP_INTEGRATION):
+        if str(integ.get("integrationSubtype") or "").startswith("EventBridge-PutEvents"):
+            named = stack.targets(integ, "requestParameters", aws.EVENT_BUS)
+            buses += named
+            default_bus |= not named and integ.get("requestParameters.EventBusName") in (None, "default")
+    for integ in stack.of_type(aws.REST_INTEGRATION):
+        if ":events:action/PutEvents" in str(integ.get("uri") or ""):
+            named = stack.targets(integ, "requestTemplates", aws.EVENT_BUS)
+            buses += named
+            default_bus |= not named
+    rules = [r for bus in buses for r in stack.referrers(bus, aws.EVENT_RULE, prop="eventBusName")]
+    if default_bus:
+        rules += [r for r in stack.of_type(aws.EVENT_RULE) if r.get("eventBusName") in (None, "default")]
+    out: set = set()
+    for rule in rules:
+        for target in stack.referrers(rule, aws.EVENT_TARGET, prop="rule"):
+            out.update(f.urn for f in stack.targets(target, "arn", aws.FUNCTION))
     return out
 
 
@@ -46,7 +102,7 @@ def _uncapped(fn) -> bool:
 @stack_rule(
     "lambda-reserved-concurrency", CAT, Sev.MEDIUM,
     types=[aws.FUNCTION, aws.FUNCTION_URL, aws.PERMISSION, aws.EVENT_SOURCE_MAPPING, aws.REST_INTEGRATION,
-           aws.HTTP_INTEGRATION],
+           aws.HTTP_INTEGRATION, aws.REST_API, aws.HTTP_API, aws.EVENT_RULE, aws.EVENT_TARGET],
     title="Public and API-facing functions have a concurrency cap",
     description="A function anyone can trigger, with no reserved concurrency, scales until it exhausts the "
                 "account's concurrency (taking every other function down) and the budget. Stream consumers are "

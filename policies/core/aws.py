@@ -85,6 +85,8 @@ TOPIC_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 EVENT_BUS_POLICY = "aws:cloudwatch/eventBusPolicy:EventBusPolicy"
 EVENT_PERMISSION = "aws:cloudwatch/eventPermission:EventPermission"
 EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+EVENT_BUS = "aws:cloudwatch/eventBus:EventBus"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
 STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
 

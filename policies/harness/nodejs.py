@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlparse
 from .capture import REGION, SKIPPED_TYPES, UNKNOWN, Capture, ProgramError, Record, _computed, _invoke
 
 ENTRY = os.path.join("@pulumi", "pulumi", "cmd", "run", "index.js")
+COMPONENTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node_components.js")
 _DEPENDENCY = re.compile(r"(^|/)node_modules/")
 _ERROR_LINE = re.compile(r"^(<ref \*\d+> )?(error: )?[A-Za-z]*(Error|Exception)\b")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -262,9 +263,14 @@ def run_directory(path: str, main: str, project: str, mode: str, stack: str, con
         "PULUMI_CONFIG": json.dumps(config),
         "PULUMI_CONFIG_SECRET_KEYS": json.dumps(list(secret_keys)),
         "PULUMI_NODEJS_TYPESCRIPT": "true",
-        "PULUMI_NODEJS_TRANSPILE_ONLY": "true",   # as `pulumi up` does unless the project asks otherwise
+        "PULUMI_NODEJS_TRANSPILE_ONLY": "true",   # a type error is the compiler's to report, not the scan's
+        "TS_NODE_TRANSPILE_ONLY": "true",         # the same for ES-module programs (ts-node/esm)
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "NO_COLOR": "1", "FORCE_COLOR": "0",
+        # components a provider plugin would build are built in the program's process where their own
+        # library is at hand (node_components.js)
+        "NODE_OPTIONS": f'{env.get("NODE_OPTIONS", "")} --require "{COMPONENTS}"'.strip(),
+        "SERVERLESS_GUARD_PROGRAM_DIR": root,
     })
     argv = ["node", entry, f"--monitor={address}", f"--engine={address}", f"--project={project}",
             f"--stack={stack}", f"--pwd={root}", f"--root-directory={root}", "--parallel=16"]

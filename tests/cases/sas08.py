@@ -29,6 +29,57 @@ def every_function_when_configured():
     function("internal")
 
 
+# --- every path from an API to a function: OpenAPI bodies, quick-create, EventBridge -----------------
+
+@case("lambda-reserved-concurrency", violates=True, resource="fn", modes=("update",))
+def function_behind_an_openapi_body():
+    """aws-py-serverless-raw: the REST API is an OpenAPI body whose integration invokes the function."""
+    fn = function("fn")
+    aws.apigateway.RestApi("api", body=fn.invoke_arn.apply(lambda uri: json.dumps({
+        "openapi": "3.0.1", "info": {"title": "api", "version": "1"},
+        "paths": {"/{proxy+}": {"x-amazon-apigateway-any-method": {"x-amazon-apigateway-integration": {
+            "type": "aws_proxy", "httpMethod": "POST", "uri": uri}}}}})))
+
+
+@case("lambda-reserved-concurrency", violates=True, resource="fn")
+def function_behind_a_quick_create_api():
+    fn = function("fn")
+    aws.apigatewayv2.Api("http", protocol_type="HTTP", route_key="GET /", target=fn.arn)
+
+
+def _events_api(bus_name=None):
+    bus = aws.cloudwatch.EventBus("bus")
+    api = aws.apigatewayv2.Api("http", protocol_type="HTTP")
+    aws.apigatewayv2.Integration("put-events", api_id=api.id, integration_type="AWS_PROXY",
+                                 integration_subtype="EventBridge-PutEvents",
+                                 credentials_arn="arn:aws:iam::123456789012:role/api-events",
+                                 request_parameters={"EventBusName": bus_name or bus.name,
+                                                     "Source": "$request.body.source",
+                                                     "DetailType": "$request.body.detailType",
+                                                     "Detail": "$request.body.detail"})
+    return bus
+
+
+@case("lambda-reserved-concurrency", violates=True, resource="fn")
+def function_behind_an_api_through_eventbridge():
+    """aws-ts-apigatewayv2-eventbridge: a route puts events on a bus; a rule on it invokes the function."""
+    bus = _events_api()
+    fn = function("fn")
+    rule = aws.cloudwatch.EventRule("orders", event_bus_name=bus.name,
+                                    event_pattern=json.dumps({"source": ["my-event-source"]}))
+    aws.cloudwatch.EventTarget("fn-target", rule=rule.name, event_bus_name=bus.name, arn=fn.arn)
+
+
+@case("lambda-reserved-concurrency", violates=False)
+def function_on_another_bus_than_the_api_puts_events_on():
+    _events_api()
+    other = aws.cloudwatch.EventBus("internal")
+    fn = function("fn")
+    rule = aws.cloudwatch.EventRule("nightly", event_bus_name=other.name,
+                                    event_pattern=json.dumps({"source": ["billing"]}))
+    aws.cloudwatch.EventTarget("fn-target", rule=rule.name, event_bus_name=other.name, arn=fn.arn)
+
+
 def _api_for(fn):
     api = aws.apigatewayv2.Api("http", protocol_type="HTTP")
     aws.apigatewayv2.Integration("fn", api_id=api.id, integration_type="AWS_PROXY", integration_uri=fn.invoke_arn)

@@ -1,0 +1,66 @@
+// Loaded (node --require) into a Node.js program that `scan` runs under its mocks.
+//
+// A multi-language component is built by its provider plugin during a real `pulumi preview`; under the
+// mocks it would have no children, and the API it stands for would not be judged. @pulumi/aws-apigateway's
+// RestAPI is built by its plugin with the API library of awsx classic (the plugin's source is that
+// library, moved): when the program can load @pulumi/awsx, the component is built here, in the program's
+// own process, by that library, so its RestApi (an OpenAPI body), Deployment, Stage and Permissions reach
+// the pack as a preview would show them. Without @pulumi/awsx the component stays as it is, and `scan`
+// says it was not judged.
+"use strict";
+
+const Module = require("module");
+const path = require("path");
+
+const programDir = process.env.SERVERLESS_GUARD_PROGRAM_DIR || process.cwd();
+
+function fromProgram(request) {
+    return require(require.resolve(request, { paths: [programDir] }));
+}
+
+function localRestAPI(original) {
+    let pulumi, createAPI;
+    try {
+        pulumi = fromProgram("@pulumi/pulumi");
+        createAPI = fromProgram("@pulumi/awsx/classic/apigateway/api").createAPI;
+    } catch (err) {
+        return original;
+    }
+    if (typeof createAPI !== "function") {
+        return original;
+    }
+    class RestAPI extends pulumi.ComponentResource {
+        constructor(name, args, opts) {
+            super("aws-apigateway:index:RestAPI", name, {}, opts);
+            const api = createAPI(this, name, args || {}, opts && opts.parent);
+            this.url = api.url;
+            this.api = pulumi.output(api.restAPI);
+            this.deployment = pulumi.output(api.deployment);
+            this.stage = pulumi.output(api.stage);
+            this.apiPolicy = pulumi.output(api.apiPolicy);
+            this.registerOutputs({});
+        }
+    }
+    return RestAPI;
+}
+
+const load = Module._load;
+let patched = null;
+Module._load = function (request, parent, isMain) {
+    const exported = load.apply(this, arguments);
+    if (request === "@pulumi/aws-apigateway" && exported && exported.RestAPI) {
+        if (patched === null) {
+            patched = localRestAPI(exported.RestAPI);
+        }
+        if (patched !== exported.RestAPI) {
+            return new Proxy(exported, {
+                get(target, prop) {
+                    return prop === "RestAPI" ? patched : target[prop];
+                },
+            });
+        }
+    }
+    return exported;
+};
+
+module.exports = { programDir: path.resolve(programDir) };
