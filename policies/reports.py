@@ -59,20 +59,25 @@ def build(diags, records, cwd: str, fallback_file: str, language: str = "python"
             type=rec.type if rec else ("pulumi:pulumi:Stack" if not d.urn else ""),
             resource=d.resource if d.urn else "(stack)", urn=d.urn, message=detail,
             remediation=rule.fix_text(language) if rule else "", exempted=exempted,
-            location=_location(rec, cwd, fallback_file), exemption=exemption))
+            location=_location(rec, cwd, fallback_file, by_urn), exemption=exemption))
     out.sort(key=lambda f: (f.level != "mandatory", -SEVERITY_ORDER.index(f.severity), f.policy, f.resource))
     return out
 
 
-def _location(rec, cwd: str, fallback_file: str) -> dict:
+def _location(rec, cwd: str, fallback_file: str, by_urn: dict | None = None) -> dict:
     """Where a finding is shown: the line of the program that declares the resource when that file is
     inside the project folder (the folder of ``fallback_file``, its Pulumi.yaml) and not a dependency's;
-    else the project file. A source position is input: one naming ``../../etc/passwd`` or a library's
-    file never places a finding outside the project."""
-    if rec is not None and rec.source_file and rec.source_line > 0:
-        shown = _placed(rec.source_file, cwd, fallback_file)
-        if shown is not None:
-            return {"file": shown, "line": rec.source_line}
+    for a resource a component or library created, the line of its nearest ancestor that is the
+    program's own; else the project file. A source position is input: one naming ``../../etc/passwd``
+    or a library's file never places a finding outside the project."""
+    seen: set = set()
+    while rec is not None and rec.urn not in seen and len(seen) < 64:
+        seen.add(rec.urn)
+        if rec.source_file and rec.source_line > 0:
+            shown = _placed(rec.source_file, cwd, fallback_file)
+            if shown is not None:
+                return {"file": shown, "line": rec.source_line}
+        rec = (by_urn or {}).get(rec.parent) if rec.parent else None
     return {"file": _placed(fallback_file, cwd, fallback_file, fallback=True), "line": 1}
 
 
@@ -132,7 +137,7 @@ def build_remediations(changes, records, cwd: str, fallback_file: str, language:
             changes=[{"property": user_terms(path, language), "before": _shown(before), "after": _shown(after)}
                      for path, (before, after) in sorted(c.changes.items())],
             fix=rule.fix_text(language) if rule else "", diagnostic=c.diagnostic,
-            location=_location(by_urn.get(c.urn), cwd, fallback_file)))
+            location=_location(by_urn.get(c.urn), cwd, fallback_file, by_urn)))
     return out
 
 

@@ -226,3 +226,27 @@ def test_project_config_and_structured_secrets_reach_the_program(tmp_path):
     assert records["q"].inputs["tags"] == {"size": "small", "owner": "payments", "declared": "unset"}
     value = records["db-host"].inputs["value"]
     assert isinstance(value, dict) and value.get("value") == "db.internal/[secret]"   # secret-marked on the wire
+
+
+def test_a_resource_a_library_component_creates_is_placed_at_the_users_line(tmp_path):
+    # the component's module lives in the program's virtualenv (a dependency): the bucket it creates is
+    # shown at the line of the program that constructs the component, its nearest ancestor of its own
+    site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    (site / "acme_storage.py").write_text(textwrap.dedent("""
+        import pulumi, pulumi_aws as aws
+
+        class Storage(pulumi.ComponentResource):
+            def __init__(self, name, opts=None):
+                super().__init__("acme:index:Storage", name, None, opts)
+                self.bucket = aws.s3.Bucket(f"{name}-data", opts=pulumi.ResourceOptions(parent=self))
+                self.register_outputs({})
+    """))
+    (tmp_path / "Pulumi.yaml").write_text("name: app\nruntime:\n  name: python\n  options:\n    virtualenv: venv\n")
+    (tmp_path / "__main__.py").write_text("import acme_storage\n\n\nacme_storage.Storage('uploads')\n")
+    out = tmp_path / "findings.json"
+    proc = scan(str(tmp_path), "--json", str(out))
+    assert proc.returncode == 0, proc.stderr
+    found = [f for f in json.loads(out.read_text())["findings"] if f["resource"] == "uploads-data"]
+    assert found and all(f["location"]["line"] == 4 and f["location"]["file"].endswith("__main__.py")
+                         for f in found), found
