@@ -353,6 +353,64 @@ def cognito_mfa(r, cfg):
 
 
 @resource_rule(
+    "cognito-deletion-protection", CAT, Sev.LOW, types=[aws.USER_POOL],
+    title="Cognito user pools are protected from deletion",
+    description="Deleting a user pool deletes every user and their credentials, beyond recovery; one mistaken "
+                "`pulumi destroy` or replacement is enough.",
+    remediation="""aws.cognito.UserPool("users", deletion_protection="ACTIVE")""",
+    peers=["FSBP Cognito.6", "Prowler cognito_user_pool_deletion_protection_enabled"])
+def cognito_deletion_protection(r, cfg):
+    if r.known("deletionProtection") != "ACTIVE":
+        return f"deletionProtection is {r.known('deletionProtection') or 'unset (INACTIVE)'}. Set it to \"ACTIVE\"."
+    return None
+
+
+@resource_rule(
+    "cognito-token-revocation", CAT, Sev.MEDIUM, types=[aws.USER_POOL_CLIENT],
+    title="Cognito app clients can revoke refresh tokens",
+    description="With token revocation off, a stolen refresh token keeps minting access tokens until it expires "
+                "(30 days by default), and signing the user out does not stop it.",
+    remediation="""aws.cognito.UserPoolClient("web", user_pool_id=pool.id, enable_token_revocation=True)""",
+    peers=["Prowler cognito_user_pool_client_token_revocation_enabled"])
+def cognito_token_revocation(r, cfg):
+    if r.known("enableTokenRevocation") is False:
+        return "enableTokenRevocation is false: a stolen refresh token cannot be revoked. Set it to true."
+    return None
+
+
+@resource_rule(
+    "cognito-temporary-password", CAT, Sev.LOW, types=[aws.USER_POOL],
+    title="Cognito temporary passwords expire within a week",
+    description="An administrator-created user's temporary password is sent by email or SMS; the longer it stays "
+                "valid, the longer an intercepted one opens the account.",
+    remediation="""aws.cognito.UserPool("users", password_policy={"minimum_length": 12, "temporary_password_validity_days": 1})""",
+    peers=["Prowler cognito_user_pool_temporary_password_expiration"],
+    config=int_setting("maximumDays", 7, "Longest validity of a temporary password, in days.", 1, stricter="lower"))
+def cognito_temporary_password(r, cfg):
+    days = r.known("passwordPolicy.temporaryPasswordValidityDays")
+    if isinstance(days, (int, float)) and not isinstance(days, bool) and days > cfg["maximumDays"]:
+        return (f"passwordPolicy.temporaryPasswordValidityDays is {days:g}, over {cfg['maximumDays']}. Set it to "
+                f"{cfg['maximumDays']} or less.")
+    return None
+
+
+@resource_rule(
+    "lambda-permission-broad-action", CAT, Sev.LOW, types=[aws.PERMISSION],
+    title="Lambda permissions grant only invocation",
+    description="A resource-based permission exists to let a caller invoke the function; any other action "
+                "(lambda:*, lambda:UpdateFunctionCode, ...) hands that caller control of the function itself.",
+    remediation="""aws.lambda_.Permission("from-s3", function=fn.name, action="lambda:InvokeFunction",
+    principal="s3.amazonaws.com", source_arn=bucket.arn, source_account=account_id)""",
+    peers=["KICS lambda_permission_misconfigured", "cfn_nag LambdaPermissionInvokeFunctionActionRule"])
+def lambda_permission_broad_action(r, cfg):
+    action = r.known("action")
+    if isinstance(action, str) and action.lower() not in ("lambda:invokefunction", "lambda:invokefunctionurl"):
+        return (f"action is {action}, not lambda:InvokeFunction or lambda:InvokeFunctionUrl: the principal gets more "
+                "than invocation. Grant lambda:InvokeFunction.")
+    return None
+
+
+@resource_rule(
     "cognito-password-policy", CAT, Sev.MEDIUM, types=[aws.USER_POOL],
     title="Cognito user pools require strong passwords",
     description="Short passwords make credential stuffing and guessing practical. Length is what counts: NIST SP "
@@ -431,3 +489,8 @@ def iam_trust_public(r, cfg):
 @fixes("cognito-password-policy")
 def _longer_passwords(r, cfg):
     return {"passwordPolicy.minimumLength": cfg["minimumLength"]}  # applies at the next password change
+
+
+@fixes("cognito-deletion-protection")
+def _protect_pool(r, cfg):
+    return {"deletionProtection": "ACTIVE"}

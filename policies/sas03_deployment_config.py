@@ -207,6 +207,70 @@ def s3_versioning(stack, cfg):
             yield bucket, "has no BucketVersioning with status Enabled. Add one."
 
 
+@resource_rule(
+    "sns-subscription-http", CAT, Sev.MEDIUM, types=[aws.TOPIC_SUBSCRIPTION],
+    title="SNS delivers to web endpoints over HTTPS",
+    description="A subscription with protocol http sends every message, and the subscription confirmation, "
+                "unencrypted across the internet.",
+    remediation="""aws.sns.TopicSubscription("webhook", topic=topic.arn, protocol="https", endpoint="https://hooks.example.com/orders")""",
+    peers=["Prowler sns_subscription_not_using_http_endpoints"])
+def sns_subscription_http(r, cfg):
+    if r.known("protocol") == "http":
+        return "protocol is http: messages go to the endpoint unencrypted. Use https."
+    return None
+
+
+@stack_rule(
+    "s3-acls-enabled", CAT, Sev.MEDIUM, types=[*aws.BUCKETS, aws.BUCKET_OWNERSHIP],
+    title="S3 buckets have ACLs disabled",
+    description="With object ownership other than BucketOwnerEnforced, ACLs apply again: any writer can make its "
+                "objects public with an ACL, past the bucket policy. New buckets have ACLs disabled unless a "
+                "program turns them back on.",
+    remediation="""aws.s3.BucketOwnershipControls("uploads", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"})""",
+    peers=["CKV2_AWS_65", "FSBP S3.12", "Prowler s3_bucket_acl_prohibited"])
+def s3_acls_enabled(stack, cfg):
+    # CloudFront's standard logs (and legacy S3 server access logs) are delivered by an ACL grant to the
+    # log-delivery account, so a log bucket needs ACLs
+    log_targets = s3_log_targets(stack)
+    for controls in stack.of_type(aws.BUCKET_OWNERSHIP):
+        owner = controls.known("rule.objectOwnership")
+        if any(b.urn in log_targets for b in stack.targets(controls, "bucket", *aws.BUCKETS)):
+            continue
+        if owner in ("ObjectWriter", "BucketOwnerPreferred"):
+            yield controls, f"sets rule.objectOwnership to {owner}, which turns ACLs back on. Use BucketOwnerEnforced."
+
+
+@resource_rule(
+    "kinesis-stream-encryption", CAT, Sev.MEDIUM, types=[aws.KINESIS_STREAM],
+    title="Kinesis streams are encrypted",
+    description="A Kinesis stream (a common Lambda event source) without server-side encryption stores every "
+                "record in plain text for its whole retention period.",
+    remediation="""aws.kinesis.Stream("clicks", shard_count=1, encryption_type="KMS", kms_key_id="alias/aws/kinesis")""",
+    peers=["CKV_AWS_43", "FSBP Kinesis.1", "Prowler kinesis_stream_encrypted_at_rest"])
+def kinesis_stream_encryption(r, cfg):
+    kind = r.known("encryptionType")
+    if kind in (None, "NONE"):
+        return f"encryptionType is {kind or 'unset (NONE)'}. Set it to \"KMS\" with a kmsKeyId."
+    return None
+
+
+@resource_rule(
+    "kinesis-stream-retention", CAT, Sev.LOW, types=[aws.KINESIS_STREAM],
+    title="Kinesis streams keep records long enough to recover",
+    description="With the default 24-hour retention, a consumer that fails over a weekend loses the records it "
+                "did not process.",
+    remediation="""aws.kinesis.Stream("clicks", shard_count=1, retention_period=168)""",
+    peers=["FSBP Kinesis.3", "Prowler kinesis_stream_data_retention_period"],
+    config=int_setting("minimumHours", 168, "Shortest retention period accepted, in hours.", 24, stricter="higher"))
+def kinesis_stream_retention(r, cfg):
+    hours = r.known("retentionPeriod")
+    hours = 24 if hours is None else hours
+    if isinstance(hours, (int, float)) and not isinstance(hours, bool) and hours < cfg["minimumHours"]:
+        return (f"retentionPeriod is {hours:g} hours, under {cfg['minimumHours']}. Set retentionPeriod to "
+                f"{cfg['minimumHours']} or more.")
+    return None
+
+
 # --- queues, topics, tables, registries ---------------------------------------------------------
 
 def _full_access(doc, service: str) -> list:
@@ -421,3 +485,8 @@ def _deny_plain_http(r, cfg):
     statements.append({"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
                        "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
     return {"policy": json.dumps({**data, "Statement": statements})}
+
+
+@fixes("kinesis-stream-encryption")
+def _encrypt_stream(r, cfg):
+    return {"encryptionType": "KMS", "kmsKeyId": "alias/aws/kinesis"}

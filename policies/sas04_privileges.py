@@ -258,6 +258,19 @@ def iam_data_exfil_star(r, cfg):
 
 
 @resource_rule(
+    "iam-assume-role-star", CAT, Sev.HIGH, **IDENTITY_RULE,
+    title="Roles to assume are named",
+    description="sts:AssumeRole on Resource * lets the holder become any role in any account that trusts it: "
+                "one compromised function hops to every role that trusts its account.",
+    remediation="""assume_statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": reports_role.arn}""",
+    peers=["KICS IAM Policy Grants 'AssumeRole' Permission Across All Services", "CKV_AWS_287 (cloudsplaining)"])
+def iam_assume_role_star(r, cfg):
+    return _each_document(r, lambda where, doc: [
+        f"{where}{_sid(s)} allows sts:AssumeRole on every role (Resource \"*\"). Name the roles it may assume."
+        for s in doc.allows() if s.grants("sts:AssumeRole") and s.all_resources and s not in admin_statements(doc)])
+
+
+@resource_rule(
     "iam-admin-managed-policy", CAT, Sev.HIGH,
     types=[aws.ROLE, aws.ROLE_POLICY_ATTACHMENT, aws.POLICY_ATTACHMENT],
     title="No administrator managed policies",
@@ -516,3 +529,33 @@ def cognito_unauth_role_broad(stack, cfg):
         if extra:
             yield role, (f"is the unauthenticated (guest) role of an identity pool that allows guests, and grants "
                          f"{_some(sorted(extra))} beyond allowedActions: anyone on the internet gets that.")
+
+
+@stack_rule(
+    "iam-role-policy-conflict", CAT, Sev.LOW, types=[aws.ROLE, aws.ROLE_POLICY, aws.ROLE_POLICY_ATTACHMENT],
+    title="A role's policies are managed in one place",
+    description="pulumi-aws manages a Role's inlinePolicies and managedPolicyArns exclusively: separate RolePolicy "
+                "or RolePolicyAttachment resources for the same role are removed on the next update and added back "
+                "on the one after, so the role's permissions flap between deployments.",
+    remediation="""# Either everything on the Role (inline_policies=[...], managed_policy_arns=[...]),
+# or nothing there and one RolePolicy / RolePolicyAttachment per policy.""",
+    peers=["AWSGuard iam-role-no-policy-management-conflicts"])
+def iam_role_policy_conflict(stack, cfg):
+    for role in stack.of_type(aws.ROLE):
+        inline = [p for p in as_list(role.known("inlinePolicies")) if isinstance(p, dict) and p.get("policy")]
+        managed_arns = [a for a in as_list(role.known("managedPolicyArns")) if a is not None]
+        separate_inline = stack.referrers(role, aws.ROLE_POLICY, prop="role")
+        separate_managed = stack.referrers(role, aws.ROLE_POLICY_ATTACHMENT, prop="role")
+        clashes = []
+        if inline and separate_inline:
+            clashes.append(f"inlinePolicies and {_names(separate_inline)}")
+        if managed_arns and separate_managed:
+            clashes.append(f"managedPolicyArns and {_names(separate_managed)}")
+        if clashes:
+            yield role, (f"sets {'; '.join(clashes)}: each update removes the one and the next adds it back. "
+                         "Keep the role's policies in one place.")
+
+
+def _names(resources: list) -> str:
+    shown = ", ".join(f"'{r.name}'" for r in resources[:3])
+    return f"{resources[0].kind} {shown}" + (f" and {len(resources) - 3} more" if len(resources) > 3 else "")

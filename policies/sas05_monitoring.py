@@ -6,9 +6,9 @@ tracing, and alarms that notice abuse and runaway loops.
 """
 from __future__ import annotations
 
-from .core import Sev, fixes, int_setting, resource_rule, stack_rule
-from .core import aws
-from .core.checks import s3_log_targets
+from .core import Sev, fixes, iam, int_setting, resource_rule, stack_rule
+from .core import aws, managed
+from .core.checks import open_policy, s3_log_targets
 
 CAT = "SAS-5"
 LOGGING_LEVELS = ("ERROR", "INFO")
@@ -25,6 +25,20 @@ def waf_logging(stack, cfg):
     for acl in stack.of_type(aws.WEB_ACL):
         if not stack.referrers(acl, aws.WEB_ACL_LOGGING, prop="resourceArn"):
             yield acl, "has no WebAclLoggingConfiguration. Send its logs to CloudWatch, S3 or Firehose."
+
+
+@resource_rule(
+    "logs-resource-policy-public", CAT, Sev.HIGH, types=[aws.LOG_RESOURCE_POLICY],
+    title="CloudWatch Logs resource policies are not open to everyone",
+    description="A Logs resource policy that lets Principal * write or read log groups lets anyone forge or read "
+                "the records an investigation relies on; function logs also carry request data.",
+    remediation="""aws.cloudwatch.LogResourcePolicy("route53-logs", policy_name="route53", policy_document=pulumi.Output.json_dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "route53.amazonaws.com"},
+    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": log_group.arn,
+    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}}]}))""",
+    peers=["Prowler cloudwatch_log_group_not_publicly_accessible"])
+def logs_resource_policy_public(r, cfg):
+    return open_policy(r, "policyDocument")
 
 
 @stack_rule(
@@ -109,13 +123,27 @@ def lambda_xray(r, cfg):
     "apigw-access-logging", CAT, Sev.MEDIUM, types=[aws.REST_STAGE, aws.HTTP_STAGE],
     title="API stages write access logs",
     description="Without access logs there is no record of who called the API.",
-    remediation="""aws.apigateway.Stage("prod", ..., access_log_settings={"destination_arn": log_group.arn,
+    remediation="""# REST API stage
+aws.apigateway.Stage("prod", ..., access_log_settings={"destination_arn": log_group.arn,
+    "format": json.dumps({"requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
+                          "status": "$context.status", "resourcePath": "$context.resourcePath"})})
+# HTTP API stage
+aws.apigatewayv2.Stage("live", ..., access_log_settings={"destination_arn": log_group.arn,
     "format": json.dumps({"requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
                           "status": "$context.status", "routeKey": "$context.routeKey"})})""",
     peers=["CKV_AWS_76", "CKV_AWS_95", "FSBP APIGateway.9"])
 def apigw_access_logging(r, cfg):
     if not r.is_set("accessLogSettings.destinationArn"):
         return "has no accessLogSettings.destinationArn. Send access logs to a log group."
+    fmt = r.known("accessLogSettings.format")
+    if fmt is None or (isinstance(fmt, str) and not fmt.strip()):
+        # API Gateway requires a format naming $context.requestId (or extendedRequestId); without one the
+        # stage writes no access log at all
+        return ("sends access logs to a log group but accessLogSettings.format is empty, so nothing is written. "
+                "Give a format with $context.requestId.")
+    if isinstance(fmt, str) and "$context.requestId" not in fmt and "$context.extendedRequestId" not in fmt:
+        return ("has an accessLogSettings.format without $context.requestId (or $context.extendedRequestId), which "
+                "API Gateway requires. Add it.")
     return None
 
 
@@ -272,3 +300,29 @@ def _trace_state_machine(r, cfg):
 @fixes("appsync-logging")
 def _exclude_verbose(r, cfg):
     return {"logConfig.excludeVerboseContent": True}  # kept only where logging is otherwise fine
+
+
+@stack_rule(
+    "lambda-role-no-logs", CAT, Sev.MEDIUM, types=[aws.FUNCTION, aws.ROLE, aws.ROLE_POLICY,
+                                                       aws.ROLE_POLICY_ATTACHMENT, aws.POLICY_ATTACHMENT],
+    title="Function roles can write their logs",
+    description="A function whose role may not call logs:CreateLogStream and logs:PutLogEvents runs, but every "
+                "line it logs is dropped: failures and attacks leave no trace.",
+    remediation="""aws.iam.RolePolicyAttachment("fn-logs", role=role.name,
+    policy_arn=aws.iam.ManagedPolicy.AWS_LAMBDA_BASIC_EXECUTION_ROLE)""",
+    peers=["cfn_nag W58"])
+def lambda_role_no_logs(stack, cfg):
+    for fn in stack.of_type(aws.FUNCTION):
+        for role in stack.targets(fn, "role", aws.ROLE):
+            docs = stack.role_documents(role)
+            if any(doc is iam.UNKNOWN or (isinstance(doc, iam.Document) and doc.unknown) for _, doc in docs):
+                continue   # a policy only known after the update may grant it
+            if any(isinstance(a, str) and not managed.is_managed(a) for a in stack.managed_policy_arns(role)):
+                continue   # a customer-managed policy outside the stack may grant it
+            can = [any(s.grants(a) for _, d in docs if isinstance(d, iam.Document) for s in d.allows())
+                   for a in ("logs:CreateLogStream", "logs:PutLogEvents")]
+            if not all(can):
+                yield fn, (f"runs as {role.label()}, which may not call logs:CreateLogStream and logs:PutLogEvents: "
+                           "its logs are dropped. Attach AWSLambdaBasicExecutionRole (or grant those actions on its "
+                           "log group).")
+

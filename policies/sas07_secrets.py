@@ -7,6 +7,7 @@ and key or secret policies open to anyone.
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 
 from .core import Sev, as_list, bool_setting, fixes, int_setting, list_setting, lookup, names_allowlist, \
@@ -97,6 +98,63 @@ aws.apigateway.Stage("prod", ..., variables={"backendSecretArn": secret.arn})"""
 def apigw_stage_variable_secrets(r, cfg):
     prop = "variables" if r.type == aws.REST_STAGE else "stageVariables"
     return _secret_findings(r, prop, cfg, "stage variable", "the stage")
+
+
+@resource_rule(
+    "sfn-definition-secrets", CAT, Sev.HIGH, types=[aws.STATE_MACHINE],
+    title="State machine definitions hold no credentials",
+    description="A state machine's definition (its ASL JSON) is returned by states:DescribeStateMachine, shown in "
+                "the console and copied into execution history: a token, key or password written into it (an HTTP "
+                "task's header, a task's Parameters) is readable by everyone who can look at the workflow.",
+    remediation="""# Read the secret at run time in the workflow, never write its value into the definition:
+#   "GetToken": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:secretsmanager:getSecretValue",
+#                "Parameters": {"SecretId": "<secret ARN>"}, "ResultSelector": {"token.$": "$.SecretString"}, ...}
+# and give HTTP tasks an EventBridge connection (Authentication.ConnectionArn), which keeps the credential.
+aws.sfn.StateMachine("checkout", role_arn=role.arn, definition=secret.arn.apply(lambda arn: json.dumps(asl(arn))))""",
+    peers=["Prowler stepfunctions_statemachine_no_secrets_in_definition"], config=SECRET_SCAN_CONFIG)
+def sfn_definition_secrets(r, cfg):
+    if marked_secret(r, "definition"):
+        return ("definition holds a value the program marked secret, and a definition is stored and shown in plain "
+                f"text. Read the secret at run time in the workflow (an aws-sdk:secretsmanager:getSecretValue task) "
+                f"instead.{SECRET_NOT_HELPING.format(where='the state machine')}")
+    text = r.known("definition")
+    if not isinstance(text, str):
+        return None
+    try:
+        asl = json.loads(text)
+    except ValueError:
+        return None   # not JSON: the provider rejects it before anything is stored
+    allowed = cfg.get("allowedVariables", ())
+    hits = []
+    for path, key, value in _string_leaves(asl):
+        if any(fnmatch.fnmatchcase(key, p) for p in allowed):
+            continue
+        kinds = secrets.detect(key, value, entropy=cfg.get("entropyDetectors", False))
+        if kinds:
+            hits.append(f"{path} ({', '.join(kinds)})")
+    if hits:
+        more = f" and {len(hits) - 3} more" if len(hits) > 3 else ""
+        return (f"definition holds what looks like a credential at {', '.join(hits[:3])}{more}. Read it at run time "
+                "in the workflow (an aws-sdk:secretsmanager:getSecretValue task, or an EventBridge connection for "
+                "HTTP tasks) instead.")
+    return None
+
+
+def _string_leaves(doc, limit: int = 10_000) -> list:
+    """(path, key, string) for the string values of a parsed definition, breadth-first, at most ``limit``."""
+    from collections import deque
+
+    out: list = []
+    queue = deque([("", "", doc)])
+    while queue and len(out) < limit:
+        path, key, value = queue.popleft()
+        if isinstance(value, str):
+            out.append((path or "(root)", key, value))
+        elif isinstance(value, dict):
+            queue.extend((f"{path}.{k}" if path else str(k), str(k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            queue.extend((f"{path}[{i}]", key, v) for i, v in enumerate(value))
+    return out
 
 
 @resource_rule(
@@ -249,7 +307,9 @@ def log_group_kms(r, cfg):
 @stack_rule(
     "s3-sse-kms", CAT, Sev.LOW, types=[*aws.BUCKETS, *aws.BUCKET_SSES, *aws.BUCKET_LOGGINGS],
     title="S3 buckets encrypt with KMS",
-    description="SSE-S3 (the default) cannot be limited by a key policy; data buckets should use SSE-KMS.",
+    description="SSE-S3 (the default) leaves no key to audit or revoke: every decryption of an SSE-KMS object is "
+                "a CloudTrail event and needs kms:Decrypt. Only a customer-managed key (kmsMasterKeyId) can also be "
+                "limited by a key policy; the AWS-managed aws/s3 key cannot.",
     remediation="""aws.s3.BucketServerSideEncryptionConfiguration("data", bucket=bucket.id, rules=[{
     "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn},
     "bucket_key_enabled": True}])""",
@@ -305,7 +365,7 @@ def sns_encryption(r, cfg):
     title="DynamoDB tables use a customer-managed key",
     description="Tables are always encrypted, but only a customer-managed key lets a key policy limit readers.",
     remediation="""aws.dynamodb.Table("orders", ..., server_side_encryption={"enabled": True, "kms_key_arn": key.arn})""",
-    peers=["CKV_AWS_119", "AWSGuard dynamodb-table-encryption-enabled"], hygiene=True)
+    peers=["CKV_AWS_119"], hygiene=True)
 def dynamodb_cmk(r, cfg):
     if r.flag("serverSideEncryption.enabled") is not True or not r.is_set("serverSideEncryption.kmsKeyArn"):
         return "does not use a customer-managed KMS key. Set serverSideEncryption with enabled and kmsKeyArn."

@@ -118,8 +118,8 @@ def lambda_reserved_concurrency(stack, cfg):
         why = "invokable by anyone" if fn.urn in public else "behind an API" if fn.urn in api else None
         if why is None and not cfg["allFunctions"]:
             continue
-        detail = f" and with a {_timeout(fn):g} s timeout" if _timeout(fn) > 29 else ""
-        yield fn, (f"is {why or 'deployed'}{detail} with no reservedConcurrentExecutions: a flood (or a loop) "
+        detail = f", has a {_timeout(fn):g} s timeout and" if _timeout(fn) > 29 else " with"
+        yield fn, (f"is {why or 'deployed'}{detail} no reservedConcurrentExecutions: a flood (or a loop) "
                    "scales it to the account limit and the bill with it. Set reservedConcurrentExecutions.")
 
 

@@ -110,7 +110,7 @@ def test_scan_in_typescript_words_messages_fixes_and_sarif_help_for_typescript(t
     data = json.loads(out.read_text())
     by_policy = {f["policy"]: f for f in data["findings"]}
     url = by_policy["lambda-url-public-invoke-confirmed"]
-    assert 'authorizationType="AWS_IAM"' in url["message"] and "authorization_type" not in url["message"]
+    assert 'authorizationType: "AWS_IAM"' in url["message"] and "authorization_type" not in url["message"]
     assert url["remediation"].startswith('new aws.lambda.FunctionUrl("url", { functionName: fn.name')
     assert all("aws.lambda_." not in f["remediation"] for f in data["findings"])
     changed = [c["property"] for rem in data["remediations"] for c in rem["changes"]]

@@ -23,6 +23,9 @@ signing = aws.lambda_.CodeSigningConfig("signed", allowed_publishers={"signing_p
 def function(name, **kw):
     """A function with its own role, log group, error alarm, signed code and a concurrency cap."""
     role = aws.iam.Role(f"{name}-role", assume_role_policy=LAMBDA_TRUST)
+    # its logs, and the network interfaces a function in a VPC needs
+    aws.iam.RolePolicyAttachment(f"{name}-vpc-logs", role=role.name,
+                                 policy_arn=aws.iam.ManagedPolicy.AWS_LAMBDA_VPC_ACCESS_EXECUTION_ROLE)
     fn = aws.lambda_.Function(name, role=role.arn, runtime="python3.12", handler="index.handler", code=code,
                               kms_key_arn=key.arn, tracing_config={"mode": "Active"},
                               reserved_concurrent_executions=20, timeout=10, code_signing_config_arn=signing.arn,
@@ -46,7 +49,7 @@ webhook = function("webhook")
 url = aws.lambda_.FunctionUrl("webhook-url", function_name=webhook.name, authorization_type="AWS_IAM")
 
 # REST API behind a Cognito authorizer; HTTP API behind a JWT authorizer.
-pool = aws.cognito.UserPool("users", mfa_configuration="ON", software_token_mfa_configuration={"enabled": True},
+pool = aws.cognito.UserPool("users", mfa_configuration="ON", deletion_protection="ACTIVE", software_token_mfa_configuration={"enabled": True},
                             password_policy={"minimum_length": 14, "require_lowercase": True,
                                              "require_uppercase": True, "require_numbers": True,
                                              "require_symbols": True},

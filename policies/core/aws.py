@@ -40,6 +40,9 @@ WEB_ACL_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfigurati
 
 USER_POOL = "aws:cognito/userPool:UserPool"
 USER_POOL_CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
+LOG_RESOURCE_POLICY = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
+KINESIS_STREAM = "aws:kinesis/stream:Stream"
+BUCKET_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 IDENTITY_POOL = "aws:cognito/identityPool:IdentityPool"
 IDENTITY_POOL_ROLES = "aws:cognito/identityPoolRoleAttachment:IdentityPoolRoleAttachment"
 

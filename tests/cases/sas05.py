@@ -226,3 +226,16 @@ def logging_stage_with_account_role():
     r = role("apigw-logs", trust=doc({"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
                                       "Action": "sts:AssumeRole"}))
     aws.apigateway.Account("account", cloudwatch_role_arn=r.arn)
+
+
+@case("apigw-access-logging", violates=True, resource="prod")
+def stage_whose_access_log_format_is_blank():
+    """A blank format: API Gateway writes no access log (it needs $context.requestId)."""
+    logs = aws.cloudwatch.LogGroup("access", retention_in_days=90)
+    _rest_stage(access_log_settings={"destination_arn": logs.arn, "format": " "})
+
+
+@case("apigw-access-logging", violates=True, resource="prod")
+def stage_whose_access_log_format_lacks_the_request_id():
+    logs = aws.cloudwatch.LogGroup("access", retention_in_days=90)
+    _rest_stage(access_log_settings={"destination_arn": logs.arn, "format": '{"ip":"$context.identity.sourceIp"}'})

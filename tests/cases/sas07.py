@@ -1,4 +1,5 @@
 """SAS-7 insecure secrets storage cases."""
+import json
 import pulumi
 import pulumi_aws as aws
 
@@ -307,3 +308,39 @@ def state_machine_customer_key():
 def queue_with_default_encryption():
     """New queues get SSE-SQS by default: setting nothing is encrypted."""
     aws.sqs.Queue("jobs")
+
+
+# --- sfn-definition-secrets ---------------------------------------------------------------------------
+
+def _flow(definition):
+    from ._util import role
+
+    r = role("sfn-role", trust=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    aws.sfn.StateMachine("checkout", role_arn=r.arn, definition=definition)
+
+
+def _http_task(headers: dict) -> str:
+    return json.dumps({"StartAt": "Charge", "States": {"Charge": {
+        "Type": "Task", "Resource": "arn:aws:states:::http:invoke", "End": True,
+        "Parameters": {"ApiEndpoint": "https://api.payments.example.com/charge", "Method": "POST",
+                       "Headers": headers}}}})
+
+
+@case("sfn-definition-secrets", violates=True, resource="checkout")
+def state_machine_with_a_token_in_an_http_header():
+    _flow(_http_task({"Authorization": "Bearer " + "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"}))
+
+
+@case("sfn-definition-secrets", violates=True, resource="checkout", modes=("update",))
+def state_machine_built_from_a_pulumi_secret():
+    token = pulumi.Output.secret("not-a-detectable-token")
+    _flow(token.apply(lambda t: _http_task({"X-Api-Key": t})))
+
+
+@case("sfn-definition-secrets", violates=False)
+def state_machine_reading_its_secret_at_run_time():
+    _flow(json.dumps({"StartAt": "GetToken", "States": {"GetToken": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:secretsmanager:getSecretValue", "End": True,
+        "Parameters": {"SecretId": "arn:aws:secretsmanager:us-east-1:123456789012:secret:payments-AbCdEf"},
+        "ResultSelector": {"token.$": "$.SecretString"}}}}))
