@@ -151,6 +151,23 @@ def _pack_process(args, dry_run: bool, project: str):
         raise UsageError(lines[-1].split(": ", 1)[1] if lines else "the policy pack did not start") from None
 
 
+def _load_settings_rules(settings_file: str | None) -> None:
+    """The settings file's own rules (``customRules``) joined to this process's registry, so the scan
+    sends their resource types and its reports and docs know them; a bad rule module is exit 2 here, with
+    the same message the pack would give."""
+    from . import load_rules
+    from .core import settings
+
+    path = settings_file or os.path.join(PACK_DIR, settings.SETTINGS_FILE)
+    if not os.path.isfile(path):
+        return
+    load_rules()
+    try:
+        settings.load_settings(path)
+    except settings.SettingsError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _settings_language(args) -> str:
     """The language the settings file the pack was started with chose for this stack (python if none)."""
     from . import load_rules
@@ -179,6 +196,9 @@ def cmd_scan(args) -> int:
                     "--stack-config file": args.stack_config})
     if args.stack_config and not os.path.isfile(args.stack_config):
         raise UsageError(f"stack config {args.stack_config} does not exist")
+    if args.settings and not os.path.isfile(args.settings):
+        raise UsageError(f"settings file {args.settings} does not exist")
+    _load_settings_rules(args.settings)
     mode = "preview" if args.preview else "update"
     if args.progress:
         sys.stderr.write(f"serverless-guard: reading {args.path} ...\n")
@@ -305,6 +325,11 @@ def cmd_rules(args) -> int:
     from . import REGISTRY
     from .core import governance
 
+    if args.settings:
+        if not os.path.isfile(args.settings):
+            raise UsageError(f"settings file {args.settings} does not exist")
+        _load_settings_rules(args.settings)   # the organisation's own rules are listed and documented too
+
     if args.markdown:
         sys.stdout.write(rules_markdown())
         return 0
@@ -337,7 +362,9 @@ def cmd_config(args) -> int:
     environ = {"PULUMI_STACK": args.stack, "PULUMI_PROJECT": args.project, "PULUMI_ORGANIZATION": args.org,
                "PULUMI_CONFIG": json.dumps(_stack_config_env(getattr(args, "stack_config", None)))}
     try:
-        data = settings.load_settings(os.path.join(PACK_DIR, settings.SETTINGS_FILE))
+        if args.settings and not os.path.isfile(args.settings):
+            raise UsageError(f"settings file {args.settings} does not exist")
+        data = settings.load_settings(args.settings or os.path.join(PACK_DIR, settings.SETTINGS_FILE))
         if args.action == "export" and args.profile:
             data = {**data, "profile": args.profile}
         compiled = settings.compile_settings(data, args.stack, args.project, args.org,
@@ -458,12 +485,15 @@ def _main(argv=None) -> int:
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true", help="the README's rule table")
     rules.add_argument("--docs", metavar="DIR", help="write one documentation page per rule into DIR")
+    rules.add_argument("--settings", metavar="FILE",
+                       help="a settings file whose customRules are listed (and documented) with the pack's")
     config = sub.add_parser("config", help="explain or export the effective configuration")
     config.add_argument("action", choices=["explain", "export"])
     from .core.governance import PROFILES
 
     config.add_argument("--profile", choices=sorted(PROFILES))
     config.add_argument("--output", metavar="FILE")
+    config.add_argument("--settings", metavar="FILE", help="the settings file (default: the pack folder's)")
     identity(config)
     args = parser.parse_args(argv)
     from . import load_rules

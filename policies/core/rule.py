@@ -130,9 +130,12 @@ class Rule:
     def fix_text(self, language: str = "python") -> str:
         """The fix, in pulumi-aws Python or translated to Pulumi TypeScript (``policies/typescript.py``)."""
         if language == "typescript":
-            from ..typescript import translate
+            from ..typescript import Untranslatable, translate
 
-            return translate(self.remediation)
+            try:
+                return translate(self.remediation)
+            except (Untranslatable, SyntaxError):   # an organisation's rule may write a fix we cannot translate
+                return "# (in pulumi-aws Python)\n" + self.remediation
         return self.remediation
 
     def defaults(self) -> dict:

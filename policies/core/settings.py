@@ -86,6 +86,7 @@ def settings_schema() -> dict:
             **_layer_props(),
             "failClosed": {"type": "boolean"},
             "language": LANGUAGE,
+            "customRules": {"type": "array"},   # checked, and loaded, before the rest (core/custom.py)
             "allowLoosening": {"type": "boolean"},
             "allowWildcardExemptions": {"type": "boolean"},
             "stacks": {"type": "array", "items": {
@@ -162,6 +163,13 @@ def load_settings(path: str) -> dict:
     data = _dates_to_str(data if data is not None else {})
     if not isinstance(data, dict):
         raise SettingsError(f"{path}: the settings must be a mapping of keys, not a {type(data).__name__}")
+    if "customRules" in data:
+        # the organisation's rules join the registry first, so the rest of the file may name them
+        from . import custom
+
+        _validate({"customRules": data["customRules"]}, {"type": "object", "properties": {
+            "customRules": custom.SCHEMA}}, path)
+        custom.load(data["customRules"], path)
     _validate(data, settings_schema(), path)
     for i, ex in enumerate(data.get("exemptions", [])):
         if "*" in ex["policies"] and not data.get("allowWildcardExemptions"):

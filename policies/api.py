@@ -1,0 +1,36 @@
+"""The public API for an organisation's own rules (docs/custom-rules.md): the declaration the pack's own
+rules use, and nothing else. Names here keep their meaning within a major ``API_VERSION``; everything
+outside this module may change.
+
+    from policies.api import Sev, resource_rule
+
+    @resource_rule("acme-lambda-owner-tag", "SAS-3", Sev.LOW, types=["aws:lambda/function:Function"],
+                   title="Functions name their owner", description="...", remediation="...")
+    def owner_tag(fn, cfg):
+        if "owner" not in (fn.known("tags") or {}):
+            return "has no owner tag. Add tags={'owner': ...}."
+
+A resource check gets a read-only resource view (``known(path)`` is None for an unknown value,
+``get(path)`` returns ``UNKNOWN`` for it, ``is_set(path)``, ``flag(path)``, ``document(prop)`` for an IAM
+document, ``name``, ``type``, ``label()``) and the rule's settings; it returns None, a message, or a list
+of messages, and raises ``Undecided(resource, path)`` when an unknown value (preview) decides. A stack
+check gets the ``StackIndex`` (``of_type``, ``targets``, ``referrers``, ``role_documents``) and yields
+``(resource, message)`` pairs, or ``(resource, message, covers)`` to stand for other resources that
+rules declaring ``superseded_by`` report. Messages name the setting and what to do; they show plain
+values as the program wrote them, and the runtime keeps secret values out of them.
+"""
+from __future__ import annotations
+
+from .core import aws
+from .core.iam import Document
+from .core.resource import Resource, Undecided
+from .core.rule import CATEGORIES, Sev, bool_setting, fixes, int_setting, list_setting, names_allowlist, \
+    resource_rule, stack_rule
+from .core.stack import StackIndex
+from .core.values import UNKNOWN, as_list, lookup
+
+API_VERSION = 1
+
+__all__ = ["API_VERSION", "CATEGORIES", "Document", "Resource", "Sev", "StackIndex", "UNKNOWN", "Undecided",
+           "as_list", "aws", "bool_setting", "fixes", "int_setting", "list_setting", "lookup", "names_allowlist",
+           "resource_rule", "stack_rule"]
