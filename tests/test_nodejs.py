@@ -112,3 +112,11 @@ def test_with_the_role_finding_disabled_the_attachments_report(tmp_path):
     found = {(f["policy"], f["resource"]) for f in json.loads(out.read_text())["findings"]}
     assert ("iam-privesc-actions", "onUpload-b5aeb6b6") in found
     assert ("iam-wildcard-service-action", "onUpload-4aaabb8e") in found   # AmazonS3FullAccess
+
+
+def test_a_value_the_program_marked_secret_never_reaches_an_output(mixin_scan):
+    _, findings, sarif, proc = mixin_scan
+    vault = _by(findings, "lambda-env-secrets", "vault")
+    assert "API_TOKEN holds a value the program marked secret" in vault["message"]
+    for text in (json.dumps(findings), json.dumps(sarif), proc.stdout, proc.stderr):
+        assert "sgcanary" not in text
