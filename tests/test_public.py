@@ -34,7 +34,10 @@ def _node_modules() -> None:
         pytest.skip("the TypeScript programs need .ci/node_modules (run .ci/run once)")
     link = os.path.join(PUBLIC, "node_modules")
     if not os.path.exists(link):
-        os.symlink(os.path.relpath(NODE_MODULES, PUBLIC), link)
+        try:
+            os.symlink(os.path.relpath(NODE_MODULES, PUBLIC), link)
+        except FileExistsError:   # another test process made it first
+            pass
 
 
 @pytest.fixture(scope="module")
