@@ -157,6 +157,27 @@ def _string_leaves(doc, limit: int = 10_000) -> list:
     return out
 
 
+@stack_rule(
+    "tags-secrets", CAT, Sev.MEDIUM, types=[],
+    title="Tags hold no credentials",
+    description="Tags are metadata: anyone with tag:GetResources or a service's describe permission reads them, "
+                "and they are copied into cost reports and inventories. A value the program marked secret, or "
+                "one that looks like a credential, put in a tag is published that way.",
+    remediation="""aws.lambda_.Function("orders", ..., tags={"owner": "payments-team"})   # names and owners, never credentials""",
+    config=SECRET_SCAN_CONFIG)
+def tags_secrets(stack, cfg):
+    for r in stack.resources:
+        if r.type.startswith("pulumi:"):
+            continue
+        for prop in ("tags", "tagsAll"):
+            if r.get(prop) is None:
+                continue
+            found = _secret_findings(r, prop, cfg, "tag", "the resource's tags")
+            if found:
+                yield from ((r, m) for m in found)
+                break   # tagsAll repeats tags
+
+
 @resource_rule(
     "ssm-param-plaintext-secret", CAT, Sev.MEDIUM, types=[aws.SSM_PARAMETER],
     title="Secrets in SSM Parameter Store are SecureStrings",

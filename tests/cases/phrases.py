@@ -3,6 +3,7 @@
 or an internal error, fails its cases."""
 
 PHRASES = {
+    "tags-secrets": ("tag db-password holds a value the program marked secret", "tag deploy-token holds what looks like a credential"),
     "iam-assume-role-star": "allows sts:AssumeRole on every role",
     "lambda-role-no-logs": "its logs are dropped",
     "iam-role-policy-conflict": "each update removes the one and the next adds it back",

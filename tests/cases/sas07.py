@@ -344,3 +344,20 @@ def state_machine_reading_its_secret_at_run_time():
         "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:secretsmanager:getSecretValue", "End": True,
         "Parameters": {"SecretId": "arn:aws:secretsmanager:us-east-1:123456789012:secret:payments-AbCdEf"},
         "ResultSelector": {"token.$": "$.SecretString"}}}}))
+
+
+# --- tags-secrets ---------------------------------------------------------------------------------
+
+@case("tags-secrets", violates=True, resource="orders", modes=("update",))
+def a_secret_in_a_tag():
+    aws.sqs.Queue("orders", tags={"owner": "payments", "db-password": pulumi.Output.secret("hunter2-not-really")})
+
+
+@case("tags-secrets", violates=True, resource="uploads")
+def a_token_in_a_tag():
+    aws.s3.Bucket("uploads", tags={"deploy-token": "ghp_" + "16C7e42F292c6912E7710c838347Ae178B4a"})
+
+
+@case("tags-secrets", violates=False)
+def plain_tags():
+    aws.sqs.Queue("orders", tags={"owner": "payments", "cost-center": "cc-1042", "env": "prod"})
