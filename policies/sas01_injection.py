@@ -81,6 +81,19 @@ def apigw_rest_stage_waf(stack, cfg):
             yield stage, "has no WAF web ACL association. Associate a web ACL with the stage."
 
 
+@resource_rule(
+    "cloudfront-waf", CAT, Sev.MEDIUM, types=[aws.DISTRIBUTION],
+    title="CloudFront distributions are behind a WAF",
+    description="A distribution in front of an API or a site passes injection payloads and floods to its origins "
+                "unfiltered without a web ACL.",
+    remediation="""aws.cloudfront.Distribution("site", ..., web_acl_id=acl.arn)   # a wafv2 WebAcl with scope CLOUDFRONT""",
+    peers=["FSBP CloudFront.6", "CKV_AWS_68"])
+def cloudfront_waf(r, cfg):
+    if not r.is_set("webAclId"):
+        return "has no webAclId. Attach a WAF web ACL (scope CLOUDFRONT)."
+    return None
+
+
 @stack_rule(
     "appsync-waf", CAT, Sev.MEDIUM, types=[aws.GRAPHQL_API, aws.WEB_ACL_ASSOCIATION],
     title="Public GraphQL APIs are behind a WAF",

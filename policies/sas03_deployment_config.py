@@ -8,6 +8,7 @@ with its satellites through the stack index.
 from __future__ import annotations
 
 import json
+import re
 
 from .core import Sev, Undecided, as_list, fixes, iam, int_setting, list_setting, lookup, names_allowlist, resource_rule, \
     stack_rule
@@ -269,6 +270,99 @@ def kinesis_stream_retention(r, cfg):
         return (f"retentionPeriod is {hours:g} hours, under {cfg['minimumHours']}. Set retentionPeriod to "
                 f"{cfg['minimumHours']} or more.")
     return None
+
+
+def _behaviors(r) -> list:
+    """(label, behavior) for the default cache behavior and each ordered one."""
+    out = []
+    default = r.known("defaultCacheBehavior")
+    if isinstance(default, dict):
+        out.append(("defaultCacheBehavior", default))
+    for i, b in enumerate(as_list(r.known("orderedCacheBehaviors"))):
+        if isinstance(b, dict):
+            out.append((f"orderedCacheBehaviors[{i}] ({b.get('pathPattern', '?')})", b))
+    return out
+
+
+@resource_rule(
+    "cloudfront-viewer-https", CAT, Sev.MEDIUM, types=[aws.DISTRIBUTION],
+    title="CloudFront serves viewers over HTTPS only",
+    description="A cache behavior with viewerProtocolPolicy allow-all serves the site or API over plain HTTP, "
+                "where cookies and tokens travel in clear text.",
+    remediation="""aws.cloudfront.Distribution("site", ..., default_cache_behavior={"target_origin_id": "site",
+    "viewer_protocol_policy": "redirect-to-https", "allowed_methods": ["GET", "HEAD"], "cached_methods": ["GET", "HEAD"]})""",
+    peers=["FSBP CloudFront.3", "CKV_AWS_34"])
+def cloudfront_viewer_https(r, cfg):
+    return [f"{label}.viewerProtocolPolicy is allow-all. Use redirect-to-https or https-only."
+            for label, b in _behaviors(r) if b.get("viewerProtocolPolicy") == "allow-all"]
+
+
+@resource_rule(
+    "cloudfront-min-tls", CAT, Sev.MEDIUM, types=[aws.DISTRIBUTION],
+    title="CloudFront accepts TLS 1.2 or newer from viewers",
+    description="A custom certificate with an old minimumProtocolVersion lets viewers negotiate TLS 1.0 or 1.1.",
+    remediation="""aws.cloudfront.Distribution("site", ..., viewer_certificate={"acm_certificate_arn": cert.arn,
+    "ssl_support_method": "sni-only", "minimum_protocol_version": "TLSv1.2_2021"})""",
+    peers=["FSBP CloudFront.8", "CKV_AWS_174"])
+def cloudfront_min_tls(r, cfg):
+    if r.known("viewerCertificate.cloudfrontDefaultCertificate") is True:
+        return None   # the *.cloudfront.net certificate: its policy is CloudFront's own
+    version = r.known("viewerCertificate.minimumProtocolVersion")
+    if isinstance(version, str) and not version.startswith(("TLSv1.2", "TLSv1.3")):
+        return f"viewerCertificate.minimumProtocolVersion is {version}. Use TLSv1.2_2021."
+    return None
+
+
+_S3_REST = re.compile(r"\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com$")
+_S3_WEBSITE = re.compile(r"\.s3-website[.-]")
+
+
+@resource_rule(
+    "cloudfront-origin-access", CAT, Sev.MEDIUM, types=[aws.DISTRIBUTION],
+    title="CloudFront reaches S3 origins with origin access control",
+    description="An S3 origin without origin access control (or the older identity) must be readable by "
+                "everyone for CloudFront to read it, so the bucket is public behind the distribution.",
+    remediation="""oac = aws.cloudfront.OriginAccessControl("site", origin_access_control_origin_type="s3",
+    signing_behavior="always", signing_protocol="sigv4")
+aws.cloudfront.Distribution("site", ..., origins=[{"domain_name": bucket.bucket_regional_domain_name,
+    "origin_id": "s3", "origin_access_control_id": oac.id}])""",
+    peers=["FSBP CloudFront.13", "CKV2_AWS_46"])
+def cloudfront_origin_access(r, cfg):
+    out = []
+    for origin in as_list(r.known("origins")):
+        if not isinstance(origin, dict):
+            continue
+        domain = origin.get("domainName")
+        if not isinstance(domain, str) or not _S3_REST.search(domain) or _S3_WEBSITE.search(domain):
+            continue   # (a website endpoint cannot use origin access: cloudfront-origin-https says what to do)
+        if origin.get("originAccessControlId") or lookup(origin, "s3OriginConfig.originAccessIdentity"):
+            continue
+        out.append(f"origin {origin.get('originId', domain)} is an S3 bucket reached without originAccessControlId. "
+                   "Add an origin access control and let only CloudFront read the bucket.")
+    return out
+
+
+@resource_rule(
+    "cloudfront-origin-https", CAT, Sev.MEDIUM, types=[aws.DISTRIBUTION],
+    title="CloudFront reaches custom origins over HTTPS",
+    description="With originProtocolPolicy http-only (or match-viewer behind allow-all) the request, its cookies "
+                "and tokens go from CloudFront to the origin in clear text.",
+    remediation="""aws.cloudfront.Distribution("api", ..., origins=[{"domain_name": api_domain, "origin_id": "api",
+    "custom_origin_config": {"http_port": 80, "https_port": 443, "origin_protocol_policy": "https-only",
+                             "origin_ssl_protocols": ["TLSv1.2"]}}])""",
+    peers=["FSBP CloudFront.9", "CKV2_AWS_42"])
+def cloudfront_origin_https(r, cfg):
+    out = []
+    for origin in as_list(r.known("origins")):
+        if not isinstance(origin, dict) or lookup(origin, "customOriginConfig.originProtocolPolicy") != "http-only":
+            continue
+        name = origin.get("originId") or origin.get("domainName")
+        if isinstance(origin.get("domainName"), str) and _S3_WEBSITE.search(origin["domainName"]):
+            out.append(f"origin {name} is an S3 website endpoint, which speaks only HTTP. Serve the bucket through its "
+                       "REST endpoint with origin access control instead.")
+        else:
+            out.append(f"origin {name} has customOriginConfig.originProtocolPolicy http-only. Use https-only.")
+    return out
 
 
 # --- queues, topics, tables, registries ---------------------------------------------------------

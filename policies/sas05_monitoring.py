@@ -28,6 +28,20 @@ def waf_logging(stack, cfg):
 
 
 @resource_rule(
+    "cloudfront-logging", CAT, Sev.LOW, types=[aws.DISTRIBUTION],
+    title="CloudFront distributions log requests",
+    description="Without access logs there is no record of who requested what from the site or API in front "
+                "of the functions.",
+    remediation="""aws.cloudfront.Distribution("site", ..., logging_config={"bucket": logs.bucket_domain_name,
+    "include_cookies": False, "prefix": "site/"})""",
+    peers=["FSBP CloudFront.5", "CKV_AWS_86"])
+def cloudfront_logging(r, cfg):
+    if not r.is_set("loggingConfig.bucket"):
+        return "has no loggingConfig. Log requests to a bucket (or set up CloudWatch log delivery)."
+    return None
+
+
+@resource_rule(
     "logs-resource-policy-public", CAT, Sev.HIGH, types=[aws.LOG_RESOURCE_POLICY],
     title="CloudWatch Logs resource policies are not open to everyone",
     description="A Logs resource policy that lets Principal * write or read log groups lets anyone forge or read "

@@ -43,6 +43,7 @@ USER_POOL_CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
 LOG_RESOURCE_POLICY = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
 KINESIS_STREAM = "aws:kinesis/stream:Stream"
 BUCKET_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 IDENTITY_POOL = "aws:cognito/identityPool:IdentityPool"
 IDENTITY_POOL_ROLES = "aws:cognito/identityPoolRoleAttachment:IdentityPoolRoleAttachment"
 

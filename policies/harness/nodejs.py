@@ -93,6 +93,7 @@ class _Monitor:
         self.errors: list = []
         self.root_urn = ""
         self.lock = threading.Lock()
+        self.rpc_lock = threading.Lock()
 
     def urn(self, parent: str, type_: str, name: str) -> str:
         if parent:
@@ -161,13 +162,18 @@ def _servicers(monitor: _Monitor):
             return resource_pb2.SupportsFeatureResponse(hasSupport=request.id in features)
 
         def RegisterResource(self, request, context):
-            return monitor.register(request)
+            # one at a time: the SDK sends registrations concurrently, and the first use of a provider
+            # module imports it (two threads importing one module can see it half-initialised, and the
+            # outputs of that resource would silently be missing)
+            with monitor.rpc_lock:
+                return monitor.register(request)
 
         def RegisterResourceOutputs(self, request, context):
             return empty_pb2.Empty()
 
         def Invoke(self, request, context):
-            return monitor.invoke(request)
+            with monitor.rpc_lock:
+                return monitor.invoke(request)
 
         def ReadResource(self, request, context):
             urn = monitor.urn(request.parent, request.type, request.name)

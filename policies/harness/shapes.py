@@ -159,6 +159,12 @@ class Namer:
             return REGION
         if "zoneid" in low:
             return "Z" + _h(self.name, prop, n=12).upper()
+        if low == "websiteendpoint":   # S3: the website endpoint has no scheme, and speaks only HTTP
+            return f"{self.name}.s3-website-{REGION}.amazonaws.com"
+        if low == "websitedomain":
+            return f"s3-website-{REGION}.amazonaws.com"
+        if low in ("bucketdomainname", "bucketregionaldomainname"):
+            return f"{self.name}.s3.{REGION + '.' if 'regional' in low else ''}amazonaws.com"
         if low.endswith(("url", "uri", "endpoint")):
             return f"https://{_h(self.name, prop)}.{self.service}.{REGION}.amazonaws.com/{self.name}"
         if low.endswith(("domainname", "dnsname", "hostname")):

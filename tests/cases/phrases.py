@@ -3,6 +3,12 @@
 or an internal error, fails its cases."""
 
 PHRASES = {
+    "cloudfront-viewer-https": "default_cache_behavior.viewer_protocol_policy is allow-all",
+    "cloudfront-min-tls": "viewer_certificate.minimum_protocol_version is TLSv1",
+    "cloudfront-waf": "has no web_acl_id",
+    "cloudfront-logging": "has no logging_config",
+    "cloudfront-origin-https": ("has custom_origin_config.origin_protocol_policy http-only", "is an S3 website endpoint, which speaks only HTTP"),
+    "cloudfront-origin-access": "is an S3 bucket reached without origin_access_control_id",
     "tags-secrets": ("tag db-password holds a value the program marked secret", "tag deploy-token holds what looks like a credential"),
     "iam-assume-role-star": "allows sts:AssumeRole on every role",
     "lambda-role-no-logs": "its logs are dropped",

@@ -187,3 +187,89 @@ def cloudfront_log_bucket_with_acls():
         restrictions={"geo_restriction": {"restriction_type": "none"}},
         viewer_certificate={"cloudfront_default_certificate": True},
         logging_config={"bucket": logs.bucket_domain_name, "include_cookies": False, "prefix": "cdn/"})
+
+
+# --- CloudFront in front of sites and APIs -------------------------------------------------------------
+
+def _distribution(origin=None, viewer="redirect-to-https", certificate=None, **kw):
+    origin = origin or {"domain_name": "api.example.com", "origin_id": "api", "custom_origin_config": {
+        "http_port": 80, "https_port": 443, "origin_protocol_policy": "https-only", "origin_ssl_protocols": ["TLSv1.2"]}}
+    return aws.cloudfront.Distribution(
+        "cdn", enabled=True, origins=[origin],
+        default_cache_behavior={"target_origin_id": origin["origin_id"], "viewer_protocol_policy": viewer,
+                                "allowed_methods": ["GET", "HEAD"], "cached_methods": ["GET", "HEAD"],
+                                "forwarded_values": {"query_string": False, "cookies": {"forward": "none"}}},
+        restrictions={"geo_restriction": {"restriction_type": "none"}},
+        viewer_certificate=certificate or {"cloudfront_default_certificate": True}, **kw)
+
+
+def _hardened_distribution(**kw):
+    logs = aws.s3.Bucket("cdn-logs")
+    return _distribution(web_acl_id="arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/abc",
+                         logging_config={"bucket": logs.bucket_domain_name, "prefix": "cdn/"},
+                         certificate={"acm_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+                                      "ssl_support_method": "sni-only", "minimum_protocol_version": "TLSv1.2_2021"},
+                         **kw)
+
+
+@case("cloudfront-viewer-https", violates=True, resource="cdn")
+def distribution_serving_plain_http():
+    _distribution(viewer="allow-all")
+
+
+@case("cloudfront-viewer-https", violates=False)
+@case("cloudfront-min-tls", violates=False)
+@case("cloudfront-waf", violates=False)
+@case("cloudfront-logging", violates=False)
+@case("cloudfront-origin-https", violates=False)
+@case("cloudfront-origin-access", violates=False)
+def distribution_hardened():
+    _hardened_distribution()
+
+
+@case("cloudfront-min-tls", violates=True, resource="cdn")
+def distribution_accepting_tls_1_0():
+    _distribution(certificate={"acm_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+                               "ssl_support_method": "sni-only", "minimum_protocol_version": "TLSv1"})
+
+
+@case("cloudfront-waf", violates=True, resource="cdn")
+@case("cloudfront-logging", violates=True, resource="cdn")
+def distribution_without_waf_or_logs():
+    _distribution()
+
+
+@case("cloudfront-origin-https", violates=True, resource="cdn")
+def distribution_reaching_its_api_over_http():
+    _distribution(origin={"domain_name": "api.example.com", "origin_id": "api", "custom_origin_config": {
+        "http_port": 80, "https_port": 443, "origin_protocol_policy": "http-only", "origin_ssl_protocols": ["TLSv1.2"]}})
+
+
+@case("cloudfront-origin-https", violates=True, resource="cdn")
+def distribution_in_front_of_an_s3_website_endpoint():
+    _distribution(origin={"domain_name": "site.s3-website-us-east-1.amazonaws.com", "origin_id": "site",
+                          "custom_origin_config": {"http_port": 80, "https_port": 443,
+                                                   "origin_protocol_policy": "http-only",
+                                                   "origin_ssl_protocols": ["TLSv1.2"]}})
+
+
+@case("cloudfront-origin-access", violates=True, resource="cdn")
+def distribution_reading_a_bucket_without_origin_access():
+    _distribution(origin={"domain_name": "site.s3.us-east-1.amazonaws.com", "origin_id": "s3"})
+
+
+@case("cloudfront-origin-access", violates=False)
+def distribution_reading_a_bucket_with_origin_access_control():
+    oac = aws.cloudfront.OriginAccessControl("site", origin_access_control_origin_type="s3",
+                                             signing_behavior="always", signing_protocol="sigv4")
+    _distribution(origin={"domain_name": "site.s3.us-east-1.amazonaws.com", "origin_id": "s3",
+                          "origin_access_control_id": oac.id})
+
+
+@case("cloudfront-origin-access", violates=False)
+def distribution_in_front_of_a_website_endpoint_is_origin_https_finding():
+    """A website endpoint cannot use origin access control; cloudfront-origin-https reports it instead."""
+    _distribution(origin={"domain_name": "site.s3-website-us-east-1.amazonaws.com", "origin_id": "site",
+                          "custom_origin_config": {"http_port": 80, "https_port": 443,
+                                                   "origin_protocol_policy": "http-only",
+                                                   "origin_ssl_protocols": ["TLSv1.2"]}})
