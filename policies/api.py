@@ -10,10 +10,11 @@ outside this module may change.
         if "owner" not in (fn.known("tags") or {}):
             return "has no owner tag. Add tags={'owner': ...}."
 
-A resource check gets a read-only resource view (``known(path)`` is None for an unknown value,
-``get(path)`` returns ``UNKNOWN`` for it, ``is_set(path)``, ``flag(path)``, ``document(prop)`` for an IAM
-document, ``name``, ``type``, ``label()``) and the rule's settings; it returns None, a message, or a list
-of messages, and raises ``Undecided(resource, path)`` when an unknown value (preview) decides. A stack
+A resource check gets a read-only resource view (``get(path)``, which returns ``UNKNOWN`` for a value
+unknown in preview; ``known(path)``, which raises ``Undecided`` for one, so the rule reports Pulumi's
+"can't run policy during preview" instead of a violation; ``is_set(path)``, ``flag(path)``,
+``document(prop)`` for an IAM document, ``name``, ``type``, ``label()``) and the rule's settings; it
+returns None, a message, or a list of messages. A stack
 check gets the ``StackIndex`` (``of_type``, ``targets``, ``referrers``, ``role_documents``) and yields
 ``(resource, message)`` pairs, or ``(resource, message, covers)`` to stand for other resources that
 rules declaring ``superseded_by`` report. Messages name the setting and what to do; they show plain

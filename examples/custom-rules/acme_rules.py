@@ -16,9 +16,9 @@ BACKUP_SELECTION = "aws:backup/selection:Selection"
     remediation="""aws.lambda_.Function("orders", ..., tags={"owner": "payments-team"})""",
     config=list_setting("requiredTags", ["owner"], "Tags every function must carry.", stricter="superset"))
 def lambda_owner_tag(fn, cfg):
-    tags = fn.known("tags") or {}
+    tags = fn.known("tags") or {}   # known(): a tag map only known after the update makes the rule undecided
     if not isinstance(tags, dict):
-        return None   # tags only known after the update
+        return None
     missing = [t for t in cfg["requiredTags"] if not tags.get(t)]
     if missing:
         return f"has no {', '.join(missing)} tag. Add tags={{{', '.join(repr(t) + ': ...' for t in missing)}}}."
