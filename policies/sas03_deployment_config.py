@@ -365,6 +365,61 @@ def cloudfront_origin_https(r, cfg):
     return out
 
 
+def _tls_only(stack, types: tuple, policy_type: str, prop: str, what: str):
+    """A finding for each resource of ``types`` whose policies (its own ``policy`` and the separate
+    ``policy_type`` resources naming it by ``prop``) have no Deny on aws:SecureTransport false."""
+    for r in stack.of_type(*types):
+        docs = [p.document("policy") for p in [*stack.referrers(r, policy_type, prop=prop), r]]
+        if any(isinstance(d, iam.Document) and _denies_insecure_transport(d) for d in docs):
+            continue
+        if any(d is iam.UNKNOWN or (isinstance(d, iam.Document) and d.unknown) for d in docs):
+            yield Undecided(r, "policy")
+        else:
+            yield r, f"has no {what} policy that denies requests with aws:SecureTransport false. Add one."
+
+
+@stack_rule(
+    "sqs-tls-only", CAT, Sev.LOW, types=[aws.QUEUE, aws.QUEUE_POLICY],
+    title="SQS queues refuse plain HTTP",
+    description="SQS also answers on an HTTP endpoint; without a Deny on aws:SecureTransport false, a client "
+                "can send and receive messages unencrypted.",
+    remediation="""aws.sqs.QueuePolicy("jobs-tls-only", queue_url=queue.url, policy=queue.arn.apply(lambda arn: json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": arn,
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})))""",
+    peers=["cdk-nag AwsSolutions-SQS4"], hygiene=True)
+def sqs_tls_only(stack, cfg):
+    return _tls_only(stack, (aws.QUEUE,), aws.QUEUE_POLICY, "queueUrl", "queue")
+
+
+@stack_rule(
+    "sns-tls-only", CAT, Sev.LOW, types=[aws.TOPIC, aws.TOPIC_POLICY],
+    title="SNS topics refuse plain HTTP",
+    description="Without a Deny on aws:SecureTransport false, a client can publish to the topic unencrypted.",
+    remediation="""aws.sns.TopicPolicy("orders-tls-only", arn=topic.arn, policy=topic.arn.apply(lambda arn: json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sns:Publish",
+    "Resource": arn, "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})))""",
+    peers=["cdk-nag AwsSolutions-SNS3"], hygiene=True)
+def sns_tls_only(stack, cfg):
+    return _tls_only(stack, (aws.TOPIC,), aws.TOPIC_POLICY, "arn", "topic")
+
+
+@resource_rule(
+    "dax-encryption", CAT, Sev.MEDIUM, types=[aws.DAX_CLUSTER],
+    title="DAX clusters encrypt at rest and in transit",
+    description="A DAX cluster caches whole table items: without server-side encryption they sit on its nodes "
+                "in plain text, and without TLS they cross the network in clear.",
+    remediation="""aws.dax.Cluster("orders-cache", ..., server_side_encryption={"enabled": True},
+    cluster_endpoint_encryption_type="TLS")""",
+    peers=["CKV_AWS_47", "CKV_AWS_239", "FSBP DynamoDB.3", "FSBP DynamoDB.7"])
+def dax_encryption(r, cfg):
+    out = []
+    if r.flag("serverSideEncryption.enabled") is not True:
+        out.append("serverSideEncryption.enabled is not true: cached items are stored unencrypted. Enable it.")
+    if r.known("clusterEndpointEncryptionType") != "TLS":
+        out.append("clusterEndpointEncryptionType is not TLS: clients read items in clear. Set it to \"TLS\".")
+    return out
+
+
 # --- queues, topics, tables, registries ---------------------------------------------------------
 
 def _full_access(doc, service: str) -> list:

@@ -44,6 +44,7 @@ LOG_RESOURCE_POLICY = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
 KINESIS_STREAM = "aws:kinesis/stream:Stream"
 BUCKET_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+DAX_CLUSTER = "aws:dax/cluster:Cluster"
 IDENTITY_POOL = "aws:cognito/identityPool:IdentityPool"
 IDENTITY_POOL_ROLES = "aws:cognito/identityPoolRoleAttachment:IdentityPoolRoleAttachment"
 

@@ -3,6 +3,9 @@
 or an internal error, fails its cases."""
 
 PHRASES = {
+    "sqs-tls-only": "has no queue policy that denies requests with aws:SecureTransport false",
+    "sns-tls-only": "has no topic policy that denies requests with aws:SecureTransport false",
+    "dax-encryption": ("server_side_encryption.enabled is not true", "cluster_endpoint_encryption_type is not TLS"),
     "cloudfront-viewer-https": "default_cache_behavior.viewer_protocol_policy is allow-all",
     "cloudfront-min-tls": "viewer_certificate.minimum_protocol_version is TLSv1",
     "cloudfront-waf": "has no web_acl_id",

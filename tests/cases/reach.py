@@ -273,3 +273,45 @@ def distribution_in_front_of_a_website_endpoint_is_origin_https_finding():
                           "custom_origin_config": {"http_port": 80, "https_port": 443,
                                                    "origin_protocol_policy": "http-only",
                                                    "origin_ssl_protocols": ["TLSv1.2"]}})
+
+
+# --- TLS-only queue and topic policies (strict profile), DAX --------------------------------------------
+
+def _deny_plain(arn, action):
+    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": action,
+                       "Resource": arn, "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
+
+
+@case("sqs-tls-only", violates=True, resource="jobs", config={"sqs-tls-only": "advisory"})
+def queue_without_a_tls_only_policy():
+    aws.sqs.Queue("jobs", sqs_managed_sse_enabled=True)
+
+
+@case("sqs-tls-only", violates=False, config={"sqs-tls-only": "advisory"}, modes=("update",))
+def queue_with_a_tls_only_policy():
+    q = aws.sqs.Queue("jobs", sqs_managed_sse_enabled=True)
+    aws.sqs.QueuePolicy("jobs-tls", queue_url=q.url, policy=q.arn.apply(lambda a: _deny_plain(a, "sqs:*")))
+
+
+@case("sns-tls-only", violates=True, resource="orders", config={"sns-tls-only": "advisory"})
+def topic_without_a_tls_only_policy():
+    aws.sns.Topic("orders", kms_master_key_id="alias/aws/sns")
+
+
+@case("sns-tls-only", violates=False, config={"sns-tls-only": "advisory"}, modes=("update",))
+def topic_with_a_tls_only_policy():
+    t = aws.sns.Topic("orders", kms_master_key_id="alias/aws/sns")
+    aws.sns.TopicPolicy("orders-tls", arn=t.arn, policy=t.arn.apply(lambda a: _deny_plain(a, "sns:Publish")))
+
+
+@case("dax-encryption", violates=True, resource="cache")
+def dax_cluster_with_the_defaults():
+    aws.dax.Cluster("cache", cluster_name="cache", node_type="dax.t3.small", replication_factor=1,
+                    iam_role_arn="arn:aws:iam::123456789012:role/dax")
+
+
+@case("dax-encryption", violates=False)
+def dax_cluster_encrypted_both_ways():
+    aws.dax.Cluster("cache", cluster_name="cache", node_type="dax.t3.small", replication_factor=1,
+                    iam_role_arn="arn:aws:iam::123456789012:role/dax", server_side_encryption={"enabled": True},
+                    cluster_endpoint_encryption_type="TLS")
