@@ -166,18 +166,8 @@ def _denies_insecure_transport(doc) -> bool:
 def s3_tls_only(stack, cfg):
     # A website bucket is read over its website endpoint, which speaks only HTTP (CloudFront reaches an
     # S3 website origin over HTTP too): denying plain HTTP would take the site down.
-    websites = website_buckets(stack)
-    for bucket in stack.of_type(*aws.BUCKETS):
-        if bucket.urn in websites:
-            continue
-        policies = stack.referrers(bucket, aws.BUCKET_POLICY, prop="bucket")
-        docs = [p.document("policy") for p in [*policies, bucket]]  # and the older inline `policy`
-        if any(isinstance(d, iam.Document) and _denies_insecure_transport(d) for d in docs):
-            continue
-        if any(d is iam.UNKNOWN or (isinstance(d, iam.Document) and d.unknown) for d in docs):
-            yield Undecided(bucket, "policy")  # its bucket policy is not known until the update
-        else:
-            yield bucket, "has no bucket policy that denies requests with aws:SecureTransport false. Add one."
+    # (a bucket's older inline `policy` counts too: _tls_only reads the resource's own policy)
+    return _tls_only(stack, aws.BUCKETS, aws.BUCKET_POLICY, "bucket", "bucket", skip=website_buckets(stack))
 
 
 @stack_rule(
@@ -365,10 +355,13 @@ def cloudfront_origin_https(r, cfg):
     return out
 
 
-def _tls_only(stack, types: tuple, policy_type: str, prop: str, what: str):
-    """A finding for each resource of ``types`` whose policies (its own ``policy`` and the separate
-    ``policy_type`` resources naming it by ``prop``) have no Deny on aws:SecureTransport false."""
+def _tls_only(stack, types: tuple, policy_type: str, prop: str, what: str, skip: frozenset | set = frozenset()):
+    """A finding for each resource of ``types`` (not in ``skip``) whose policies (its own ``policy`` and the
+    separate ``policy_type`` resources naming it by ``prop``) have no Deny on aws:SecureTransport false; an
+    Undecided while one of them is not known (preview)."""
     for r in stack.of_type(*types):
+        if r.urn in skip:
+            continue
         docs = [p.document("policy") for p in [*stack.referrers(r, policy_type, prop=prop), r]]
         if any(isinstance(d, iam.Document) and _denies_insecure_transport(d) for d in docs):
             continue
