@@ -266,13 +266,16 @@ def _note_not_expanded(remote: list) -> None:
 
 
 def _analyzed_types() -> frozenset:
-    """Every type a resource policy or a fix of the pack declares (the pack answers nothing for others)."""
+    """Every type a resource policy or a fix of the pack declares, and every aws-native type seen as one of
+    them (the pack answers nothing for others)."""
     from . import REGISTRY
 
+    from .core import native
     from .core.rule import with_stack
 
-    return frozenset(t for rule in REGISTRY.values() if not with_stack(rule) for t in rule.types) | \
+    declared = frozenset(t for rule in REGISTRY.values() if not with_stack(rule) for t in rule.types) | \
         frozenset(t for rule in REGISTRY.values() if rule.fix is not None for t in rule.fix_types)
+    return declared | frozenset(t for t, seen_as in native.types().items() if declared.intersection(seen_as))
 
 
 def _with_remediate(config: dict) -> dict:

@@ -18,6 +18,14 @@ NO_FIX = ("No safe property-only fix: at the `remediate` level this rule stays a
           "can call or read something, cost money without a bound you chose, or need another resource).")
 
 
+def native_types(rule: Rule) -> list:
+    """The aws-native types this rule judges: those seen as one of its pulumi-aws types (core/native_shapes.py)."""
+    from .core import native
+
+    wanted = set(rule.types)
+    return sorted(t for t, seen_as in native.types().items() if wanted.intersection(seen_as))
+
+
 def page(rule: Rule) -> str:
     level = governance.default_level(rule)
     lines = [
@@ -31,7 +39,8 @@ def page(rule: Rule) -> str:
         f"| Severity | {rule.severity.value} |",
         f"| Default level | {level}" + (" (a hygiene rule: on in the `strict` profile)" if rule.hygiene else "") + " |",
         f"| Kind | {'stack rule (joins resources across the stack)' if rule.stack else 'resource rule'} |",
-        f"| Resource types | {', '.join(f'`{t}`' for t in rule.types)} |",
+        f"| Resource types | {', '.join(f'`{t}`' for t in rule.types) or 'every type'} |",
+        f"| aws-native types | {', '.join(f'`{t}`' for t in native_types(rule)) or ('every type' if not rule.types else '-')} |",
         f"| Peers | {', '.join(rule.peers) or '-'} |",
         f"| Reference | {rule.url} |",
         "",

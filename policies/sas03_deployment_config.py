@@ -263,14 +263,15 @@ def kinesis_stream_retention(r, cfg):
 
 
 def _behaviors(r) -> list:
-    """(label, behavior) for the default cache behavior and each ordered one."""
+    """(path of its viewerProtocolPolicy, what to call it, behavior) for the default cache behavior and
+    each ordered one."""
     out = []
     default = r.known("defaultCacheBehavior")
     if isinstance(default, dict):
-        out.append(("defaultCacheBehavior", default))
+        out.append(("defaultCacheBehavior.viewerProtocolPolicy", "", default))
     for i, b in enumerate(as_list(r.known("orderedCacheBehaviors"))):
         if isinstance(b, dict):
-            out.append((f"orderedCacheBehaviors[{i}] ({b.get('pathPattern', '?')})", b))
+            out.append((f"orderedCacheBehaviors.{i}.viewerProtocolPolicy", f" (path {b.get('pathPattern', '?')})", b))
     return out
 
 
@@ -283,8 +284,8 @@ def _behaviors(r) -> list:
     "viewer_protocol_policy": "redirect-to-https", "allowed_methods": ["GET", "HEAD"], "cached_methods": ["GET", "HEAD"]})""",
     peers=["FSBP CloudFront.3", "CKV_AWS_34"])
 def cloudfront_viewer_https(r, cfg):
-    return [f"{label}.viewerProtocolPolicy is allow-all. Use redirect-to-https or https-only."
-            for label, b in _behaviors(r) if b.get("viewerProtocolPolicy") == "allow-all"]
+    return [f"{path}{where} is allow-all. Use redirect-to-https or https-only."
+            for path, where, b in _behaviors(r) if b.get("viewerProtocolPolicy") == "allow-all"]
 
 
 @resource_rule(

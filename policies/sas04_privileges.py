@@ -536,12 +536,17 @@ def cognito_unauth_role_broad(stack, cfg):
     title="A role's policies are managed in one place",
     description="pulumi-aws manages a Role's inlinePolicies and managedPolicyArns exclusively: separate RolePolicy "
                 "or RolePolicyAttachment resources for the same role are removed on the next update and added back "
-                "on the one after, so the role's permissions flap between deployments.",
+                "on the one after, so the role's permissions flap between deployments. (An aws-native Role changes "
+                "only the policies it lists, so it is not judged.)",
     remediation="""# Either everything on the Role (inline_policies=[...], managed_policy_arns=[...]),
 # or nothing there and one RolePolicy / RolePolicyAttachment per policy.""",
     peers=["AWSGuard iam-role-no-policy-management-conflicts"])
 def iam_role_policy_conflict(stack, cfg):
     for role in stack.of_type(aws.ROLE):
+        if role.origin is not None:
+            # an aws-native role: CloudControl changes only the policies its own model lists, so policies
+            # attached elsewhere stay (no flapping)
+            continue
         inline = [p for p in as_list(role.known("inlinePolicies")) if isinstance(p, dict) and p.get("policy")]
         managed_arns = [a for a in as_list(role.known("managedPolicyArns")) if a is not None]
         separate_inline = stack.referrers(role, aws.ROLE_POLICY, prop="role")

@@ -22,14 +22,15 @@ from pulumi.runtime.proto import analyzer_pb2 as pb
 from conftest import captured
 from cases import CASES, load_all
 from policies import REGISTRY
-from policies.core import values
+from policies.core import native, values
 
 load_all()
 EXAMPLES = int(os.environ.get("SG_FUZZ_EXAMPLES", "150"))
 CANARY = "fzCANARYfz"
 KEY = "fzKEYfz"   # a map key the rules never look for
 INTERNAL = "internal error in policy"
-CHECKED_TYPES = sorted({t for r in REGISTRY.values() for t in r.types})
+# the pulumi-aws types the rules declare, and the aws-native types seen as them (tests/cases/native.py)
+CHECKED_TYPES = sorted({t for r in REGISTRY.values() for t in r.types} | set(native.types()))
 
 
 def _samples() -> dict:

@@ -24,7 +24,7 @@ from pulumi.runtime.proto import analyzer_pb2 as proto
 from pulumi_policy import policy as sdk
 from pulumi_policy.policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
-from . import governance
+from . import governance, native
 from .resource import Resource, Undecided
 from .rule import with_stack
 from .runtime import covered_by, evaluate, fix_passes, moot, remediation, supersede
@@ -172,6 +172,9 @@ class GuardServicer(_Base):
     def Analyze(self, request, _context):
         self._configure_runtime_settings()
         response = proto.AnalyzeResponse()
+        if native.is_native(request.type):
+            self._analyze_native(response, request)
+            return response
         policies = self._policies_for(request.type)
         if policies:
             resource = Resource.from_struct(request.type, request.name, request.urn, request.properties,
@@ -179,6 +182,18 @@ class GuardServicer(_Base):
             resource.context = self.context
             self._run(response, policies, resource)
         return response
+
+    def _analyze_native(self, response, request) -> None:
+        """An aws-native resource: each of its pulumi-aws views is judged by the rules of the view's type."""
+        if not native.has_view(request.type):
+            return
+        resource = Resource.from_struct(request.type, request.name, request.urn, request.properties,
+                                        parent=request.options.parent)
+        resource.context = self.context
+        for view in native.translate(resource):
+            policies = self._policies_for(view.type)
+            if policies:
+                self._run(response, policies, view)
 
     def AnalyzeStack(self, request, _context):
         self._configure_runtime_settings()
@@ -267,7 +282,7 @@ def _decode_stack(request, context=governance.DEFAULT_CONTEXT) -> StackIndex:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return StackIndex((
+        return StackIndex(native.views(
             Resource.from_struct(r.type, r.name, r.urn, r.properties,
                                  parent=r.parent, dependencies=tuple(r.dependencies),
                                  property_dependencies={k: tuple(v.urns) for k, v in r.propertyDependencies.items()})

@@ -18,7 +18,11 @@ class Undecided(Exception):
     def __init__(self, resource: Resource, path: str):
         super().__init__(path)
         self.path = path
-        self.urn = resource.urn
+        self.urn = resource.report_urn
+        if resource.origin is not None:
+            from .native import native_terms
+
+            path = native_terms(path, resource.origin)
         if resource.truncated:
             self.message = (f"{resource.kind} '{resource.name}' has properties nested too deeply or too large to "
                             f"read, so .{path} could not be checked")
@@ -34,7 +38,7 @@ class Resource:
     """
 
     __slots__ = ("type", "name", "urn", "props", "secret_paths", "parent", "dependencies",
-                 "property_dependencies", "truncated", "context", "_leaves", "_redactor", "_documents")
+                 "property_dependencies", "truncated", "context", "origin", "_leaves", "_redactor", "_documents")
 
     def __init__(self, type_: str, name: str, urn: str, props: dict, secret_paths: frozenset = frozenset(),
                  parent: str = "", dependencies: tuple = (), property_dependencies: Mapping | None = None,
@@ -51,6 +55,8 @@ class Resource:
         self.truncated = truncated  # some part of the properties was too deep or too large to read
         # the pack's run-time settings (exemptions, tag overrides, clock), set by the servicer
         self.context = DEFAULT_CONTEXT
+        # an aws-native resource seen as a pulumi-aws one: its own type, URN and property names (native.Origin)
+        self.origin: Any = None
         self._leaves: dict | None = None
         self._redactor: Any = None
         self._documents: dict = {}
@@ -97,8 +103,14 @@ class Resource:
 
     @property
     def kind(self) -> str:
-        """The short type name used in messages: ``aws:lambda/function:Function`` -> ``Function``."""
-        return self.type.rsplit(":", 1)[-1]
+        """The short type name used in messages: ``aws:lambda/function:Function`` -> ``Function`` (an aws-native
+        resource's own: ``aws-native:lambda:Url`` -> ``Url``)."""
+        return (self.origin.type if self.origin is not None else self.type).rsplit(":", 1)[-1]
+
+    @property
+    def report_urn(self) -> str:
+        """The URN a finding on this resource is reported at (an aws-native resource's own, for its views)."""
+        return self.origin.urn if self.origin is not None else self.urn
 
     def get(self, path: str, default: Any = None) -> Any:
         """The value at a dotted path; ``UNKNOWN`` if unknown, ``default`` if absent or mistyped."""

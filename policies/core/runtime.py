@@ -133,7 +133,7 @@ def run_check(rule: Rule, subject: Resource | StackIndex, cfg: dict) -> list:
             if isinstance(item, tuple) and len(item) == 3:   # (resource, message, resources it stands for)
                 resource, message, others = item
                 if isinstance(resource, Resource):
-                    covers[(resource.urn, message)] = tuple(o.urn for o in others if isinstance(o, Resource))
+                    covers[(resource.urn, message)] = tuple(o.report_urn for o in others if isinstance(o, Resource))
                 item = (resource, message)
             (undecided if isinstance(item, Undecided) else found).append(item)
         if undecided and not any(isinstance(m, str) and m for _, m in found):
@@ -188,14 +188,19 @@ def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:
 
 
 def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact, in_stack: bool = False) -> Outcome:
-    text = f"{resource.label()}: {messages.user_terms(redact(message), resource.context.language)}"
+    message = redact(message)
+    if resource.origin is not None:   # an aws-native resource: its own property names
+        from .native import native_terms
+
+        message = native_terms(message, resource.origin)
+    text = f"{resource.label()}: {messages.user_terms(message, resource.context.language)}"
     if isinstance(exempt, governance.Expired):
         text, exempt = f"{text} (Note: {exempt}.)", None
     elif exempt is not None:
         text = f"{text} (Exempted: {exempt}.)"
         if resource.context.report_key and isinstance(exempt, governance.Exemption):
             text += "\n" + trailer(resource.context.report_key, {"exempted": exempt.as_data()})
-    return Outcome(text, resource.urn if rule.stack or in_stack else "", exempt)
+    return Outcome(text, resource.report_urn if rule.stack or in_stack else "", exempt)
 
 
 TRAILER_PREFIX = "[serverless-guard "
@@ -264,7 +269,7 @@ def _crash(rule: Rule, subject, exc: Exception) -> Outcome:
     where = subject.label() if isinstance(subject, Resource) else "the stack"
     return Outcome(f"internal error in policy '{rule.id}' while checking {where}: {type(exc).__name__}. "
                    "The rule could not decide, so this is reported at the policy's level; please report it "
-                   "to the pack's maintainers.", subject.urn if isinstance(subject, Resource) else "", crash=True)
+                   "to the pack's maintainers.", subject.report_urn if isinstance(subject, Resource) else "", crash=True)
 
 
 # --- conversion into pulumi_policy policies ---------------------------------------------------

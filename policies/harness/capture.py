@@ -57,8 +57,50 @@ def _auto(name: str) -> str:
     return f"{name}-{hashlib.sha1(name.encode()).hexdigest()[:7]}"
 
 
+# The id of an aws-native resource where CloudControl's primary identifier is not its name or ARN.
+_NATIVE_IDS = {"aws-native:apigateway:RestApi": "restApiId", "aws-native:apigatewayv2:Api": "apiId",
+               "aws-native:appsync:GraphQlApi": "apiId", "aws-native:cognito:UserPool": "userPoolId",
+               "aws-native:cloudfront:Distribution": "awsId", "aws-native:apigateway:Deployment": "deploymentId",
+               "aws-native:apigatewayv2:Route": "routeId", "aws-native:apigatewayv2:Integration": "integrationId",
+               "aws-native:cognito:UserPoolClient": "clientId", "aws-native:secretsmanager:Secret": "awsId"}
+
+
+def _native_computed(type_: str, name: str, inputs: dict, preview: bool) -> dict:
+    """What the aws-native provider computes for one of the types the rules see (``core/native_shapes.py``),
+    under the aws-native names: the pulumi-aws type's identity outputs, renamed through the same table
+    (``arn`` of a topic is ``topicArn``; the name of a function, ``functionName``). In preview they are
+    unknown, as from the engine."""
+    from ..core.native_shapes import SPECS
+    from . import shapes
+
+    spec = SPECS.get(type_)
+    cls = shapes.resource_class(type_)
+    if spec is None or cls is None:
+        return {} if preview else {"id": f"{name}-id"}
+    renames = {c: n for c, n, _ in spec.fields if "." not in c and "." not in n and "[]" not in n and n}
+    outputs = {w for w, _ in shapes.properties(cls)}
+    name_key = renames.get("bucket" if spec.type in ("aws:s3/bucket:Bucket",) else "name", "name")
+    given = inputs.get(name_key)
+    classic_inputs = {"name": given} if isinstance(given, str) else {}
+    if spec.type == "aws:s3/bucket:Bucket":
+        classic_inputs = {"bucket": given} if isinstance(given, str) else {}
+    computed = _computed(spec.type, name, classic_inputs)
+    out = {}
+    for key, value in computed.items():
+        native = renames.get(key, key)
+        if native in outputs and native not in inputs:
+            out[native] = UNKNOWN if preview else value
+    id_key = _NATIVE_IDS.get(type_)
+    if id_key and id_key in outputs and id_key not in inputs:
+        out[id_key] = UNKNOWN if preview else computed.get("id")
+    out["id"] = UNKNOWN if preview else computed.get("id", f"{name}-id")
+    return out
+
+
 def _computed(type_: str, name: str, inputs: dict) -> dict:
     """Outputs a provider would compute on create (update mode only)."""
+    if type_.startswith("aws-native:"):
+        return _native_computed(type_, name, inputs, preview=False)
     module, kind = type_.split(":")[1], type_.split(":")[2]
     service = module.split("/")[0].rstrip("_")
     out: dict = {}
@@ -251,6 +293,8 @@ def _recording_monitor(mocks, capture: Capture, preview: bool):
             inputs = json_format.MessageToDict(request.object)
             if request.type == "pulumi:pulumi:Stack" or not request.custom:
                 outputs = {}
+            elif preview and request.type.startswith("aws-native:"):
+                outputs = {**inputs, **_native_computed(request.type, request.name, inputs, preview=True)}
             elif preview:
                 outputs = {"arn": UNKNOWN, **inputs, "id": UNKNOWN}
             else:

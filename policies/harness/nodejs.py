@@ -103,7 +103,7 @@ class _Monitor:
     def register(self, request):
         from pulumi.runtime.proto import resource_pb2
 
-        from .capture import _without_resource_refs
+        from .capture import _native_computed, _without_resource_refs
 
         request = _without_resource_refs(request, "object")
         urn = self.urn(request.parent, request.type, request.name)
@@ -114,7 +114,9 @@ class _Monitor:
                  for k, v in inputs.items()}
         rid = ""
         if request.custom and not request.type.startswith(SKIPPED_TYPES):
-            if self.preview:
+            if self.preview and request.type.startswith("aws-native:"):
+                outputs = {**inputs, **_native_computed(request.type, request.name, inputs, preview=True)}
+            elif self.preview:
                 outputs = {"arn": UNKNOWN, **inputs, "id": UNKNOWN}
             else:
                 computed = _computed(request.type, request.name, inputs)
