@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 
-from .core import UNKNOWN, Sev, Undecided, as_list, fixes, iam, int_setting, list_setting, names_allowlist, resource_rule, \
-    stack_rule
+from .core import UNKNOWN, Sev, Undecided, as_list, bool_setting, fixes, iam, int_setting, list_setting, names_allowlist, \
+    resource_rule, stack_rule
 from .core import aws, openapi
 from .core.checks import malformed_message, name_allowed as allowed, open_policy, read_policy
 
@@ -343,13 +343,65 @@ def cognito_identity_unauth(r, cfg):
     description="A user pool without MFA lets one stolen password take over an account.",
     remediation="""aws.cognito.UserPool("users", mfa_configuration="ON",
     software_token_mfa_configuration={"enabled": True})""",
-    peers=["FSBP Cognito (MFA)"])
+    peers=["FSBP Cognito.5"],
+    config=bool_setting("requireOn", False, "Require mfaConfiguration ON, as FSBP Cognito.5 does; by default "
+                                           "OPTIONAL (users choose, adaptive authentication may step up) passes."))
 def cognito_mfa(r, cfg):
     mfa = r.known("mfaConfiguration")
     if mfa in (None, "OFF"):
         return (f"mfaConfiguration is {mfa or 'unset (OFF)'}. Set it to ON (or OPTIONAL with adaptive "
                 "authentication) and enable software token MFA.")
+    if mfa == "OPTIONAL" and cfg["requireOn"]:
+        return ("mfaConfiguration is OPTIONAL, so users who never enrol sign in with a password alone; requireOn "
+                "asks for ON. Set it to ON.")
     return None
+
+
+@resource_rule(
+    "cognito-custom-auth-threat-protection", CAT, Sev.MEDIUM, types=[aws.USER_POOL],
+    title="Custom authentication flows are covered by threat protection",
+    description="A user pool with a custom authentication challenge (Lambda triggers) is not protected by "
+                "threat protection unless customAuthMode is ENFORCED, even when password sign-ins are.",
+    remediation="""aws.cognito.UserPool("users", lambda_config={"define_auth_challenge": define.arn},
+    user_pool_add_ons={"advanced_security_mode": "ENFORCED",
+                       "advanced_security_additional_flows": {"custom_auth_mode": "ENFORCED"}})""",
+    peers=["FSBP Cognito.4"])
+def cognito_custom_auth_threat_protection(r, cfg):
+    if not r.is_set("lambdaConfig.defineAuthChallenge"):
+        return None
+    mode = r.known("userPoolAddOns.advancedSecurityAdditionalFlows.customAuthMode")
+    if mode != "ENFORCED":
+        return (f"has a custom authentication challenge (lambdaConfig.defineAuthChallenge) but "
+                f"userPoolAddOns.advancedSecurityAdditionalFlows.customAuthMode is {mode or 'unset (AUDIT)'}: "
+                "risky custom sign-ins are not blocked. Set it to ENFORCED.")
+    return None
+
+
+@resource_rule(
+    "cognito-self-registration", CAT, Sev.INFO, types=[aws.USER_POOL], hygiene=True,
+    title="Who may create accounts in a user pool is a decision",
+    description="Unless adminCreateUserConfig.allowAdminCreateUserOnly is true, anyone on the internet can sign "
+                "up; right for a consumer app, wrong for a back office.",
+    remediation="""aws.cognito.UserPool("staff", admin_create_user_config={"allow_admin_create_user_only": True})""",
+    peers=["Prowler cognito_user_pool_self_registration_disabled"])
+def cognito_self_registration(r, cfg):
+    if r.flag("adminCreateUserConfig.allowAdminCreateUserOnly") is not True:
+        return ("lets anyone sign up (adminCreateUserConfig.allowAdminCreateUserOnly is not true). Set it, unless "
+                "self-registration is intended.")
+    return None
+
+
+@stack_rule(
+    "cognito-waf", CAT, Sev.LOW, types=[aws.USER_POOL, aws.WEB_ACL_ASSOCIATION], hygiene=True,
+    title="User pools are behind a WAF",
+    description="A user pool's sign-in and sign-up endpoints are public: without a web ACL, credential "
+                "stuffing and sign-up floods reach Cognito unfiltered (and are billed).",
+    remediation="""aws.wafv2.WebAclAssociation("users", resource_arn=pool.arn, web_acl_arn=acl.arn)""",
+    peers=["Prowler cognito_user_pool_waf_acl_attached"])
+def cognito_waf(stack, cfg):
+    for pool in stack.of_type(aws.USER_POOL):
+        if not stack.referrers(pool, aws.WEB_ACL_ASSOCIATION, prop="resourceArn"):
+            yield pool, "has no WAF web ACL association. Associate a web ACL with the user pool."
 
 
 @resource_rule(

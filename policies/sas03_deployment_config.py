@@ -459,6 +459,48 @@ def sns_policy_public(r, cfg):
     return out
 
 
+# Resource policies of the data and event services; SNS topics are sns-policy-public's (it has trustedAccounts
+# too), Lambda permissions lambda-permission-cross-account's.
+CROSS_ACCOUNT_POLICIES = {aws.DYNAMODB_RESOURCE_POLICY: "policy", aws.EVENT_BUS_POLICY: "policy",
+                          aws.BUCKET_POLICY: "policy", aws.QUEUE_POLICY: "policy", aws.QUEUE: "policy",
+                          aws.SECRET_POLICY: "policy", aws.BUCKET: "policy", aws.BUCKET_V2: "policy"}
+
+
+@resource_rule(
+    "resource-policy-cross-account", CAT, Sev.MEDIUM, types=[*CROSS_ACCOUNT_POLICIES, aws.EVENT_PERMISSION],
+    title="Resource policies grant other accounts only under a condition",
+    description="A bucket, queue, table, secret or event-bus policy that lets another account in with no "
+                "condition hands the data (or the event stream) to every principal that account allows; "
+                "list the accounts you trust, or add a condition (aws:PrincipalOrgID, aws:SourceArn).",
+    remediation="""# name the principal, or keep the account under a condition:
+statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sqs:SendMessage",
+    "Resource": queue.arn, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorgid"}}}""",
+    peers=["FSBP S3.6", "Prowler dynamodb_table_cross_account_access", "Prowler eventbridge_bus_cross_account_access",
+           "Prowler secretsmanager_has_restrictive_resource_policy"],
+    config=list_setting("trustedAccounts", [], "Account ids (your own, your organisation's) that may be granted "
+                                               "access without a condition."))
+def resource_policy_cross_account(r, cfg):
+    trusted = set(cfg["trustedAccounts"])
+    if r.type == aws.EVENT_PERMISSION:
+        acct = iam.principal_account(r.known("principal"))
+        if acct and acct not in trusted and not r.known("condition"):
+            return (f"lets account {acct} (not in trustedAccounts) put events on the bus with no condition. Add "
+                    "a condition, or list the account in trustedAccounts.")
+        return None
+    prop = CROSS_ACCOUNT_POLICIES[r.type]
+    doc = read_policy(r, prop)
+    if not isinstance(doc, iam.Document):
+        return None   # absent, unknown (Undecided raised), or malformed (the service's public-policy rule says so)
+    out = []
+    for s in doc.allows():
+        foreign = sorted({a for p in s.principal_values("AWS") if (a := iam.principal_account(p)) is not None}
+                         - trusted)
+        if foreign and not s.condition:
+            out.append(f"`{prop}`{' ' + s.label if s.label else ''} lets account(s) {', '.join(foreign[:5])} "
+                       "(not in trustedAccounts) in with no condition. Add a condition, or list them in trustedAccounts.")
+    return out
+
+
 @resource_rule(
     "dynamodb-pitr", CAT, Sev.MEDIUM, types=[aws.TABLE],
     title="DynamoDB tables have point-in-time recovery",
@@ -469,6 +511,35 @@ def dynamodb_pitr(r, cfg):
     if r.flag("pointInTimeRecovery.enabled") is not True:
         return "pointInTimeRecovery.enabled is not true. Enable point-in-time recovery."
     return None
+
+
+@stack_rule(
+    "dynamodb-backup-plan", CAT, Sev.LOW, types=[aws.TABLE, aws.BACKUP_SELECTION], hygiene=True,
+    title="Tables are in a backup plan",
+    description="Point-in-time recovery keeps 35 days in the table's own account and region; a backup plan keeps "
+                "copies on a schedule, for longer, and (with copy actions) elsewhere.",
+    remediation="""aws.backup.Selection("tables", plan_id=plan.id, iam_role_arn=backup_role.arn,
+    resources=[orders.arn])""",
+    peers=["FSBP DynamoDB.4", "Prowler dynamodb_table_protected_by_backup_plan"])
+def dynamodb_backup_plan(stack, cfg):
+    selections = stack.of_type(aws.BACKUP_SELECTION)
+    for table in stack.of_type(aws.TABLE):
+        if not any(_selects(stack, sel, table) for sel in selections):
+            yield table, "is in no backup plan of the stack (aws.backup.Selection). Add it to one."
+
+
+def _selects(stack, selection, table) -> bool:
+    """Whether a backup selection takes the table: by reference, by an ARN pattern, or by tag."""
+    import fnmatch
+
+    if table in stack.targets(selection, "resources", aws.TABLE):
+        return True
+    arn = table.get("arn")
+    if isinstance(arn, str) and any(isinstance(p, str) and fnmatch.fnmatchcase(arn, p)
+                                    for p in as_list(selection.get("resources"))):
+        return True
+    return any(isinstance(t, dict) and table.tags.get(t.get("key")) == t.get("value")
+               for t in as_list(selection.get("selectionTags")))
 
 
 @resource_rule(

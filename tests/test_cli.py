@@ -79,7 +79,9 @@ def test_hardened_example_in_preview_has_no_violations(tmp_path):
     assert r.returncode == 0, r.stdout
     diags = json.loads(out.read_text())["findings"]
     assert all("can't run policy" in d["message"] for d in diags), [d["message"] for d in diags]
-    assert len(diags) <= 5
+    # one notice per unknown document and phase: a bucket policy computed from outputs is undecided for the
+    # stack rule s3-policy-public and for the resource rule resource-policy-cross-account
+    assert len(diags) <= 6
 
 
 def test_every_rule_has_a_current_docs_page():

@@ -26,6 +26,7 @@ EXPECTED = {
     "apigw-xray": {"xrayTracingEnabled": True},
     "appsync-cache-encryption": {"transitEncryptionEnabled": True},
     "appsync-logging": {"logConfig.excludeVerboseContent": True},
+    "appsync-xray": {"xrayEnabled": True},
     "cognito-client-enumeration": {"preventUserExistenceErrors": "ENABLED"},
     "cognito-deletion-protection": {"deletionProtection": "ACTIVE"},
     "cognito-password-policy": {"passwordPolicy.minimumLength": 12},

@@ -89,7 +89,7 @@ aws.apigatewayv2.Route("list-orders", api_id=http.id, route_key="GET /orders", a
                        authorizer_id=jwt.id)
 aws.cognito.IdentityPool("identities", identity_pool_name="orders", allow_unauthenticated_identities=False)
 graphql = aws.appsync.GraphQLApi("graphql", authentication_type="AMAZON_COGNITO_USER_POOLS",
-                       query_depth_limit=10, resolver_count_limit=100, introspection_config="DISABLED",
+                       query_depth_limit=10, resolver_count_limit=100, introspection_config="DISABLED", xray_enabled=True,
                        log_config={"cloudwatch_logs_role_arn": apigw_logs_role.arn, "field_log_level": "ERROR",
                                    "exclude_verbose_content": True},
                        user_pool_config={"user_pool_id": pool.id, "default_action": "ALLOW", "aws_region": "us-east-1"})

@@ -115,5 +115,7 @@ ECR_LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 ECR_REGISTRY_SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
 
 SUBNET = "aws:ec2/subnet:Subnet"
+BACKUP_SELECTION = "aws:backup/selection:Selection"
+TRAIL = "aws:cloudtrail/trail:Trail"
 
 IDENTITY_POLICY_TYPES = (IAM_POLICY, ROLE_POLICY, USER_POLICY, GROUP_POLICY)

@@ -400,3 +400,55 @@ def quick_create_http_api():
 @case("apigwv2-route-no-auth", violates=False)
 def http_api_with_routes_declared_separately():
     aws.apigatewayv2.Api("api", protocol_type="HTTP")
+
+
+@case("cognito-mfa", violates=True, resource="users", config={"cognito-mfa": {"requireOn": True}})
+def user_pool_optional_mfa_when_on_is_required():
+    _strong_pool(mfa_configuration="OPTIONAL")
+
+
+@case("cognito-mfa", violates=False)
+def user_pool_optional_mfa_by_default():
+    _strong_pool(mfa_configuration="OPTIONAL")
+
+
+@case("cognito-custom-auth-threat-protection", violates=True, resource="users")
+def custom_auth_not_enforced():
+    _strong_pool(lambda_config={"define_auth_challenge": "arn:aws:lambda:us-east-1:123456789012:function:define",
+                                "create_auth_challenge": "arn:aws:lambda:us-east-1:123456789012:function:create",
+                                "verify_auth_challenge_response": "arn:aws:lambda:us-east-1:123456789012:function:verify"})
+
+
+@case("cognito-custom-auth-threat-protection", violates=False)
+def custom_auth_enforced():
+    _strong_pool(lambda_config={"define_auth_challenge": "arn:aws:lambda:us-east-1:123456789012:function:define"},
+                 user_pool_add_ons={"advanced_security_mode": "ENFORCED",
+                                    "advanced_security_additional_flows": {"custom_auth_mode": "ENFORCED"}})
+
+
+@case("cognito-custom-auth-threat-protection", violates=False)
+def no_custom_auth():
+    _strong_pool()
+
+
+@case("cognito-self-registration", violates=True, resource="staff")
+def back_office_pool_open_to_sign_up():
+    _strong_pool("staff")
+
+
+@case("cognito-self-registration", violates=False)
+def back_office_pool_admin_only():
+    _strong_pool("staff", admin_create_user_config={"allow_admin_create_user_only": True})
+
+
+@case("cognito-waf", violates=True, resource="users")
+def user_pool_without_waf():
+    _strong_pool()
+
+
+@case("cognito-waf", violates=False)
+def user_pool_behind_waf():
+    pool = _strong_pool()
+    acl = aws.wafv2.WebAcl("acl", scope="REGIONAL", default_action={"allow": {}}, visibility_config={
+        "cloudwatch_metrics_enabled": True, "metric_name": "acl", "sampled_requests_enabled": True})
+    aws.wafv2.WebAclAssociation("users", resource_arn=pool.arn, web_acl_arn=acl.arn)

@@ -262,3 +262,55 @@ def bucket_policy_without_tls_deny():
     aws.s3.BucketPolicy("uploads", bucket=b.id, policy=b.arn.apply(lambda arn: json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
                                                 "Action": "s3:GetObject", "Resource": f"{arn}/*"}]})))
+
+
+@case("resource-policy-cross-account", violates=True, resource="orders-policy")
+def queue_policy_lets_another_account_send():
+    queue = aws.sqs.Queue("orders")
+    aws.sqs.QueuePolicy("orders-policy", queue_url=queue.url, policy=queue.arn.apply(lambda arn: doc(
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sqs:SendMessage",
+         "Resource": arn})))
+
+
+@case("resource-policy-cross-account", violates=True, resource="partner")
+def bus_permission_for_another_account():
+    aws.cloudwatch.EventPermission("partner", principal="111122223333", statement_id="partner")
+
+
+@case("resource-policy-cross-account", violates=False)
+def queue_policy_for_the_organisation():
+    queue = aws.sqs.Queue("orders")
+    aws.sqs.QueuePolicy("orders-policy", queue_url=queue.url, policy=queue.arn.apply(lambda arn: doc(
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sqs:SendMessage",
+         "Resource": arn, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorgid"}}})))
+
+
+@case("resource-policy-cross-account", violates=False,
+      config={"resource-policy-cross-account": {"trustedAccounts": ["111122223333"]}})
+def secret_policy_for_a_trusted_account():
+    secret = aws.secretsmanager.Secret("db")
+    aws.secretsmanager.SecretPolicy("db-policy", secret_arn=secret.arn, policy=doc(
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/reports"},
+         "Action": "secretsmanager:GetSecretValue", "Resource": "*"}))
+
+
+@case("dynamodb-backup-plan", violates=True, resource="orders")
+def table_in_no_backup_plan():
+    table()
+
+
+@case("dynamodb-backup-plan", violates=False)
+def table_selected_by_a_backup_plan():
+    t = table()
+    plan = aws.backup.Plan("daily", rules=[{"rule_name": "daily", "target_vault_name": "default",
+                                            "schedule": "cron(0 5 * * ? *)"}])
+    aws.backup.Selection("tables", plan_id=plan.id, iam_role_arn="arn:aws:iam::123456789012:role/backup",
+                         resources=[t.arn])
+
+
+@case("dynamodb-backup-plan", violates=False)
+def table_selected_by_tag():
+    table(tags={"backup": "daily"})
+    plan = aws.backup.Plan("daily", rules=[{"rule_name": "daily", "target_vault_name": "default"}])
+    aws.backup.Selection("tagged", plan_id=plan.id, iam_role_arn="arn:aws:iam::123456789012:role/backup",
+                         selection_tags=[{"type": "STRINGEQUALS", "key": "backup", "value": "daily"}])

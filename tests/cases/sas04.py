@@ -239,3 +239,81 @@ def guest_role_can_write_s3():
 @case("cognito-unauth-role-broad", violates=False)
 def guest_role_analytics_only():
     _unauth_role({"Effect": "Allow", "Action": ["mobileanalytics:PutEvents"], "Resource": "*"})
+
+
+@case("iam-privesc-actions", violates=True, resource="escalate")
+def login_profile_for_another_user():
+    aws.iam.Policy("escalate", policy=doc({"Effect": "Allow", "Action": "iam:UpdateLoginProfile", "Resource": "*"}))
+
+
+@case("iam-privesc-actions", violates=True, resource="escalate")
+def passrole_to_cloudformation_with_create_stack():
+    aws.iam.Policy("escalate", policy=doc(
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/deployer"},
+        {"Effect": "Allow", "Action": "cloudformation:CreateStack", "Resource": "*"}))
+
+
+@case("iam-privesc-actions", violates=False)
+def passrole_to_lambda_with_create_stack():
+    aws.iam.Policy("deployer", policy=doc(
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+         "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}},
+        {"Effect": "Allow", "Action": "cloudformation:CreateStack", "Resource": "*"}))
+
+
+@case("iam-credentials-exposure", violates=True, resource="tokens")
+def session_tokens_for_anyone():
+    aws.iam.Policy("tokens", policy=doc({"Effect": "Allow", "Action": ["sts:GetSessionToken",
+                                                                        "redshift:GetClusterCredentials"],
+                                         "Resource": "*"}))
+
+
+@case("iam-credentials-exposure", violates=False)
+def cluster_credentials_for_one_user():
+    aws.iam.Policy("tokens", policy=doc({"Effect": "Allow", "Action": "redshift:GetClusterCredentials",
+                                         "Resource": "arn:aws:redshift:us-east-1:123456789012:dbuser:reports/app"}))
+
+
+@case("iam-credentials-exposure", violates=False)
+def ecr_authorization_token():
+    # every image pull needs it, and it has no resource to name
+    aws.iam.Policy("pull", policy=doc({"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}))
+
+
+@case("iam-permissions-management", violates=True, resource="opener")
+def bucket_and_queue_policies_on_everything():
+    aws.iam.Policy("opener", policy=doc({"Effect": "Allow", "Action": ["s3:PutBucketPolicy", "sqs:AddPermission",
+                                                                        "s3:GetObject"], "Resource": "*"}))
+
+
+@case("iam-permissions-management", violates=False)
+def queue_attributes_of_one_queue():
+    aws.iam.Policy("opener", policy=doc({"Effect": "Allow", "Action": "sqs:SetQueueAttributes",
+                                         "Resource": "arn:aws:sqs:us-east-1:123456789012:orders"}))
+
+
+@case("iam-permissions-management", violates=False)
+def whole_service_is_the_wildcard_rules_finding():
+    aws.iam.Policy("opener", policy=doc({"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}))
+
+
+def _trusting(principal, condition=None):
+    statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return role("partner", trust=doc(statement))
+
+
+@case("iam-trust-no-external-id", violates=True, resource="partner")
+def partner_role_without_external_id():
+    _trusting("arn:aws:iam::111122223333:role/integrations")
+
+
+@case("iam-trust-no-external-id", violates=False)
+def partner_role_with_external_id():
+    _trusting("arn:aws:iam::111122223333:role/integrations", {"StringEquals": {"sts:ExternalId": "acme-7d1f"}})
+
+
+@case("iam-trust-no-external-id", violates=False, config={"iam-trust-no-external-id": {"trustedAccounts": ["111122223333"]}})
+def own_account_role_listed_as_trusted():
+    _trusting("arn:aws:iam::111122223333:role/ci")

@@ -239,3 +239,61 @@ def stage_whose_access_log_format_is_blank():
 def stage_whose_access_log_format_lacks_the_request_id():
     logs = aws.cloudwatch.LogGroup("access", retention_in_days=90)
     _rest_stage(access_log_settings={"destination_arn": logs.arn, "format": '{"ip":"$context.identity.sourceIp"}'})
+
+
+@case("appsync-xray", violates=True, resource="graph")
+def graphql_api_untraced():
+    aws.appsync.GraphQLApi("graph", authentication_type="AWS_IAM")
+
+
+@case("appsync-xray", violates=False)
+def graphql_api_traced():
+    aws.appsync.GraphQLApi("graph", authentication_type="AWS_IAM", xray_enabled=True)
+
+
+def _http_stage(fmt):
+    api = aws.apigatewayv2.Api("http", protocol_type="HTTP")
+    logs = aws.cloudwatch.LogGroup("access", retention_in_days=90)
+    aws.apigatewayv2.Stage("live", api_id=api.id, name="live",
+                           access_log_settings={"destination_arn": logs.arn, "format": fmt})
+
+
+@case("apigw-access-log-json", violates=True, resource="live")
+def access_log_in_common_log_format():
+    _http_stage("$context.identity.sourceIp - - [$context.requestTime] \"$context.httpMethod $context.routeKey\" "
+                "$context.status $context.requestId")
+
+
+@case("apigw-access-log-json", violates=False)
+def access_log_as_json():
+    _http_stage('{"requestId":"$context.requestId","status":$context.status,"routeKey":"$context.routeKey"}')
+
+
+@case("sns-delivery-status-logging", violates=True, resource="orders")
+def topic_delivering_to_a_function_unlogged():
+    fn = function("worker")
+    topic = aws.sns.Topic("orders")
+    aws.sns.TopicSubscription("orders-worker", topic=topic.arn, protocol="lambda", endpoint=fn.arn)
+
+
+@case("sns-delivery-status-logging", violates=False)
+def topic_logging_failed_deliveries():
+    fn = function("worker")
+    feedback = role("feedback", trust=doc({"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+                                           "Action": "sts:AssumeRole"}))
+    topic = aws.sns.Topic("orders", lambda_failure_feedback_role_arn=feedback.arn)
+    aws.sns.TopicSubscription("orders-worker", topic=topic.arn, protocol="lambda", endpoint=fn.arn)
+
+
+@case("cloudtrail-data-events", violates=True, resource="fn")
+def function_without_invoke_data_events():
+    function()
+    aws.cloudtrail.Trail("audit", s3_bucket_name="audit-trail-bucket")
+
+
+@case("cloudtrail-data-events", violates=False)
+def function_with_invoke_data_events():
+    function()
+    aws.cloudtrail.Trail("audit", s3_bucket_name="audit-trail-bucket", event_selectors=[{
+        "read_write_type": "All", "include_management_events": True,
+        "data_resources": [{"type": "AWS::Lambda::Function", "values": ["arn:aws:lambda"]}]}])

@@ -361,3 +361,50 @@ def a_token_in_a_tag():
 @case("tags-secrets", violates=False)
 def plain_tags():
     aws.sqs.Queue("orders", tags={"owner": "payments", "cost-center": "cc-1042", "env": "prod"})
+
+
+@case("dynamodb-cmk", violates=True, resource="orders")
+def table_replica_without_key():
+    table(stream_enabled=True, stream_view_type="NEW_AND_OLD_IMAGES",
+          server_side_encryption={"enabled": True, "kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/k1"},
+          replicas=[{"region_name": "eu-west-1"}])
+
+
+@case("sqs-cmk", violates=True, resource="jobs")
+def queue_with_aws_managed_key():
+    aws.sqs.Queue("jobs", kms_master_key_id="alias/aws/sqs")
+
+
+@case("sqs-cmk", violates=False)
+def queue_with_customer_key():
+    key = aws.kms.Key("key", enable_key_rotation=True)
+    aws.sqs.Queue("jobs", kms_master_key_id=key.arn)
+
+
+@case("ecr-cmk", violates=True, resource="images")
+def repository_with_default_encryption():
+    aws.ecr.Repository("images", image_tag_mutability="IMMUTABLE")
+
+
+@case("ecr-cmk", violates=False)
+def repository_with_customer_key():
+    key = aws.kms.Key("key", enable_key_rotation=True)
+    aws.ecr.Repository("images", image_tag_mutability="IMMUTABLE",
+                       encryption_configurations=[{"encryption_type": "KMS", "kms_key": key.arn}])
+
+
+def _schedule(**kw):
+    return aws.scheduler.Schedule("nightly", schedule_expression="rate(1 day)",
+                                  flexible_time_window={"mode": "OFF"},
+                                  target={"arn": "arn:aws:lambda:us-east-1:123456789012:function:fn",
+                                          "role_arn": "arn:aws:iam::123456789012:role/scheduler"}, **kw)
+
+
+@case("scheduler-cmk", violates=True, resource="nightly")
+def schedule_with_aws_owned_key():
+    _schedule()
+
+
+@case("scheduler-cmk", violates=False)
+def schedule_with_customer_key():
+    _schedule(kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/k1")
