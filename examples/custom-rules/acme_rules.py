@@ -6,6 +6,7 @@ exemptions apply to them, they appear in `serverless-guard rules --settings serv
 from policies.api import Sev, as_list, aws, list_setting, resource_rule, stack_rule
 
 BACKUP_SELECTION = "aws:backup/selection:Selection"
+BACKUP_PLAN = "aws:backup/plan:Plan"
 
 
 @resource_rule(
@@ -26,17 +27,32 @@ def lambda_owner_tag(fn, cfg):
 
 
 @stack_rule(
-    "acme-dynamodb-backup-plan", "SAS-3", Sev.MEDIUM, types=[aws.TABLE, BACKUP_SELECTION],
-    title="DynamoDB tables are in a backup plan",
-    description="Point-in-time recovery covers 35 days in the same account; ACME's recovery plan needs the "
-                "tables in an AWS Backup plan (copied to the vault account).",
-    remediation="""aws.backup.Selection("tables", plan_id=plan.id, iam_role_arn=backup_role.arn,
-    resources=[orders.arn])""")
+    "acme-dynamodb-backup-plan", "SAS-3", Sev.MEDIUM, types=[aws.TABLE, BACKUP_SELECTION, BACKUP_PLAN],
+    title="DynamoDB tables are backed up to the vault account",
+    description="ACME's recovery plan needs every table in an AWS Backup plan that copies its backups to the "
+                "vault account, out of reach of the account that runs the service. (serverless-guard's own "
+                "dynamodb-backup-plan, in its strict profile, asks only for some plan.)",
+    remediation="""aws.backup.Plan("daily", rules=[{"rule_name": "daily", "target_vault_name": vault.name,
+    "copy_actions": [{"destination_vault_arn": "arn:aws:backup:us-east-1:210987654321:backup-vault:acme"}]}])
+aws.backup.Selection("tables", plan_id=plan.id, iam_role_arn=backup_role.arn, resources=[orders.arn])""",
+    config=list_setting("vaultAccounts", ["210987654321"], "Accounts whose backup vaults count as ACME's vault.",
+                        stricter="subset"))
 def dynamodb_backup_plan(stack, cfg):
-    selected = {t.urn for s in stack.of_type(BACKUP_SELECTION) for t in stack.targets(s, "resources", aws.TABLE)}
-    if any(r == "*" for s in stack.of_type(BACKUP_SELECTION) for r in as_list(s.known("resources"))):
-        return   # a selection of every resource (by tag conditions) covers them all
+    vaults = set(cfg["vaultAccounts"])
+    copied = set()   # tables selected by a plan that copies to a vault account
+    for selection in stack.of_type(BACKUP_SELECTION):
+        plans = stack.targets(selection, "planId", BACKUP_PLAN)
+        if any(_copies_to(plan, vaults) for plan in plans):
+            copied |= {t.urn for t in stack.targets(selection, "resources", aws.TABLE)}
     for table in stack.of_type(aws.TABLE):
-        if table.urn not in selected:
-            yield table, "is in no aws.backup.Selection. Add it to the stack's backup plan."
+        if table.urn not in copied:
+            yield table, "is in no backup plan that copies to the vault account. Add it to one."
 
+
+def _copies_to(plan, vaults) -> bool:
+    for rule in as_list(plan.known("rules")):
+        for action in as_list(rule.get("copyActions") if isinstance(rule, dict) else None):
+            arn = action.get("destinationVaultArn") if isinstance(action, dict) else None
+            if isinstance(arn, str) and arn.split(":")[4:5] and arn.split(":")[4] in vaults:
+                return True
+    return False

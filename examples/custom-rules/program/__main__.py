@@ -1,5 +1,5 @@
-"""ACME's orders service: one function with its owner tag and one without; one table in the backup plan,
-one not, and a sessions table exempted."""
+"""ACME's orders service: one function with its owner tag and one without; one table in the backup plan that
+copies to the vault account, one not, and a sessions table exempted."""
 import json
 
 import pulumi
@@ -30,5 +30,7 @@ backup_role = aws.iam.Role("backup-role", assume_role_policy=json.dumps({"Versio
     {"Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
 vault = aws.backup.Vault("vault")
 plan = aws.backup.Plan("daily", rules=[{"rule_name": "daily", "target_vault_name": vault.name,
-                                        "schedule": "cron(0 5 * * ? *)"}])
+                                        "schedule": "cron(0 5 * * ? *)", "copy_actions": [
+                                            {"destination_vault_arn": "arn:aws:backup:us-east-1:210987654321:"
+                                                                      "backup-vault:acme"}]}])
 aws.backup.Selection("tables", plan_id=plan.id, iam_role_arn=backup_role.arn, resources=[orders.arn])

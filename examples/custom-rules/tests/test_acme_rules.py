@@ -16,6 +16,7 @@ except ImportError:   # in serverless-guard's own repository, before it is insta
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SETTINGS = os.path.join(HERE, "serverless-guard.yaml")
 ACME = ("acme-lambda-owner-tag", "acme-dynamodb-backup-plan")
+VAULT = "arn:aws:backup:us-east-1:210987654321:backup-vault:acme"
 
 
 def _function(name, tags=None):
@@ -65,7 +66,8 @@ def test_tables_outside_the_backup_plan_are_reported_and_the_exempted_one_says_w
 
         orders, _, _ = _table("orders"), _table("invoices"), _table("sessions")
         plan = aws.backup.Plan("daily", rules=[{"rule_name": "daily", "target_vault_name": "vault",
-                                                "schedule": "cron(0 5 * * ? *)"}])
+                                                "schedule": "cron(0 5 * * ? *)", "copy_actions": [{
+                                                    "destination_vault_arn": VAULT}]}])
         aws.backup.Selection("tables", plan_id=plan.id, iam_role_arn="arn:aws:iam::123456789012:role/backup",
                              resources=[orders.arn])
 
@@ -73,6 +75,20 @@ def test_tables_outside_the_backup_plan_are_reported_and_the_exempted_one_says_w
     assert [(f.resource, f.level, f.exempted) for f in found] == [
         ("invoices", "advisory", None),
         ("sessions", "advisory", "sessions expire after an hour; there is nothing to restore")]
+
+
+def test_a_plan_that_keeps_backups_in_the_same_account_is_not_enough():
+    def program():
+        import pulumi_aws as aws
+
+        orders = _table("orders")
+        plan = aws.backup.Plan("daily", rules=[{"rule_name": "daily", "target_vault_name": "vault"}])
+        aws.backup.Selection("tables", plan_id=plan.id, iam_role_arn="arn:aws:iam::123456789012:role/backup",
+                             resources=[orders.arn])
+
+    found = [f for f in check(program, settings=SETTINGS) if f.policy == "acme-dynamodb-backup-plan"]
+    assert [(f.resource, f.message) for f in found] == [
+        ("orders", "Table 'orders': is in no backup plan that copies to the vault account. Add it to one.")]
 
 
 def test_the_program_folder_through_the_command_line(tmp_path):
