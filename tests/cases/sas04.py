@@ -317,3 +317,21 @@ def partner_role_with_external_id():
 @case("iam-trust-no-external-id", violates=False, config={"iam-trust-no-external-id": {"trustedAccounts": ["111122223333"]}})
 def own_account_role_listed_as_trusted():
     _trusting("arn:aws:iam::111122223333:role/ci")
+
+
+@case("iam-write-star", violates=True, resource="writer")
+def queue_and_function_writes_on_everything():
+    aws.iam.Policy("writer", policy=doc({"Effect": "Allow", "Action": ["dynamodb:DeleteTable", "lambda:PublishVersion"],
+                                         "Resource": "*"}))
+
+
+@case("iam-write-star", violates=False)
+def writes_on_named_resources():
+    aws.iam.Policy("writer", policy=doc({"Effect": "Allow", "Action": ["lambda:PublishVersion"],
+                                         "Resource": "arn:aws:lambda:us-east-1:123456789012:function:orders"}))
+
+
+@case("iam-write-star", violates=False)
+def tracing_takes_no_resource():
+    aws.iam.Policy("writer", policy=doc({"Effect": "Allow", "Action": ["xray:PutTraceSegments",
+                                                                        "xray:PutTelemetryRecords"], "Resource": "*"}))

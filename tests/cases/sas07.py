@@ -408,3 +408,15 @@ def schedule_with_aws_owned_key():
 @case("scheduler-cmk", violates=False)
 def schedule_with_customer_key():
     _schedule(kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/k1")
+
+
+@case("kinesis-cmk", violates=True, resource="clicks")
+def stream_with_aws_managed_key():
+    aws.kinesis.Stream("clicks", shard_count=1, retention_period=168, encryption_type="KMS",
+                       kms_key_id="alias/aws/kinesis")
+
+
+@case("kinesis-cmk", violates=False)
+def stream_with_customer_key():
+    key = aws.kms.Key("key", enable_key_rotation=True)
+    aws.kinesis.Stream("clicks", shard_count=1, retention_period=168, encryption_type="KMS", kms_key_id=key.arn)
