@@ -186,19 +186,7 @@ def cmd_scan(args) -> int:
     from . import __version__, inputs, reports
     from .harness import engine
 
-    policy_config = _load_json(args.config, "policy pack config") if args.config else {}
-    _check_config_keys(policy_config, args.config)
-    if args.remediate:
-        policy_config = _with_remediate(policy_config)
-    tags = _tags(args.tag)
-    _check_outputs({"--json": args.json, "--sarif": args.sarif, "--junit": args.junit},
-                   {"input": args.path, "--config file": args.config, "--settings file": args.settings,
-                    "--stack-config file": args.stack_config})
-    if args.stack_config and not os.path.isfile(args.stack_config):
-        raise UsageError(f"stack config {args.stack_config} does not exist")
-    if args.settings and not os.path.isfile(args.settings):
-        raise UsageError(f"settings file {args.settings} does not exist")
-    _load_settings_rules(args.settings)
+    policy_config, tags = _scan_arguments(args)
     mode = "preview" if args.preview else "update"
     if args.progress:
         sys.stderr.write(f"serverless-guard: reading {args.path} ...\n")
@@ -243,11 +231,36 @@ def cmd_scan(args) -> int:
         reports.terminal(findings, loaded.mode, len(loaded.records), sys.stdout, quiet=args.quiet, fixes=fixes)
     if remote:
         _note_not_expanded(remote)
-    # the verdict comes from the findings' levels, which the pack decided (an exempted finding is advisory)
+    return _exit_code(findings, args.fail_on)
+
+
+def _scan_arguments(args) -> tuple:
+    """The policy config and stack tags of a scan, every file argument checked before anything runs, and the
+    settings file's own rules loaded."""
+    policy_config = _load_json(args.config, "policy pack config") if args.config else {}
+    _check_config_keys(policy_config, args.config)
+    if args.remediate:
+        policy_config = _with_remediate(policy_config)
+    tags = _tags(args.tag)
+    _check_outputs({"--json": args.json, "--sarif": args.sarif, "--junit": args.junit},
+                   {"input": args.path, "--config file": args.config, "--settings file": args.settings,
+                    "--stack-config file": args.stack_config})
+    for path, what in ((args.stack_config, "stack config"), (args.settings, "settings file")):
+        if path and not os.path.isfile(path):
+            raise UsageError(f"{what} {path} does not exist")
+    _load_settings_rules(args.settings)
+    return policy_config, tags
+
+
+def _exit_code(findings: list, fail_on: str | None) -> int:
+    """1 when a finding is mandatory, or (with --fail-on) at or above that severity and not exempted; else 0.
+    The verdict comes from the findings' levels, which the pack decided (an exempted finding is advisory)."""
+    from . import reports
+
     if any(f.level == "mandatory" for f in findings):
         return 1
-    if args.fail_on:
-        floor = reports.SEVERITY_ORDER.index(args.fail_on)
+    if fail_on:
+        floor = reports.SEVERITY_ORDER.index(fail_on)
         if any(reports.SEVERITY_ORDER.index(f.severity) >= floor and not f.exempted for f in findings):
             return 1
     return 0

@@ -158,43 +158,49 @@ def _clean(root, field: str, check_text: bool):
         container, key, depth, parent = stack.pop()
         value = container[key]
         trail = (parent, key)
-        if isinstance(value, dict):
+        if isinstance(value, (dict, list)):
             if depth >= MAX_DEPTH:
                 raise _Bad(f"nested deeper than {MAX_DEPTH} levels", trail)
-            if value.get(SIG_KEY) == SECRET_SIG:
-                if isinstance(value.get("plaintext"), str):
-                    try:
-                        inner = json.loads(value["plaintext"], parse_constant=_no_constant)
-                    except (ValueError, RecursionError):
-                        inner = value["plaintext"]
-                elif "value" in value:
-                    inner = value["value"]
-                else:
-                    container[key] = dict(SECRET_UNKNOWN)
-                    continue
-                container[key] = secret = {SIG_KEY: SECRET_SIG, "value": inner}
-                stack.append((secret, "value", depth + 1, trail))
+            if isinstance(value, dict) and value.get(SIG_KEY) == SECRET_SIG:
+                container[key] = secret = _export_secret(value)
+                if secret != SECRET_UNKNOWN:   # a value to check in turn
+                    stack.append((secret, "value", depth + 1, trail))
                 continue
-            for k in value:
+            for k in (value if isinstance(value, dict) else range(len(value))):
                 if check_text and isinstance(k, str):
                     _check_text(k, trail)
                 stack.append((value, k, depth + 1, trail))
-        elif isinstance(value, list):
-            if depth >= MAX_DEPTH:
-                raise _Bad(f"nested deeper than {MAX_DEPTH} levels", trail)
-            for i in range(len(value)):
-                stack.append((value, i, depth + 1, trail))
-        elif isinstance(value, str):
-            if value == "[secret]":
-                container[key] = dict(SECRET_UNKNOWN)
-            elif check_text:
-                _check_text(value, trail)
-        elif isinstance(value, float):
-            if not -MAX_NUMBER <= value <= MAX_NUMBER:
-                raise _Bad("a number a 64-bit float cannot hold", trail)
-        elif isinstance(value, int) and not isinstance(value, bool) and not -MAX_NUMBER <= value <= MAX_NUMBER:
-            raise _Bad(f"a {len(str(abs(value)))}-digit number a 64-bit float cannot hold", trail)
+        else:
+            _check_scalar(container, key, value, trail, check_text)
     return holder[field]
+
+
+def _export_secret(value: dict) -> dict:
+    """A secret of a stack export or preview in the engine's form: its ``plaintext`` parsed (or its ``value``);
+    ciphertext alone is a secret whose value is unknown."""
+    if isinstance(value.get("plaintext"), str):
+        try:
+            inner = json.loads(value["plaintext"], parse_constant=_no_constant)
+        except (ValueError, RecursionError):
+            inner = value["plaintext"]
+    elif "value" in value:
+        inner = value["value"]
+    else:
+        return dict(SECRET_UNKNOWN)
+    return {SIG_KEY: SECRET_SIG, "value": inner}
+
+
+def _check_scalar(container, key, value, trail, check_text: bool) -> None:
+    if isinstance(value, str):
+        if value == "[secret]":
+            container[key] = dict(SECRET_UNKNOWN)
+        elif check_text:
+            _check_text(value, trail)
+    elif isinstance(value, float):
+        if not -MAX_NUMBER <= value <= MAX_NUMBER:
+            raise _Bad("a number a 64-bit float cannot hold", trail)
+    elif isinstance(value, int) and not isinstance(value, bool) and not -MAX_NUMBER <= value <= MAX_NUMBER:
+        raise _Bad(f"a {len(str(abs(value)))}-digit number a 64-bit float cannot hold", trail)
 
 
 def _check_text(text: str, trail) -> None:
@@ -463,23 +469,10 @@ def _stream_loaded(path: str, kind: str | None, base_dir: str | None) -> Loaded 
     if kind is None or kind != detected:
         return None   # parsed whole: the same checks and messages as a small file
     if "bad" in top:
-        prefix, event = top["bad"]
-        if kind == "stack-export" and prefix == "deployment":
-            raise InputError(f"{_shown(path)}: not a `pulumi stack export` file (no deployment object)")
-        if kind == "preview-json" and prefix == "steps":
-            raise InputError(f"{_shown(path)}: not a `pulumi preview --json` file (no steps list)")
-        raise InputError(f"{_shown(path)}: deployment.resources is {_EVENT_KIND[event]}, not a list")
+        _bad_top(path, kind, *top["bad"])
     base = os.path.abspath(base_dir or os.getcwd())
     if kind == "stack-export":
-        version = top.get("version", _MISSING)
-        if version is _MISSING:
-            with open(path, "rb") as f:
-                try:
-                    version = next(ijson.items(f, "version", use_float=True), None)
-                except ijson.JSONError as exc:
-                    raise _json_problem(path, exc) from None
-        if type(version) is not int or version not in (3, 4):
-            raise InputError(f"{_shown(path)}: deployment version {_shown(repr(version))[:40]} is not supported (3 or 4)")
+        _check_version(path, top.get("version", _MISSING), ijson)
     if "list" not in top:
         return Loaded(kind, [], "update" if kind == "stack-export" else "preview", "app", base)
     items = "steps.item" if kind == "preview-json" else "deployment.resources.item"
@@ -493,6 +486,28 @@ def _stream_loaded(path: str, kind: str | None, base_dir: str | None) -> Loaded 
 
 
 _MISSING = object()
+
+
+def _bad_top(path: str, kind: str, prefix: str, event: str):
+    """Raise what is wrong with the top of a streamed file."""
+    if kind == "stack-export" and prefix == "deployment":
+        raise InputError(f"{_shown(path)}: not a `pulumi stack export` file (no deployment object)")
+    if kind == "preview-json" and prefix == "steps":
+        raise InputError(f"{_shown(path)}: not a `pulumi preview --json` file (no steps list)")
+    raise InputError(f"{_shown(path)}: deployment.resources is {_EVENT_KIND[event]}, not a list")
+
+
+def _check_version(path: str, version, ijson) -> None:
+    """A stack export's deployment version must be one this reader knows (read from the file if the top
+    level scan did not see it)."""
+    if version is _MISSING:
+        with open(path, "rb") as f:
+            try:
+                version = next(ijson.items(f, "version", use_float=True), None)
+            except ijson.JSONError as exc:
+                raise _json_problem(path, exc) from None
+    if type(version) is not int or version not in (3, 4):
+        raise InputError(f"{_shown(path)}: deployment version {_shown(repr(version))[:40]} is not supported (3 or 4)")
 
 
 def _items(path: str, prefix: str) -> Iterator:
@@ -526,6 +541,11 @@ def load(path: str, kind: str | None = None, mode: str = "update", stack: str = 
         return load_stack_export(path, base, read)
     if kind == "preview-json":
         return load_preview_json(path, base, read)
+    return _load_program(path, mode, stack, stack_config, timeout, base)
+
+
+def _load_program(path: str, mode: str, stack: str, stack_config: str | None, timeout: float, base: str) -> Loaded:
+    """A program folder, run fenced (its own process, a time limit) under the runner of its language."""
     from .core.safety import one_line
     from .harness import capture, fence
 

@@ -340,45 +340,59 @@ def _show(text) -> str:
     return escape(printable(str(text)))
 
 
+TERMINAL_COLOUR = {"mandatory": "bold red", "remediate": "bold red", "advisory": "yellow"}
+
+
 def terminal(findings: list, mode: str, n_resources: int, out, quiet: bool = False, fixes: Sequence = ()) -> None:
     """Findings grouped by resource, then a summary by rule and severity. Colour when ``out`` is a
     terminal (rich)."""
     from rich.console import Console
 
     console = Console(file=out, highlight=False, soft_wrap=True)
-    colour = {"mandatory": "bold red", "remediate": "bold red", "advisory": "yellow"}
     console.print(f"[bold]Policies[/bold] ({mode}, {n_resources} resources):")
     if not quiet:
-        if not findings:
-            console.print("    serverless-guard: no findings")
-        by_resource: dict = {}
-        for f in findings:
-            by_resource.setdefault((f.type, f.resource, f.urn), []).append(f)
-        for (type_, name, _), fs in by_resource.items():
-            where = f"{fs[0].location['file']}:{fs[0].location['line']}"
-            console.print(f"    [bold]{_show(type_ or 'stack')}  {_show(name)}[/bold]  [dim]{_show(where)}[/dim]")
-            for f in fs:
-                lvl = f"[{f.level}]" + (" exempted" if f.exempted else "")
-                console.print(f"      [{colour.get(f.level, 'dim')}]{_show(lvl)}[/] {f.policy} ({f.severity})")
-                console.print(f"          {_show(f.message)}")
-                if f.remediation:
-                    fix = f.remediation.splitlines()
-                    console.print(f"          [dim]fix: {_show(fix[0])}{' …' if len(fix) > 1 else ''}[/dim]")
-    if fixes and not quiet:
-        console.print("[bold]Remediations[/bold] (what the engine deploys instead of the program's inputs):")
-        for r in fixes:
-            where = f"{r.location['file']}:{r.location['line']}"
-            console.print(f"    [bold]{_show(r.type)}  {_show(r.resource)}[/bold]  [dim]{_show(where)}[/dim]  "
-                          f"[cyan]{r.policy}[/cyan]")
-            if r.diagnostic:
-                console.print(f"          {_show(r.diagnostic)}")
-            for c in r.changes:
-                for sign, colour_, value in (("-", "red", c["before"]), ("+", "green", c["after"])):
-                    text = json.dumps(value)
-                    text = text if len(text) <= 160 else text[:159] + "…"
-                    console.print(f"          [{colour_}]{sign} {_show(c['property'])} = {_show(text)}[/{colour_}]")
-            if r.fix:
-                console.print(f"          [dim]in the program: {_show(r.fix.splitlines()[0])}[/dim]")
+        _terminal_findings(console, findings)
+        if fixes:
+            _terminal_fixes(console, fixes)
+    _terminal_summary(console, findings)
+
+
+def _terminal_findings(console, findings: list) -> None:
+    if not findings:
+        console.print("    serverless-guard: no findings")
+    by_resource: dict = {}
+    for f in findings:
+        by_resource.setdefault((f.type, f.resource, f.urn), []).append(f)
+    for (type_, name, _), fs in by_resource.items():
+        where = f"{fs[0].location['file']}:{fs[0].location['line']}"
+        console.print(f"    [bold]{_show(type_ or 'stack')}  {_show(name)}[/bold]  [dim]{_show(where)}[/dim]")
+        for f in fs:
+            lvl = f"[{f.level}]" + (" exempted" if f.exempted else "")
+            console.print(f"      [{TERMINAL_COLOUR.get(f.level, 'dim')}]{_show(lvl)}[/] {f.policy} ({f.severity})")
+            console.print(f"          {_show(f.message)}")
+            if f.remediation:
+                fix = f.remediation.splitlines()
+                console.print(f"          [dim]fix: {_show(fix[0])}{' …' if len(fix) > 1 else ''}[/dim]")
+
+
+def _terminal_fixes(console, fixes: Sequence) -> None:
+    console.print("[bold]Remediations[/bold] (what the engine deploys instead of the program's inputs):")
+    for r in fixes:
+        where = f"{r.location['file']}:{r.location['line']}"
+        console.print(f"    [bold]{_show(r.type)}  {_show(r.resource)}[/bold]  [dim]{_show(where)}[/dim]  "
+                      f"[cyan]{r.policy}[/cyan]")
+        if r.diagnostic:
+            console.print(f"          {_show(r.diagnostic)}")
+        for c in r.changes:
+            for sign, colour_, value in (("-", "red", c["before"]), ("+", "green", c["after"])):
+                text = json.dumps(value)
+                text = text if len(text) <= 160 else text[:159] + "…"
+                console.print(f"          [{colour_}]{sign} {_show(c['property'])} = {_show(text)}[/{colour_}]")
+        if r.fix:
+            console.print(f"          [dim]in the program: {_show(r.fix.splitlines()[0])}[/dim]")
+
+
+def _terminal_summary(console, findings: list) -> None:
     by_rule: dict = {}
     for f in findings:
         by_rule[(f.policy, f.severity, f.level)] = by_rule.get((f.policy, f.severity, f.level), 0) + 1
@@ -386,7 +400,7 @@ def terminal(findings: list, mode: str, n_resources: int, out, quiet: bool = Fal
         console.print("[bold]Summary by rule[/bold]:")
         for (pid, sev, lvl), n in sorted(by_rule.items(), key=lambda kv: (kv[0][2] != "mandatory",
                                                                          -SEVERITY_ORDER.index(kv[0][1]), kv[0][0])):
-            console.print(f"    {n:4}  [{colour.get(lvl, 'dim')}]{lvl:9}[/] {sev:8} {pid}")
+            console.print(f"    {n:4}  [{TERMINAL_COLOUR.get(lvl, 'dim')}]{lvl:9}[/] {sev:8} {pid}")
     s = summary(findings)
     console.print("    " + (", ".join(f"{n} {lvl}" for lvl, n in sorted(s["byLevel"].items())) or "0 findings")
                   + (" | " + ", ".join(f"{s['bySeverity'][k]} {k}" for k in reversed(SEVERITY_ORDER)

@@ -403,13 +403,7 @@ aws.apigateway.MethodSettings("all", rest_api=api.id, stage_name=stage.stage_nam
 aws.apigatewayv2.Stage("live", api_id=api.id, name="live",
     default_route_settings={"throttling_burst_limit": 100, "throttling_rate_limit": 50})""")
 def apigw_throttling(stack, cfg):
-    throttled_apis: set = set()
-    for ms in stack.of_type(aws.REST_METHOD_SETTINGS):
-        if ms.get("settings.throttlingBurstLimit") is not None or ms.get("settings.throttlingRateLimit") is not None:
-            throttled_apis.update(a.urn for a in stack.targets(ms, "restApi", aws.REST_API))
-    for plan in stack.of_type(aws.REST_USAGE_PLAN):
-        if plan.get("throttleSettings") is not None:
-            throttled_apis.update(a.urn for a in stack.targets(plan, "apiStages", aws.REST_API))
+    throttled_apis = _throttled_rest_apis(stack)
     for stage in stack.of_type(aws.REST_STAGE):
         apis = stack.targets(stage, "restApi", aws.REST_API)
         if apis and not any(a.urn in throttled_apis for a in apis):
@@ -424,13 +418,26 @@ def apigw_throttling(stack, cfg):
             yield stage, "has no defaultRouteSettings throttling. Set throttlingBurstLimit and throttlingRateLimit."
             continue
         # per-route throttling (routeSettings) protects the routes it names; a route it leaves out is open
-        routes = {r.get("routeKey") for api in stack.targets(stage, "apiId", aws.HTTP_API)
-                  for r in stack.referrers(api, aws.HTTP_ROUTE, prop="apiId")}
-        open_routes = sorted(k for k in routes if isinstance(k, str) and k not in throttled)
+        # a route key is the program's text on another resource: shown as that resource's redactor allows
+        routes = {r.get("routeKey"): r for api in stack.targets(stage, "apiId", aws.HTTP_API)
+                  for r in stack.referrers(api, aws.HTTP_ROUTE, prop="apiId") if isinstance(r.get("routeKey"), str)}
+        open_routes = sorted(stack.redactor_for(route)(k) for k, route in routes.items() if k not in throttled)
         if open_routes:
             yield stage, (f"throttles {', '.join(sorted(throttled))} in routeSettings but not "
                           f"{', '.join(open_routes)}, and has no defaultRouteSettings throttling. Set "
                           "throttlingBurstLimit and throttlingRateLimit in defaultRouteSettings.")
+
+
+def _throttled_rest_apis(stack) -> set:
+    """URNs of the REST APIs that method settings or a usage plan throttle."""
+    throttled: set = set()
+    for ms in stack.of_type(aws.REST_METHOD_SETTINGS):
+        if ms.get("settings.throttlingBurstLimit") is not None or ms.get("settings.throttlingRateLimit") is not None:
+            throttled.update(a.urn for a in stack.targets(ms, "restApi", aws.REST_API))
+    for plan in stack.of_type(aws.REST_USAGE_PLAN):
+        if plan.get("throttleSettings") is not None:
+            throttled.update(a.urn for a in stack.targets(plan, "apiStages", aws.REST_API))
+    return throttled
 
 
 def _throttled_route_keys(stage) -> set:

@@ -137,17 +137,8 @@ WRITE = {aws.QUEUE_POLICY: "sqs:SendMessage", aws.TOPIC_POLICY: "sns:Publish", a
                 "unauthenticated way to feed the function attacker-chosen events.",
     remediation="""# Restrict the queue/topic/bucket policy to the producers (named principals, aws:SourceArn).""")
 def event_source_open_write(stack, cfg):
-    sources = []  # (source resource, policy type, trigger description)
-    for esm in stack.of_type(aws.EVENT_SOURCE_MAPPING):
-        sources += [(q, aws.QUEUE_POLICY, "queueUrl", esm) for q in stack.targets(esm, "eventSourceArn", aws.QUEUE)]
-    for sub in stack.of_type(aws.TOPIC_SUBSCRIPTION):
-        if sub.get("protocol") == "lambda":
-            sources += [(t, aws.TOPIC_POLICY, "arn", sub) for t in stack.targets(sub, "topic", aws.TOPIC)]
-    for note in stack.of_type(aws.BUCKET_NOTIFICATION):
-        if note.get("lambdaFunctions"):
-            sources += [(b, aws.BUCKET_POLICY, "bucket", note) for b in stack.targets(note, "bucket", *aws.BUCKETS)]
     seen = set()
-    for source, policy_type, prop, trigger in sources:
+    for source, policy_type, prop, trigger in _event_sources(stack):
         for pol in stack.referrers(source, policy_type, prop=prop):
             if (pol.urn, source.urn) in seen:
                 continue
@@ -159,3 +150,18 @@ def event_source_open_write(stack, cfg):
             if msgs:
                 yield source, (f"triggers a function ({trigger.label()}) and {pol.label()} lets anyone "
                                f"{WRITE[policy_type]}: untrusted events can be injected. Restrict the policy.")
+
+
+def _event_sources(stack) -> list:
+    """(source resource, its policy type, the policy's property naming it, the trigger) for each queue, topic
+    and bucket that triggers a function."""
+    sources = []
+    for esm in stack.of_type(aws.EVENT_SOURCE_MAPPING):
+        sources += [(q, aws.QUEUE_POLICY, "queueUrl", esm) for q in stack.targets(esm, "eventSourceArn", aws.QUEUE)]
+    for sub in stack.of_type(aws.TOPIC_SUBSCRIPTION):
+        if sub.get("protocol") == "lambda":
+            sources += [(t, aws.TOPIC_POLICY, "arn", sub) for t in stack.targets(sub, "topic", aws.TOPIC)]
+    for note in stack.of_type(aws.BUCKET_NOTIFICATION):
+        if note.get("lambdaFunctions"):
+            sources += [(b, aws.BUCKET_POLICY, "bucket", note) for b in stack.targets(note, "bucket", *aws.BUCKETS)]
+    return sources

@@ -112,19 +112,23 @@ class Statement:
                 if not isinstance(key, str):
                     self.malformed = True
                     continue
-                vals: list = []
-                for v in as_list(values):
-                    if isinstance(v, bool):
-                        vals.append("true" if v else "false")
-                    elif isinstance(v, str) or v is UNKNOWN:
-                        vals.append(v)
-                    elif isinstance(v, (int, float)):
-                        vals.append(str(v))
-                    else:
-                        self.malformed = True
-                clean[key] = vals
+                clean[key] = self._condition_values(values)
             out[op] = clean
         return out
+
+    def _condition_values(self, values: Any) -> list:
+        """A condition key's values as the strings IAM compares (``true``, ``12``); anything else is malformed."""
+        vals: list = []
+        for v in as_list(values):
+            if isinstance(v, bool):
+                vals.append("true" if v else "false")
+            elif isinstance(v, str) or v is UNKNOWN:
+                vals.append(v)
+            elif isinstance(v, (int, float)):
+                vals.append(str(v))
+            else:
+                self.malformed = True
+        return vals
 
     @property
     def allows(self) -> bool:
@@ -291,17 +295,9 @@ def parse(value: Any) -> Document | Malformed | None:
         return None
     if value is UNKNOWN:
         return UNKNOWN  # type: ignore[return-value]
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError as exc:
-            return Malformed(f"is not valid JSON ({type(exc).__name__} at position {getattr(exc, 'pos', '?')})")
-        except RecursionError:
-            return Malformed("is nested too deeply to be a policy")
-    if not isinstance(value, dict):
-        return Malformed(f"is a JSON {type(value).__name__}, not an object")
-    if _depth(value) > MAX_DEPTH:
-        return Malformed("is nested too deeply to be a policy")
+    value = _json_object(value)
+    if isinstance(value, Malformed):
+        return value
     statements = _ci_getter(value)("Statement")
     if statements is UNKNOWN:
         return Document([], unknown=True)
@@ -319,6 +315,22 @@ def parse(value: Any) -> Document | Malformed | None:
         unknown = unknown or st.has_unknowns()
         stmts.append(st)
     return Document(stmts, unknown)
+
+
+def _json_object(value: Any) -> Any:
+    """The policy as an object (parsed when it is JSON text), or why it cannot be one (a ``Malformed``)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            return Malformed(f"is not valid JSON ({type(exc).__name__} at position {getattr(exc, 'pos', '?')})")
+        except RecursionError:
+            return Malformed("is nested too deeply to be a policy")
+    if not isinstance(value, dict):
+        return Malformed(f"is a JSON {type(value).__name__}, not an object")
+    if _depth(value) > MAX_DEPTH:
+        return Malformed("is nested too deeply to be a policy")
+    return value
 
 
 def _depth(value: Any) -> int:

@@ -5,7 +5,7 @@ from typing import Any, Mapping
 
 from . import iam
 from .governance import DEFAULT_CONTEXT
-from .values import UNKNOWN, decode, decode_struct, lookup
+from .values import UNKNOWN, decode_struct, lookup
 
 
 class Undecided(Exception):
@@ -60,12 +60,6 @@ class Resource:
         self._leaves: dict | None = None
         self._redactor: Any = None
         self._documents: dict = {}
-
-    @classmethod
-    def from_wire(cls, type_: str, name: str, urn: str, wire_props: dict, **kw) -> Resource:
-        secrets: set = set()
-        props = decode(wire_props, secrets)
-        return cls(type_, name, urn, props, frozenset(secrets), **kw)
 
     @classmethod
     def from_struct(cls, type_: str, name: str, urn: str, struct, **kw) -> Resource:

@@ -240,19 +240,8 @@ def compile_settings(data: dict, stack: str = "", project: str = "", organizatio
     for i, entry in enumerate(data.get("stacks", [])):
         m = entry["match"]
         if "tags" in m:
-            bad = [k for k in ("profile", "severities", "categories") if k in entry] + [
-                f"policies.{p}.enforcementLevel" for p, v in entry.get("policies", {}).items()
-                if "enforcementLevel" in v]
-            if bad:
-                raise SettingsError(f"{source}: at 'stacks.{i}': an entry matched by stack tags cannot set "
-                                    f"{', '.join(bad)}: the engine fixes levels before stack tags are known; "
-                                    "match by organization/project/stack name instead")
-            c.tag_overrides.append({"tags": m["tags"], "policies": entry.get("policies", {}),
-                                    "disable": entry.get("disable", []), "name": m, "index": i,
-                                    "org": m.get("organization"), "project": m.get("project"),
-                                    "stack": m.get("stack")})
-            continue
-        if _match(organization, m.get("organization")) and _match(project, m.get("project")) and \
+            c.tag_overrides.append(_tag_override(entry, i, source))
+        elif _match(organization, m.get("organization")) and _match(project, m.get("project")) and \
                 _match(stack, m.get("stack")):
             entries.append((i, entry))
             allow_loosening = entry.get("allowLoosening", allow_loosening)
@@ -270,22 +259,44 @@ def compile_settings(data: dict, stack: str = "", project: str = "", organizatio
                 yield f"{source} stacks.{i}.disable", {"level": "disabled"}
 
     for rule in REGISTRY.values():
-        level, origin, props = None, {}, {}
-        for layer, change in layers(rule):
-            if "level" in change:
-                level, origin["level"] = change["level"], layer
-            for k, v in change.get("props", {}).items():
-                props[k], origin[k] = v, layer
-        c.levels[rule.id], c.props[rule.id], c.origin[rule.id] = level, props, origin
+        c.levels[rule.id], c.props[rule.id], c.origin[rule.id] = _merge_layers(layers(rule))
 
     if stack_config:
         _apply_stack_config(c, stack_config, allow_loosening)
-    for ex in data.get("exemptions", []):
-        c.exemptions.append({"policies": ex["policies"] if "*" not in ex["policies"] else sorted(REGISTRY),
-                             "resources": ex["resources"], "reason": ex["reason"], "expires": ex.get("expires")})
-    for rule in REGISTRY.values():
-        c.initial_config[rule.id] = {"enforcementLevel": c.levels[rule.id], **c.props[rule.id]}
+    c.exemptions.extend(_exemption(ex) for ex in data.get("exemptions", []))
+    c.initial_config.update({rule.id: {"enforcementLevel": c.levels[rule.id], **c.props[rule.id]}
+                             for rule in REGISTRY.values()})
     return c
+
+
+def _exemption(ex: dict) -> dict:
+    return {"policies": ex["policies"] if "*" not in ex["policies"] else sorted(REGISTRY),
+            "resources": ex["resources"], "reason": ex["reason"], "expires": ex.get("expires")}
+
+
+def _tag_override(entry: dict, i: int, source: str) -> dict:
+    """A ``stacks`` entry matched by stack tags: settings only (the engine fixes levels before tags are known)."""
+    m = entry["match"]
+    bad = [k for k in ("profile", "severities", "categories") if k in entry] + [
+        f"policies.{p}.enforcementLevel" for p, v in entry.get("policies", {}).items() if "enforcementLevel" in v]
+    if bad:
+        raise SettingsError(f"{source}: at 'stacks.{i}': an entry matched by stack tags cannot set "
+                            f"{', '.join(bad)}: the engine fixes levels before stack tags are known; "
+                            "match by organization/project/stack name instead")
+    return {"tags": m["tags"], "policies": entry.get("policies", {}), "disable": entry.get("disable", []),
+            "name": m, "index": i, "org": m.get("organization"), "project": m.get("project"),
+            "stack": m.get("stack")}
+
+
+def _merge_layers(layers) -> tuple:
+    """(level, settings, where each came from) after the layers, later ones winning."""
+    level, origin, props = None, {}, {}
+    for layer, change in layers:
+        if "level" in change:
+            level, origin["level"] = change["level"], layer
+        for k, v in change.get("props", {}).items():
+            props[k], origin[k] = v, layer
+    return level, props, origin
 
 
 def _layer(layer: dict, rule: Rule, where: str):

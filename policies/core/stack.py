@@ -184,12 +184,10 @@ class StackIndex:
         for rp in self.of_type(ROLE_POLICY):
             for role in self.targets(rp, "role", ROLE):
                 out[role.urn]["docs"].append((rp, rp.document("policy")))
-        for att in self.of_type(ROLE_POLICY_ATTACHMENT):
-            for role in self.targets(att, "role", ROLE):
-                self._attach(out[role.urn], att, att.get("policyArn"))
-        for att in self.of_type(POLICY_ATTACHMENT):
-            for role in self.targets(att, "roles", ROLE):
-                self._attach(out[role.urn], att, att.get("policyArn"))
+        for type_, prop in ((ROLE_POLICY_ATTACHMENT, "role"), (POLICY_ATTACHMENT, "roles")):
+            for att in self.of_type(type_):
+                for role in self.targets(att, prop, ROLE):
+                    self._attach(out[role.urn], att, att.get("policyArn"))
         self._role_docs = dict(out)
 
     def _attach(self, entry: dict, via: Resource, arn) -> None:

@@ -66,10 +66,6 @@ def is_unknown(value: Any) -> bool:
     return value is UNKNOWN
 
 
-class DecodeLimit(Exception):
-    """Raised inside ``decode_struct`` when the input is deeper or larger than the bounds."""
-
-
 def decode_struct(struct: Any, secret_paths: set | None = None) -> tuple:
     """Decode a protobuf ``Struct`` (the engine's properties) straight into clean values.
 
@@ -105,33 +101,38 @@ def _decode_value(v: Any, secret_paths: set | None, path: str, depth: int, state
         sig = fields.get(SIG_KEY)
         if sig is None:
             return {k: _decode_value(x, secret_paths, f"{path}.{k}", depth + 1, state) for k, x in fields.items()}
-        sig = sig.string_value
-        if sig == SECRET_SIG:
-            if secret_paths is not None:
-                secret_paths.add(path)
-            inner = fields.get("value")
-            return None if inner is None else _decode_value(inner, secret_paths, path, depth + 1, state)
-        if sig in (ASSET_SIG, ARCHIVE_SIG):
-            return OPAQUE
-        if sig == RESOURCE_REF_SIG:
-            ref = fields.get("id")
-            if ref is not None:
-                return _decode_value(ref, secret_paths, path, depth + 1, state)
-            urn = fields.get("urn")
-            return urn.string_value if urn is not None and urn.WhichOneof("kind") == "string_value" else UNKNOWN
-        if sig == OUTPUT_VALUE_SIG:
-            inner = fields.get("value")
-            if inner is None:
-                return UNKNOWN
-            secret = fields.get("secret")
-            if secret is not None and secret.bool_value and secret_paths is not None:
-                secret_paths.add(path)
-            return _decode_value(inner, secret_paths, path, depth + 1, state)
-        return UNKNOWN
+        return _decode_signed(sig.string_value, fields, secret_paths, path, depth, state)
     if kind == "list_value":
         return [_decode_value(x, secret_paths, f"{path}.{i}", depth + 1, state)
                 for i, x in enumerate(v.list_value.values)]
     return None  # null_value, or no kind set
+
+
+def _decode_signed(sig: str, fields: Any, secret_paths: set | None, path: str, depth: int, state: list) -> Any:
+    """A Struct that carries the engine's signature: a secret, an asset or archive, a resource reference
+    or an output value."""
+    if sig == SECRET_SIG:
+        if secret_paths is not None:
+            secret_paths.add(path)
+        inner = fields.get("value")
+        return None if inner is None else _decode_value(inner, secret_paths, path, depth + 1, state)
+    if sig in (ASSET_SIG, ARCHIVE_SIG):
+        return OPAQUE
+    if sig == RESOURCE_REF_SIG:
+        ref = fields.get("id")
+        if ref is not None:
+            return _decode_value(ref, secret_paths, path, depth + 1, state)
+        urn = fields.get("urn")
+        return urn.string_value if urn is not None and urn.WhichOneof("kind") == "string_value" else UNKNOWN
+    if sig == OUTPUT_VALUE_SIG:
+        inner = fields.get("value")
+        if inner is None:
+            return UNKNOWN
+        secret = fields.get("secret")
+        if secret is not None and secret.bool_value and secret_paths is not None:
+            secret_paths.add(path)
+        return _decode_value(inner, secret_paths, path, depth + 1, state)
+    return UNKNOWN
 
 
 def decode(wire: dict, secret_paths: set | None = None, _prefix: str = "") -> dict:
@@ -153,24 +154,29 @@ def _decode(value: Any, secret_paths: set | None, path: str) -> Any:
         sig = value.get(SIG_KEY)
         if sig is None:
             return {k: _decode(v, secret_paths, f"{path}.{k}") for k, v in value.items()}
-        if sig == SECRET_SIG:
-            if secret_paths is not None:
-                secret_paths.add(path)
-            return _decode(value.get("value"), secret_paths, path)
-        if sig in (ASSET_SIG, ARCHIVE_SIG):
-            return OPAQUE
-        if sig == RESOURCE_REF_SIG:
-            # A resource reference: the id if known, else the URN; rules compare ids and ARNs.
-            ref_id = value.get("id")
-            return _decode(ref_id, secret_paths, path) if ref_id is not None else value.get("urn", UNKNOWN)
-        if sig == OUTPUT_VALUE_SIG:
-            if "value" not in value:
-                return UNKNOWN
-            if value.get("secret") and secret_paths is not None:
-                secret_paths.add(path)
-            return _decode(value["value"], secret_paths, path)
-        return UNKNOWN
+        return _decode_signed_wire(sig, value, secret_paths, path)
     return value
+
+
+def _decode_signed_wire(sig: Any, value: dict, secret_paths: set | None, path: str) -> Any:
+    """``_decode_signed`` for the JSON wire form."""
+    if sig == SECRET_SIG:
+        if secret_paths is not None:
+            secret_paths.add(path)
+        return _decode(value.get("value"), secret_paths, path)
+    if sig in (ASSET_SIG, ARCHIVE_SIG):
+        return OPAQUE
+    if sig == RESOURCE_REF_SIG:
+        # A resource reference: the id if known, else the URN; rules compare ids and ARNs.
+        ref_id = value.get("id")
+        return _decode(ref_id, secret_paths, path) if ref_id is not None else value.get("urn", UNKNOWN)
+    if sig == OUTPUT_VALUE_SIG:
+        if "value" not in value:
+            return UNKNOWN
+        if value.get("secret") and secret_paths is not None:
+            secret_paths.add(path)
+        return _decode(value["value"], secret_paths, path)
+    return UNKNOWN
 
 
 def lookup(obj: Any, path: str | Iterable[str], default: Any = None) -> Any:

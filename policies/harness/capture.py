@@ -97,84 +97,102 @@ def _native_computed(type_: str, name: str, inputs: dict, preview: bool) -> dict
     return out
 
 
+def _h(name: str, n: int) -> str:
+    return hashlib.sha1(name.encode()).hexdigest()[:n]
+
+
+def _rest_api(name, res, inputs):
+    rid = _h(name, 10)
+    return {"id": rid, "arn": f"arn:aws:apigateway:{REGION}::/restapis/{rid}", "rootResourceId": "root" + rid[:6],
+            "executionArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{rid}"}
+
+
+def _http_api(name, res, inputs):
+    rid = _h(name, 10)
+    return {"id": rid, "arn": f"arn:aws:apigateway:{REGION}::/apis/{rid}",
+            "executionArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{rid}",
+            "apiEndpoint": f"https://{rid}.execute-api.{REGION}.amazonaws.com"}
+
+
+def _queue(name, res, inputs):
+    url = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{res}"
+    return {"id": url, "arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{res}", "url": url}
+
+
+def _kms_key(name, res, inputs):
+    rid = _h(name, 8) + "-1111-2222-3333-444455556666"
+    return {"id": rid, "arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{rid}", "keyId": rid}
+
+
+def _stage(name, res, inputs):
+    api = inputs.get("restApi") if isinstance(inputs.get("restApi"), str) else "api"
+    return {"arn": f"arn:aws:apigateway:{REGION}::/restapis/{api}/stages/{inputs.get('stageName')}"}
+
+
+def _function_outputs(name, res, inputs):
+    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{res}"
+    return {"arn": arn, "invokeArn": f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{arn}/invocations"}
+
+
+def _arn(template: str, id_is_arn: bool = False):
+    """Outputs of a type whose identity is one ARN (``{res}``: the physical name, ``{auto}``: a generated suffix)."""
+    def outputs(name, res, inputs):
+        arn = template.format(region=REGION, account=ACCOUNT, res=res, auto=_auto(name)[-7:],
+                              layer=inputs.get("layerName", name))
+        return {"arn": arn, **({"id": arn} if id_is_arn else {})}
+    return outputs
+
+
+# What a provider computes for the types whose ids and ARNs the rules join on (the rest get a generic ARN).
+IDENTITY = {
+    "aws:lambda/function:Function": _function_outputs,
+    "aws:iam/role:Role": _arn("arn:aws:iam::{account}:role/{res}"),
+    "aws:iam/policy:Policy": _arn("arn:aws:iam::{account}:policy/{res}"),
+    "aws:sqs/queue:Queue": _queue,
+    "aws:sns/topic:Topic": _arn("arn:aws:sns:{region}:{account}:{res}", id_is_arn=True),
+    "aws:apigateway/restApi:RestApi": _rest_api,
+    "aws:apigatewayv2/api:Api": _http_api,
+    "aws:apigateway/stage:Stage": _stage,
+    "aws:dynamodb/table:Table": lambda name, res, inputs: {
+        "arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{res}",
+        "streamArn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{res}/stream/2026-01-01T00:00:00.000"},
+    "aws:kms/key:Key": _kms_key,
+    "aws:secretsmanager/secret:Secret": _arn("arn:aws:secretsmanager:{region}:{account}:secret:{res}-AbCdEf",
+                                             id_is_arn=True),
+    "aws:ecr/repository:Repository": lambda name, res, inputs: {
+        "arn": f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{res}",
+        "repositoryUrl": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{res}"},
+    "aws:appsync/graphQLApi:GraphQLApi": lambda name, res, inputs: {
+        "id": _h(name, 26), "arn": f"arn:aws:appsync:{REGION}:{ACCOUNT}:apis/{_h(name, 26)}"},
+    "aws:wafv2/webAcl:WebAcl": _arn("arn:aws:wafv2:{region}:{account}:regional/webacl/{res}/{auto}"),
+    "aws:sfn/stateMachine:StateMachine": _arn("arn:aws:states:{region}:{account}:stateMachine:{res}"),
+    "aws:cloudwatch/logGroup:LogGroup": _arn("arn:aws:logs:{region}:{account}:log-group:{res}"),
+    "aws:lambda/functionUrl:FunctionUrl": lambda name, res, inputs: {
+        "functionUrl": f"https://{_auto(name)[-7:]}.lambda-url.{REGION}.on.aws/"},
+    "aws:cognito/userPool:UserPool": _arn("arn:aws:cognito-idp:{region}:{account}:userpool/{region}_{auto}"),
+    "aws:lambda/layerVersion:LayerVersion": _arn("arn:aws:lambda:{region}:{account}:layer:{layer}:1"),
+    "aws:cloudwatch/eventBus:EventBus": _arn("arn:aws:events:{region}:{account}:event-bus/{res}"),
+}
+
+
 def _computed(type_: str, name: str, inputs: dict) -> dict:
-    """Outputs a provider would compute on create (update mode only)."""
+    """Outputs a provider would compute on create (update mode only): a name where the program gave none,
+    the type's ARN and id forms (IDENTITY), else a generic ARN."""
     if type_.startswith("aws-native:"):
         return _native_computed(type_, name, inputs, preview=False)
-    module, kind = type_.split(":")[1], type_.split(":")[2]
-    service = module.split("/")[0].rstrip("_")
-    out: dict = {}
-    res_name = inputs.get("name") if isinstance(inputs.get("name"), str) else None
-    if "name" not in inputs and type_ not in ("aws:s3/bucket:Bucket",):
-        res_name = _auto(name)
-        out["name"] = res_name
-    res_name = res_name or _auto(name)
-    rid = res_name
     if type_ == "aws:s3/bucket:Bucket":
         bucket = inputs.get("bucket") if isinstance(inputs.get("bucket"), str) else _auto(name)
-        out.update(bucket=bucket, arn=f"arn:aws:s3:::{bucket}")
-        rid = bucket
-    elif type_ == "aws:lambda/function:Function":
-        out.update(arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{res_name}",
-                   invokeArn=f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
-                             f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{res_name}/invocations")
-    elif type_ == "aws:iam/role:Role":
-        out.update(arn=f"arn:aws:iam::{ACCOUNT}:role/{res_name}")
-    elif type_ == "aws:iam/policy:Policy":
-        out.update(arn=f"arn:aws:iam::{ACCOUNT}:policy/{res_name}")
-    elif type_ == "aws:sqs/queue:Queue":
-        out.update(arn=f"arn:aws:sqs:{REGION}:{ACCOUNT}:{res_name}",
-                   url=f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{res_name}")
-        rid = out["url"]
-    elif type_ == "aws:sns/topic:Topic":
-        out.update(arn=f"arn:aws:sns:{REGION}:{ACCOUNT}:{res_name}")
-        rid = out["arn"]
-    elif type_ == "aws:apigateway/restApi:RestApi":
-        rid = hashlib.sha1(name.encode()).hexdigest()[:10]
-        out.update(arn=f"arn:aws:apigateway:{REGION}::/restapis/{rid}", rootResourceId="root" + rid[:6],
-                   executionArn=f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{rid}")
-    elif type_ == "aws:apigatewayv2/api:Api":
-        rid = hashlib.sha1(name.encode()).hexdigest()[:10]
-        out.update(arn=f"arn:aws:apigateway:{REGION}::/apis/{rid}",
-                   executionArn=f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{rid}",
-                   apiEndpoint=f"https://{rid}.execute-api.{REGION}.amazonaws.com")
-    elif type_ == "aws:apigateway/stage:Stage":
-        api = inputs.get("restApi") if isinstance(inputs.get("restApi"), str) else "api"
-        out.update(arn=f"arn:aws:apigateway:{REGION}::/restapis/{api}/stages/{inputs.get('stageName')}")
-    elif type_ == "aws:dynamodb/table:Table":
-        out.update(arn=f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{res_name}",
-                   streamArn=f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{res_name}/stream/2026-01-01T00:00:00.000")
-    elif type_ == "aws:kms/key:Key":
-        rid = hashlib.sha1(name.encode()).hexdigest()[:8] + "-1111-2222-3333-444455556666"
-        out.update(arn=f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{rid}", keyId=rid)
-    elif type_ == "aws:secretsmanager/secret:Secret":
-        out.update(arn=f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{res_name}-AbCdEf")
-        rid = out["arn"]
-    elif type_ == "aws:ecr/repository:Repository":
-        out.update(arn=f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{res_name}",
-                   repositoryUrl=f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{res_name}")
-    elif type_ == "aws:appsync/graphQLApi:GraphQLApi":
-        rid = hashlib.sha1(name.encode()).hexdigest()[:26]
-        out.update(arn=f"arn:aws:appsync:{REGION}:{ACCOUNT}:apis/{rid}")
-    elif type_ == "aws:wafv2/webAcl:WebAcl":
-        out.update(arn=f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/{res_name}/{_auto(name)[-7:]}")
-    elif type_ == "aws:sfn/stateMachine:StateMachine":
-        out.update(arn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{res_name}")
-    elif type_ == "aws:cloudwatch/logGroup:LogGroup":
-        out.update(arn=f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{res_name}")
-    elif type_ == "aws:lambda/functionUrl:FunctionUrl":
-        out.update(functionUrl=f"https://{_auto(name)[-7:]}.lambda-url.{REGION}.on.aws/")
-    elif type_ == "aws:cognito/userPool:UserPool":
-        out.update(arn=f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{REGION}_{_auto(name)[-7:]}")
-    elif type_ == "aws:lambda/layerVersion:LayerVersion":
-        out.update(arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{inputs.get('layerName', name)}:1")
-    elif type_ == "aws:cloudwatch/eventBus:EventBus":
-        out.update(arn=f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{res_name}")
-    else:
-        if "arn" not in inputs:   # an input named arn (EventTarget's target) is the program's, kept as given
-            out["arn"] = f"arn:aws:{service}:{REGION}:{ACCOUNT}:{kind.lower()}/{res_name}"
-        rid = f"{res_name}-id"
-    out["id"] = rid
+        return {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}", "id": bucket}
+    given = inputs.get("name") if isinstance(inputs.get("name"), str) else None
+    out: dict = {} if "name" in inputs else {"name": _auto(name)}
+    res_name = given or _auto(name)
+    make = IDENTITY.get(type_)
+    if make is not None:
+        return {**out, "id": res_name, **make(name, res_name, inputs)}
+    module, kind = type_.split(":")[1], type_.split(":")[2]
+    if "arn" not in inputs:   # an input named arn (EventTarget's target) is the program's, kept as given
+        out["arn"] = f"arn:aws:{module.split('/')[0].rstrip('_')}:{REGION}:{ACCOUNT}:{kind.lower()}/{res_name}"
+    out["id"] = f"{res_name}-id"
     return out
 
 
@@ -381,6 +399,13 @@ def program_error(exc: BaseException, root: str | None) -> ProgramError:
     return ProgramError(f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__, where)
 
 
+def region_config() -> dict:
+    """The region a deployment has from its stack config (``aws:region``, and ``aws-native:region``, which that
+    provider requires) or from AWS_REGION; the stack's own config overrides it."""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or REGION
+    return {"aws:region": region, "aws-native:region": region}
+
+
 def run(program: Callable[[], None], mode: str = "update", project: str = "app", stack: str = "dev",
         config: dict | None = None, secret_keys: tuple = (), root: str | None = None) -> Capture:
     """Run ``program`` (a function that declares resources) under mocks and record its resources.
@@ -401,7 +426,7 @@ def run(program: Callable[[], None], mode: str = "update", project: str = "app",
                              monitor=_recording_monitor(mocks, capture, preview))
     from pulumi.runtime import config as rt_config
 
-    rt_config.set_all_config(dict(config or {}), list(secret_keys))
+    rt_config.set_all_config({**region_config(), **(config or {})}, list(secret_keys))
     errors: list = []
 
     def body():

@@ -391,18 +391,7 @@ def merge_config(info, file_config: dict) -> dict:
             level = LEVELS[ic.enforcementLevel]  # serverless-guard always sends a level with its initial config
             props.update(json_format.MessageToDict(ic.properties))
         for key in ("all", p.name):
-            entry = file_config.get(key)
-            if entry is None:
-                continue
-            if isinstance(entry, str):
-                level = _check_level(entry, key)
-            elif isinstance(entry, dict):
-                if "enforcementLevel" in entry:
-                    level = _check_level(entry["enforcementLevel"], key)
-                if key != "all":
-                    props.update({k: v for k, v in entry.items() if k != "enforcementLevel"})
-            else:
-                raise ConfigError(f"policy pack config: {key!r} must be a level or an object")
+            level = _apply_entry(file_config.get(key), key, level, props)
         full: dict = {"type": "object", "properties": dict(schema.get("properties") or {}),
                 "required": list(schema.get("required") or [])}
         full["properties"]["enforcementLevel"] = {"type": "string", "enum": list(_LEVEL_CODES)}
@@ -413,6 +402,20 @@ def merge_config(info, file_config: dict) -> dict:
             raise ConfigError(f"policy pack config for {p.name!r} at '{path}': {exc.message}") from None
         merged[p.name] = (level, props)
     return merged
+
+
+def _apply_entry(entry, key: str, level: str, props: dict) -> str:
+    """One ``--policy-pack-config`` entry (a level, or an object with a level and properties) applied to
+    ``props``; the level after it."""
+    if entry is None:
+        return level
+    if isinstance(entry, str):
+        return _check_level(entry, key)
+    if not isinstance(entry, dict):
+        raise ConfigError(f"policy pack config: {key!r} must be a level or an object")
+    if key != "all":
+        props.update({k: v for k, v in entry.items() if k != "enforcementLevel"})
+    return _check_level(entry["enforcementLevel"], key) if "enforcementLevel" in entry else level
 
 
 def _check_level(value, key: str) -> str:

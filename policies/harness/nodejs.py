@@ -23,7 +23,7 @@ import subprocess
 import threading
 from urllib.parse import unquote, urlparse
 
-from .capture import REGION, SKIPPED_TYPES, UNKNOWN, Capture, ProgramError, Record, _computed, _invoke
+from .capture import SKIPPED_TYPES, UNKNOWN, Capture, ProgramError, Record, _computed, _invoke, region_config
 
 ENTRY = os.path.join("@pulumi", "pulumi", "cmd", "run", "index.js")
 COMPONENTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node_components.js")
@@ -151,8 +151,15 @@ class _Monitor:
 
 
 def _servicers(monitor: _Monitor):
+    from pulumi.runtime.proto import engine_pb2_grpc, resource_pb2_grpc
+
+    return _resource_monitor(monitor), _engine(monitor), resource_pb2_grpc, engine_pb2_grpc
+
+
+def _resource_monitor(monitor: _Monitor):
+    """The resource monitor the program's SDK registers resources with (answered by ``monitor``)."""
     from google.protobuf import empty_pb2
-    from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, resource_pb2, resource_pb2_grpc
+    from pulumi.runtime.proto import resource_pb2, resource_pb2_grpc
 
     features = {"secrets", "resourceReferences", "aliasSpecs", "deletedWith", "transforms", "invokeTransforms",
                 "parameterization"}
@@ -193,6 +200,14 @@ def _servicers(monitor: _Monitor):
         def SignalAndWaitForShutdown(self, request, context):
             return empty_pb2.Empty()
 
+    return ResourceMonitor()
+
+
+def _engine(monitor: _Monitor):
+    """The engine the program's SDK logs to and asks for its root resource."""
+    from google.protobuf import empty_pb2
+    from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
     class Engine(engine_pb2_grpc.EngineServicer):
         def Log(self, request, context):
             if request.severity == engine_pb2.ERROR:
@@ -207,7 +222,7 @@ def _servicers(monitor: _Monitor):
             monitor.root_urn = request.urn
             return engine_pb2.SetRootResourceResponse()
 
-    return ResourceMonitor(), Engine(), resource_pb2_grpc, engine_pb2_grpc
+    return Engine()
 
 
 def _serve(monitor: _Monitor):
@@ -265,8 +280,7 @@ def run_directory(path: str, main: str, project: str, mode: str, stack: str, con
     if env.get("NODE_PATH"):   # the program runs in its own folder: relative entries are made absolute
         env["NODE_PATH"] = os.pathsep.join(os.path.abspath(p) for p in env["NODE_PATH"].split(os.pathsep) if p)
     # the region a deployment would have from its stack config or AWS_REGION (helpers in @pulumi/aws read it)
-    config = {"aws:region": os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or REGION,
-              **config}
+    config = {**region_config(), **config}
     env.update({
         "PULUMI_CONFIG": json.dumps(config),
         "PULUMI_CONFIG_SECRET_KEYS": json.dumps(list(secret_keys)),

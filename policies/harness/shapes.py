@@ -151,33 +151,44 @@ class Namer:
         low = prop.lower()
         if low == "arn" or prop.endswith("Arn") or low.endswith("_arn"):
             return self.arn(prop)
+        exact = self._exact(low)
+        if exact is not None:
+            return exact
+        for test, make in self._FORMS:
+            if test(low):
+                return make(self, prop)
+        return f"{self.name}-{_CAMEL.sub('-', prop).lower()}"
+
+    def _exact(self, low: str) -> str | None:
+        """Properties whose value has one fixed form."""
         if low in ("policy", "json", "minifiedjson", "assumerolepolicy", "policydocument", "resourcepolicy"):
             return EMPTY_POLICY
         if low in ("accountid", "owner", "ownerid", "awsaccountid"):
             return ACCOUNT
         if low in ("region", "awsregion"):
             return REGION
-        if "zoneid" in low:
-            return "Z" + _h(self.name, prop, n=12).upper()
         if low == "websiteendpoint":   # S3: the website endpoint has no scheme, and speaks only HTTP
             return f"{self.name}.s3-website-{REGION}.amazonaws.com"
         if low == "websitedomain":
             return f"s3-website-{REGION}.amazonaws.com"
         if low in ("bucketdomainname", "bucketregionaldomainname"):
             return f"{self.name}.s3.{REGION + '.' if 'regional' in low else ''}amazonaws.com"
-        if low.endswith(("url", "uri", "endpoint")):
-            return f"https://{_h(self.name, prop)}.{self.service}.{REGION}.amazonaws.com/{self.name}"
-        if low.endswith(("domainname", "dnsname", "hostname")):
-            return f"{_h(self.name, prop)}.{self.service}.{REGION}.amazonaws.com"
-        if low.endswith(("date", "time", "modified")):
-            return "2026-01-01T00:00:00Z"
-        if low.endswith("id"):
-            return f"{self.name}-{_h(self.name, prop, n=6)}"
-        if low.endswith("name") or low == "result":
-            return self.name if low != "result" else f"{self.name}-{_h(self.name, prop, n=12)}"
         if low in ("version", "latestversion"):
             return "1"
-        return f"{self.name}-{_CAMEL.sub('-', prop).lower()}"
+        return None
+
+    # (does the lower-case property name have this form?, its value), in order
+    _FORMS: tuple = (
+        (lambda low: "zoneid" in low, lambda self, prop: "Z" + _h(self.name, prop, n=12).upper()),
+        (lambda low: low.endswith(("url", "uri", "endpoint")),
+         lambda self, prop: f"https://{_h(self.name, prop)}.{self.service}.{REGION}.amazonaws.com/{self.name}"),
+        (lambda low: low.endswith(("domainname", "dnsname", "hostname")),
+         lambda self, prop: f"{_h(self.name, prop)}.{self.service}.{REGION}.amazonaws.com"),
+        (lambda low: low.endswith(("date", "time", "modified")), lambda self, prop: "2026-01-01T00:00:00Z"),
+        (lambda low: low.endswith("id"), lambda self, prop: f"{self.name}-{_h(self.name, prop, n=6)}"),
+        (lambda low: low == "result", lambda self, prop: f"{self.name}-{_h(self.name, prop, n=12)}"),
+        (lambda low: low.endswith("name"), lambda self, prop: self.name),
+    )
 
 
 def value(ann: Any, prop: str, namer: Namer, namespace: dict, depth: int = 0) -> Any:
