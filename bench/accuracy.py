@@ -47,7 +47,7 @@ def expectations(app: str, corpus: str = CORPUS) -> dict:
     with open(os.path.join(corpus, app, "expected.yaml"), encoding="utf-8") as f:
         data = yaml.safe_load(f) or {}
     return {k: {tuple(x) for x in data.get(k) or []}
-            for k in ("expected", "must_not", "known_false_positives", "known_misses", "exempted")}
+            for k in ("expected", "must_not", "known_false_positives", "known_misses", "exempted", "preview_only")}
 
 
 @functools.cache

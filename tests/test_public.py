@@ -95,7 +95,9 @@ def test_preview_runs_and_adds_no_violation(app, update_records, pack_for):
     assert not isinstance(records, Exception), f"{app} did not run in preview: {records}"
     update = accuracy.classify(pack_for(app, "update").run(update_records[app]))[0]
     preview = accuracy.classify(pack_for(app, "preview").run(records))[0]
-    assert preview <= update, (app, sorted(preview - update))
+    # what a reviewer accepts as preview's own (expected.yaml's preview_only, each with its reason)
+    allowed = accuracy.expectations(app, PUBLIC)["preview_only"]
+    assert preview - allowed <= update, (app, sorted(preview - allowed - update))
 
 
 def test_precision_and_recall_per_language_meet_the_bar(update_records, pack_for):
