@@ -38,9 +38,9 @@ def apps(corpus: str = CORPUS) -> list:
 
 
 def language(app: str, corpus: str = CORPUS) -> str:
-    from policies.harness import capture
+    from policies.engine import capture
 
-    return "typescript" if capture._program_settings(os.path.join(corpus, app))[3] == "nodejs" else "python"
+    return "typescript" if capture.program_settings(os.path.join(corpus, app))[3] == "nodejs" else "python"
 
 
 def expectations(app: str, corpus: str = CORPUS) -> dict:
@@ -53,14 +53,14 @@ def expectations(app: str, corpus: str = CORPUS) -> dict:
 @functools.cache
 def records(app: str, mode: str, corpus: str = CORPUS) -> list:
     """The program's resources, run fenced in a process of its own as ``scan`` runs it (once per run)."""
-    from policies.harness import fence
+    from policies.engine import fence
 
     return fence.run_fenced(os.path.join(corpus, app), mode=mode)
 
 
 def findings(app: str, mode: str, corpus: str = CORPUS, recs: list | None = None) -> tuple:
     """(counted findings, exempted findings, can't-run notices) as sets of (policy, resource)."""
-    from policies.harness import engine
+    from policies.engine import analyzer
 
     folder = os.path.join(corpus, app)
     settings = os.path.join(folder, "serverless-guard.yaml")
@@ -68,7 +68,7 @@ def findings(app: str, mode: str, corpus: str = CORPUS, recs: list | None = None
     if language(app, corpus) == "typescript":
         env["SERVERLESS_GUARD_LANGUAGE"] = "typescript"
     recs = records(app, mode, corpus) if recs is None else recs
-    with engine.PackProcess(dry_run=mode == "preview", extra_env=env) as pack:
+    with analyzer.PackProcess(dry_run=mode == "preview", extra_env=env) as pack:
         pack.start()
         diags = pack.run(recs)
     return classify(diags)

@@ -24,8 +24,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-from policies.harness import capture, engine  # noqa: E402
-from policies.harness.capture import Record  # noqa: E402
+from policies.engine import analyzer  # noqa: E402
+from policies.engine.program import run_directory  # noqa: E402
+from policies.engine.capture import Record  # noqa: E402
 
 PACKS = {"floor": os.path.join(HERE, "floor_pack"), "serverless-guard": ROOT}
 AWSGUARD_DIR = os.path.join(HERE, "awsguard_pack")
@@ -35,7 +36,7 @@ AWSGUARD_CMD = ["node", os.path.join(AWSGUARD_DIR, "node_modules", "@pulumi", "p
 def base_records() -> list:
     records = []
     for example in ("insecure-serverless-api", "hardened-serverless-api"):
-        cap = capture.run_directory(os.path.join(ROOT, "examples", example), mode="update")
+        cap = run_directory(os.path.join(ROOT, "examples", example), mode="update")
         records.extend(r for r in cap.records if r.type != "pulumi:pulumi:Stack")
     # registration order varies between runs (the program's outputs resolve concurrently); sorted, a
     # stack of any size holds the same resources every run
@@ -86,7 +87,7 @@ def stack_request_of(records: list):
     from pulumi.runtime.proto import analyzer_pb2 as pb
 
     return pb.AnalyzeStackRequest(resources=[pb.AnalyzerResource(
-        type=r.type, properties=engine._struct(r.outputs), urn=r.urn, name=r.name,
+        type=r.type, properties=analyzer._struct(r.outputs), urn=r.urn, name=r.name,
         options=pb.AnalyzerResourceOptions(parent=r.parent or ""), parent=r.parent or "",
         dependencies=r.dependencies,
         propertyDependencies={k: pb.AnalyzerPropertyDependencies(urns=v) for k, v in r.property_dependencies.items()})
@@ -127,17 +128,17 @@ def measure(names: list, records: list, repeat_start: int) -> dict:
     for _ in range(repeat_start - 1):
         for n in names:
             path, env, command = _pack(n)
-            p = engine.PackProcess(path, extra_env=env, command=command)
+            p = analyzer.PackProcess(path, extra_env=env, command=command)
             starts[n].append(p.start_seconds)
             p.close()
     procs: dict = {}
     try:
         for n in names:
             path, env, command = _pack(n)
-            procs[n] = engine.PackProcess(path, extra_env=env, command=command)
+            procs[n] = analyzer.PackProcess(path, extra_env=env, command=command)
             starts[n].append(procs[n].start_seconds)
             procs[n].start(remediate_config() if n == "serverless-guard" else {})
-        requests = [pb.AnalyzeRequest(type=r.type, properties=engine._struct(r.inputs), urn=r.urn, name=r.name,
+        requests = [pb.AnalyzeRequest(type=r.type, properties=analyzer._struct(r.inputs), urn=r.urn, name=r.name,
                                       options=pb.AnalyzerResourceOptions(parent=r.parent or "")) for r in records]
         for n in names:
             for req in requests[:50]:  # warm-up: lazy imports, dispatch caches

@@ -127,7 +127,7 @@ def _check_outputs(outputs: dict, inputs: dict) -> None:
 def _pack_process(args, dry_run: bool, project: str):
     """The pack, started as the engine starts it: from the source checkout when there is one, else from
     the installed package (``python -m policies.pack``)."""
-    from .harness import engine
+    from .engine import analyzer
 
     env = {}
     settings_file = args.settings or (os.path.join(PACK_DIR, "serverless-guard.yaml")
@@ -142,7 +142,7 @@ def _pack_process(args, dry_run: bool, project: str):
     env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                          os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     try:
-        return engine.PackProcess(tempfile.gettempdir(), stack=args.stack, project=args.project or project,
+        return analyzer.PackProcess(tempfile.gettempdir(), stack=args.stack, project=args.project or project,
                                   organization=args.org, dry_run=dry_run,
                                   stack_config=_stack_config_env(args.stack_config), extra_env=env, command=command,
                                   transport="pipe")
@@ -184,7 +184,7 @@ def _settings_language(args) -> str:
 
 def cmd_scan(args) -> int:
     from . import __version__, inputs, reports
-    from .harness import engine
+    from .engine import analyzer
 
     policy_config, tags = _scan_arguments(args)
     mode = "preview" if args.preview else "update"
@@ -203,7 +203,7 @@ def cmd_scan(args) -> int:
     with _pack_process(args, loaded.mode == "preview", loaded.project) as pack:
         try:
             pack.start(policy_config, tags)
-        except engine.ConfigError as exc:
+        except analyzer.ConfigError as exc:
             raise UsageError(f"{args.config}: {exc}") from None
         pack.analyzed_types = _analyzed_types()
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 
-from . import typescript
+from . import presentation
 from .core import governance
 from .core.rule import CATEGORIES, CATEGORY_PRACTICE, CATEGORY_RISK, REGISTRY, Rule
 from .core.runtime import COMMON_CONFIG
@@ -57,7 +57,7 @@ def page(rule: Rule) -> str:
         "## Fix (Pulumi TypeScript)",
         "",
         "```typescript",
-        typescript.translate(rule.remediation),
+        presentation.fix_text(rule, "typescript"),
         "```",
         "",
         "## Remediate level",

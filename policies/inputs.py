@@ -1,6 +1,6 @@
 """What ``scan`` can read, turned into the records the engine stand-in sends to the pack.
 
-- a Pulumi Python program folder: run under mocks (``harness.capture``);
+- a Pulumi Python program folder: run under mocks (``engine.capture``);
 - a ``pulumi stack export`` file (deployment version 3 or 4): each resource's ``inputs`` go to
   Analyze and its ``outputs`` to AnalyzeStack, as ``pulumi policy analyze`` does; resources marked
   ``delete`` are skipped; a secret is ``{"4dabf…": "1b47…", "ciphertext": …}`` (a secret whose value is
@@ -24,7 +24,7 @@ from typing import Iterable, Iterator
 from urllib.parse import unquote, urlparse
 
 from .core.values import SECRET_SIG, SIG_KEY
-from .harness.capture import Record
+from .engine.capture import Record
 
 UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET_UNKNOWN = {SIG_KEY: SECRET_SIG, "value": UNKNOWN_STRING}
@@ -547,12 +547,12 @@ def load(path: str, kind: str | None = None, mode: str = "update", stack: str = 
 def _load_program(path: str, mode: str, stack: str, stack_config: str | None, timeout: float, base: str) -> Loaded:
     """A program folder, run fenced (its own process, a time limit) under the runner of its language."""
     from .core.safety import one_line
-    from .harness import capture, fence
+    from .engine import capture, fence
 
     if not os.path.isdir(path):
         raise InputError(f"{path}: not a folder, so not a Pulumi program")
     try:
-        project, _, _, runtime = capture._program_settings(os.path.abspath(path))
+        project, _, _, runtime = capture.program_settings(os.path.abspath(path))
         records = fence.run_fenced(path, mode=mode, stack=stack, config_file=stack_config, timeout=timeout)
     except FileNotFoundError as exc:
         raise InputError(one_line(str(exc))) from None

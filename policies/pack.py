@@ -8,7 +8,7 @@ import sys
 
 
 def main() -> None:
-    from . import load_rules
+    from . import load_rules, presentation
 
     REGISTRY = load_rules()
     from .core import fastpath, notices_rule, settings
@@ -28,16 +28,17 @@ def main() -> None:
         display_name="serverless-guard",
         provider="aws",
         tags=["aws", "serverless", "security", "lambda"],
-        policies=build_policies(list(REGISTRY.values()), compiled.levels, compiled.language)
+        policies=build_policies(list(REGISTRY.values()), compiled.levels,
+                                lambda rule: presentation.fix_text(rule, compiled.language))
         + build_policies([notices_rule.RULE], {notices_rule.RULE.id: "advisory"}),
         initial_config=settings.sdk_initial_config(compiled),
     )
 
 
 def _pipe(servicer) -> None:
-    """``--pipe``: answer the requests framed on stdin (``harness/pipe.py``) on the original stdout, with
+    """``--pipe``: answer the requests framed on stdin (``engine/pipe.py``) on the original stdout, with
     anything else that writes to stdout sent to stderr, so nothing can corrupt a frame."""
-    from .harness import pipe
+    from .engine import pipe
 
     to_engine = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)

@@ -12,6 +12,8 @@ from typing import Sequence
 from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
+from . import presentation
+
 JSON_SCHEMA_VERSION = "1.0"
 SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"]
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
@@ -58,7 +60,7 @@ def build(diags, records, cwd: str, fallback_file: str, language: str = "python"
             severity=rule.severity.value if rule else d.severity, level=d.level,
             type=rec.type if rec else ("pulumi:pulumi:Stack" if not d.urn else ""),
             resource=d.resource if d.urn else "(stack)", urn=d.urn, message=detail,
-            remediation=rule.fix_text(language) if rule else "", exempted=exempted,
+            remediation=presentation.fix_text(rule, language) if rule else "", exempted=exempted,
             location=_location(rec, cwd, fallback_file, by_urn), exemption=exemption))
     out.sort(key=lambda f: (f.level != "mandatory", -SEVERITY_ORDER.index(f.severity), f.policy, f.resource))
     return out
@@ -136,7 +138,7 @@ def build_remediations(changes, records, cwd: str, fallback_file: str, language:
             policy=c.policy, resource=c.resource, type=c.type, urn=c.urn,
             changes=[{"property": user_terms(path, language), "before": _shown(before), "after": _shown(after)}
                      for path, (before, after) in sorted(c.changes.items())],
-            fix=rule.fix_text(language) if rule else "", diagnostic=c.diagnostic,
+            fix=presentation.fix_text(rule, language) if rule else "", diagnostic=c.diagnostic,
             location=_location(by_urn.get(c.urn), cwd, fallback_file, by_urn)))
     return out
 
@@ -215,7 +217,7 @@ def to_sarif(findings: list, pack: dict, fixes: Sequence = (), language: str = "
 
         level = governance.default_level(rule)
         label, fence = LANGUAGES[language]
-        fix = rule.fix_text(language)
+        fix = presentation.fix_text(rule, language)
         rules.append({
             "id": rule.id, "name": "".join(w.capitalize() for w in rule.id.split("-")),
             "shortDescription": {"text": rule.title}, "fullDescription": {"text": rule.description},

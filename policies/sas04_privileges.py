@@ -13,7 +13,7 @@ from functools import cache
 from collections import defaultdict
 
 from .core import Sev, Undecided, as_list, iam, int_setting, list_setting, resource_rule, stack_rule
-from .core import aws, managed
+from .core import aws, managed, roles
 from .core.checks import malformed_message, public_functions, read_policy
 
 CAT = "SAS-4"
@@ -522,10 +522,10 @@ def role_problem_sources(stack, role) -> tuple:
     """(``role_problems``, the attachments of AWS-managed policies those problems come from)."""
     problems: list = []
     sources: list = []
-    for arn in stack.managed_policy_arns(role):
+    for arn in roles.managed_arns(stack, role):
         if arn in ADMIN_MANAGED:
             problems.append(f"the AWS-managed {arn.rsplit('/', 1)[-1]} policy")
-    for holder, doc in stack.role_documents(role):
+    for holder, doc in roles.documents(stack, role):
         if not isinstance(doc, iam.Document):
             continue
         managed_attachment = holder.type in (aws.ROLE_POLICY_ATTACHMENT, aws.POLICY_ATTACHMENT) and \
@@ -641,11 +641,11 @@ def _guest_roles(stack) -> list:
     trust policy admits cognito-identity with amr "unauthenticated"."""
     out = []
     for att in stack.of_type(aws.IDENTITY_POOL_ROLES):
-        roles = att.get("roles")
-        if isinstance(roles, dict) and set(roles) == {"unauthenticated"}:
+        by_kind = att.get("roles")
+        if isinstance(by_kind, dict) and set(by_kind) == {"unauthenticated"}:
             out += stack.targets(att, "roles", aws.ROLE)  # every role it references is the guest role
-        elif isinstance(roles, dict) and isinstance(roles.get("unauthenticated"), str):
-            out += [r for r in stack.of_type(aws.ROLE) if r.get("arn") == roles["unauthenticated"]]
+        elif isinstance(by_kind, dict) and isinstance(by_kind.get("unauthenticated"), str):
+            out += [r for r in stack.of_type(aws.ROLE) if r.get("arn") == by_kind["unauthenticated"]]
     for role in stack.of_type(aws.ROLE):
         trust = role.document("assumeRolePolicy")
         if isinstance(trust, iam.Document) and any(
@@ -669,14 +669,14 @@ def cognito_unauth_role_broad(stack, cfg):
     allowed = [a.lower() for a in cfg["allowedActions"]]
     for role in _guest_roles(stack):
         extra: set = set()
-        for _holder, doc in stack.role_documents(role):
+        for _holder, doc in roles.documents(stack, role):
             if isinstance(doc, iam.Document):
                 for s in doc.allows():
                     extra.update(a for a in s.actions if isinstance(a, str)
                                  and not any(fnmatch.fnmatchcase(a.lower(), p) for p in allowed))
                     if s.not_actions:
                         extra.add("NotAction")
-        extra.update(managed.name_of(a) for a in stack.managed_policy_arns(role) if managed.document(a) is None)
+        extra.update(managed.name_of(a) for a in roles.managed_arns(stack, role) if managed.document(a) is None)
         if extra:
             yield role, (f"is the unauthenticated (guest) role of an identity pool that allows guests, and grants "
                          f"{_some(sorted(extra))} beyond allowedActions: anyone on the internet gets that.")

@@ -7,7 +7,7 @@ tracing, and alarms that notice abuse and runaway loops.
 from __future__ import annotations
 
 from .core import Sev, as_list, fixes, iam, int_setting, resource_rule, stack_rule
-from .core import aws, managed
+from .core import aws, managed, roles
 from .core.checks import open_policy, s3_log_targets
 
 CAT = "SAS-5"
@@ -424,10 +424,10 @@ def _exclude_verbose(r, cfg):
 def lambda_role_no_logs(stack, cfg):
     for fn in stack.of_type(aws.FUNCTION):
         for role in stack.targets(fn, "role", aws.ROLE):
-            docs = stack.role_documents(role)
+            docs = roles.documents(stack, role)
             if any(doc is iam.UNKNOWN or (isinstance(doc, iam.Document) and doc.unknown) for _, doc in docs):
                 continue   # a policy only known after the update may grant it
-            if any(isinstance(a, str) and not managed.is_managed(a) for a in stack.managed_policy_arns(role)):
+            if any(isinstance(a, str) and not managed.is_managed(a) for a in roles.managed_arns(stack, role)):
                 continue   # a customer-managed policy outside the stack may grant it
             can = [any(s.grants(a) for _, d in docs if isinstance(d, iam.Document) for s in d.allows())
                    for a in ("logs:CreateLogStream", "logs:PutLogEvents")]

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from .core import Sev, Undecided, as_list, bool_setting, fixes, int_setting, resource_rule, stack_rule
-from .core import aws
+from .core import aws, roles
 from .core.checks import public_functions
+from .core.messages import redactor_in
 
 CAT = "SAS-8"
 DEFAULT_TIMEOUT = 3
@@ -179,7 +180,7 @@ def _loops(stack, pairs, action: str, describe):
     """A finding for each (function, trigger resource, via) whose function's role grants ``action`` on
     the trigger by name (a grant on every resource is iam-* rules' finding, not a loop); an Undecided for a pair whose role policy is still unknown (preview)."""
     for fn, target, via in pairs:
-        can = stack.function_can(fn, action, target, named=True)   # "*" says nothing about this target
+        can = roles.function_can(stack, fn, action, target, named=True)   # "*" says nothing about this target
         if can:
             yield fn, describe(fn, target, via)
         elif can is None:
@@ -421,7 +422,7 @@ def apigw_throttling(stack, cfg):
         # a route key is the program's text on another resource: shown as that resource's redactor allows
         routes = {r.get("routeKey"): r for api in stack.targets(stage, "apiId", aws.HTTP_API)
                   for r in stack.referrers(api, aws.HTTP_ROUTE, prop="apiId") if isinstance(r.get("routeKey"), str)}
-        open_routes = sorted(stack.redactor_for(route)(k) for k, route in routes.items() if k not in throttled)
+        open_routes = sorted(redactor_in(stack, route)(k) for k, route in routes.items() if k not in throttled)
         if open_routes:
             yield stage, (f"throttles {', '.join(sorted(throttled))} in routeSettings but not "
                           f"{', '.join(open_routes)}, and has no defaultRouteSettings throttling. Set "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .core import Sev, Undecided, iam, list_setting, resource_rule, stack_rule
-from .core import aws
+from .core import aws, roles
 from .core.checks import open_policy, public_functions
 
 CAT = "SAS-9"
@@ -73,7 +73,7 @@ invoke_statement = {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resou
 def sfn_role_invoke_star(stack, cfg):
     for sm in stack.of_type(aws.STATE_MACHINE):
         for role in stack.targets(sm, "roleArn", aws.ROLE):
-            for holder, doc in stack.role_documents(role):
+            for holder, doc in roles.documents(stack, role):
                 if isinstance(doc, iam.Document) and any(
                         s.all_resources and s.grants("lambda:InvokeFunction") for s in doc.allows()):
                     yield sm, (f"runs as {role.label()}, which may lambda:InvokeFunction on every function (via "

@@ -40,7 +40,7 @@ def check(program: Union[Callable[[], None], str], *, mode: str = "update", sett
           project: str = "app") -> list:
     """The findings of ``program`` (a function that declares resources, a program folder, or a stack
     export / preview JSON file), sorted by policy and resource."""
-    from .harness import capture, engine
+    from .engine import capture, analyzer
 
     if callable(program):
         records = capture.run(program, mode, project=project, stack=stack).records
@@ -55,7 +55,7 @@ def check(program: Union[Callable[[], None], str], *, mode: str = "update", sett
         env["SERVERLESS_GUARD_SETTINGS"] = os.path.abspath(settings)
     if language:
         env["SERVERLESS_GUARD_LANGUAGE"] = language
-    with engine.PackProcess(dry_run=mode == "preview", stack=stack, project=project, extra_env=env) as pack:
+    with analyzer.PackProcess(dry_run=mode == "preview", stack=stack, project=project, extra_env=env) as pack:
         pack.start(config or {})
         diags = pack.run(records)
     out = []

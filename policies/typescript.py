@@ -1,6 +1,8 @@
 """Each rule's fix, written in pulumi-aws Python, as the same program in Pulumi TypeScript.
 
-Used for the rule pages (``policies/docs.py``), never at run time. The fix snippets are small
+Run when the docs are generated (``tools/update_readme_rules.py`` stores every rule's translation in
+``policies/data/fixes.typescript.json`` for ``policies/presentation.py``), not when the pack starts; only
+an organisation's own fix is translated when it is first shown. The fix snippets are small
 programs of a few shapes (resource constructors with keyword arguments, dicts, lists, f-strings,
 ``.apply`` lambdas, ``json.dumps`` and ``pulumi.Output`` helpers, a ``for`` loop, comments); each
 shape has one TypeScript form:

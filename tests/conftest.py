@@ -10,7 +10,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from policies.harness import capture, engine  # noqa: E402
+from policies.engine import capture, analyzer  # noqa: E402
 
 _captures: dict = {}
 
@@ -32,7 +32,7 @@ class Packs:
         key = (mode, json.dumps(config or {}, sort_keys=True), json.dumps(stack_tags or {}, sort_keys=True),
                json.dumps(identity, sort_keys=True, default=str))
         if key not in self._packs:
-            pack = engine.PackProcess(dry_run=mode == "preview", **identity)
+            pack = analyzer.PackProcess(dry_run=mode == "preview", **identity)
             pack.start(config or {}, stack_tags or {})
             self._packs[key] = pack
         return self._packs[key]

@@ -11,9 +11,9 @@ import sys
 import pytest
 from google.protobuf import struct_pb2
 
-from policies.core import governance, iam, managed, messages, settings, values
+from policies.core import governance, iam, managed, messages, roles, settings, values
 from policies.core.resource import Resource, Undecided
-from policies import REGISTRY
+from policies import REGISTRY, presentation
 from policies.core.stack import StackIndex
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -151,9 +151,9 @@ def test_role_permissions_include_inline_attached_and_managed_policies():
     bucket = _res("aws:s3/bucket:Bucket", "b", {"bucket": "b-123", "arn": "arn:aws:s3:::b-123"})
     queue = _res("aws:sqs/queue:Queue", "q", {"arn": "arn:aws:sqs:us-east-1:1:q"})
     stack = StackIndex([role, rp, bucket, queue])
-    assert stack.role_can(role, "s3:PutObject", bucket) is True
-    assert stack.role_can(role, "sqs:SendMessage", queue) is True          # from the managed policy
-    assert stack.role_can(role, "dynamodb:PutItem", queue) is False
+    assert roles.role_can(stack, role, "s3:PutObject", bucket) is True
+    assert roles.role_can(stack, role, "sqs:SendMessage", queue) is True          # from the managed policy
+    assert roles.role_can(stack, role, "dynamodb:PutItem", queue) is False
 
 
 # --- settings, suppression -------------------------------------------------------------------------------------
@@ -204,8 +204,12 @@ def test_leaf_strings_hide_what_is_secret_or_looks_like_a_credential():
 
 
 def test_user_terms_name_python_arguments_not_wire_paths():
-    assert messages.user_terms("pointInTimeRecovery.enabled and maxApiKeyDays (30), aws:SourceArn") == \
-        "point_in_time_recovery.enabled and maxApiKeyDays (30), aws:SourceArn"
+    # the policy's own settings come from its declaration (Rule.settings), not from the pack's text
+    settings_ = REGISTRY["appsync-api-key-auth"].settings
+    assert "maxApiKeyDays" in settings_ and "ignoreResources" in settings_
+    assert messages.user_terms("pointInTimeRecovery.enabled and maxApiKeyDays (30), aws:SourceArn", "python",
+                               settings_) == "point_in_time_recovery.enabled and maxApiKeyDays (30), aws:SourceArn"
+    assert messages.user_terms("maxApiKeyDays (30)") == "max_api_key_days (30)"   # not a setting of this policy
 
 
 def test_every_rule_declares_what_the_core_needs():
@@ -378,12 +382,13 @@ def test_language_is_python_unless_the_settings_or_a_stack_entry_say_typescript(
 
 def test_messages_name_properties_as_the_language_writes_them():
     text = "pointInTimeRecovery.enabled is not true; Set sourceArn (and sourceAccount). requireCmk asks"
-    assert messages.user_terms(text) == \
+    assert messages.user_terms(text, "python", frozenset({"requireCmk"})) == \
         "point_in_time_recovery.enabled is not true; Set source_arn (and source_account). requireCmk asks"
     assert messages.user_terms(text, "typescript") == text
     rule = REGISTRY["dynamodb-pitr"]
-    assert rule.fix_text() == rule.remediation and "point_in_time_recovery" in rule.fix_text()
-    assert "new aws.dynamodb.Table(" in rule.fix_text("typescript") and "pointInTimeRecovery" in rule.fix_text("typescript")
+    assert presentation.fix_text(rule) == rule.remediation and "point_in_time_recovery" in rule.remediation
+    ts = presentation.fix_text(rule, "typescript")
+    assert "new aws.dynamodb.Table(" in ts and "pointInTimeRecovery" in ts
 
 
 # --- Lambda runtime lifecycle ------------------------------------------------------------------------------------

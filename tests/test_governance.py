@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT, captured
 from policies.core import settings
-from policies.harness import engine
+from policies.engine import analyzer
 
 
 def program():
@@ -34,7 +34,7 @@ def run(tmp_path, settings_yaml: str | None = None, config=None, stack="dev", ta
         path = tmp_path / "settings.yaml"
         path.write_text(settings_yaml)
         env["SERVERLESS_GUARD_SETTINGS"] = str(path)
-    with engine.PackProcess(stack=stack, project="payments", stack_config=stack_config, extra_env=env) as pack:
+    with analyzer.PackProcess(stack=stack, project="payments", stack_config=stack_config, extra_env=env) as pack:
         pack.start(config or {}, tags or {})
         diags = pack.run(captured(program, "update").records)
     out = Findings()
@@ -159,7 +159,7 @@ def test_bad_settings_stop_the_pack_before_analysis(tmp_path):
     path = tmp_path / "settings.yaml"
     path.write_text("severities: {high: loud}\n")
     with pytest.raises(RuntimeError, match="severities.high"):
-        engine.PackProcess(extra_env={"SERVERLESS_GUARD_SETTINGS": str(path)})
+        analyzer.PackProcess(extra_env={"SERVERLESS_GUARD_SETTINGS": str(path)})
 
 
 def test_bad_stack_config_is_an_error():
@@ -187,7 +187,7 @@ def test_config_explain_and_export(tmp_path):
     exported = json.loads(out.read_text())
     assert exported["iam-trust-public"]["enforcementLevel"] == "advisory"
     # the export is a valid --policy-pack-config for the pack
-    pack = engine.PackProcess()
+    pack = analyzer.PackProcess()
     try:
         pack.start(exported)
     finally:
@@ -237,7 +237,7 @@ def test_a_typescript_organisation_reads_typescript_names_and_fixes(tmp_path):
     assert "authorizationType is NONE" in message and "authorization_type" not in message
     assert set(python) == set(ts)  # the same findings, only worded for the language
     env = {"SERVERLESS_GUARD_SETTINGS": str(tmp_path / "settings.yaml")}
-    with engine.PackProcess(extra_env=env) as pack:
+    with analyzer.PackProcess(extra_env=env) as pack:
         pack.start()
         steps = {p.name: p.remediation_steps for p in pack.info.policies}
     assert steps["lambda-url-auth-none"].startswith('new aws.lambda.FunctionUrl("url", { functionName: fn.name')

@@ -16,7 +16,8 @@ from policies import inputs
 from policies.core import governance, values
 from policies.core.resource import Resource
 from policies.core.stack import MAX_VALUE_FANOUT, StackIndex
-from policies.harness import capture, engine
+from policies.engine import analyzer
+from policies.engine.program import run_directory
 
 URL_TYPE = "aws:lambda/functionUrl:FunctionUrl"
 MANDATORY_URL = os.path.join(ROOT, "tests", "fixtures", "mandatory_url.json")
@@ -230,7 +231,7 @@ def test_remediate_keeps_a_secret_policy_secret_in_every_output(tmp_path):
         assert SECRET_CANARY not in text and "111122223333" not in text
     # the engine's view: Remediate returns the rewritten policy still marked secret
     records = inputs.load(str(stack)).records
-    with engine.PackProcess(stack="dev") as pack:
+    with analyzer.PackProcess(stack="dev") as pack:
         pack.start({"s3-tls-only": "remediate"})
         props, changes = pack.remediate(records[0])
     assert [c.policy for c in changes] == ["s3-tls-only"]
@@ -328,11 +329,11 @@ def test_the_pattern_matcher_agrees_with_fnmatch(name, patterns, expected):
 
 def test_the_pipe_transport_gives_the_diagnostics_grpc_gives():
     example = os.path.join(ROOT, "examples", "insecure-serverless-api")
-    records = capture.run_directory(example, "update").records
+    records = run_directory(example, "update").records
     answers = []
     for transport in ("grpc", "pipe"):
         command = [sys.executable, "-u", "-m", "policies.pack"] if transport == "pipe" else None
-        with engine.PackProcess(stack="dev", transport=transport, command=command) as pack:
+        with analyzer.PackProcess(stack="dev", transport=transport, command=command) as pack:
             pack.start({})
             if transport == "pipe":   # as scan drives it: only typed resources, in batches
                 pack.analyzed_types = frozenset(t for r in __import__("policies").load_rules().values()

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import ROOT, captured
 from policies import REGISTRY
-from policies.harness import engine
+from policies.engine import analyzer
 from test_rules import CASES, case_config, judge
 
 MUTANT_PACK = os.path.join(ROOT, "tests", "fixtures", "mutant_pack")
@@ -29,7 +29,7 @@ def _failing_cases(mutant: str) -> dict:
     cases = [c for c in CASES if c.rule in caught and "update" in c.modes]
     # one pack process, configured again for each case's config (grouped, so each config is sent once)
     cases.sort(key=lambda c: repr(sorted(case_config(c).items())))
-    with engine.PackProcess(MUTANT_PACK, extra_env=env, transport="pipe",
+    with analyzer.PackProcess(MUTANT_PACK, extra_env=env, transport="pipe",
                             command=[sys.executable, "-u", os.path.join(MUTANT_PACK, "__main__.py")]) as pack:
         pack.start({})
         current = None

@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT, analyze, captured
 from cases import load_all
 from policies import REGISTRY
-from policies.harness import engine
+from policies.engine import analyzer
 
 load_all()
 
@@ -26,7 +26,7 @@ def test_every_policy_is_listed_with_its_metadata(packs):
         assert f"category:{rule.category}" in p.tags and any(t.startswith("service:") for t in p.tags)
         assert p.remediation_steps and p.url == rule.url and p.url.startswith("https://docs.aws.amazon.com/")
         assert "ignoreResources" in p.configSchema.properties
-        assert engine.SEVERITIES[p.severity] == ("low" if rule.severity.value == "info" else rule.severity.value)
+        assert analyzer.SEVERITIES[p.severity] == ("low" if rule.severity.value == "info" else rule.severity.value)
         assert p.policy_type == (2 if rule.stack else 1)
 
 
@@ -109,7 +109,7 @@ def _queue_program():
 def test_a_raising_rule_becomes_a_diagnostic(fail_closed, level):
     records = captured(_queue_program, "update").records
     pack_dir = os.path.join(ROOT, "tests", "fixtures", "raising_pack")
-    with engine.PackProcess(pack_dir, extra_env={"SERVERLESS_GUARD_ROOT": ROOT, "FAIL_CLOSED": fail_closed}) as pack:
+    with analyzer.PackProcess(pack_dir, extra_env={"SERVERLESS_GUARD_ROOT": ROOT, "FAIL_CLOSED": fail_closed}) as pack:
         pack.start()
         diags = pack.run(records)
     crash = [d for d in diags if d.policy == "always-raises"]
@@ -120,13 +120,13 @@ def test_a_raising_rule_becomes_a_diagnostic(fail_closed, level):
 
 
 def test_bad_policy_pack_config_is_refused(packs):
-    pack = engine.PackProcess(dry_run=False)
+    pack = analyzer.PackProcess(dry_run=False)
     try:
-        with pytest.raises(engine.ConfigError, match="unknown policy 'no-such-policy'"):
+        with pytest.raises(analyzer.ConfigError, match="unknown policy 'no-such-policy'"):
             pack.start({"no-such-policy": "mandatory"})
-        with pytest.raises(engine.ConfigError, match="invalid enforcement level 'loud'"):
+        with pytest.raises(analyzer.ConfigError, match="invalid enforcement level 'loud'"):
             pack.start({"lambda-url-auth-none": "loud"})
-        with pytest.raises(engine.ConfigError, match="minimumLength"):
+        with pytest.raises(analyzer.ConfigError, match="minimumLength"):
             pack.start({"cognito-password-policy": {"minimumLength": "twelve"}})
     finally:
         pack.close()
@@ -173,6 +173,6 @@ def test_notices_name_the_pack_version(packs):
 def test_a_pack_can_be_built_from_any_set_of_rules():
     """Importing the core registers no rule: the fixture pack serves its own two rules and no other."""
     pack_dir = os.path.join(ROOT, "tests", "fixtures", "raising_pack")
-    with engine.PackProcess(pack_dir, extra_env={"SERVERLESS_GUARD_ROOT": ROOT}) as pack:
+    with analyzer.PackProcess(pack_dir, extra_env={"SERVERLESS_GUARD_ROOT": ROOT}) as pack:
         pack.start()
         assert sorted(p.name for p in pack.info.policies) == ["always-raises", "reports-normally"]

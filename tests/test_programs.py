@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from policies.harness import capture, shapes
+from policies.engine import capture, shapes
+from policies.engine.program import run_directory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = sys.executable
@@ -150,7 +151,7 @@ def test_sigterm_stops_the_program_and_exits_2(tmp_path):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2 and "interrupted (SIGTERM)" in err
     time.sleep(0.5)
-    leftover = subprocess.run(["pgrep", "-f", f"policies.harness.fence {folder}"], capture_output=True, text=True)
+    leftover = subprocess.run(["pgrep", "-f", f"policies.engine.fence {folder}"], capture_output=True, text=True)
     assert leftover.stdout.strip() == ""
 
 
@@ -222,7 +223,7 @@ def test_project_config_and_structured_secrets_reach_the_program(tmp_path):
                                  "declared": c.get("declared") or "unset"})
         aws.ssm.Parameter("db-host", type="String", value=db.apply(lambda d: d["host"] + "/" + d["password"]))
     """))
-    records = {r.name: r for r in capture.run_directory(str(tmp_path)).records}
+    records = {r.name: r for r in run_directory(str(tmp_path)).records}
     assert records["q"].inputs["tags"] == {"size": "small", "owner": "payments", "declared": "unset"}
     value = records["db-host"].inputs["value"]
     assert isinstance(value, dict) and value.get("value") == "db.internal/[secret]"   # secret-marked on the wire

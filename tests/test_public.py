@@ -56,7 +56,7 @@ def _records(app: str, mode: str):
 
 @pytest.fixture(scope="module")
 def pack_for():
-    from policies.harness import engine
+    from policies.engine import analyzer
 
     packs: dict = {}
 
@@ -64,7 +64,7 @@ def pack_for():
         key = (accuracy.language(app, PUBLIC), mode)
         if key not in packs:
             env = {"SERVERLESS_GUARD_LANGUAGE": key[0]}
-            packs[key] = engine.PackProcess(dry_run=mode == "preview", extra_env=env)
+            packs[key] = analyzer.PackProcess(dry_run=mode == "preview", extra_env=env)
             packs[key].start()
         return packs[key]
     yield get

@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, captured
 from policies import REGISTRY
 from policies.core import values
-from policies.harness import engine
+from policies.engine import analyzer
 from test_rules import CASES, CANT_RUN, INTERNAL
 
 FIXING = sorted(r.id for r in REGISTRY.values() if r.fix is not None)
@@ -62,7 +62,7 @@ def _remediating(packs_cache, rule_id, case, mode="update"):
         config[rule_id] = {**case.config[rule_id], "enforcementLevel": "remediate"}
     key = (mode, repr(sorted(config.items(), key=lambda kv: kv[0])))
     if key not in packs_cache:
-        packs_cache[key] = engine.PackProcess(dry_run=mode == "preview").start(config)
+        packs_cache[key] = analyzer.PackProcess(dry_run=mode == "preview").start(config)
     return packs_cache[key]
 
 
@@ -121,7 +121,7 @@ def _key_program():
 
 
 def test_exemptions_apply_to_remediations_and_secrets_stay_secret(rem_packs):
-    pack = engine.PackProcess().start({"kms-rotation": "remediate", "sqs-encryption": "remediate"})
+    pack = analyzer.PackProcess().start({"kms-rotation": "remediate", "sqs-encryption": "remediate"})
     try:
         records = captured(_key_program, "update").records
         pack.run(records)
@@ -138,7 +138,7 @@ def test_exemptions_apply_to_remediations_and_secrets_stay_secret(rem_packs):
 
 
 def test_per_stack_settings_apply_to_remediations():
-    pack = engine.PackProcess().start({"kms-rotation": {"enforcementLevel": "remediate",
+    pack = analyzer.PackProcess().start({"kms-rotation": {"enforcementLevel": "remediate",
                                                         "ignoreResources": ["data"]}})
     try:
         pack.run(captured(_key_program, "update").records)
@@ -154,7 +154,7 @@ def _queue_program():
 def test_a_fix_that_raises_is_a_diagnostic_and_changes_nothing():
     records = captured(_queue_program, "update").records
     pack_dir = os.path.join(ROOT, "tests", "fixtures", "raising_pack")
-    with engine.PackProcess(pack_dir, extra_env={"SERVERLESS_GUARD_ROOT": ROOT, "FAIL_CLOSED": "1"}) as pack:
+    with analyzer.PackProcess(pack_dir, extra_env={"SERVERLESS_GUARD_ROOT": ROOT, "FAIL_CLOSED": "1"}) as pack:
         pack.start({"always-raises": "remediate"})
         queue = next(r for r in records if r.type == "aws:sqs/queue:Queue")
         props, changes = pack.remediate(queue)

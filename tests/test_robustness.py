@@ -20,7 +20,7 @@ from conftest import analyze, captured
 from cases import CASES, load_all
 from cases._util import function, role
 from policies.core import values
-from policies.harness import engine
+from policies.engine import analyzer
 
 load_all()
 INTERNAL = "internal error in policy"
@@ -37,7 +37,7 @@ def _struct(props: dict):
 def _analyze(pack, type_: str, props: dict, name: str = "r") -> list:
     urn = f"urn:pulumi:dev::app::{type_}::{name}"
     resp = pack.stub.Analyze(pb.AnalyzeRequest(type=type_, properties=_struct(props), urn=urn, name=name))
-    return [engine._diag(d, urn, "analyze") for d in resp.diagnostics]
+    return [analyzer._diag(d, urn, "analyze") for d in resp.diagnostics]
 
 
 def _both(pack, type_: str, props: dict, name: str = "r") -> list:
@@ -55,7 +55,7 @@ def _stack(pack, resources: list) -> list:
             type=type_, name=name, urn=urn, properties=_struct(props),
             propertyDependencies={k: pb.AnalyzerPropertyDependencies(urns=v) for k, v in deps.items()}))
     resp = pack.stub.AnalyzeStack(pb.AnalyzeStackRequest(resources=req))
-    return [engine._diag(d, d.urn, "stack") for d in resp.diagnostics]
+    return [analyzer._diag(d, d.urn, "stack") for d in resp.diagnostics]
 
 
 def _urn(type_: str, name: str) -> str:
@@ -337,7 +337,7 @@ def test_the_same_input_gets_the_same_answer_under_any_hash_seed():
     reqs = _requests()[::3]
     answers = []
     for seed in ("0", "1", "6", "42"):
-        with engine.PackProcess(extra_env={"PYTHONHASHSEED": seed}) as pack:
+        with analyzer.PackProcess(extra_env={"PYTHONHASHSEED": seed}) as pack:
             pack.start()
             answers.append([_answer(pack, r) for r in reqs])
     assert all(a == answers[0] for a in answers[1:])

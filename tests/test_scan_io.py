@@ -13,7 +13,8 @@ import pytest
 
 from conftest import ROOT
 from policies.core import values
-from policies.harness import capture, engine
+from policies.engine import analyzer
+from policies.engine.program import run_directory
 
 EXAMPLE = os.path.join(ROOT, "examples", "insecure-serverless-api")
 SECRET_TEXT = "s3cr3t-Passw0rd!"   # a Pulumi secret in the insecure example
@@ -54,7 +55,7 @@ def _position(rec, program=EXAMPLE) -> str:
 
 def write_export(path, plaintext: bool, program: str = EXAMPLE) -> None:
     """A `pulumi stack export` (deployment version 3) of a program, as apitype.ResourceV3."""
-    cap = capture.run_directory(program, "update")
+    cap = run_directory(program, "update")
     resources = [{"urn": "urn:pulumi:dev::insecure-serverless-api::pulumi:providers:aws::default_7_51_1",
                   "custom": True, "id": "p", "type": "pulumi:providers:aws", "inputs": {}, "outputs": {}}]
     for r in cap.records:
@@ -74,7 +75,7 @@ def write_export(path, plaintext: bool, program: str = EXAMPLE) -> None:
 
 def write_preview(path, program: str = EXAMPLE) -> None:
     """A `pulumi preview --json` of a program (display.PreviewDigest)."""
-    cap = capture.run_directory(program, "preview")
+    cap = run_directory(program, "preview")
     steps = [{"op": "create", "urn": r.urn, "provider": "", "newState": {
         "urn": r.urn, "custom": r.custom, "type": r.type, "inputs": _preview_secrets(r.inputs), "parent": r.parent,
         "dependencies": r.dependencies, "propertyDependencies": r.property_dependencies,
@@ -282,7 +283,7 @@ CORPUS = os.path.join(ROOT, "tests", "corpus")
 
 def _verdicts(loaded, settings_file) -> set:
     env = {"SERVERLESS_GUARD_SETTINGS": settings_file} if os.path.isfile(settings_file) else {}
-    with engine.PackProcess(dry_run=loaded.mode == "preview", extra_env=env) as pack:
+    with analyzer.PackProcess(dry_run=loaded.mode == "preview", extra_env=env) as pack:
         pack.start()
         diags = pack.run(loaded.records)
     return {(d.policy, d.resource, d.level) for d in diags if "can't run policy" not in d.message}

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from conftest import ROOT
-from policies import REGISTRY
+from policies import REGISTRY, presentation
 from policies.typescript import Untranslatable, _dotted, translate
 
 TYPESCRIPT = os.path.join(ROOT, ".ci", "node_modules", "typescript")
@@ -22,6 +22,25 @@ def test_every_fix_is_python_and_translates():
     for rule in REGISTRY.values():
         ast.parse(rule.remediation, filename=f"{rule.id} fix")  # a SyntaxError names the rule
         assert translate(rule.remediation).strip(), rule.id
+
+
+def test_the_stored_typescript_is_what_the_fixes_translate_to():
+    """Starting the pack translates nothing: each fix's TypeScript is read from policies/data (written by
+    tools/update_readme_rules.py), and the file must hold every rule's fix as it now reads."""
+    with open(presentation.DATA, encoding="utf-8") as f:
+        assert json.load(f) == presentation.translations(REGISTRY.values())
+
+
+def test_a_fix_the_file_does_not_hold_is_translated_when_shown():
+    import dataclasses
+
+    rule = REGISTRY["dynamodb-pitr"]
+    stored = presentation.fix_text(rule, "typescript")
+    changed = dataclasses.replace(rule, remediation=rule.remediation.replace('"orders"', '"invoices"'))
+    assert presentation.fix_text(changed, "typescript") == stored.replace('"orders"', '"invoices"') != stored
+    custom = dataclasses.replace(rule, id="acme-custom", remediation="this is not python (")
+    assert presentation.fix_text(custom, "typescript") == "# (in pulumi-aws Python)\nthis is not python ("
+    assert presentation.fix_text(custom) == "this is not python ("
 
 
 def test_a_resource_with_elided_arguments_a_map_and_a_comment():

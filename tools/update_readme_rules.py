@@ -1,5 +1,6 @@
 """Replace the rule table at the end of README.md with the registry's (``python -m policies rules --markdown``)
-and rewrite the per-rule pages in docs/rules/. Run after adding a rule or changing a rule's declaration;
+and rewrite the per-rule pages in docs/rules/ and the TypeScript of every fix (policies/data/fixes.typescript.json,
+read by ``policies.presentation``). Run after adding a rule or changing a rule's declaration;
 ``tests/test_cli.py`` fails while the README's table is stale.
 
     python tools/update_readme_rules.py
@@ -27,8 +28,12 @@ def main() -> int:
     end = len(text) if end < 0 else end + 1
     with open(path, "w", encoding="utf-8") as f:
         f.write(text[:start] + rules_markdown() + text[end:])
+    from policies import REGISTRY, presentation
+
+    presentation.write(REGISTRY.values())   # before the pages, which show the TypeScript it holds
+    presentation._stored.cache_clear()
     pages = write(os.path.join(ROOT, "docs", "rules"))
-    print(f"README.md rule table and {pages} rule pages in docs/rules/ rewritten")
+    print(f"README.md rule table, {pages} rule pages in docs/rules/ and {presentation.DATA} rewritten")
     return 0
 
 

@@ -119,3 +119,6 @@ BACKUP_SELECTION = "aws:backup/selection:Selection"
 TRAIL = "aws:cloudtrail/trail:Trail"
 
 IDENTITY_POLICY_TYPES = (IAM_POLICY, ROLE_POLICY, USER_POLICY, GROUP_POLICY)
+
+# The properties by which one resource names another: its ARN, id or name (joins, and a statement's Resource).
+IDENTITY_FIELDS = ("arn", "id", "name", "bucket", "url", "executionArn")

@@ -22,6 +22,9 @@ import os
 import sys
 import traceback
 
+from .errors import SettingsError
+from .rule import REGISTRY
+
 MAX_MODULES = 200
 _LOADED: dict = {}    # (kind, target) -> the rule ids it declared (a module is imported once per process)
 
@@ -33,8 +36,6 @@ SCHEMA = {"type": "array", "maxItems": MAX_MODULES, "items": {
 
 def load(entries: list, settings_path: str) -> list:
     """Import each entry's modules (once per process) and return the ids of the rules they declared."""
-    from .settings import SettingsError
-
     base = os.path.dirname(os.path.abspath(settings_path))
     ids: list = []
     for i, entry in enumerate(entries):
@@ -64,9 +65,6 @@ def _load_once(key: tuple, where: str) -> list:
 
 
 def _import(key: tuple, where: str) -> list:
-    from .rule import REGISTRY
-    from .settings import SettingsError
-
     kind, target = key
     shown = os.path.basename(target) if kind == "file" else target
     before = set(REGISTRY)

@@ -298,7 +298,7 @@ def serve(context: governance.Context = governance.DEFAULT_CONTEXT, pipe=None, *
     ``PolicyPack.__init__`` validates its arguments, constructs ``_PolicyAnalyzerServicer`` by its
     module-level name, starts the gRPC server, prints the port and never returns. With ``pipe`` (a
     function of the servicer), the servicer ``PolicyPack`` built is handed to it instead of a gRPC
-    server being started: ``scan``'s pipe transport (``harness/pipe.py``).
+    server being started: ``scan``'s pipe transport (``engine/pipe.py``).
     """
     attrs: dict = {"context": context}
     if pipe is not None:

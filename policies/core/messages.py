@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any, Iterable
 
 VALUE_HIDDEN = "<value hidden>"
@@ -155,6 +155,19 @@ class Redactor:
         return text
 
 
+def redactor_in(stack, resource) -> Redactor:
+    """The sanitizer for a finding on ``resource`` of a stack (a ``StackIndex``): it hides the values of
+    that resource and of the resources joined with it (``StackIndex.joined``: what it refers to, and what
+    refers to it), built once per resource per index."""
+    def build() -> Redactor:
+        related = stack.joined(resource)
+        values: dict = {}
+        for r in related:
+            merge_leaves(values, r.leaves())
+        return Redactor(values, [r.name for r in related])
+    return stack.cached(("redactor", resource.urn), build)
+
+
 def _forms(value: str) -> tuple:
     """A value as a message could contain it: as is, and escaped by repr() or JSON."""
     if value.isprintable() and "\\" not in value and '"' not in value and "'" not in value:
@@ -162,16 +175,10 @@ def _forms(value: str) -> tuple:
     return tuple({value, repr(value)[1:-1], json.dumps(value)[1:-1]})
 
 
-_WIRE_PATH = re.compile(r"(?<![\w:/$.-])[a-z][A-Za-z0-9]*(?:\.(?:\d+|[a-z][A-Za-z0-9]*))*(?![\w/(-]|:\w)")
+# A wire path in a message; one in single quotes is a name shown as written (a policy's setting, which
+# the settings notices quote for any policy).
+_WIRE_PATH = re.compile(r"(?<![\w:/$.'-])[a-z][A-Za-z0-9]*(?:\.(?:\d+|[a-z][A-Za-z0-9]*))*(?![\w/(-]|:\w)")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-@cache
-def _settings() -> frozenset:
-    """Names of the policies' own settings (``maxApiKeyDays``...): users write those as they are."""
-    from .rule import REGISTRY
-    from .runtime import COMMON_CONFIG
-
-    return frozenset({k for r in REGISTRY.values() for k in r.config} | set(COMMON_CONFIG))
-
 
 # ``name=True`` / ``name="DISABLED"`` / ``name=7`` in a message: a keyword argument as Python writes it
 _ASSIGNMENT = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)=(True|False|None|\"[^\"\n]*\"|-?\d+)")
@@ -184,16 +191,17 @@ def _ts_argument(m: re.Match) -> str:
 
 
 @lru_cache(maxsize=4096)  # the same few message templates recur on every resource of a kind
-def user_terms(text: str, language: str = "python") -> str:
+def user_terms(text: str, language: str = "python", settings: frozenset = frozenset()) -> str:
     """Wire property paths (``pointInTimeRecovery.enabled``) as the pulumi-aws Python arguments the
-    program writes (``point_in_time_recovery.enabled``). Policy setting names stay as they are. In
+    program writes (``point_in_time_recovery.enabled``). The policy's own ``settings`` (``maxApiKeyDays``)
+    stay as they are. In
     TypeScript the program writes the wire names; only keyword arguments are rewritten as object
     properties (``deletionProtectionEnabled: true``)."""
     if language != "python":
         return _ASSIGNMENT.sub(_ts_argument, text)
     def snake(m: re.Match) -> str:
         word = m.group(0)
-        if word.islower() or word.split(".")[0] in _settings():
+        if word.islower() or word.split(".")[0] in settings:
             return word
         return ".".join(_CAMEL.sub("_", part).lower() for part in word.split("."))
     return _WIRE_PATH.sub(snake, text)

@@ -8,7 +8,7 @@ wire names); ``tests/test_native.py`` runs each through real programs of both pr
 from __future__ import annotations
 
 from . import aws
-from .native import (Satellite, Spec, canned_acl, epoch_to_iso, first, json_text, keyed, listed, log_destination,
+from .native_forms import (Satellite, Spec, canned_acl, epoch_to_iso, first, json_text, keyed, listed, log_destination,
                      pairs, present, tags)
 
 

@@ -5,6 +5,8 @@ from typing import Any, Mapping
 
 from . import iam
 from .governance import DEFAULT_CONTEXT
+from .messages import Redactor, leaf_strings
+from .native_forms import native_terms
 from .values import UNKNOWN, decode_struct, lookup
 
 
@@ -20,8 +22,6 @@ class Undecided(Exception):
         self.path = path
         self.urn = resource.report_urn
         if resource.origin is not None:
-            from .native import native_terms
-
             path = native_terms(path, resource.origin)
         if resource.truncated:
             self.message = (f"{resource.kind} '{resource.name}' has properties nested too deeply or too large to "
@@ -73,15 +73,11 @@ class Resource:
         """Every string value of the resource -> True if marked secret, else the keys it stands under
         (``messages.leaf_strings``; computed on first use)."""
         if self._leaves is None:
-            from .messages import leaf_strings
-
             self._leaves = leaf_strings(self.props, self.secret_paths)
         return self._leaves
 
     def redactor(self):
         if self._redactor is None:
-            from .messages import Redactor
-
             self._redactor = Redactor(self.leaves(), (self.name,))
         return self._redactor
 

@@ -127,20 +127,23 @@ class Rule:
                     return SECURITY_HUB.format(svc=svc.lower(), n=n)
         return SERVICE_DOCS.get(self.service, "https://docs.aws.amazon.com/lambda/latest/dg/lambda-security.html")
 
-    def fix_text(self, language: str = "python") -> str:
-        """The fix, in pulumi-aws Python or translated to Pulumi TypeScript (``policies/typescript.py``)."""
-        if language == "typescript":
-            from ..typescript import Untranslatable, translate
-
-            try:
-                return translate(self.remediation)
-            except (Untranslatable, SyntaxError):   # an organisation's rule may write a fix we cannot translate
-                return "# (in pulumi-aws Python)\n" + self.remediation
-        return self.remediation
+    @property
+    def settings(self) -> frozenset:
+        """The names of this rule's settings and of those every policy has (a message shows them as written)."""
+        return frozenset(self.config) | COMMON_SETTINGS
 
     def defaults(self) -> dict:
         return {k: v["default"] for k, v in self.config.items() if "default" in v}
 
+
+COMMON_CONFIG = {
+    "ignoreResources": {
+        "type": "array", "items": {"type": "string"}, "default": [], "x-stricter": "subset",
+        "description": "Resource names or URNs (glob patterns) this policy does not check. Prefer "
+                       "exemptions with a reason (see the README's governance section).",
+    },
+}
+COMMON_SETTINGS = frozenset(COMMON_CONFIG)
 
 REGISTRY: dict[str, Rule] = {}
 

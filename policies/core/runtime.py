@@ -9,11 +9,12 @@ check, turns what it returns into ``Outcome``s, applies exemptions, and contains
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 
 from . import governance, messages
 from .resource import Resource, Undecided
-from .rule import CATEGORIES, REGISTRY, Rule, Sev, engine_schema
+from .native_forms import native_terms
+from .rule import CATEGORIES, COMMON_CONFIG, REGISTRY, Rule, Sev, engine_schema
 from .stack import StackIndex
 from .values import as_list, contains_unknown, decode
 
@@ -73,7 +74,7 @@ def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | N
     except Exception as exc:  # the error boundary: a rule bug never fails the engine's call
         return [_crash(rule, subject, exc)]
     in_stack = isinstance(subject, StackIndex)
-    redactor = subject.redactor_for if isinstance(subject, StackIndex) else (lambda r: r.redactor())
+    redactor = (lambda r: messages.redactor_in(subject, r)) if in_stack else (lambda r: r.redactor())
     covers = getattr(found, "covers", {})
     return [format_outcome(rule, resource, message, exempt, redactor(resource), in_stack)._replace(
                 covers=covers.get((resource.urn, message), ()))
@@ -190,10 +191,8 @@ def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:
 def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact, in_stack: bool = False) -> Outcome:
     message = redact(message)
     if resource.origin is not None:   # an aws-native resource: its own property names
-        from .native import native_terms
-
         message = native_terms(message, resource.origin)
-    text = f"{resource.label()}: {messages.user_terms(message, resource.context.language)}"
+    text = f"{resource.label()}: {messages.user_terms(message, resource.context.language, rule.settings)}"
     if isinstance(exempt, governance.Expired):
         text, exempt = f"{text} (Note: {exempt}.)", None
     elif exempt is not None:
@@ -274,15 +273,6 @@ def _crash(rule: Rule, subject, exc: Exception) -> Outcome:
 
 # --- conversion into pulumi_policy policies ---------------------------------------------------
 
-COMMON_CONFIG = {
-    "ignoreResources": {
-        "type": "array", "items": {"type": "string"}, "default": [], "x-stricter": "subset",
-        "description": "Resource names or URNs (glob patterns) this policy does not check. Prefer "
-                       "exemptions with a reason (see the README's governance section).",
-    },
-}
-
-
 def _sdk_severity(sev: Sev):
     from pulumi_policy import Severity
 
@@ -291,11 +281,12 @@ def _sdk_severity(sev: Sev):
 
 
 def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = None,
-                   language: str = "python") -> list:
+                   fix_text: Callable[[Rule], str] | None = None) -> list:
     """Pulumi policies for ``rules`` (all registered rules by default).
 
-    ``levels`` maps rule id -> EnforcementLevel (the pack's defaults from its settings); ``language``
-    is the language each policy's remediation steps (its fix) are written in.
+    ``levels`` maps rule id -> EnforcementLevel (the pack's defaults from its settings); ``fix_text``
+    gives each policy's remediation steps (its fix) as the program's language writes it
+    (``policies.presentation``; by default the fix as declared, in pulumi-aws Python).
     """
     from pulumi_policy import (EnforcementLevel, PolicyComplianceFramework, PolicyConfigSchema,
                                ResourceValidationPolicy, StackValidationPolicy)
@@ -314,7 +305,7 @@ def build_policies(rules: Iterable[Rule] | None = None, levels: dict | None = No
                 specification=CATEGORIES.get(rule.category, "serverless-guard pack settings")),
             tags=[f"service:{rule.service}", f"category:{rule.category}", f"severity:{rule.severity.value}",
                   *[f"peer:{p}" for p in rule.peers]],
-            remediation_steps=rule.fix_text(language),
+            remediation_steps=fix_text(rule) if fix_text is not None else rule.remediation,
             url=rule.url,
         )
         policy: Any = (StackValidationPolicy if rule.stack else ResourceValidationPolicy)(

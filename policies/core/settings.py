@@ -27,17 +27,14 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from . import governance
-from .rule import CATEGORIES, REGISTRY, STRICTER, Rule, Sev
+from . import custom, governance
+from .errors import SettingsError
+from .rule import CATEGORIES, COMMON_CONFIG, REGISTRY, STRICTER, Rule, Sev
 
 SETTINGS_FILE = "serverless-guard.yaml"
 CONFIG_NAMESPACE = "serverless-guard"
 LEVELS = ["advisory", "mandatory", "remediate", "disabled"]
 PATTERN = r"^[^\s\[\]]+$|^\S*\[[^\]\s]+\]\S*$"
-
-
-class SettingsError(Exception):
-    """Configuration the pack does not understand: names the file and the key path."""
 
 
 def _level_map(keys):
@@ -57,8 +54,6 @@ def _policies_schema() -> dict:
 
 
 def _all_config(rule: Rule) -> dict:
-    from .runtime import COMMON_CONFIG
-
     return {**COMMON_CONFIG, **rule.config}
 
 
@@ -165,8 +160,6 @@ def load_settings(path: str) -> dict:
         raise SettingsError(f"{path}: the settings must be a mapping of keys, not a {type(data).__name__}")
     if "customRules" in data:
         # the organisation's rules join the registry first, so the rest of the file may name them
-        from . import custom
-
         _validate({"customRules": data["customRules"]}, {"type": "object", "properties": {
             "customRules": custom.SCHEMA}}, path)
         custom.load(data["customRules"], path)

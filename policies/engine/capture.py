@@ -511,7 +511,7 @@ def _without_secure(value) -> tuple:
     return value, False
 
 
-def _program_settings(path: str) -> tuple:
+def program_settings(path: str) -> tuple:
     """(project name, main file, virtualenv site-packages, runtime) from a program folder's Pulumi.yaml;
     for Node.js, main is Pulumi.yaml's ``main`` as written (else ".")."""
     import glob
@@ -551,19 +551,9 @@ def _program_settings(path: str) -> tuple:
     return project, os.path.abspath(main), site, "python"
 
 
-def run_directory(path: str, mode: str = "update", stack: str = "dev", config_file: str | None = None) -> Capture:
-    """Run the Pulumi program in ``path`` (a folder with Pulumi.yaml): its ``main`` and its
-    ``virtualenv`` as Pulumi.yaml says, with the stack's config (``config_file``, else
-    ``Pulumi.<stack>.yaml`` beside it when there is one)."""
-    path = os.path.abspath(path)
-    project, main, site, runtime = _program_settings(path)
-    config_file = config_file or os.path.join(path, f"Pulumi.{stack}.yaml")
-    config, secret = stack_config(config_file, project) if os.path.isfile(config_file) else ({}, ())
-    config = {**project_config(path, project), **config}
-    if runtime == "nodejs":
-        from . import nodejs
-
-        return nodejs.run_directory(path, main, project, mode, stack, config, secret)
+def run_python_directory(path: str, main: str, project: str, site: list, mode: str, stack: str, config: dict,
+                         secret: tuple) -> Capture:
+    """Run the Python program ``main`` of the project folder ``path`` (``program.run_directory`` reads which)."""
     old_cwd, old_path = os.getcwd(), list(sys.path)
 
     def program():

@@ -1,7 +1,7 @@
 """Run a Pulumi program folder in a process of its own, fenced: a time limit, its output kept apart.
 
 ``scan`` never runs a user's program in its own process. The program runs in a child
-(``python -m policies.harness.fence``) that records its resources under mocks and writes them, or the
+(``python -m policies.engine.fence``) that records its resources under mocks and writes them, or the
 program's error, to a result file; the child's stdout and stderr go to a log that is shown (made safe
 for a terminal) only when the program fails. So a ``print`` cannot corrupt ``--json -``, a
 ``sys.exit(0)`` or a killed program is an error and never a clean result, a program that loops or leaves
@@ -29,7 +29,7 @@ def run_fenced(path: str, mode: str = "update", stack: str = "dev", config_file:
     or time-out) or ``FileNotFoundError``/``ValueError`` (not a program, bad stack config)."""
     with tempfile.TemporaryDirectory(prefix="serverless-guard-") as tmp:
         result, log = os.path.join(tmp, "result.json"), os.path.join(tmp, "program.log")
-        argv = [sys.executable, "-m", "policies.harness.fence", path, "--mode", mode, "--stack", stack,
+        argv = [sys.executable, "-m", "policies.engine.fence", path, "--mode", mode, "--stack", stack,
                 "--out", result] + (["--config-file", config_file] if config_file else [])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
@@ -103,9 +103,9 @@ def main(argv=None) -> None:
     the program left running does not keep the child alive)."""
     import argparse
 
-    from . import capture
+    from . import capture, program
 
-    parser = argparse.ArgumentParser(prog="policies.harness.fence")
+    parser = argparse.ArgumentParser(prog="policies.engine.fence")
     parser.add_argument("path")
     parser.add_argument("--mode", default="update")
     parser.add_argument("--stack", default="dev")
@@ -113,7 +113,7 @@ def main(argv=None) -> None:
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     try:
-        cap = capture.run_directory(args.path, mode=args.mode, stack=args.stack, config_file=args.config_file)
+        cap = program.run_directory(args.path, mode=args.mode, stack=args.stack, config_file=args.config_file)
         data: dict = {"records": [asdict(r) for r in cap.records]}
     except ProgramError as exc:
         data = {"error": {"kind": "program", "message": exc.message, "where": exc.where}}

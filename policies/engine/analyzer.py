@@ -67,7 +67,7 @@ class PackProcess:
         self.batch_size = 64      # Analyze requests per exchange on the pipe transport
         started = time.perf_counter()
         # ``command`` starts another kind of pack (the benchmark's Node.js AWSGuard); the engine address
-        # and the pack directory are appended, as the CLI's shims do. The pipe transport (harness/pipe.py)
+        # and the pack directory are appended, as the CLI's shims do. The pipe transport (engine/pipe.py)
         # is this pack's own (``python -m policies.pack --pipe .``).
         if transport not in ("grpc", "pipe"):
             raise ValueError(f"unknown transport {transport!r}")

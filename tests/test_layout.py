@@ -1,0 +1,117 @@
+"""The layout keeps each module to one job: no import cycle anywhere in the pack (function-level imports
+included; only ``if TYPE_CHECKING:`` imports, which never run, are left out), and the core depends on
+nothing outside it but the package's version."""
+from __future__ import annotations
+
+import ast
+import os
+
+ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policies")
+
+
+def _modules() -> dict:
+    out = {}
+    for folder, _, files in os.walk(ROOT):
+        for f in files:
+            if f.endswith(".py"):
+                path = os.path.join(folder, f)
+                name = os.path.relpath(path[:-3], os.path.dirname(ROOT)).replace(os.sep, ".")
+                out[name.removesuffix(".__init__")] = path
+    return out
+
+
+def _type_checking_nodes(tree: ast.AST) -> set:
+    skip = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip |= {id(n) for n in ast.walk(node)}
+    return skip
+
+
+def _imports(modules: dict) -> dict:
+    """module -> the pack's modules it imports (at any level of the file)."""
+    graph: dict = {}
+    for name, path in modules.items():
+        tree = ast.parse(open(path).read())
+        package = name if path.endswith("__init__.py") else name.rsplit(".", 1)[0]
+        skip = _type_checking_nodes(tree)
+        found = set()
+        for node in ast.walk(tree):
+            if id(node) in skip:
+                continue
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    parts = package.split(".")
+                    base = ".".join(parts[:len(parts) - node.level + 1] + ([node.module] if node.module else []))
+                else:
+                    base = node.module or ""
+                for alias in node.names:
+                    target = f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                    if target in modules:
+                        found.add(target)
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name in modules}
+        found.discard(name)
+        graph[name] = found
+    return graph
+
+
+def _cycles(graph: dict) -> list:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict = {}
+    low: dict = {}
+    stack: list = []
+    on: set = set()
+    out: list = []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_cycle_in_the_pack():
+    graph = _imports(_modules())
+    assert graph["policies.core.stack"] and graph["policies.core.runtime"]   # the walk sees imports at all
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_check_finds_a_cycle_through_a_function_level_import():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(graph) == [["a", "b", "c"]]
+    tree = ast.parse("def f():\n    from . import x\nif TYPE_CHECKING:\n    from . import y\n")
+    assert len(_type_checking_nodes(tree)) > 0
+
+
+def test_the_core_depends_only_on_itself():
+    graph = _imports(_modules())
+    outside = {(m, t) for m, ts in graph.items() if m.startswith("policies.core") for t in ts
+               if not t.startswith("policies.core") and t != "policies"}
+    assert outside == set()
+
+
+def test_the_stack_index_holds_no_iam_resolution_or_redaction():
+    """One job per module: the index joins resources; IAM resolution is ``roles``, redaction ``messages``."""
+    source = open(os.path.join(ROOT, "core", "stack.py")).read()
+    for word in ("Redactor", "merge_leaves", "managed.document", "iam.parse", "allows()"):
+        assert word not in source, word
