@@ -16,12 +16,14 @@ RULE_MODULES = ("sas01_injection", "sas02_authentication", "sas03_deployment_con
                 "sas09_execution_flow", "sas10_verbose_errors")
 
 
-def load_rules() -> dict:
-    """Import every rule module (once) and return the registry of their rules."""
+def load_rules():
+    """Import every rule module (once), seal their declarations (``core.rule.Registry``) and return the
+    registry of their rules."""
     for name in RULE_MODULES:
         importlib.import_module(f"{__name__}.{name}")
     from .core.rule import REGISTRY
 
+    REGISTRY.seal()
     return REGISTRY
 
 

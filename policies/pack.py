@@ -20,6 +20,7 @@ def main() -> None:
         sys.stderr.write(f"serverless-guard: {exc}\n")
         sys.exit(1)
     context = settings.context_of(compiled)
+    REGISTRY.freeze()   # the pack's rules and the organisation's (loaded by the settings) are all declared
     fastpath.serve(
         context=context,
         pipe=_pipe if sys.argv[1:2] == ["--pipe"] else None,

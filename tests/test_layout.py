@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 import os
 
+import pytest
+
 ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policies")
 
 
@@ -115,3 +117,94 @@ def test_the_stack_index_holds_no_iam_resolution_or_redaction():
     source = open(os.path.join(ROOT, "core", "stack.py")).read()
     for word in ("Redactor", "merge_leaves", "managed.document", "iam.parse", "allows()"):
         assert word not in source, word
+
+
+# --- no hidden state ----------------------------------------------------------------------------------
+def _rule(rule_id: str = "t-rule", **kw):
+    from policies.core.rule import Rule, Sev
+
+    return Rule(id=rule_id, category="SAS-3", severity=Sev.LOW, title="t", description="d", remediation="# r",
+                check=lambda r, cfg: None, types=("aws:sqs/queue:Queue",), **kw)
+
+
+def test_a_rule_is_sealed_with_its_fix_and_never_replaced():
+    from policies.core.rule import Registry
+
+    registry = Registry()
+    registry.declare(_rule())
+    assert "t-rule" in registry                 # declared, pending
+
+    def fix(r, cfg):
+        return {"delaySeconds": 0}
+    registry.declare_fix("t-rule", fix, None)
+    first = registry["t-rule"]                  # reading seals it, fix included
+    assert first.fix is fix and first.fix_types == ("aws:sqs/queue:Queue",)
+    assert registry["t-rule"] is first and list(registry) == ["t-rule"]
+    with pytest.raises(ValueError, match="declared after the rule was first used"):
+        registry.declare_fix("t-rule", fix, None)
+    assert registry["t-rule"] is first          # the failed declaration changed nothing
+    with pytest.raises(ValueError, match="declared twice"):
+        registry.declare(_rule())
+    with pytest.raises(ValueError, match="no rule 'other' is declared before it"):
+        registry.declare_fix("other", fix, None)
+
+
+def test_a_frozen_registry_takes_no_declaration():
+    from policies.core.rule import Registry
+
+    registry = Registry()
+    registry.declare(_rule())
+    registry.freeze()
+    assert registry.frozen and registry["t-rule"].id == "t-rule"
+    for attempt in (lambda: registry.declare(_rule("t-two")), lambda: registry.declare_fix("t-rule", print, None),
+                    lambda: registry.discard(["t-rule"])):
+        with pytest.raises(RuntimeError, match="frozen"):
+            attempt()
+    assert list(registry) == ["t-rule"]
+
+
+def test_a_failed_custom_module_leaves_nothing_behind(tmp_path):
+    from policies import REGISTRY
+    from policies.core import settings
+
+    (tmp_path / "half.py").write_text(
+        "from policies.api import Sev, aws, resource_rule\n"
+        "@resource_rule('half-declared', 'SAS-3', Sev.LOW, types=[aws.FUNCTION], title='t', description='d',\n"
+        "               remediation='# r')\n"
+        "def half(fn, cfg):\n    return None\n"
+        "raise RuntimeError('broken after one declaration')\n")
+    (tmp_path / "serverless-guard.yaml").write_text("customRules:\n  - path: half.py\n")
+    with pytest.raises(settings.SettingsError, match="RuntimeError: broken after one declaration"):
+        settings.load_settings(str(tmp_path / "serverless-guard.yaml"))
+    assert "half-declared" not in REGISTRY
+
+
+def test_nothing_replaces_a_rule_or_sets_a_resources_context_after_the_fact(tmp_path):
+    """What README's "one pipeline, no hidden state" promises: the registry's rules are the objects first
+    sealed, whatever runs after (policies built, reports, docs, an organisation's rules loaded); a
+    resource's run-time context is given when it is made and cannot be assigned; no function of the pack
+    rebinds a module's global."""
+    import dataclasses
+
+    from policies import REGISTRY, docs, presentation
+    from policies.core import governance, settings
+    from policies.core.resource import Resource
+    from policies.core.runtime import build_policies
+
+    before = {rule_id: id(rule) for rule_id, rule in REGISTRY.items()}
+    assert len(before) > 150
+    custom = os.path.join(os.path.dirname(ROOT), "examples", "custom-rules", "serverless-guard.yaml")
+    settings.load_settings(custom)
+    build_policies(list(REGISTRY.values()), None, lambda rule: presentation.fix_text(rule, "typescript"))
+    docs.pages()
+    assert {rule_id: id(REGISTRY[rule_id]) for rule_id in before} == before
+    assert all(dataclasses.is_dataclass(r) and type(r).__dataclass_params__.frozen for r in REGISTRY.values())
+
+    resource = Resource("aws:sqs/queue:Queue", "q", "urn:q", {})
+    with pytest.raises(AttributeError):
+        resource.context = governance.Context()   # type: ignore[misc]
+    for folder, _, files in os.walk(ROOT):
+        for f in files:
+            if f.endswith(".py"):
+                tree = ast.parse(open(os.path.join(folder, f)).read())
+                assert not [n for n in ast.walk(tree) if isinstance(n, ast.Global)], f

@@ -67,7 +67,7 @@ def _load_once(key: tuple, where: str) -> list:
 def _import(key: tuple, where: str) -> list:
     kind, target = key
     shown = os.path.basename(target) if kind == "file" else target
-    before = set(REGISTRY)
+    REGISTRY.seal()   # what is already declared is not this module's
     try:
         if kind == "module":
             importlib.import_module(target)
@@ -80,10 +80,9 @@ def _import(key: tuple, where: str) -> list:
             sys.modules[name] = module
             spec.loader.exec_module(module)
     except Exception as exc:  # noqa: BLE001 - any failure of the organisation's code is a settings error
-        for rule_id in set(REGISTRY) - before:   # what it declared before failing does not stay half-loaded
-            del REGISTRY[rule_id]
+        REGISTRY.discard(REGISTRY.seal())   # what it declared before failing does not stay half-loaded
         raise SettingsError(f"{where} ({shown}): cannot be loaded: {_cause(exc, target)}") from None
-    added = sorted(set(REGISTRY) - before)
+    added = sorted(REGISTRY.seal())
     if not added:
         raise SettingsError(f"{where} ({shown}): declares no rule (use policies.api.resource_rule or stack_rule)")
     return added

@@ -178,8 +178,7 @@ class GuardServicer(_Base):
         policies = self._policies_for(request.type)
         if policies:
             resource = Resource.from_struct(request.type, request.name, request.urn, request.properties,
-                                            parent=request.options.parent)
-            resource.context = self.context
+                                            parent=request.options.parent, context=self.context)
             self._run(response, policies, resource)
         return response
 
@@ -188,8 +187,7 @@ class GuardServicer(_Base):
         if not native.has_view(request.type):
             return
         resource = Resource.from_struct(request.type, request.name, request.urn, request.properties,
-                                        parent=request.options.parent)
-        resource.context = self.context
+                                        parent=request.options.parent, context=self.context)
         for view in native.translate(resource):
             policies = self._policies_for(view.type)
             if policies:
@@ -230,8 +228,7 @@ class GuardServicer(_Base):
         for policy in fixers:
             props = current if current is not None else request.properties
             resource = Resource.from_struct(request.type, request.name, request.urn, props,
-                                            parent=request.options.parent)
-            resource.context = self.context
+                                            parent=request.options.parent, context=self.context)
             config = self._get_policy_config(policy.name)
             try:
                 changes = remediation(policy.rule, resource, config, self._stack_tags)
@@ -249,8 +246,8 @@ class GuardServicer(_Base):
             if not all(set_path(fixed, path, value, _carries_secret(resource, path, value))
                        for path, value in sorted(changes.items())):
                 continue
-            after = Resource.from_struct(request.type, request.name, request.urn, fixed, parent=request.options.parent)
-            after.context = self.context
+            after = Resource.from_struct(request.type, request.name, request.urn, fixed, parent=request.options.parent,
+                                         context=self.context)
             if not fix_passes(policy.rule, after, config):
                 continue
             current = fixed
@@ -274,7 +271,7 @@ def _carries_secret(resource: Resource, path: str, value) -> bool:
     return any(v in text for v in marked)
 
 
-def _decode_stack(request, context=governance.DEFAULT_CONTEXT) -> StackIndex:
+def _decode_stack(request, context: governance.Context) -> StackIndex:
     """Every resource of the request decoded once, each through the decode boundary (one resource that
     cannot be read costs only its own findings). The cyclic garbage collector is paused meanwhile:
     decoding creates hundreds of thousands of small acyclic containers, and collections triggered by
@@ -283,7 +280,7 @@ def _decode_stack(request, context=governance.DEFAULT_CONTEXT) -> StackIndex:
     gc.disable()
     try:
         return StackIndex(native.views(
-            Resource.from_struct(r.type, r.name, r.urn, r.properties,
+            Resource.from_struct(r.type, r.name, r.urn, r.properties, context=context,
                                  parent=r.parent, dependencies=tuple(r.dependencies),
                                  property_dependencies={k: tuple(v.urns) for k, v in r.propertyDependencies.items()})
             for r in request.resources), context)

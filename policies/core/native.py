@@ -232,11 +232,9 @@ def _satellite_deps(resource: Resource, parent: Resource, sat: Satellite, base: 
 
 def _view(resource: Resource, type_: str, urn: str, props: dict, secrets: Iterable[str], deps: dict,
           naming: dict, words: dict) -> Resource:
-    view = Resource(type_, resource.name, urn, props, frozenset(secrets), parent=resource.parent,
-                    dependencies=resource.dependencies, property_dependencies=deps, truncated=resource.truncated)
-    view.origin = Origin(resource.type, resource.urn, naming, words)
-    view.context = resource.context
-    return view
+    return Resource(type_, resource.name, urn, props, frozenset(secrets), parent=resource.parent,
+                    dependencies=resource.dependencies, property_dependencies=deps, truncated=resource.truncated,
+                    context=resource.context, origin=Origin(resource.type, resource.urn, naming, words))
 
 
 def views(resources: Iterable[Resource]) -> Iterable[Resource]:

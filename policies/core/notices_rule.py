@@ -12,7 +12,7 @@ def _check(stack, cfg):
     if not stack.context.notices:
         return
     roots = stack.of_type(STACK_TYPE)
-    anchor = roots[0] if roots else Resource(STACK_TYPE, "stack", "", {})
+    anchor = roots[0] if roots else Resource(STACK_TYPE, "stack", "", {}, context=stack.context)
     for notice in stack.context.notices:
         yield anchor, notice
 

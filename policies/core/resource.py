@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from . import iam
-from .governance import DEFAULT_CONTEXT
+from .governance import DEFAULT_CONTEXT, Context
 from .messages import Redactor, leaf_strings
 from .native_forms import native_terms
 from .values import UNKNOWN, decode_struct, lookup
@@ -38,11 +38,11 @@ class Resource:
     """
 
     __slots__ = ("type", "name", "urn", "props", "secret_paths", "parent", "dependencies",
-                 "property_dependencies", "truncated", "context", "origin", "_leaves", "_redactor", "_documents")
+                 "property_dependencies", "truncated", "_context", "origin", "_leaves", "_redactor", "_documents")
 
     def __init__(self, type_: str, name: str, urn: str, props: dict, secret_paths: frozenset = frozenset(),
                  parent: str = "", dependencies: tuple = (), property_dependencies: Mapping | None = None,
-                 truncated: bool = False):
+                 truncated: bool = False, context: Context = DEFAULT_CONTEXT, origin: Any = None):
         self.type = type_
         self.name = name
         self.urn = urn
@@ -53,20 +53,26 @@ class Resource:
         self.dependencies = tuple(dict.fromkeys(dependencies))
         self.property_dependencies = {k: tuple(dict.fromkeys(v)) for k, v in (property_dependencies or {}).items()}
         self.truncated = truncated  # some part of the properties was too deep or too large to read
-        # the pack's run-time settings (exemptions, tag overrides, clock), set by the servicer
-        self.context = DEFAULT_CONTEXT
+        # the pack's run-time settings (exemptions, tag overrides, clock): given when the resource is made,
+        # and read-only after (the servicer decodes every resource with its one Context)
+        self._context = context
         # an aws-native resource seen as a pulumi-aws one: its own type, URN and property names (native.Origin)
-        self.origin: Any = None
+        self.origin: Any = origin
         self._leaves: dict | None = None
         self._redactor: Any = None
         self._documents: dict = {}
 
     @classmethod
-    def from_struct(cls, type_: str, name: str, urn: str, struct, **kw) -> Resource:
-        """From the engine's protobuf Struct, through the decode boundary (never raises)."""
+    def from_struct(cls, type_: str, name: str, urn: str, struct, *, context: Context, **kw) -> Resource:
+        """From the engine's protobuf Struct, through the decode boundary (never raises). The run-time
+        ``context`` is required: a resource decoded without the pack's settings would drop its exemptions."""
         secrets: set = set()
         props, truncated = decode_struct(struct, secrets)
-        return cls(type_, name, urn, props, frozenset(secrets), truncated=truncated, **kw)
+        return cls(type_, name, urn, props, frozenset(secrets), truncated=truncated, context=context, **kw)
+
+    @property
+    def context(self) -> Context:
+        return self._context
 
     # --- what messages may say about it ------------------------------------------------------
     def leaves(self) -> dict:

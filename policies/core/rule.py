@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator, Mapping
 
 CATEGORIES = {
     "SAS-1": "Function event-data injection",
@@ -145,10 +145,101 @@ COMMON_CONFIG = {
 }
 COMMON_SETTINGS = frozenset(COMMON_CONFIG)
 
-REGISTRY: dict[str, Rule] = {}
+class Registry(Mapping):
+    """Every rule, by id: each declared once, complete with its fix, and never replaced.
+
+    A module declares its rules (``resource_rule``, ``stack_rule``) and their fixes (``fixes``) as it is
+    imported. A declaration is pending until the registry is next read (or ``seal`` is called: by
+    ``policies.load_rules`` and, for an organisation's module, by the custom-rules loader); then it becomes
+    its ``Rule``, fix included, and is never changed again. A fix declared for a rule already sealed is an
+    error, not a replacement. ``freeze`` (when the pack starts serving) closes the registry: any later
+    declaration raises.
+    """
+
+    def __init__(self) -> None:
+        self._rules: dict[str, Rule] = {}
+        self._pending: dict[str, Rule] = {}
+        self._frozen = False
+
+    # --- reading (seals what was declared before) ------------------------------------------------
+    def __getitem__(self, rule_id: str) -> Rule:
+        self.seal()
+        return self._rules[rule_id]
+
+    def __iter__(self) -> Iterator[str]:
+        self.seal()
+        return iter(list(self._rules))
+
+    def __len__(self) -> int:
+        self.seal()
+        return len(self._rules)
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self._rules or rule_id in self._pending
+
+    # --- declaring ----------------------------------------------------------------------------
+    def declare(self, rule: Rule) -> Rule:
+        self._open(f"rule {rule.id!r}")
+        if rule.id in self:
+            raise ValueError(f"rule id {rule.id!r} is declared twice")
+        if rule.category not in CATEGORIES:
+            raise ValueError(f"rule {rule.id!r}: unknown category {rule.category!r}")
+        if not rule.stack and not rule.types:
+            raise ValueError(f"resource rule {rule.id!r} declares no resource types")
+        for key, schema in rule.config.items():
+            if "default" not in schema:
+                raise ValueError(f"rule {rule.id!r}: config property {key!r} has no default")
+        self._pending[rule.id] = rule
+        return rule
+
+    def declare_fix(self, rule_id: str, fn: Callable, types: Iterable[str] | None) -> None:
+        self._open(f"the fix of {rule_id!r}")
+        rule = self._pending.get(rule_id)
+        if rule is None:
+            if rule_id in self._rules:
+                raise ValueError(f"the fix of {rule_id!r} is declared after the rule was first used; declare it in "
+                                 "the module that declares the rule, right after its check")
+            raise ValueError(f"@fixes({rule_id!r}): no rule {rule_id!r} is declared before it")
+        if rule.fix is not None:
+            raise ValueError(f"rule {rule_id!r} declares its fix twice")
+        fix_types = tuple(types) if types is not None else rule.types
+        self._pending[rule_id] = dataclasses.replace(rule, fix=fn, fix_types=fix_types)   # not yet published
+
+    def seal(self) -> list:
+        """Publish the pending declarations; return their ids, in declaration order."""
+        if not self._pending:
+            return []
+        ids = list(self._pending)
+        self._rules.update(self._pending)
+        self._pending.clear()
+        return ids
+
+    def discard(self, ids: Iterable[str]) -> None:
+        """Take back rules a module declared before it failed to load (``core/custom.py``), before the
+        registry is frozen."""
+        self._open("a rollback")
+        for rule_id in ids:
+            self._pending.pop(rule_id, None)
+            self._rules.pop(rule_id, None)
+
+    def freeze(self) -> None:
+        self.seal()
+        self._frozen = True
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen
+
+    def _open(self, what: str) -> None:
+        if self._frozen:
+            raise RuntimeError(f"{what}: the registry is frozen once the pack serves; rules and fixes are "
+                               "declared before")
 
 
-def with_stack(rule: Rule, registry: dict | None = None) -> bool:
+REGISTRY = Registry()
+
+
+def with_stack(rule: Rule, registry: Mapping | None = None) -> bool:
     """Whether ``rule`` is evaluated with the stack (in AnalyzeStack): a stack rule, or a resource rule
     that a stack rule supersedes, so that both findings are weighed together (a finding the engine has
     received from Analyze cannot be taken back). Such a resource rule still judges one resource at a
@@ -159,35 +250,21 @@ def with_stack(rule: Rule, registry: dict | None = None) -> bool:
     return any(getattr(registry.get(r), "stack", False) for r in rule.superseded_by)
 
 
-def _register(rule: Rule) -> Rule:
-    if rule.id in REGISTRY:
-        raise ValueError(f"rule id {rule.id!r} is declared twice")
-    if rule.category not in CATEGORIES:
-        raise ValueError(f"rule {rule.id!r}: unknown category {rule.category!r}")
-    if not rule.stack and not rule.types:
-        raise ValueError(f"resource rule {rule.id!r} declares no resource types")
-    for key, schema in rule.config.items():
-        if "default" not in schema:
-            raise ValueError(f"rule {rule.id!r}: config property {key!r} has no default")
-    REGISTRY[rule.id] = rule
-    return rule
-
-
 def _declare(stack: bool, id: str, category: str, severity: Sev, *, types: Iterable[str] = (), title: str,
              description: str, remediation: str, peers: Iterable[str] = (), config: dict | None = None,
              service: str | None = None, hygiene: bool = False, superseded_by: Iterable[str] = ()):
     def wrap(fn: Callable) -> Callable:
         svc = service or _service_of(types)
-        _register(Rule(id=id, category=category, severity=severity, title=title, description=description,
-                       remediation=remediation.strip(), check=fn, types=tuple(types), stack=stack,
-                       peers=tuple(peers), config=dict(config or {}), service=svc, hygiene=hygiene,
-                       superseded_by=tuple(superseded_by)))
+        REGISTRY.declare(Rule(id=id, category=category, severity=severity, title=title, description=description,
+                              remediation=remediation.strip(), check=fn, types=tuple(types), stack=stack,
+                              peers=tuple(peers), config=dict(config or {}), service=svc, hygiene=hygiene,
+                              superseded_by=tuple(superseded_by)))
         return fn
     return wrap
 
 
 def fixes(rule_id: str, types: Iterable[str] | None = None):
-    """Declare the ``remediate`` fix of a rule, beside its check:
+    """Declare the ``remediate`` fix of a rule, beside its check (in the same module, after it):
 
         @fixes("kms-rotation")
         def _(key, cfg):
@@ -197,11 +274,10 @@ def fixes(rule_id: str, types: Iterable[str] | None = None):
     None. It must only change the resource it is given, need no other resource, break no caller,
     and make the rule pass (the runtime drops a fix after which the rule still reports). ``types``
     (by default the rule's own) names the resources it fixes, so a stack rule can fix a satellite.
+    The fix becomes part of the rule when the rule is sealed (``Registry``); it never replaces one.
     """
     def wrap(fn: Callable) -> Callable:
-        rule = REGISTRY[rule_id]
-        fix_types = tuple(types) if types is not None else rule.types
-        REGISTRY[rule_id] = dataclasses.replace(rule, fix=fn, fix_types=fix_types)
+        REGISTRY.declare_fix(rule_id, fn, types)
         return fn
     return wrap
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from typing import Iterable
 
 from . import aws, roles
-from .governance import DEFAULT_CONTEXT
+from .governance import DEFAULT_CONTEXT, Context
 from .resource import Resource
 from .values import UNKNOWN, as_list
 
@@ -27,11 +27,12 @@ MAX_VALUE_FANOUT = 32
 
 
 class StackIndex:
-    def __init__(self, resources: Iterable[Resource], context=None):
+    def __init__(self, resources: Iterable[Resource], context: Context = DEFAULT_CONTEXT):
         self.resources = list(resources)
-        self.context = context if context is not None else DEFAULT_CONTEXT
-        for r in self.resources:
-            r.context = self.context
+        self.context = context
+        mixed = next((r for r in self.resources if r.context is not context), None)
+        if mixed is not None:   # a programming error, never input: every resource is decoded with the one Context
+            raise ValueError(f"{mixed!r} was made with another run-time context than the stack's")
         self.by_urn = {r.urn: r for r in self.resources}
         self._by_type: dict = defaultdict(list)
         for r in self.resources:
