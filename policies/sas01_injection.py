@@ -6,7 +6,7 @@ request validation, and no browser-wide CORS on function URLs.
 """
 from __future__ import annotations
 
-from .core import Sev, as_list, resource_rule, stack_rule
+from .core import Sev, Want, property_rule, as_list, resource_rule, stack_rule
 from .core import aws, openapi
 
 CAT = "SAS-1"
@@ -81,17 +81,15 @@ def apigw_rest_stage_waf(stack, cfg):
             yield stage, "has no WAF web ACL association. Associate a web ACL with the stage."
 
 
-@resource_rule(
+property_rule(
     "cloudfront-waf", CAT, Sev.MEDIUM, types=[aws.DISTRIBUTION],
     title="CloudFront distributions are behind a WAF",
     description="A distribution in front of an API or a site passes injection payloads and floods to its origins "
                 "unfiltered without a web ACL.",
-    remediation="""aws.cloudfront.Distribution("site", ..., web_acl_id=acl.arn)   # a wafv2 WebAcl with scope CLOUDFRONT""",
+    path="webAclId", want=Want.present("acl.arn"),
+    message="has no {path}. Attach a WAF web ACL (scope CLOUDFRONT).",
+    example='aws.cloudfront.Distribution("site", ...)', note="a wafv2 WebAcl with scope CLOUDFRONT",
     peers=["FSBP CloudFront.6", "CKV_AWS_68"])
-def cloudfront_waf(r, cfg):
-    if not r.is_set("webAclId"):
-        return "has no webAclId. Attach a WAF web ACL (scope CLOUDFRONT)."
-    return None
 
 
 @stack_rule(

@@ -10,7 +10,7 @@ import fnmatch
 
 from .core import UNKNOWN, Sev, Undecided, as_list, bool_setting, fixes, iam, int_setting, list_setting, names_allowlist, \
     resource_rule, stack_rule
-from .core import aws, openapi
+from .core import Want, aws, openapi, property_rule
 from .core.checks import malformed_message, name_allowed as allowed, open_policy, read_policy
 
 CAT = "SAS-2"
@@ -404,30 +404,26 @@ def cognito_waf(stack, cfg):
             yield pool, "has no WAF web ACL association. Associate a web ACL with the user pool."
 
 
-@resource_rule(
+property_rule(
     "cognito-deletion-protection", CAT, Sev.LOW, types=[aws.USER_POOL],
     title="Cognito user pools are protected from deletion",
     description="Deleting a user pool deletes every user and their credentials, beyond recovery; one mistaken "
                 "`pulumi destroy` or replacement is enough.",
-    remediation="""aws.cognito.UserPool("users", deletion_protection="ACTIVE")""",
+    path="deletionProtection", want=Want.equals("ACTIVE", unset="unset (INACTIVE)"),
+    message="{path} is {value}. Set it to \"ACTIVE\".",
+    example='aws.cognito.UserPool("users")', remediate=True,
     peers=["FSBP Cognito.6", "Prowler cognito_user_pool_deletion_protection_enabled"])
-def cognito_deletion_protection(r, cfg):
-    if r.known("deletionProtection") != "ACTIVE":
-        return f"deletionProtection is {r.known('deletionProtection') or 'unset (INACTIVE)'}. Set it to \"ACTIVE\"."
-    return None
 
 
-@resource_rule(
+property_rule(
     "cognito-token-revocation", CAT, Sev.MEDIUM, types=[aws.USER_POOL_CLIENT],
     title="Cognito app clients can revoke refresh tokens",
     description="With token revocation off, a stolen refresh token keeps minting access tokens until it expires "
                 "(30 days by default), and signing the user out does not stop it.",
-    remediation="""aws.cognito.UserPoolClient("web", user_pool_id=pool.id, enable_token_revocation=True)""",
+    path="enableTokenRevocation", want=Want.not_false(),
+    message="{path} is false: a stolen refresh token cannot be revoked. Set it to true.",
+    example='aws.cognito.UserPoolClient("web", user_pool_id=pool.id)',
     peers=["Prowler cognito_user_pool_client_token_revocation_enabled"])
-def cognito_token_revocation(r, cfg):
-    if r.known("enableTokenRevocation") is False:
-        return "enableTokenRevocation is false: a stolen refresh token cannot be revoked. Set it to true."
-    return None
 
 
 @resource_rule(
@@ -496,18 +492,14 @@ def cognito_client_password_auth(r, cfg):
     return None
 
 
-@resource_rule(
+property_rule(
     "cognito-threat-protection", CAT, Sev.MEDIUM, types=[aws.USER_POOL],
     title="Cognito user pools enforce threat protection",
     description="Without enforced threat protection, compromised-credential and risky sign-ins are not blocked.",
-    remediation="""aws.cognito.UserPool("users", user_pool_add_ons={"advanced_security_mode": "ENFORCED"})""",
+    path="userPoolAddOns.advancedSecurityMode", want=Want.equals("ENFORCED", unset="unset (OFF)"),
+    message="{path} is {value}: risky sign-ins are not blocked. Set it to ENFORCED.",
+    example='aws.cognito.UserPool("users")',
     peers=["FSBP Cognito.1"])
-def cognito_threat_protection(r, cfg):
-    mode = r.known("userPoolAddOns.advancedSecurityMode")
-    if mode != "ENFORCED":
-        return (f"userPoolAddOns.advancedSecurityMode is {mode or 'unset (OFF)'}: risky sign-ins are not blocked. "
-                "Set it to ENFORCED.")
-    return None
 
 
 # --- IAM trust --------------------------------------------------------------------------------
@@ -543,6 +535,3 @@ def _longer_passwords(r, cfg):
     return {"passwordPolicy.minimumLength": cfg["minimumLength"]}  # applies at the next password change
 
 
-@fixes("cognito-deletion-protection")
-def _protect_pool(r, cfg):
-    return {"deletionProtection": "ACTIVE"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from .core import Sev, Undecided, as_list, fixes, iam, int_setting, list_setting, lookup, names_allowlist, resource_rule, \
+from .core import Sev, Want, property_rule, Undecided, as_list, fixes, iam, int_setting, list_setting, lookup, names_allowlist, resource_rule, \
     stack_rule
 from .core import aws
 from .core.checks import open_policy, read_policy, s3_log_targets, website_buckets
@@ -501,16 +501,14 @@ def resource_policy_cross_account(r, cfg):
     return out
 
 
-@resource_rule(
+property_rule(
     "dynamodb-pitr", CAT, Sev.MEDIUM, types=[aws.TABLE],
     title="DynamoDB tables have point-in-time recovery",
     description="Without PITR, a bad write or a malicious delete cannot be rolled back.",
-    remediation="""aws.dynamodb.Table("orders", ..., point_in_time_recovery={"enabled": True})""",
+    path="pointInTimeRecovery.enabled", want=Want.true(),
+    message="{path} is not true. Enable point-in-time recovery.",
+    example='aws.dynamodb.Table("orders", ...)', remediate=True,
     peers=["CKV_AWS_28", "FSBP DynamoDB.2"])
-def dynamodb_pitr(r, cfg):
-    if r.flag("pointInTimeRecovery.enabled") is not True:
-        return "pointInTimeRecovery.enabled is not true. Enable point-in-time recovery."
-    return None
 
 
 @stack_rule(
@@ -542,16 +540,14 @@ def _selects(stack, selection, table) -> bool:
                for t in as_list(selection.get("selectionTags")))
 
 
-@resource_rule(
+property_rule(
     "dynamodb-deletion-protection", CAT, Sev.LOW, types=[aws.TABLE],
     title="DynamoDB tables are protected from deletion",
     description="A table without deletion protection can be dropped by one API call.",
-    remediation="""aws.dynamodb.Table("orders", ..., deletion_protection_enabled=True)""",
+    path="deletionProtectionEnabled", want=Want.true(),
+    message="{path} is not true. Set {path}=True.",
+    example='aws.dynamodb.Table("orders", ...)', remediate=True,
     peers=["FSBP DynamoDB.6"])
-def dynamodb_deletion_protection(r, cfg):
-    if r.flag("deletionProtectionEnabled") is not True:
-        return "deletionProtectionEnabled is not true. Set deletionProtectionEnabled=True."
-    return None
 
 
 @resource_rule(
@@ -672,16 +668,6 @@ def _enable_versioning(r, cfg):
         return {"versioning.enabled": True} if r.known("versioning.enabled") is False else None
     return {"versioningConfiguration.status": "Enabled"} if r.known("versioningConfiguration.status") == "Suspended" \
         else None
-
-
-@fixes("dynamodb-pitr")
-def _enable_pitr(r, cfg):
-    return {"pointInTimeRecovery.enabled": True}
-
-
-@fixes("dynamodb-deletion-protection")
-def _protect_table(r, cfg):
-    return {"deletionProtectionEnabled": True}
 
 
 @fixes("s3-tls-only", types=[aws.BUCKET_POLICY])

@@ -6,7 +6,7 @@ tracing, and alarms that notice abuse and runaway loops.
 """
 from __future__ import annotations
 
-from .core import Sev, as_list, fixes, iam, int_setting, resource_rule, stack_rule
+from .core import Sev, Want, property_rule, as_list, fixes, iam, int_setting, resource_rule, stack_rule
 from .core import aws, managed, roles
 from .core.checks import open_policy, s3_log_targets
 
@@ -120,17 +120,14 @@ def log_group_retention(r, cfg):
     return None
 
 
-@resource_rule(
+property_rule(
     "lambda-xray", CAT, Sev.LOW, types=[aws.FUNCTION],
     title="Functions are traced",
     description="Active tracing shows which calls an invocation made, which is what an investigation needs.",
-    remediation="""aws.lambda_.Function("fn", ..., tracing_config={"mode": "Active"})""",
+    path="tracingConfig.mode", want=Want.equals("Active"),
+    message="{path} is {value}. Set it to Active.",
+    example='aws.lambda_.Function("fn", ...)', remediate=True,
     peers=["CKV_AWS_50", "FSBP Lambda.7"])
-def lambda_xray(r, cfg):
-    mode = r.known("tracingConfig.mode")
-    if mode != "Active":
-        return f"tracingConfig.mode is {mode or 'unset'}. Set it to Active."
-    return None
 
 
 @resource_rule(
@@ -188,16 +185,14 @@ def apigw_execution_logging(stack, cfg):
             yield stage, "is a WebSocket stage without defaultRouteSettings.loggingLevel ERROR or INFO. Set it."
 
 
-@resource_rule(
+property_rule(
     "apigw-xray", CAT, Sev.LOW, types=[aws.REST_STAGE],
     title="REST stages are traced",
     description="X-Ray tracing follows a request from the API into the functions it calls.",
-    remediation="""aws.apigateway.Stage("prod", ..., xray_tracing_enabled=True)""",
+    path="xrayTracingEnabled", want=Want.true(),
+    message="{path} is not true. Enable it.",
+    example='aws.apigateway.Stage("prod", ...)', remediate=True,
     peers=["CKV_AWS_73", "FSBP APIGateway.3"])
-def apigw_xray(r, cfg):
-    if r.flag("xrayTracingEnabled") is not True:
-        return "xrayTracingEnabled is not true. Enable it."
-    return None
 
 
 @resource_rule(
@@ -214,29 +209,25 @@ def sfn_logging(r, cfg):
     return None
 
 
-@resource_rule(
+property_rule(
     "sfn-xray", CAT, Sev.LOW, types=[aws.STATE_MACHINE],
     title="State machines are traced",
     description="Tracing shows each step and the functions it invoked.",
-    remediation="""aws.sfn.StateMachine("flow", ..., tracing_configuration={"enabled": True})""",
+    path="tracingConfiguration.enabled", want=Want.true(),
+    message="{path} is not true. Enable it.",
+    example='aws.sfn.StateMachine("flow", ...)', remediate=True,
     peers=["CKV_AWS_284"])
-def sfn_xray(r, cfg):
-    if r.flag("tracingConfiguration.enabled") is not True:
-        return "tracingConfiguration.enabled is not true. Enable it."
-    return None
 
 
-@resource_rule(
+property_rule(
     "appsync-xray", CAT, Sev.LOW, types=[aws.GRAPHQL_API],
     title="GraphQL APIs are traced",
     description="X-Ray tracing follows a GraphQL request through its resolvers into the functions and tables "
                 "they call.",
-    remediation="""aws.appsync.GraphQLApi("api", ..., xray_enabled=True)""",
+    path="xrayEnabled", want=Want.true(),
+    message="{path} is not true. Enable it.",
+    example='aws.appsync.GraphQLApi("api", ...)', remediate=True,
     peers=["serverless-rules WS3000", "cdk-nag Serverless-AppSyncTracing"])
-def appsync_xray(r, cfg):
-    if r.flag("xrayEnabled") is not True:
-        return "xrayEnabled is not true. Enable it."
-    return None
 
 
 @resource_rule(
@@ -385,26 +376,6 @@ RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
 def _set_retention(r, cfg):
     want = max(cfg["minRetentionDays"], cfg["fixRetentionDays"])
     return {"retentionInDays": next((d for d in RETENTION_DAYS if d >= want), RETENTION_DAYS[-1])}
-
-
-@fixes("lambda-xray")
-def _trace_function(r, cfg):
-    return {"tracingConfig.mode": "Active"}
-
-
-@fixes("apigw-xray")
-def _trace_stage(r, cfg):
-    return {"xrayTracingEnabled": True}
-
-
-@fixes("sfn-xray")
-def _trace_state_machine(r, cfg):
-    return {"tracingConfiguration.enabled": True}
-
-
-@fixes("appsync-xray")
-def _trace_graphql(r, cfg):
-    return {"xrayEnabled": True}
 
 
 @fixes("appsync-logging")

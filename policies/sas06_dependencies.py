@@ -10,7 +10,7 @@ import json
 import os
 from functools import cache
 
-from .core import Sev, Undecided, as_list, fixes, int_setting, list_setting, lookup, resource_rule, stack_rule
+from .core import Sev, Want, property_rule, Undecided, as_list, fixes, int_setting, list_setting, lookup, resource_rule, stack_rule
 from .core import aws
 
 CAT = "SAS-6"
@@ -133,15 +133,13 @@ def lambda_code_signing(r, cfg):
     return None
 
 
-@resource_rule(
+property_rule(
     "lambda-code-signing-enforce", CAT, Sev.MEDIUM, types=[aws.CODE_SIGNING_CONFIG],
     title="Code signing blocks unsigned code",
     description="The default Warn only logs unsigned deployments; Enforce blocks them.",
-    remediation="""aws.lambda_.CodeSigningConfig("signed", ..., policies={"untrusted_artifact_on_deployment": "Enforce"})""")
-def lambda_code_signing_enforce(r, cfg):
-    if r.known("policies.untrustedArtifactOnDeployment") != "Enforce":
-        return "policies.untrustedArtifactOnDeployment is not Enforce (the default Warn only logs). Set Enforce."
-    return None
+    path="policies.untrustedArtifactOnDeployment", want=Want.equals("Enforce"),
+    message="{path} is not Enforce (the default Warn only logs). Set Enforce.",
+    example='aws.lambda_.CodeSigningConfig("signed", ...)')
 
 
 @stack_rule(
@@ -204,16 +202,14 @@ def ecr_scan_on_push(stack, cfg):
             yield repo, "does not scan images on push and the stack sets no registry scanning. Enable scanOnPush."
 
 
-@resource_rule(
+property_rule(
     "ecr-immutable-tags", CAT, Sev.MEDIUM, types=[aws.ECR_REPOSITORY],
     title="Image tags are immutable",
     description="Mutable tags let a pushed image silently replace the one a function was deployed with.",
-    remediation="""aws.ecr.Repository("images", ..., image_tag_mutability="IMMUTABLE")""",
+    path="imageTagMutability", want=Want.equals("IMMUTABLE", unset="unset (MUTABLE)"),
+    message="{path} is {value}. Set IMMUTABLE.",
+    example='aws.ecr.Repository("images", ...)',
     peers=["CKV_AWS_51", "FSBP ECR.2"])
-def ecr_immutable_tags(r, cfg):
-    if r.known("imageTagMutability") != "IMMUTABLE":
-        return f"imageTagMutability is {r.known('imageTagMutability') or 'unset (MUTABLE)'}. Set IMMUTABLE."
-    return None
 
 
 def _managed_groups(rules) -> dict:

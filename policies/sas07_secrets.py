@@ -10,7 +10,7 @@ import fnmatch
 import json
 import re
 
-from .core import Sev, as_list, bool_setting, fixes, int_setting, list_setting, lookup, names_allowlist, \
+from .core import Sev, Want, property_rule, as_list, bool_setting, fixes, int_setting, list_setting, lookup, names_allowlist, \
     resource_rule, stack_rule
 from .core import UNKNOWN, aws, secrets
 from .core.checks import open_policy, s3_log_targets
@@ -311,16 +311,15 @@ def kms_policy_defined(stack, cfg):
                        "the key's administrators and users."
 
 
-@resource_rule(
+property_rule(
     "log-group-kms", CAT, Sev.LOW, types=[aws.LOG_GROUP],
     title="Log groups are encrypted with a customer-managed key",
     description="Function logs often carry request data; a customer-managed key limits who can read them.",
-    remediation="""aws.cloudwatch.LogGroup("fn-logs", name="/aws/lambda/fn", retention_in_days=90, kms_key_id=key.arn)""",
-    peers=["CKV_AWS_158"], hygiene=True)
-def log_group_kms(r, cfg):
-    if not r.is_set("kmsKeyId"):
-        return "has no kmsKeyId. Encrypt it with a customer-managed KMS key."
-    return None
+    path="kmsKeyId", want=Want.present("key.arn"),
+    message="has no {path}. Encrypt it with a customer-managed KMS key.",
+    example='aws.cloudwatch.LogGroup("fn-logs", name="/aws/lambda/fn", retention_in_days=90)',
+    peers=["CKV_AWS_158"],
+    hygiene=True)
 
 
 # --- data stores and caches ---------------------------------------------------------------------
@@ -369,16 +368,14 @@ def sqs_encryption(r, cfg):
     return None
 
 
-@resource_rule(
+property_rule(
     "sns-encryption", CAT, Sev.MEDIUM, types=[aws.TOPIC],
     title="SNS topics are encrypted",
     description="Without a KMS key, SNS stores messages unencrypted at rest.",
-    remediation="""aws.sns.Topic("events", kms_master_key_id="alias/aws/sns")  # or your own key""",
+    path="kmsMasterKeyId", want=Want.present('"alias/aws/sns"', value="alias/aws/sns"),
+    message="has no {path}. Set one (alias/aws/sns, or a customer-managed key).",
+    example='aws.sns.Topic("events")', note="or your own key", remediate=True,
     peers=["CKV_AWS_26", "FSBP SNS.1"])
-def sns_encryption(r, cfg):
-    if not r.is_set("kmsMasterKeyId"):
-        return "has no kmsMasterKeyId. Set one (alias/aws/sns, or a customer-managed key)."
-    return None
 
 
 @resource_rule(
@@ -443,17 +440,16 @@ def ecr_cmk(r, cfg):
     return None
 
 
-@resource_rule(
-    "scheduler-cmk", CAT, Sev.LOW, types=[aws.SCHEDULE], hygiene=True,
+property_rule(
+    "scheduler-cmk", CAT, Sev.LOW, types=[aws.SCHEDULE],
+    hygiene=True,
     title="Schedules use a customer-managed key",
     description="A schedule's target input (often an event with identifiers or tokens) is encrypted with an "
                 "AWS-owned key unless kmsKeyArn names yours.",
-    remediation="""aws.scheduler.Schedule("nightly", ..., kms_key_arn=key.arn)""",
+    path="kmsKeyArn", want=Want.present("key.arn"),
+    message="has no {path}. Set a customer-managed key.",
+    example='aws.scheduler.Schedule("nightly", ...)',
     peers=["CKV_AWS_297"])
-def scheduler_cmk(r, cfg):
-    if not r.is_set("kmsKeyArn"):
-        return "has no kmsKeyArn. Set a customer-managed key."
-    return None
 
 
 @resource_rule(
@@ -505,11 +501,6 @@ def _rotate_key(r, cfg):
 @fixes("sqs-encryption")
 def _sse_sqs(r, cfg):
     return {"sqsManagedSseEnabled": True}
-
-
-@fixes("sns-encryption")
-def _sse_sns(r, cfg):
-    return {"kmsMasterKeyId": "alias/aws/sns"}
 
 
 @fixes("secret-rotation-interval")

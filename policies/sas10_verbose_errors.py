@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .core import Sev, fixes, resource_rule
+from .core import Sev, Want, property_rule, fixes, resource_rule
 from .core import aws
 
 CAT = "SAS-10"
@@ -17,27 +17,22 @@ LEVEL_VARS = ("POWERTOOLS_LOG_LEVEL", "LOG_LEVEL", "AWS_LAMBDA_LOG_LEVEL")
 VERBOSE_TEMPLATE = re.compile(r"\$context\.(error\.message|error\.validationErrorString|authorizer\.)")
 
 
-@resource_rule(
+property_rule(
     "appsync-introspection", CAT, Sev.LOW, types=[aws.GRAPHQL_API],
     title="GraphQL introspection is off",
     description="Introspection (on by default) hands anyone the whole schema, including fields meant to stay internal.",
-    remediation="""aws.appsync.GraphQLApi("api", ..., introspection_config="DISABLED")
-# Keep it on in development stacks with a per-stack setting (README, governance).""")
-def appsync_introspection(r, cfg):
-    if r.known("introspectionConfig") != "DISABLED":
-        return "introspectionConfig is not DISABLED (the default is ENABLED). Set introspectionConfig=\"DISABLED\"."
-    return None
+    path="introspectionConfig", want=Want.equals("DISABLED"),
+    message="{path} is not DISABLED (the default is ENABLED). Set {path}=\"DISABLED\".",
+    example='aws.appsync.GraphQLApi("api", ...)', note="keep it on in development stacks with a per-stack setting (README, governance)")
 
 
-@resource_rule(
+property_rule(
     "cognito-client-enumeration", CAT, Sev.MEDIUM, types=[aws.USER_POOL_CLIENT],
     title="Sign-in errors do not reveal which users exist",
     description="Without preventUserExistenceErrors, sign-in and recovery errors tell an attacker which accounts exist.",
-    remediation="""aws.cognito.UserPoolClient("web", user_pool_id=pool.id, prevent_user_existence_errors="ENABLED")""")
-def cognito_client_enumeration(r, cfg):
-    if r.known("preventUserExistenceErrors") != "ENABLED":
-        return "preventUserExistenceErrors is not ENABLED. Set preventUserExistenceErrors=\"ENABLED\"."
-    return None
+    path="preventUserExistenceErrors", want=Want.equals("ENABLED"),
+    message="{path} is not ENABLED. Set {path}=\"ENABLED\".",
+    example='aws.cognito.UserPoolClient("web", user_pool_id=pool.id)', remediate=True)
 
 
 @resource_rule(
@@ -97,11 +92,6 @@ def apigw_gateway_response_verbose(r, cfg):
 def _no_data_trace(r, cfg):
     prop = "settings.dataTraceEnabled" if r.type == aws.REST_METHOD_SETTINGS else "defaultRouteSettings.dataTraceEnabled"
     return {prop: False}
-
-
-@fixes("cognito-client-enumeration")
-def _generic_sign_in_errors(r, cfg):
-    return {"preventUserExistenceErrors": "ENABLED"}
 
 
 @fixes("lambda-debug-flags")

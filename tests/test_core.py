@@ -427,3 +427,51 @@ def test_runtime_refresh_tool_reads_the_aws_page_tables():
     assert out["nodejs24.x"] == {"name": "Node.js 24", "family": "nodejs", "deprecated": "2028-04-30",
                                  "blockCreate": "2028-06-01", "blockUpdate": "2028-07-01"}
     assert out["dotnet9"]["containerOnly"] and out["dotnet9"]["blockUpdate"] is None
+
+
+# --- one-property rules as data (core/property.py) --------------------------------------------------
+def test_a_one_property_rule_follows_from_its_declaration():
+    from policies.core.property import PropertyCheck, Want
+
+    pitr = REGISTRY["dynamodb-pitr"]
+    declared = pitr.declared
+    assert isinstance(declared, PropertyCheck) and declared.path == "pointInTimeRecovery.enabled"
+    assert pitr.remediation == 'aws.dynamodb.Table("orders", ..., point_in_time_recovery={"enabled": True})'
+    table = Resource("aws:dynamodb/table:Table", "orders", "urn:t", {"pointInTimeRecovery": {"enabled": False}})
+    assert pitr.check(table, {}) == "pointInTimeRecovery.enabled is not true. Enable point-in-time recovery."
+    assert pitr.check(Resource("aws:dynamodb/table:Table", "t", "urn:t", {"pointInTimeRecovery": {"enabled": "true"}}),
+                      {}) is None   # the provider coerces the string
+    assert pitr.fix(table, {}) == {"pointInTimeRecovery.enabled": True}
+    with pytest.raises(Undecided):
+        pitr.check(Resource("aws:dynamodb/table:Table", "t", "urn:t", {"pointInTimeRecovery": {"enabled": values.UNKNOWN}}), {})
+
+    ecr = REGISTRY["ecr-immutable-tags"]
+    assert ecr.fix is None and ecr.declared.phrase() == "image_tag_mutability is"
+    assert ecr.check(Resource("aws:ecr/repository:Repository", "r", "urn:r", {}), {}) == \
+        "imageTagMutability is unset (MUTABLE). Set IMMUTABLE."
+    assert ecr.check(Resource("aws:ecr/repository:Repository", "r", "urn:r", {"imageTagMutability": "MUTABLE"}), {}) == \
+        "imageTagMutability is MUTABLE. Set IMMUTABLE."
+    sns = REGISTRY["sns-encryption"]
+    assert sns.remediation == 'aws.sns.Topic("events", kms_master_key_id="alias/aws/sns")  # or your own key'
+    assert sns.check(Resource("aws:sns/topic:Topic", "t", "urn:t", {"kmsMasterKeyId": values.UNKNOWN}), {}) is None
+    revocation = REGISTRY["cognito-token-revocation"]
+    client = "aws:cognito/userPoolClient:UserPoolClient"
+    assert revocation.check(Resource(client, "c", "urn:c", {}), {}) is None   # the default is on
+    assert "is false" in revocation.check(Resource(client, "c", "urn:c", {"enableTokenRevocation": False}), {})
+
+    assert PropertyCheck("a.bC", Want.equals(3), "{path}", 'aws.x.Y("y")').remediation() == 'aws.x.Y("y", a={"b_c": 3})'
+    with pytest.raises(ValueError, match="not a resource call"):
+        PropertyCheck("a", Want.true(), "{path}", "aws.x.Y(").remediation()
+
+
+def test_a_one_property_declaration_is_checked_when_made():
+    from policies.core.property import Want, property_rule
+    from policies.core.rule import Sev
+
+    common = dict(types=["aws:sqs/queue:Queue"], title="t", description="d", example='aws.sqs.Queue("q")')
+    with pytest.raises(ValueError, match="names the property as"):
+        property_rule("t-no-path", "SAS-3", Sev.LOW, path="delaySeconds", want=Want.true(), message="is off", **common)
+    with pytest.raises(ValueError, match="remediate needs a value"):
+        property_rule("t-no-value", "SAS-3", Sev.LOW, path="kmsMasterKeyId", want=Want.present("key.arn"),
+                      message="has no {path}", remediate=True, **common)
+    assert "t-no-path" not in REGISTRY and "t-no-value" not in REGISTRY

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 CATEGORIES = {
     "SAS-1": "Function event-data injection",
@@ -115,6 +115,8 @@ class Rule:
     # not suppressed, not exempted); a superseding stack check names the other resources its finding
     # stands for by yielding ``(resource, message, covers)``.
     superseded_by: tuple = ()
+    # A one-property rule's declaration (``core/property.py``), from which its check, fix and remediation follow.
+    declared: Any = None
 
     @property
     def url(self) -> str:
