@@ -10,6 +10,9 @@ outside this module may change.
         if "owner" not in (fn.known("tags") or {}):
             return "has no owner tag. Add tags={'owner': ...}."
 
+A rule that asks one thing of one property can be declared as data instead (``property_rule`` with a
+``Want``; see CONTRIBUTING.md): its check, fix and remediation text follow from the declaration.
+
 A resource check gets a read-only resource view (``get(path)``, which returns ``UNKNOWN`` for a value
 unknown in preview; ``known(path)``, which raises ``Undecided`` for one, so the rule reports Pulumi's
 "can't run policy during preview" instead of a violation; ``is_set(path)``, ``flag(path)``,
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 from .core import aws
 from .core.iam import Document
+from .core.property import Want, property_rule
 from .core.resource import Resource, Undecided
 from .core.rule import CATEGORIES, Sev, bool_setting, fixes, int_setting, list_setting, names_allowlist, \
     resource_rule, stack_rule
@@ -32,6 +36,6 @@ from .core.values import UNKNOWN, as_list, lookup
 
 API_VERSION = 1
 
-__all__ = ["API_VERSION", "CATEGORIES", "Document", "Resource", "Sev", "StackIndex", "UNKNOWN", "Undecided",
+__all__ = ["API_VERSION", "CATEGORIES", "Document", "Resource", "Sev", "StackIndex", "UNKNOWN", "Undecided", "Want",
            "as_list", "aws", "bool_setting", "fixes", "int_setting", "list_setting", "lookup", "names_allowlist",
-           "resource_rule", "stack_rule"]
+           "property_rule", "resource_rule", "stack_rule"]

@@ -474,4 +474,6 @@ def test_a_one_property_declaration_is_checked_when_made():
     with pytest.raises(ValueError, match="remediate needs a value"):
         property_rule("t-no-value", "SAS-3", Sev.LOW, path="kmsMasterKeyId", want=Want.present("key.arn"),
                       message="has no {path}", remediate=True, **common)
-    assert "t-no-path" not in REGISTRY and "t-no-value" not in REGISTRY
+    with pytest.raises(ValueError, match="not a path of named properties"):
+        property_rule("t-list", "SAS-3", Sev.LOW, path="redrivePolicy.0", want=Want.true(), message="{path}", **common)
+    assert "t-no-path" not in REGISTRY and "t-no-value" not in REGISTRY and "t-list" not in REGISTRY

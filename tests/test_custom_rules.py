@@ -15,12 +15,17 @@ from conftest import ROOT
 
 PROGRAM = os.path.join(ROOT, "examples", "custom-rules", "program")
 GOOD = """
-from policies.api import Sev, aws, resource_rule
+from policies.api import Sev, Want, aws, property_rule, resource_rule
 
 @resource_rule("corp-no-reports", "SAS-3", Sev.HIGH, types=[aws.FUNCTION], title="t", description="d",
                remediation="# r")
 def no_reports(fn, cfg):
     return "is named reports." if fn.name == "reports" else None
+
+# a one-property rule, declared as data
+property_rule("corp-fn-json-logs", "SAS-5", Sev.LOW, types=[aws.FUNCTION], title="Functions log JSON",
+              description="d", path="loggingConfig.logFormat", want=Want.equals("JSON", unset="unset (Text)"),
+              message="{path} is {value}. Use JSON.", example='aws.lambda_.Function("fn", ...)', remediate=True)
 """
 
 
@@ -60,14 +65,21 @@ def test_a_missing_rule_file_is_named(tmp_path):
 
 
 def test_a_custom_rule_is_governed_like_the_packs(tmp_path):
-    settings = _settings(tmp_path, GOOD, "policies:\n  corp-no-reports:\n    enforcementLevel: mandatory\n")
+    settings = _settings(tmp_path, GOOD, "policies:\n  corp-no-reports:\n    enforcementLevel: mandatory\n"
+                                         "  corp-fn-json-logs:\n    enforcementLevel: mandatory\n")
     out = tmp_path / "findings.json"
     proc = scan("--settings", settings, "--json", str(out))
     assert proc.returncode == 1, proc.stderr
-    found = [f for f in json.loads(out.read_text())["findings"] if f["policy"] == "corp-no-reports"]
+    findings = json.loads(out.read_text())["findings"]
+    found = [f for f in findings if f["policy"] == "corp-no-reports"]
     assert [(f["resource"], f["level"], f["severity"], f["category"]) for f in found] == \
         [("reports", "mandatory", "high", "SAS-3")]
     assert found[0]["message"] == "Function 'reports': is named reports."
+    # the one-property rule: its check and remediation follow from its declaration
+    logs = [f for f in findings if f["policy"] == "corp-fn-json-logs"]
+    assert logs and all(f["level"] == "mandatory" and f["category"] == "SAS-5" for f in logs)
+    assert all(f["message"].endswith(": logging_config.log_format is unset (Text). Use JSON.") for f in logs), logs
+    assert {f["remediation"] for f in logs} == {'aws.lambda_.Function("fn", ..., logging_config={"log_format": "JSON"})'}
 
 
 def test_a_raising_check_is_an_internal_error_finding_at_its_level(tmp_path):
@@ -99,3 +111,4 @@ def test_config_explain_shows_a_custom_rules_level(tmp_path):
     assert proc.returncode == 0, proc.stderr
     line = next(ln for ln in proc.stdout.splitlines() if "corp-no-reports" in ln)
     assert "mandatory" in line
+

@@ -145,6 +145,9 @@ def property_rule(id: str, category: str, severity: Sev, *, types: Iterable[str]
     sets the wanted value (only where setting it breaks no caller); a ``present`` want needs a ``value``
     for that."""
     declared = PropertyCheck(path, want, message, example, note)
+    if any(part.isdigit() or not part for part in path.split(".")):
+        raise ValueError(f"rule {id!r}: {path!r} is not a path of named properties (a list's items need a check "
+                         "of their own)")
     if "{path}" not in message:
         raise ValueError(f"rule {id!r}: the message names the property as {{path}}")
     if remediate and want.value is None:
