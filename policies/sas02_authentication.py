@@ -11,7 +11,7 @@ import fnmatch
 from .core import UNKNOWN, Sev, Undecided, as_list, bool_setting, fixes, iam, int_setting, list_setting, names_allowlist, \
     resource_rule, stack_rule
 from .core import Want, aws, openapi, property_rule
-from .core.checks import malformed_message, name_allowed as allowed, open_policy, read_policy
+from .core.checks import name_allowed as allowed, open_policy, read_policy
 
 CAT = "SAS-2"
 
@@ -513,9 +513,7 @@ property_rule(
     peers=["CKV_AWS_60"])
 def iam_trust_public(r, cfg):
     doc = read_policy(r, "assumeRolePolicy")
-    if isinstance(doc, iam.Malformed):
-        return malformed_message("assumeRolePolicy", doc)
-    if doc is None:
+    if not isinstance(doc, iam.Document):   # absent, or unreadable (policy-unreadable's finding)
         return None
     found, undecided = doc.open_statements()
     if not found and undecided:

@@ -30,53 +30,27 @@ PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restri
     description="Without a bucket or account public access block declared in the stack, the bucket relies on "
                 "S3's default (all four blocks on for buckets created since April 2023); an older or imported "
                 "bucket, or a console change, is one ACL or policy away from public. Off in the default profile: "
-                "a block that is switched off is s3-public-access-block-weak's finding.",
+                "a block that is switched off is s3-public-access-block-weak's finding. A bucket made public by "
+                "its ACL or policy is reported by s3-acl-public or s3-policy-public instead.",
     remediation="""aws.s3.BucketPublicAccessBlock("uploads", bucket=bucket.id, block_public_acls=True,
     block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True)""",
-    peers=["CKV2_AWS_6", "FSBP S3.8"], config=names_allowlist("buckets that are public on purpose"), hygiene=True)
+    peers=["CKV2_AWS_6", "FSBP S3.8"], config=names_allowlist("buckets that are public on purpose"), hygiene=True,
+    superseded_by=["s3-policy-public", "s3-acl-public"])
 def s3_public_access_block_missing(stack, cfg):
     if stack.has_type(aws.ACCOUNT_PAB):
         return
     for bucket in stack.of_type(*aws.BUCKETS):
         if stack.referrers(bucket, aws.BUCKET_PAB, prop="bucket"):
             continue
-        public = _publicly_granted(stack, bucket)
-        if public is None:
-            yield Undecided(bucket, "policy")  # whether a policy already makes it public is known on update
-        elif not public:  # a bucket public by ACL or policy is s3-acl-public's / s3-policy-public's finding
-            yield bucket, "has no BucketPublicAccessBlock (and the stack has no AccountPublicAccessBlock). Add one " \
-                          "with all four settings true."
-
-
-def _publicly_granted(stack, bucket) -> bool | None:
-    """Whether the bucket is made public by an ACL or a policy (inline or separate) that the critical
-    rules report (a missing public access block on it is the same exposure); None when a policy is not
-    known yet (preview)."""
-    def public_acl(r):
-        grants = r.get("grants") if r.type == aws.BUCKET else r.get("accessControlPolicy.grants")
-        return r.get("acl") in PUBLIC_ACLS or any(
-            lookup(g, "uri" if r.type == aws.BUCKET else "grantee.uri") in PUBLIC_GROUPS for g in as_list(grants))
-
-    def public_policy(r):
-        doc = r.document("policy")
-        if doc is iam.UNKNOWN:
-            return None
-        if not isinstance(doc, iam.Document):
-            return False
-        found, undecided = doc.open_statements()
-        return True if found else None if undecided else False
-
-    answers = [public_acl(bucket), public_policy(bucket),
-               *(public_acl(a) for a in stack.referrers(bucket, *aws.BUCKET_ACLS, prop="bucket")),
-               *(public_policy(p) for p in stack.referrers(bucket, aws.BUCKET_POLICY, prop="bucket"))]
-    return True if True in answers else None if None in answers else False
+        yield bucket, "has no BucketPublicAccessBlock (and the stack has no AccountPublicAccessBlock). Add one " \
+                      "with all four settings true."
 
 
 def _exposures_and_blocks(stack, types: tuple, check):
     """``check(resource)``'s messages on each resource of ``types`` (a bucket, or what configures one),
-    each yielded with the public access blocks of that bucket: one exposure, one finding, so the
-    finding that a bucket is open stands for its weak block (s3-public-access-block-weak is superseded
-    there)."""
+    each yielded with the bucket and its public access blocks: one exposure, one finding, so the finding
+    that a bucket is open stands for its weak or missing block (s3-public-access-block-weak and -missing
+    are superseded there)."""
     for r in stack.of_type(*types):
         try:
             found = check(r)
@@ -89,7 +63,7 @@ def _exposures_and_blocks(stack, types: tuple, check):
         buckets = [r] if r.type in aws.BUCKETS else stack.targets(r, "bucket", *aws.BUCKETS)
         blocks = [b for bucket in buckets for b in stack.referrers(bucket, aws.BUCKET_PAB, prop="bucket")]
         for message in found:
-            yield r, message, blocks
+            yield r, message, [*blocks, *buckets]
 
 
 @resource_rule(

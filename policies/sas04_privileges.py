@@ -12,7 +12,7 @@ import re
 from functools import cache
 from collections import defaultdict
 
-from .core import Sev, Undecided, as_list, iam, int_setting, list_setting, resource_rule, stack_rule
+from .core import Keyed, Sev, Undecided, as_list, iam, int_setting, list_setting, resource_rule, stack_rule
 from .core import aws, managed, roles
 from .core.checks import malformed_message, public_functions, read_policy
 
@@ -161,18 +161,59 @@ def privesc_findings(doc) -> list:
     return sorted(set(found))
 
 
-def _each_document(r, report, report_malformed: bool = False, with_managed: bool = False,
-                   service_roles: bool = True):
-    """Run ``report(where, doc)`` over each identity policy of ``r``. A document that cannot be read is
-    reported once, by iam-admin-star (the rule that matters most), not by every identity rule."""
+def _each_document(r, report, with_managed: bool = False, service_roles: bool = True):
+    """Run ``report(where, doc)`` over each identity policy of ``r`` that can be read (one that cannot is
+    policy-unreadable's finding: no rule can judge it). ``report`` gives ``(statement, message)`` for a
+    finding about one statement, or a message about the whole document; each is keyed by the part it is
+    about (``Keyed``), so the rules a statement's finding supersedes lose only their finding on that
+    statement."""
     out = []
     for where, doc in documents(r, with_managed, service_roles):
         if isinstance(doc, iam.Malformed):
-            if report_malformed:
-                out.append(malformed_message(where.strip("`"), doc))
-        else:
-            out.extend(report(where, doc))
+            continue
+        for item in report(where, doc):
+            if isinstance(item, tuple):
+                statement, message = item
+                out.append(Keyed(message, (where, statement.index)))
+            else:
+                out.append(Keyed(item, (where,)))
     return out
+
+
+# Where each type keeps a policy document the pack reads ("inlinePolicies.[].policy": each item's).
+POLICY_DOCUMENTS = {
+    **{t: ("policy",) for t in aws.IDENTITY_POLICY_TYPES},
+    aws.ROLE: ("assumeRolePolicy", "inlinePolicies.[].policy"),
+    **{t: ("policy",) for t in (aws.LAMBDA_RESOURCE_POLICY, aws.REST_API, aws.REST_API_POLICY, aws.BUCKET,
+                                aws.BUCKET_V2, aws.BUCKET_POLICY, aws.QUEUE, aws.QUEUE_POLICY, aws.TOPIC,
+                                aws.TOPIC_POLICY, aws.EVENT_BUS_POLICY, aws.DYNAMODB_RESOURCE_POLICY, aws.SECRET,
+                                aws.SECRET_POLICY, aws.KMS_KEY, aws.KMS_KEY_POLICY, aws.ECR_REPOSITORY_POLICY)},
+    aws.LOG_RESOURCE_POLICY: ("policyDocument",),
+}
+
+
+def _document_paths(r) -> list:
+    paths = []
+    for path in POLICY_DOCUMENTS.get(r.type, ()):
+        if "[]" in path:
+            head, _, tail = path.partition(".[].")
+            paths += [f"{head}.{i}.{tail}" for i in range(len(as_list(r.get(head))))]
+        else:
+            paths.append(path)
+    return paths
+
+
+@resource_rule(
+    "policy-unreadable", CAT, Sev.CRITICAL, types=list(POLICY_DOCUMENTS),
+    title="Every policy document can be read",
+    description="A policy document that is not valid JSON, is not a policy, or is nested too deeply to read "
+                "cannot be judged by any rule, so it could grant anything; the pack fails closed on it. One "
+                "finding per document, whichever rules read it.",
+    remediation="""aws.iam.RolePolicy("orders", role=role.id, policy=aws.iam.get_policy_document(statements=[{
+    "actions": ["dynamodb:GetItem"], "resources": [table.arn]}]).json)  # or json.dumps of a dict""")
+def policy_unreadable(r, cfg):
+    return [malformed_message(path, doc) for path in _document_paths(r)
+            if isinstance(doc := r.document(path), iam.Malformed)]
 
 
 IDENTITY_RULE = dict(types=IDENTITY_TYPES)
@@ -191,9 +232,9 @@ aws.iam.RolePolicy("orders", role=role.id, policy=pulumi.Output.json_dumps({"Ver
     "Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": table.arn}]}))""",
     peers=["CKV_AWS_1", "CKV_AWS_62", "FSBP IAM.1"])
 def iam_admin_star(r, cfg):
-    return _each_document(r, lambda where, doc: [
+    return _each_document(r, lambda where, doc: [(s,
         f"{where}{_sid(s)} allows every action (\"*\" or NotAction) on every resource: administrator access. "
-        "Grant only the actions and resources needed." for s in admin_statements(doc)], report_malformed=True)
+        "Grant only the actions and resources needed.") for s in admin_statements(doc)])
 
 
 @resource_rule(
@@ -206,9 +247,9 @@ def iam_admin_star(r, cfg):
     superseded_by=["lambda-role-overprivileged"])
 def iam_wildcard_service_action(r, cfg):
     allowed = tuple(s.lower() for s in cfg["allowedServices"])
-    return _each_document(r, lambda where, doc: [
+    return _each_document(r, lambda where, doc: [(s,
         f"{where}{_sid(s)} allows {', '.join(wild)}{' on every resource' if s.all_resources else ''}. Name "
-        "only the actions needed." for s, wild in wildcard_action_statements(doc, allowed)], with_managed=True,
+        "only the actions needed.") for s, wild in wildcard_action_statements(doc, allowed)], with_managed=True,
         service_roles=False)   # a service's own role policy (AWSGlueServiceRole's glue:*) is AWS's design
 
 
@@ -218,13 +259,13 @@ def iam_wildcard_service_action(r, cfg):
     description="Data actions (S3 objects, DynamoDB items, queues, topics, secrets, keys) on Resource * reach "
                 "every such resource in the account.",
     remediation="""# "Resource": [table.arn] instead of "*" """,
-    peers=["CKV_AWS_355", "CKV_AWS_356"])
+    peers=["CKV_AWS_355", "CKV_AWS_356"],
+    # a statement that also grants a data-reading action, or a whole service, is reported by those rules
+    superseded_by=["iam-admin-star", "iam-data-exfil-star", "iam-wildcard-service-action"])
 def iam_wildcard_resource(r, cfg):
-    # A statement that also grants a data-reading action is iam-data-exfil-star's finding (one exposure,
-    # one finding): it names these actions too.
     return _each_document(r, lambda where, doc: [
-        f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\". Name the resources."
-        for s, hit in star_resource_grants(doc, DATA_PLANE) if not s.grants_any(EXFIL)])
+        (s, f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\". Name the resources.")
+        for s, hit in star_resource_grants(doc, DATA_PLANE)])
 
 
 @resource_rule(
@@ -234,12 +275,11 @@ def iam_wildcard_resource(r, cfg):
     remediation="""pass_role_statement = {"Effect": "Allow", "Action": "iam:PassRole", "Resource": worker_role.arn,
     "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}""",
     peers=["CKV_AWS_286", "CKV_AWS_110"],
-    superseded_by=["lambda-role-overprivileged"])
+    superseded_by=["iam-admin-star", "lambda-role-overprivileged"])
 def iam_passrole_star(r, cfg):
-    return _each_document(r, lambda where, doc: [
+    return _each_document(r, lambda where, doc: [(s,
         f"{where}{_sid(s)} allows iam:PassRole on every role with no iam:PassedToService condition. Name the "
-        "roles and the service." for s in passrole_statements(doc) if s not in admin_statements(doc)],
-        with_managed=True)
+        "roles and the service.") for s in passrole_statements(doc)], with_managed=True)
 
 
 @resource_rule(
@@ -277,8 +317,8 @@ def iam_data_exfil_star(r, cfg):
                 continue
             also = [a for a in s.grants_any(DATA_PLANE) if a not in hit]
             more = f" (and {', '.join(also)}, also on every resource)" if also else ""
-            out.append(f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\"{more}. Scope it to the "
-                       "resources it is used on.")
+            out.append((s, f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\"{more}. Scope it to the "
+                           "resources it is used on."))
         return out
     return _each_document(r, report, with_managed=True)
 
@@ -289,11 +329,12 @@ def iam_data_exfil_star(r, cfg):
     description="sts:AssumeRole on Resource * lets the holder become any role in any account that trusts it: "
                 "one compromised function hops to every role that trusts its account.",
     remediation="""assume_statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": reports_role.arn}""",
-    peers=["KICS IAM Policy Grants 'AssumeRole' Permission Across All Services", "CKV_AWS_287 (cloudsplaining)"])
+    peers=["KICS IAM Policy Grants 'AssumeRole' Permission Across All Services", "CKV_AWS_287 (cloudsplaining)"],
+    superseded_by=["iam-admin-star"])
 def iam_assume_role_star(r, cfg):
     return _each_document(r, lambda where, doc: [
-        f"{where}{_sid(s)} allows sts:AssumeRole on every role (Resource \"*\"). Name the roles it may assume."
-        for s in doc.allows() if s.grants("sts:AssumeRole") and s.all_resources and s not in admin_statements(doc)])
+        (s, f"{where}{_sid(s)} allows sts:AssumeRole on every role (Resource \"*\"). Name the roles it may assume.")
+        for s in doc.allows() if s.grants("sts:AssumeRole") and s.all_resources])
 
 
 @cache
@@ -335,9 +376,9 @@ credentials_statement = {"Effect": "Allow", "Action": "redshift:GetClusterCreden
     peers=["CKV_AWS_107", "CKV_AWS_287"],
     superseded_by=["iam-admin-star", "iam-wildcard-service-action", "lambda-role-overprivileged"])
 def iam_credentials_exposure(r, cfg):
-    return _each_document(r, lambda where, doc: [
+    return _each_document(r, lambda where, doc: [(s,
         f"{where}{_sid(s)} allows {_some(hit)} on every resource: each returns credentials. Remove them, or name "
-        "the resources." for s, hit in star_resource_grants(doc, credentials_actions())])
+        "the resources.") for s, hit in star_resource_grants(doc, credentials_actions())])
 
 
 @resource_rule(
@@ -352,9 +393,9 @@ permission_statement = {"Effect": "Allow", "Action": "sqs:SetQueueAttributes", "
     peers=["CKV_AWS_109", "CKV_AWS_289"],
     superseded_by=["iam-admin-star", "iam-wildcard-service-action", "lambda-role-overprivileged"])
 def iam_permissions_management(r, cfg):
-    return _each_document(r, lambda where, doc: [
+    return _each_document(r, lambda where, doc: [(s,
         f"{where}{_sid(s)} allows {_some(hit)} on every resource: each changes who may use a resource. Name the "
-        "resources." for s, hit in star_resource_grants(doc, permissions_actions())])
+        "resources.") for s, hit in star_resource_grants(doc, permissions_actions())])
 
 
 @cache
@@ -389,7 +430,7 @@ write_statement = {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource":
                    "iam-permissions-management", "iam-credentials-exposure", "lambda-role-overprivileged"])
 def iam_write_star(r, cfg):
     return _each_document(r, lambda where, doc: [
-        f"{where}{_sid(s)} allows {_some(hit)} on every resource. Name the resources."
+        (s, f"{where}{_sid(s)} allows {_some(hit)} on every resource. Name the resources.")
         for s in doc.allows() if (hit := write_grants(s))])
 
 
@@ -434,12 +475,18 @@ def iam_trust_account_root(r, cfg):
     for s in doc.allows():
         if {"sts:externalid", "aws:principalorgid"} & s.condition_keys():
             continue
-        for p in s.principal_values("AWS"):
-            acct = iam.principal_account(p)
-            if acct and (p == acct or p.endswith(":root")) and acct not in cfg["trustedAccounts"]:
-                out.append("assumeRolePolicy trusts another account (not in trustedAccounts) as a whole with no sts:ExternalId or "
-                           "aws:PrincipalOrgID condition. Name a role there, or add the condition.")
+        if _whole_accounts(s, cfg["trustedAccounts"]):
+            out.append(Keyed("assumeRolePolicy trusts another account (not in trustedAccounts) as a whole with no "
+                             "sts:ExternalId or aws:PrincipalOrgID condition. Name a role there, or add the condition.",
+                             ("assumeRolePolicy", s.index, "account")))
     return out
+
+
+def _whole_accounts(s, trusted) -> list:
+    """The AWS principals of trust statement ``s`` that are a whole account (its id, or its root) not in
+    ``trusted``."""
+    return sorted({p for p in s.principal_values("AWS") if (acct := iam.principal_account(p))
+                   and (p == acct or p.endswith(":root")) and acct not in trusted})
 
 
 @resource_rule(
@@ -452,7 +499,8 @@ def iam_trust_account_root(r, cfg):
     "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}""",
     peers=["KICS Cross-Account IAM Assume Role Policy Without ExternalId or MFA"],
     config=list_setting("trustedAccounts", [], "Account ids (your own) whose principals may be trusted without "
-                                               "a condition."))
+                                               "a condition."),
+    superseded_by=["iam-trust-account-root"])
 def iam_trust_no_external_id(r, cfg):
     doc = _trust(r)
     if doc is None:
@@ -461,12 +509,16 @@ def iam_trust_no_external_id(r, cfg):
     for s in doc.allows():
         if {"sts:externalid", "aws:principalorgid", "aws:multifactorauthpresent"} & s.condition_keys():
             continue
-        # a whole account (its root) is iam-trust-account-root's finding
+        accounts = _whole_accounts(s, cfg["trustedAccounts"])
         foreign = sorted({p for p in s.principal_values("AWS") if (acct := iam.principal_account(p))
-                          and p != acct and not p.endswith(":root") and acct not in cfg["trustedAccounts"]})
+                          and p not in accounts and acct not in cfg["trustedAccounts"]})
         if foreign:
             out.append(f"assumeRolePolicy{_sid(s)} lets {_some(foreign, 3)} (another account, not in trustedAccounts) "
                        "assume the role with no sts:ExternalId, aws:PrincipalOrgID or MFA condition. Add sts:ExternalId.")
+        if accounts:   # a whole account: iam-trust-account-root's finding, where it reports
+            out.append(Keyed(f"assumeRolePolicy{_sid(s)} lets every principal of {_some(accounts, 3)} (a whole account, "
+                             "not in trustedAccounts) assume the role with no sts:ExternalId, aws:PrincipalOrgID or "
+                             "MFA condition. Add sts:ExternalId.", ("assumeRolePolicy", s.index, "account")))
     return out
 
 

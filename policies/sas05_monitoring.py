@@ -238,11 +238,12 @@ property_rule(
     remediation="""aws.apigateway.Stage("prod", ..., access_log_settings={"destination_arn": logs.arn,
     "format": json.dumps({"requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
                           "status": "$context.status", "routeKey": "$context.routeKey"})})""",
-    peers=["serverless-rules WS2001", "cdk-nag Serverless-APIGWStructuredLogging"])
+    peers=["serverless-rules WS2001", "cdk-nag Serverless-APIGWStructuredLogging"],
+    superseded_by=["apigw-access-logging"])
 def apigw_access_log_json(r, cfg):
     fmt = r.known("accessLogSettings.format")
     if not isinstance(fmt, str) or not fmt.strip():
-        return None   # no access log at all is apigw-access-logging's finding
+        return "writes no access log (accessLogSettings.format is empty), so none is structured. Write it as JSON."
     text = fmt.strip()
     if not (text.startswith("{") and text.endswith("}")):   # "$context.status" unquoted is still JSON once filled
         return "accessLogSettings.format is not a JSON object. Write it as JSON (one field per value)."

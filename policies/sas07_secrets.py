@@ -401,10 +401,11 @@ def dynamodb_cmk(r, cfg):
     description="A stream encrypted with the AWS-managed alias/aws/kinesis key cannot be limited by a key "
                 "policy of yours.",
     remediation="""aws.kinesis.Stream("clicks", shard_count=1, encryption_type="KMS", kms_key_id=key.arn)""",
-    peers=["CKV_AWS_185", "FSBP Kinesis.3"])
+    peers=["CKV_AWS_185", "FSBP Kinesis.3"], superseded_by=["kinesis-stream-encryption"])
 def kinesis_cmk(r, cfg):
-    if r.known("encryptionType") != "KMS":
-        return None   # not encrypted at all is kinesis-stream-encryption's finding
+    kind = r.known("encryptionType")
+    if kind != "KMS":
+        return f"encryptionType is {kind or 'unset (NONE)'}: not encrypted with a customer-managed key. Set KMS with one."
     key = r.known("kmsKeyId")
     if not key or key == "alias/aws/kinesis":
         return f"kmsKeyId is {key or 'unset'}, the AWS-managed key. Use a customer-managed key."

@@ -145,8 +145,54 @@ def test_a_malformed_policy_is_reported_once(packs):
     def program():
         aws.iam.Policy("broken", policy='{"Statement": [')
     diags = [d for d in analyze(packs, program) if d.resource == "broken"]
-    assert [d.policy for d in diags] == ["iam-admin-star"]
+    assert [d.policy for d in diags] == ["policy-unreadable"]
     assert "is not valid JSON" in diags[0].message and '{"Statement"' not in diags[0].message
+
+
+def test_an_unreadable_policy_of_any_type_is_one_finding_whichever_rules_read_it(packs):
+    """Every type whose policy document a rule reads (sas04.POLICY_DOCUMENTS): an unreadable document is
+    reported once, by policy-unreadable, and by no rule that reads it."""
+    from policies.sas04_privileges import POLICY_DOCUMENTS
+
+    def program():
+        broken = "{not json"
+        role = aws.iam.Role("role", assume_role_policy=broken, inline_policies=[{"name": "i", "policy": broken}])
+        user, group = aws.iam.User("user"), aws.iam.Group("group")
+        aws.iam.Policy("policy", policy=broken)
+        aws.iam.RolePolicy("role-policy", role=role.id, policy=broken)
+        aws.iam.UserPolicy("user-policy", user=user.name, policy=broken)
+        aws.iam.GroupPolicy("group-policy", group=group.name, policy=broken)
+        fn = aws.lambda_.Function("fn", role=role.arn, runtime="python3.12", handler="h.h", code=pulumi.AssetArchive({}))
+        api = aws.apigateway.RestApi("api", policy=broken)
+        aws.apigateway.RestApiPolicy("api-policy", rest_api_id=api.id, policy=broken)
+        bucket = aws.s3.Bucket("bucket", policy=broken)
+        bucket_v2 = aws.s3.BucketV2("bucket-v2", policy=broken)
+        aws.s3.BucketPolicy("bucket-policy", bucket=bucket_v2.id, policy=broken)
+        queue = aws.sqs.Queue("queue", policy=broken)
+        aws.sqs.QueuePolicy("queue-policy", queue_url=queue.url, policy=broken)
+        topic = aws.sns.Topic("topic", policy=broken)
+        aws.sns.TopicPolicy("topic-policy", arn=topic.arn, policy=broken)
+        aws.cloudwatch.EventBusPolicy("bus-policy", policy=broken)
+        table = aws.dynamodb.Table("table", hash_key="id", attributes=[{"name": "id", "type": "S"}],
+                                   billing_mode="PAY_PER_REQUEST")
+        aws.dynamodb.ResourcePolicy("table-policy", resource_arn=table.arn, policy=broken)
+        secret = aws.secretsmanager.Secret("secret", policy=broken)
+        aws.secretsmanager.SecretPolicy("secret-policy", secret_arn=secret.arn, policy=broken)
+        key = aws.kms.Key("key", policy=broken)
+        aws.kms.KeyPolicy("key-policy", key_id=key.id, policy=broken)
+        repo = aws.ecr.Repository("repo")
+        aws.ecr.RepositoryPolicy("repo-policy", repository=repo.name, policy=broken)
+        aws.cloudwatch.LogResourcePolicy("log-policy", policy_name="p", policy_document=broken)
+        aws.lambda_.ResourcePolicy("fn-policy", resource_arn=fn.arn, policy=broken)
+
+    diags = [d for d in analyze(packs, program) if "not valid JSON" in d.message]
+    by_resource: dict = {}
+    for d in diags:
+        by_resource.setdefault(d.resource, []).append(d.policy)
+    assert sorted(by_resource.pop("role")) == ["policy-unreadable", "policy-unreadable"]   # trust and inline
+    assert by_resource == {name: ["policy-unreadable"] for name in by_resource}
+    types = {d.urn.split("::")[-2].split("$")[-1] for d in diags}
+    assert types == set(POLICY_DOCUMENTS), set(POLICY_DOCUMENTS) - types
 
 
 def test_one_version_everywhere():

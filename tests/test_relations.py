@@ -170,3 +170,95 @@ def test_a_public_bucket_and_its_open_block_are_one_finding(packs):
 def test_the_block_reports_when_the_bucket_finding_does_not(packs, config):
     found = _bucket_findings(analyze(packs, _public_website_bucket, "update", config=config))
     assert found == {("s3-public-access-block-weak", "site-block")}
+
+
+# --- the relations declared in place of folds inside rule bodies -----------------------------------------
+# Each: a program where the superseding rule reports, the superseded rule and the resource, and what the
+# superseded rule's message says once the superseding one is disabled or suppressed.
+
+def _statements(*statements):
+    import json
+
+    def program():
+        aws.iam.Policy("app-policy", policy=json.dumps({"Version": "2012-10-17", "Statement": list(statements)}))
+    return program
+
+
+_READ_AND_SEND = {"Effect": "Allow", "Action": ["s3:GetObject", "sqs:SendMessage"], "Resource": "*"}
+_SEND_ONLY = {"Sid": "Send", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}
+_ADMIN = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+
+
+def _foreign_root_trust():
+    import json
+
+    aws.iam.Role("partner-role", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"}]}))
+
+
+def _unencrypted_stream():
+    aws.kinesis.Stream("clicks", shard_count=1)
+
+
+def _stage_without_access_log():
+    api = aws.apigatewayv2.Api("http", protocol_type="HTTP")
+    aws.apigatewayv2.Stage("live", api_id=api.id, auto_deploy=True)
+
+
+def _public_read_bucket():
+    aws.s3.Bucket("site", acl="public-read")
+
+
+RELATIONS = [
+    # (program, superseding, superseded, resource, phrase of the superseded finding, hygiene rules to enable)
+    (_statements(_READ_AND_SEND), "iam-data-exfil-star", "iam-wildcard-resource", "app-policy",
+     "allows s3:GetObject, sqs:SendMessage on Resource \"*\"", ()),
+    (_statements({"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}), "iam-wildcard-service-action",
+     "iam-wildcard-resource", "app-policy", "on Resource \"*\"", ()),
+    (_statements(_ADMIN), "iam-admin-star", "iam-passrole-star", "app-policy", "allows iam:PassRole on every role", ()),
+    (_statements(_ADMIN), "iam-admin-star", "iam-assume-role-star", "app-policy", "allows sts:AssumeRole on every role", ()),
+    (_foreign_root_trust, "iam-trust-account-root", "iam-trust-no-external-id", "partner-role",
+     "lets every principal of arn:aws:iam::444455556666:root (a whole account", ()),
+    (_unencrypted_stream, "kinesis-stream-encryption", "kinesis-cmk", "clicks",
+     "encryption_type is unset (NONE): not encrypted with a customer-managed key", ("kinesis-cmk",)),
+    (_stage_without_access_log, "apigw-access-logging", "apigw-access-log-json", "live",
+     "writes no access log", ("apigw-access-log-json",)),
+    (_public_read_bucket, "s3-acl-public", "s3-public-access-block-missing", "site",
+     "has no BucketPublicAccessBlock", ("s3-public-access-block-missing",)),
+]
+_IDS = [f"{over}>{rule}" for _, over, rule, *_ in RELATIONS]
+
+
+def test_each_relation_is_declared():
+    for _, over, rule, *_ in RELATIONS:
+        assert over in REGISTRY[rule].superseded_by, (rule, over)
+
+
+@pytest.mark.parametrize("program, over, rule, resource, phrase, hygiene", RELATIONS, ids=_IDS)
+def test_the_superseding_finding_stands_alone(packs, program, over, rule, resource, phrase, hygiene):
+    diags = analyze(packs, program, config={h: "advisory" for h in hygiene})
+    found = {(d.policy, d.resource) for d in diags}
+    assert (over, resource) in found, found
+    assert (rule, resource) not in found, found
+
+
+@pytest.mark.parametrize("off", ["disabled", "ignoreResources"])
+@pytest.mark.parametrize("program, over, rule, resource, phrase, hygiene", RELATIONS, ids=_IDS)
+def test_the_superseded_rule_reports_when_the_superseding_one_does_not(packs, program, over, rule, resource,
+                                                                       phrase, hygiene, off):
+    config = {h: "advisory" for h in hygiene}
+    config[over] = "disabled" if off == "disabled" else {"ignoreResources": [resource]}
+    diags = analyze(packs, program, config=config)
+    mine = [d for d in diags if d.policy == rule and d.resource == resource]
+    assert mine and any(phrase in d.message for d in mine), [d.message for d in diags if d.resource == resource]
+    assert not [d for d in diags if d.policy == over and d.resource == resource]
+
+
+def test_a_statement_finding_stands_only_for_its_statement(packs):
+    """Keyed findings: the data-reading statement is iam-data-exfil-star's; the other statement of the same
+    policy is still iam-wildcard-resource's."""
+    diags = analyze(packs, _statements(_READ_AND_SEND, _SEND_ONLY))
+    wildcard = [d.message for d in diags if d.policy == "iam-wildcard-resource"]
+    assert len(wildcard) == 1 and "statement 2 allows sqs:SendMessage on Resource" in wildcard[0], wildcard
+    exfil = [d.message for d in diags if d.policy == "iam-data-exfil-star"]
+    assert len(exfil) == 1 and "statement 1 allows s3:GetObject" in exfil[0], exfil

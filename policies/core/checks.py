@@ -16,7 +16,7 @@ def read_policy(resource: Resource, prop: str = "policy"):
 
 
 def malformed_message(prop: str, doc: iam.Malformed) -> str:
-    return (f"`{prop}` {doc.reason}, so the pack cannot tell whom it allows; "
+    return (f"`{prop}` {doc.reason}, so the pack cannot tell what it allows; "
             "write it with aws.iam.get_policy_document or json.dumps of a dict.")
 
 
@@ -27,10 +27,8 @@ def open_policy(resource: Resource, prop: str = "policy", actions=None, what: st
     as restricting for this service. One helper for S3, SQS, SNS, KMS, Secrets Manager, ECR,
     DynamoDB, Lambda, API Gateway and EventBridge resource policies."""
     doc = read_policy(resource, prop)
-    if doc is None:
+    if not isinstance(doc, iam.Document):   # absent, or unreadable (policy-unreadable's finding)
         return []
-    if isinstance(doc, iam.Malformed):
-        return [malformed_message(prop, doc)]
     found, undecided = doc.open_statements(actions)
     # Service-specific condition keys that also pin the caller (e.g. kms:ViaService).
     found = [s for s in found if not set(also_restricting) & s.condition_keys()]

@@ -81,6 +81,22 @@ SERVICE_DOCS = {
 SECURITY_HUB = "https://docs.aws.amazon.com/securityhub/latest/userguide/{svc}-controls.html#{svc}-{n}"
 
 
+class Keyed(str):
+    """A finding's message about one part of a resource: ``key`` names the part, as a path into it (a
+    policy document ``("inline_policies[0]",)``, its statement ``("inline_policies[0]", 2)``). Where
+    rules declare ``superseded_by``, a keyed finding is dropped only when a superseding rule reported
+    the same part of the same resource, or a part containing it (a key that is a prefix of its key), or
+    the whole resource with a finding that names no part. So two rules that report two statements of one
+    policy both report, and one statement is reported once."""
+
+    key: tuple
+
+    def __new__(cls, text: str, key: tuple) -> Keyed:
+        message = super().__new__(cls, text)
+        message.key = tuple(key)
+        return message
+
+
 class Sev(enum.Enum):
     """Catalog severities. INFO is sent to the engine as low and is never mandatory by default."""
 
@@ -243,13 +259,28 @@ REGISTRY = Registry()
 
 def with_stack(rule: Rule, registry: Mapping | None = None) -> bool:
     """Whether ``rule`` is evaluated with the stack (in AnalyzeStack): a stack rule, or a resource rule
-    that a stack rule supersedes, so that both findings are weighed together (a finding the engine has
-    received from Analyze cannot be taken back). Such a resource rule still judges one resource at a
-    time, every resource of its types; only the phase differs."""
-    if rule.stack:
-        return True
+    related (``superseded_by``, in either direction, through any chain of relations) to a stack rule, so
+    that every pair of related findings is weighed in the same call (a finding the engine has received
+    from Analyze cannot be taken back). Such a resource rule still judges one resource at a time, every
+    resource of its types; only the phase differs."""
     registry = REGISTRY if registry is None else registry
-    return any(getattr(registry.get(r), "stack", False) for r in rule.superseded_by)
+    return any(getattr(registry.get(r), "stack", False) for r in _related(rule.id, registry))
+
+
+def _related(rule_id: str, registry: Mapping) -> set:
+    """``rule_id`` and every rule connected to it by ``superseded_by``, either way."""
+    neighbours: dict = {}
+    for r in registry.values():
+        for other in r.superseded_by:
+            neighbours.setdefault(r.id, set()).add(other)
+            neighbours.setdefault(other, set()).add(r.id)
+    seen, todo = {rule_id}, [rule_id]
+    while todo:
+        for n in neighbours.get(todo.pop(), ()):
+            if n not in seen:
+                seen.add(n)
+                todo.append(n)
+    return seen
 
 
 def _declare(stack: bool, id: str, category: str, severity: Sev, *, types: Iterable[str] = (), title: str,

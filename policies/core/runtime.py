@@ -25,6 +25,7 @@ class Outcome(NamedTuple):
     exempt: str | None = None   # the exemption that downgrades this finding to advisory
     crash: bool = False
     covers: tuple = ()          # URNs of other resources this finding stands for (Rule.superseded_by)
+    key: tuple | None = None    # the part of the resource the finding is about (rule.Keyed), if it names one
 
 
 def rule_config(rule: Rule, engine_config: dict | None, stack_tags: dict | None = None,
@@ -77,7 +78,7 @@ def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | N
     redactor = (lambda r: messages.redactor_in(subject, r)) if in_stack else (lambda r: r.redactor())
     covers = getattr(found, "covers", {})
     return [format_outcome(rule, resource, message, exempt, redactor(resource), in_stack)._replace(
-                covers=covers.get((resource.urn, message), ()))
+                covers=covers.get((resource.urn, message), ()), key=getattr(message, "key", None))
             for resource, message, exempt in suppress(rule, found, cfg)]
 
 
@@ -88,27 +89,42 @@ class Found(list):
 
 
 def covered_by(results: list) -> dict:
-    """rule id -> the URNs its findings in ``results`` (``[(rule, outcomes)]``) stand for: their own and
-    the ones they cover; crashed and exempted findings stand for nothing."""
+    """rule id -> what its findings in ``results`` (``[(rule, outcomes)]``) stand for: urn -> the parts
+    (``rule.Keyed`` keys), ``None`` for the whole resource. A finding about a part stands for that part;
+    any other for its whole resource and each resource it covers. Crashed and exempted findings stand for
+    nothing."""
     covered: dict = {}
     for rule, outcomes in results:
         for o in outcomes:
             if not o.crash and o.exempt is None:
-                covered.setdefault(rule.id, set()).update((o.urn, *o.covers))
+                parts = covered.setdefault(rule.id, {})
+                parts.setdefault(o.urn, set()).add(o.key)
+                for u in o.covers:
+                    parts.setdefault(u, set()).add(None)
     return covered
+
+
+def _stands_for(o: Outcome, parts: dict) -> bool:
+    """Whether findings standing for ``parts`` stand for ``o``: its whole resource, or its part or one
+    containing it."""
+    keys = parts.get(o.urn)
+    if not keys:
+        return False
+    return None in keys or (o.key is not None and any(o.key[:len(k)] == k for k in keys))
 
 
 def moot(rule: Rule, undecided: Undecided, covered: dict) -> bool:
     """Whether a rule that could not decide on a resource (preview) need not say so: a rule that
-    supersedes it reported that resource."""
-    return any(undecided.urn in covered.get(r, ()) for r in rule.superseded_by)
+    supersedes it reported that resource as a whole."""
+    return any(None in covered.get(r, {}).get(undecided.urn, ()) for r in rule.superseded_by)
 
 
 def supersede(results: list) -> list:
     """``[(rule, outcomes)]`` of one subject with the findings other findings stand for dropped: a rule's
     finding on a resource goes when a rule named in its ``superseded_by`` reported that resource (its
-    own, or one its finding covers), not exempted. A superseding rule that is disabled, suppressed for
-    that resource, exempted or undecided reports nothing there, so the other one reports."""
+    own, or one its finding covers) or, for a finding about a part (``rule.Keyed``), that same part; not
+    exempted. A superseding rule that is disabled, suppressed for that resource, exempted or undecided
+    reports nothing there, so the other one reports."""
     covered = covered_by(results)
     if not covered:
         return results
@@ -116,7 +132,7 @@ def supersede(results: list) -> list:
     for rule, outcomes in results:
         over = [covered[r] for r in rule.superseded_by if r in covered]
         if over:
-            outcomes = [o for o in outcomes if o.crash or not any(o.urn in urns for urns in over)]
+            outcomes = [o for o in outcomes if o.crash or not any(_stands_for(o, parts) for parts in over)]
         out.append((rule, outcomes))
     return out
 

@@ -28,11 +28,31 @@ def environment_variable_values_not_strings():
     function(environment={"variables": {"DB_PASSWORD_RETRIES": 3, "TOKEN_TTL": 60}})
 
 
-@case("iam-admin-star", violates=True, resource="broken")
+@case("policy-unreadable", violates=True, resource="broken")
 def policy_that_is_not_json():
     aws.iam.Policy("broken", policy='{"Statement": [')
 
 
-@case("iam-admin-star", violates=True, resource="broken")
+@case("policy-unreadable", violates=True, resource="broken")
 def policy_that_is_json_but_not_an_object():
     aws.iam.Policy("broken", policy='["not", "a", "policy"]')
+
+
+@case("policy-unreadable", violates=True, resource="fn-role")
+def inline_and_trust_policies_that_are_not_json():
+    aws.iam.Role("fn-role", assume_role_policy="{", inline_policies=[{"name": "a", "policy": "not json"}])
+
+
+@case("policy-unreadable", violates=True, resource="uploads")
+def bucket_policy_nested_too_deeply():
+    bucket = aws.s3.BucketV2("uploads")
+    aws.s3.BucketPolicy("uploads", bucket=bucket.id, policy="[" * 1000 + "]" * 1000)
+
+
+@case("policy-unreadable", violates=False)
+def policies_as_json_text_and_as_objects():
+    aws.iam.Policy("ok", policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
+                               '"Resource": "arn:aws:s3:::b/*"}]}')
+    aws.iam.Role("fn-role", assume_role_policy={"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    aws.sqs.Queue("jobs")

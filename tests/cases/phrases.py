@@ -3,6 +3,7 @@
 or an internal error, fails its cases."""
 
 PHRASES = {
+    "policy-unreadable": "so the pack cannot tell what it allows",
     "sqs-tls-only": "has no queue policy that denies requests with aws:SecureTransport false",
     "sns-tls-only": "has no topic policy that denies requests with aws:SecureTransport false",
     "dax-encryption": ("server_side_encryption.enabled is not true", "cluster_endpoint_encryption_type is not TLS"),
