@@ -88,7 +88,7 @@ def _move_to(runtime, today) -> str:
     "lambda-deprecated-runtime", CAT, Sev.HIGH, types=[aws.FUNCTION],
     title="Functions run on a supported runtime",
     description="A deprecated runtime gets no security patches for its language or OS, and AWS later blocks updates.",
-    remediation="""aws.lambda_.Function("fn", ..., runtime="python3.13")""",
+    remediation="""aws.lambda_.Function("fn", ..., runtime="python3.14")""",
     peers=["CKV_AWS_363", "FSBP Lambda.2"], config=RUNTIME_CONFIG)
 def lambda_deprecated_runtime(r, cfg):
     today = r.context.clock()
@@ -100,7 +100,7 @@ def lambda_deprecated_runtime(r, cfg):
     "lambda-layer-deprecated-runtime", CAT, Sev.LOW, types=[aws.LAYER_VERSION],
     title="Layers target supported runtimes",
     description="A layer built for a deprecated runtime keeps functions on it.",
-    remediation="""aws.lambda_.LayerVersion("deps", ..., compatible_runtimes=["python3.13"])""", config=RUNTIME_CONFIG)
+    remediation="""aws.lambda_.LayerVersion("deps", ..., compatible_runtimes=["python3.14"])""", config=RUNTIME_CONFIG)
 def lambda_layer_deprecated_runtime(r, cfg):
     problems = [p for rt in as_list(r.known("compatibleRuntimes")) if (p := runtime_problem(rt, cfg, r.context.clock()))]
     if problems:

@@ -256,7 +256,7 @@ def _canaried(value, secret: bool, counter: list):
         if value[:1] in "{[":
             try:
                 return json.dumps(_canaried(json.loads(value), False, counter))
-            except ValueError:
+            except (ValueError, RecursionError):   # not JSON, or nested too deeply to read (policy-unreadable's)
                 pass
         counter[0] += 1
         # plain: a value shaped like an AWS access key (a detector matches it, so it must be hidden too);

@@ -78,7 +78,7 @@ def lambda_resource_policy_open():
         {"Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction", "Resource": "*"}))
 
 
-@case("lambda-resource-policy-public", violates=True, resource="fn-policy")
+@case("policy-unreadable", violates=True, resource="fn-policy")
 def lambda_resource_policy_not_json():
     fn = function()
     aws.lambda_.ResourcePolicy("fn-policy", resource_arn=fn.arn, policy="{not json")
