@@ -20,7 +20,8 @@ unknown in preview; ``known(path)``, which raises ``Undecided`` for one, so the 
 returns None, a message, or a list of messages. A stack
 check gets the ``StackIndex`` (``of_type``, ``targets``, ``referrers``, ``role_documents``) and yields
 ``(resource, message)`` pairs, or ``(resource, message, covers)`` to stand for other resources that
-rules declaring ``superseded_by`` report. Messages name the setting and what to do; they show plain
+rules declaring ``superseded_by`` report; a message about one part of a resource (a policy statement) is
+``Keyed(text, (where, statement.index))``, so a relation applies to that part only. Messages name the setting and what to do; they show plain
 values as the program wrote them, and the runtime keeps secret values out of them.
 """
 from __future__ import annotations
@@ -29,13 +30,13 @@ from .core import aws
 from .core.iam import Document
 from .core.property import Want, property_rule
 from .core.resource import Resource, Undecided
-from .core.rule import CATEGORIES, Sev, bool_setting, fixes, int_setting, list_setting, names_allowlist, \
+from .core.rule import CATEGORIES, Keyed, Sev, bool_setting, fixes, int_setting, list_setting, names_allowlist, \
     resource_rule, stack_rule
 from .core.stack import StackIndex
 from .core.values import UNKNOWN, as_list, lookup
 
 API_VERSION = 1
 
-__all__ = ["API_VERSION", "CATEGORIES", "Document", "Resource", "Sev", "StackIndex", "UNKNOWN", "Undecided", "Want",
+__all__ = ["API_VERSION", "CATEGORIES", "Document", "Keyed", "Resource", "Sev", "StackIndex", "UNKNOWN", "Undecided", "Want",
            "as_list", "aws", "bool_setting", "fixes", "int_setting", "list_setting", "lookup", "names_allowlist",
            "property_rule", "resource_rule", "stack_rule"]

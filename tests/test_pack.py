@@ -165,7 +165,7 @@ def test_an_unreadable_policy_of_any_type_is_one_finding_whichever_rules_read_it
         fn = aws.lambda_.Function("fn", role=role.arn, runtime="python3.12", handler="h.h", code=pulumi.AssetArchive({}))
         api = aws.apigateway.RestApi("api", policy=broken)
         aws.apigateway.RestApiPolicy("api-policy", rest_api_id=api.id, policy=broken)
-        bucket = aws.s3.Bucket("bucket", policy=broken)
+        aws.s3.Bucket("bucket", policy=broken)
         bucket_v2 = aws.s3.BucketV2("bucket-v2", policy=broken)
         aws.s3.BucketPolicy("bucket-policy", bucket=bucket_v2.id, policy=broken)
         queue = aws.sqs.Queue("queue", policy=broken)
