@@ -374,7 +374,7 @@ def permissions_actions() -> tuple:
 credentials_statement = {"Effect": "Allow", "Action": "redshift:GetClusterCredentials",
     "Resource": "arn:aws:redshift:us-east-1:444455556666:dbuser:reports/app"}""",
     peers=["CKV_AWS_107", "CKV_AWS_287"],
-    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "lambda-role-overprivileged"])
+    superseded_by=["iam-admin-star", "iam-wildcard-service-action"])
 def iam_credentials_exposure(r, cfg):
     return _each_document(r, lambda where, doc: [(s,
         f"{where}{_sid(s)} allows {_some(hit)} on every resource: each returns credentials. Remove them, or name "
@@ -391,7 +391,7 @@ def iam_credentials_exposure(r, cfg):
     remediation="""# Name the resource the code changes the policy of:
 permission_statement = {"Effect": "Allow", "Action": "sqs:SetQueueAttributes", "Resource": queue.arn}""",
     peers=["CKV_AWS_109", "CKV_AWS_289"],
-    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "lambda-role-overprivileged"])
+    superseded_by=["iam-admin-star", "iam-wildcard-service-action"])
 def iam_permissions_management(r, cfg):
     return _each_document(r, lambda where, doc: [(s,
         f"{where}{_sid(s)} allows {_some(hit)} on every resource: each changes who may use a resource. Name the "
@@ -409,12 +409,18 @@ def _writes_by_service() -> dict:
 
 def write_grants(statement) -> list:
     """The scoped Write actions a statement on every resource allows, looked up by the services its actions
-    name (``*`` or ``service:*`` alone is the admin and wildcard rules' finding)."""
-    if not statement.all_resources or statement.not_actions:
+    name (every service for ``*`` or a NotAction; where the admin or whole-service rule reports the
+    statement, this rule's finding is superseded there)."""
+    if not statement.all_resources:
         return []
-    services = {a.split(":")[0].lower() for a in statement.actions if isinstance(a, str) and ":" in a
-                and not SERVICE_WILDCARD.match(a)}
     by_service = _writes_by_service()
+    names = [a for a in statement.actions if isinstance(a, str)]
+    if any(a.strip() == "*" for a in names):
+        return [a for svc in sorted(by_service) for a in by_service[svc]]   # every one: no lookup needed
+    if statement.not_actions:
+        services: set = set(by_service)
+    else:
+        services = {a.split(":")[0].lower() for a in names if ":" in a}
     return [a for svc in sorted(services) for a in by_service.get(svc, ()) if statement.grants(a)]
 
 
@@ -427,7 +433,7 @@ def write_grants(statement) -> list:
 write_statement = {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": queue.arn}""",
     peers=["CKV_AWS_111", "CKV_AWS_290"],
     superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-wildcard-resource", "iam-privesc-actions",
-                   "iam-permissions-management", "iam-credentials-exposure", "lambda-role-overprivileged"])
+                   "iam-permissions-management", "iam-credentials-exposure"])
 def iam_write_star(r, cfg):
     return _each_document(r, lambda where, doc: [
         (s, f"{where}{_sid(s)} allows {_some(hit)} on every resource. Name the resources.")

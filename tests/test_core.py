@@ -477,3 +477,28 @@ def test_a_one_property_declaration_is_checked_when_made():
     with pytest.raises(ValueError, match="not a path of named properties"):
         property_rule("t-list", "SAS-3", Sev.LOW, path="redrivePolicy.0", want=Want.true(), message="{path}", **common)
     assert "t-no-path" not in REGISTRY and "t-no-value" not in REGISTRY and "t-list" not in REGISTRY
+
+
+def test_a_keyed_finding_supersedes_only_its_part():
+    import dataclasses
+
+    from policies.core.rule import Keyed
+    from policies.core.runtime import Outcome, supersede
+
+    base = REGISTRY["iam-admin-star"]
+    over = dataclasses.replace(base, id="t-over", superseded_by=())
+    under = dataclasses.replace(base, id="t-under", superseded_by=("t-over",))
+
+    def kept(over_keys, under_keys):
+        results = [(over, [Outcome("o", "urn:u", key=k) for k in over_keys]),
+                   (under, [Outcome(f"u{i}", "urn:u", key=k) for i, k in enumerate(under_keys)])]
+        return [o.key for o in supersede(results)[1][1]]
+
+    statement_1, statement_2 = ("policy", 1), ("policy", 2)
+    assert kept([statement_1], [statement_1, statement_2, None]) == [statement_2, None]
+    assert kept([None], [statement_1, statement_2, None]) == []              # the whole resource
+    assert kept([("policy",)], [statement_1, statement_2, ("other", 1)]) == [("other", 1)]   # a containing part
+    assert kept([], [statement_1]) == [statement_1]
+    assert Keyed("text", statement_1) == "text" and Keyed("text", statement_1).key == statement_1
+    capped = messages.cap_findings([Keyed(f"m{i}", ("p", i)) for i in range(12)])
+    assert len(capped) == 10 and capped[-1].key == ("more findings",)    # the summary never stands for all

@@ -262,3 +262,91 @@ def test_a_statement_finding_stands_only_for_its_statement(packs):
     assert len(wildcard) == 1 and "statement 2 allows sqs:SendMessage on Resource" in wildcard[0], wildcard
     exfil = [d.message for d in diags if d.policy == "iam-data-exfil-star"]
     assert len(exfil) == 1 and "statement 1 allows s3:GetObject" in exfil[0], exfil
+
+
+# --- every other declared relation, each pair on its own -------------------------------------------------
+# The IAM statement rules overlap in chains (an admin statement is also a data-reading and a write one), so
+# each pair is judged with every other identity rule disabled: the superseding rule alone reports the
+# statement, and with it disabled or suppressed the superseded rule reports it.
+IDENTITY_POLICIES = ("iam-admin-star", "iam-wildcard-service-action", "iam-wildcard-resource", "iam-passrole-star",
+                     "iam-privesc-actions", "iam-data-exfil-star", "iam-assume-role-star", "iam-credentials-exposure",
+                     "iam-permissions-management", "iam-write-star", "policy-unreadable")
+
+
+def _public_policy_bucket():
+    import json
+
+    site = aws.s3.Bucket("site")
+    aws.s3.BucketPolicy("site-policy", bucket=site.id, policy=site.arn.apply(lambda arn: json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                                "Resource": f"{arn}/*"}]})))
+
+
+def _public_acl_with_an_open_block():
+    site = aws.s3.Bucket("site", acl="public-read")
+    aws.s3.BucketPublicAccessBlock("site-block", bucket=site.id, block_public_acls=False, block_public_policy=False,
+                                   ignore_public_acls=False, restrict_public_buckets=False)
+
+
+_ONE = {"Effect": "Allow", "Resource": "*"}
+PAIRS = [
+    # (superseded rule, superseding rule, program, resource the superseded finding is on, its phrase, and the
+    # resource the superseding finding is on when it is another)
+    ("iam-wildcard-resource", "iam-admin-star", _statements(_ADMIN), "app-policy", "allows s3:GetObject"),
+    ("iam-credentials-exposure", "iam-admin-star", _statements(_ADMIN), "app-policy", "each returns credentials"),
+    ("iam-credentials-exposure", "iam-wildcard-service-action", _statements({**_ONE, "Action": "sts:*"}), "app-policy",
+     "each returns credentials"),
+    ("iam-permissions-management", "iam-admin-star", _statements(_ADMIN), "app-policy", "changes who may use"),
+    ("iam-permissions-management", "iam-wildcard-service-action", _statements({**_ONE, "Action": "sqs:*"}),
+     "app-policy", "allows sqs:AddPermission"),
+    ("iam-write-star", "iam-admin-star", _statements(_ADMIN), "app-policy", "on every resource. Name the resources."),
+    ("iam-write-star", "iam-wildcard-service-action", _statements({**_ONE, "Action": "sqs:*"}), "app-policy",
+     "sqs:ChangeMessageVisibility"),
+    ("iam-write-star", "iam-wildcard-resource", _statements({**_ONE, "Action": "sqs:SendMessage"}), "app-policy",
+     "allows sqs:SendMessage on every resource"),
+    ("iam-write-star", "iam-privesc-actions", _statements({**_ONE, "Action": "iam:CreateAccessKey"}), "app-policy",
+     "allows iam:CreateAccessKey on every resource"),
+    ("iam-write-star", "iam-permissions-management",
+     _statements({**_ONE, "Action": ["sqs:SetQueueAttributes", "sqs:SendMessage"]}), "app-policy", "sqs:SendMessage"),
+    ("iam-write-star", "iam-credentials-exposure",
+     _statements({**_ONE, "Action": ["redshift:GetClusterCredentials", "sqs:SendMessage"]}), "app-policy",
+     "sqs:SendMessage"),
+    ("s3-public-access-block-missing", "s3-policy-public", _public_policy_bucket, "site", "has no BucketPublicAccessBlock",
+     "site-policy"),
+    ("s3-public-access-block-weak", "s3-acl-public", _public_acl_with_an_open_block, "site-block",
+     "not true. Set all four to True.", "site"),
+]
+PAIRS = [p if len(p) == 6 else (*p, p[3]) for p in PAIRS]
+_PAIR_IDS = [f"{over}>{rule}" for rule, over, *_ in PAIRS]
+
+
+def _only(rule: str, over: str) -> dict:
+    config = {p: "disabled" for p in IDENTITY_POLICIES if p not in (rule, over)}
+    config[rule] = "advisory"   # a strict-profile rule is off by default
+    return config
+
+
+def test_every_declared_relation_has_its_test():
+    tested = {(rule, over) for _, over, rule, *_ in RELATIONS} | {(rule, over) for rule, over, *_ in PAIRS} | \
+        {("lambda-url-auth-none", CONFIRMED), ("lambda-permission-public-principal", CONFIRMED),
+         ("s3-public-access-block-weak", "s3-policy-public"), ("eventbridge-target-dlq", ASYNC),
+         *((rule, OVER) for rule in ATTACHMENT_RULES)}
+    declared = {(r.id, s) for r in REGISTRY.values() for s in r.superseded_by}
+    assert declared - tested == set()
+
+
+@pytest.mark.parametrize("rule, over, program, resource, phrase, over_resource", PAIRS, ids=_PAIR_IDS)
+def test_a_pair_superseding_alone(packs, rule, over, program, resource, phrase, over_resource):
+    found = {(d.policy, d.resource) for d in analyze(packs, program, config=_only(rule, over))}
+    assert (over, over_resource) in found and (rule, resource) not in found, found
+
+
+@pytest.mark.parametrize("off", ["disabled", "ignoreResources"])
+@pytest.mark.parametrize("rule, over, program, resource, phrase, over_resource", PAIRS, ids=_PAIR_IDS)
+def test_a_pair_superseded_reports_when_the_other_does_not(packs, rule, over, program, resource, phrase, over_resource,
+                                                           off):
+    config = _only(rule, over)
+    config[over] = "disabled" if off == "disabled" else {"ignoreResources": [over_resource]}
+    diags = analyze(packs, program, config=config)
+    mine = [d.message for d in diags if d.policy == rule and d.resource == resource]
+    assert any(phrase in m for m in mine), (mine, [d.message for d in diags if d.resource == resource])

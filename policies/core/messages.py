@@ -20,6 +20,8 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
+from .rule import Keyed
+
 VALUE_HIDDEN = "<value hidden>"
 MAX_MESSAGE = 800
 MIN_PIECE = 8          # a word of a message that is part of a secret is hidden from this length on
@@ -208,8 +210,12 @@ def user_terms(text: str, language: str = "python", settings: frozenset = frozen
 
 
 def cap_findings(messages: list) -> list:
-    """At most ``MAX_FINDINGS`` identical-rule findings per resource; the rest summarised in one."""
+    """At most ``MAX_FINDINGS`` identical-rule findings per resource; the rest summarised in one. Where the
+    findings are about parts of the resource (``rule.Keyed``), so is the summary (a part of its own), so it
+    never stands for the whole resource in a relation."""
     if len(messages) <= MAX_FINDINGS:
         return messages
-    return messages[:MAX_FINDINGS - 1] + [f"and {len(messages) - MAX_FINDINGS + 1} more findings of this policy "
-                                          "on the same resource."]
+    summary = f"and {len(messages) - MAX_FINDINGS + 1} more findings of this policy on the same resource."
+    if any(isinstance(m, Keyed) for m in messages):
+        summary = Keyed(summary, ("more findings",))
+    return messages[:MAX_FINDINGS - 1] + [summary]

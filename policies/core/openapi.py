@@ -2,7 +2,8 @@
 
 Teams (and ``pulumi-aws-apigateway``, awsx) define a whole REST API in one ``aws.apigateway.RestApi(body=...)``
 instead of ``Resource``/``Method`` resources. The routes are then in the document, with API Gateway's
-extensions: ``x-amazon-apigateway-any-method``, ``x-amazon-apigateway-integration``, ``security`` with the
+extensions: ``x-amazon-apigateway-any-method``, ``x-amazon-apigateway-integration``,
+``x-amazon-apigateway-auth`` (``AWS_IAM`` on an operation), ``security`` with the
 ``securityDefinitions``/``components.securitySchemes`` that carry ``x-amazon-apigateway-authtype`` and
 ``x-amazon-apigateway-authorizer``, API keys (an ``apiKey`` scheme named ``x-api-key`` in the header), and
 ``x-amazon-apigateway-request-validator(s)``. ``routes`` turns the document into one ``Route`` per method
@@ -103,6 +104,13 @@ def _auth(requirements: Any, schemes: dict) -> tuple:
     return found[0][0], False
 
 
+def _iam_auth(op: dict) -> bool:
+    """API Gateway's own ``x-amazon-apigateway-auth`` extension on an operation: ``{"type": "AWS_IAM"}`` makes
+    the method require IAM (SigV4) authorization (what ``iam_auth_enabled`` of a RestAPI route writes)."""
+    auth = op.get("x-amazon-apigateway-auth")
+    return isinstance(auth, dict) and str(auth.get("type") or "").upper() == "AWS_IAM"
+
+
 def routes(body: Any) -> list | None:
     """Every method of every path of the document, or None when ``body`` is not an OpenAPI document."""
     doc = load(body)
@@ -121,6 +129,8 @@ def routes(body: Any) -> list | None:
             if method not in METHODS or not isinstance(op, dict):
                 continue
             authorization, api_key = _auth(op.get("security", top_security), schemes)
+            if authorization == "NONE" and _iam_auth(op):
+                authorization = "AWS_IAM"
             name = op.get("x-amazon-apigateway-request-validator", top_validator)
             rules = validators.get(name) if isinstance(name, str) else None
             validator = isinstance(rules, dict) and any(rules.get(k) is True for k in

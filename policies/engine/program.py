@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from . import capture, nodejs
+from . import capture, nodejs, rest_api
 from .capture import Capture
 
 
@@ -20,4 +20,8 @@ def run_directory(path: str, mode: str = "update", stack: str = "dev", config_fi
     config = {**capture.project_config(path, project), **config}
     if runtime == "nodejs":
         return nodejs.run_directory(path, main, project, mode, stack, config, secret)
-    return capture.run_python_directory(path, main, project, site, mode, stack, config, secret)
+    cap = capture.run_python_directory(path, main, project, site, mode, stack, config, secret)
+    # what a multi-language component's plugin would build, built as it builds it (rest_api.py)
+    region = config.get("aws:region") or capture.region_config()["aws:region"]
+    cap.records = rest_api.expand(cap.records, mode, region, path)
+    return cap

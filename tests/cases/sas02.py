@@ -381,6 +381,23 @@ def swagger_json_body_with_cognito_and_api_keys():
     aws.apigateway.RestApi("orders-api", body=json.dumps(SWAGGER_SECURED))
 
 
+@case("apigw-method-no-auth", violates=False)
+def swagger_body_with_iam_auth_on_every_operation():
+    # what a RestAPI route with iam_auth_enabled writes: API Gateway's own x-amazon-apigateway-auth extension
+    aws.apigateway.RestApi("orders-api", body=json.dumps({
+        "swagger": "2.0", "info": {"title": "orders", "version": "1"},
+        "paths": {"/admin": {"delete": {"x-amazon-apigateway-auth": {"type": "AWS_IAM"},
+                                        "x-amazon-apigateway-integration": {"type": "aws_proxy"}}}}}))
+
+
+@case("apigw-method-no-auth", violates=True, resource="orders-api")
+def swagger_body_with_iam_auth_on_one_operation_only():
+    aws.apigateway.RestApi("orders-api", body=json.dumps({
+        "swagger": "2.0", "info": {"title": "orders", "version": "1"},
+        "paths": {"/admin": {"delete": {"x-amazon-apigateway-auth": {"type": "AWS_IAM"}}},
+                  "/orders": {"get": {"x-amazon-apigateway-auth": {"type": "NONE"}}}}}))
+
+
 @case("apigw-method-request-validation", violates=True, resource="orders-api")
 def openapi_body_any_method_without_validator():
     aws.apigateway.RestApi("orders-api", body=OPENAPI3_YAML)
