@@ -63,9 +63,14 @@ def managed_documents(r, service_roles: bool = True) -> list:
     policies AWS publishes as a service's own role (``policy/service-role/``: AWSGlueServiceRole,
     AWSLambdaBasicExecutionRole, ...) are left out."""
     arns = as_list(r.get("managedPolicyArns")) if r.type == aws.ROLE else [r.get("policyArn")]
-    return [(f"the AWS-managed {managed.name_of(a)} policy", doc) for a in arns
-            if managed.is_managed(a) and a not in ADMIN_MANAGED and (service_roles or SERVICE_ROLE_PATH not in a)
+    return [(_managed_where(a), doc) for a in arns
+            if managed.is_managed(a) and (service_roles or SERVICE_ROLE_PATH not in a)
             and (doc := managed.document(a)) is not None]
+
+
+def _managed_where(arn: str) -> str:
+    """How a finding names an AWS managed policy (and the part of the resource it is about)."""
+    return f"the AWS-managed {managed.name_of(arn)} policy"
 
 
 def documents(r, with_managed: bool = False, service_roles: bool = True) -> list:
@@ -121,9 +126,10 @@ def passrole_statements(doc) -> list:
 
 
 def star_resource_grants(doc, actions) -> list:
-    """(statement, granted actions) for named (non-``*``) actions of ``actions`` allowed on every resource."""
-    return [(s, hit) for s in doc.allows() if s.all_resources and "*" not in s.actions and not s.not_actions
-            if (hit := s.grants_any(actions))]
+    """(statement, granted actions) for the actions of ``actions`` allowed on every resource (by name, by a
+    wildcard, ``*`` or NotAction: where the admin or whole-service rule reports the statement, the finding
+    of a rule using this is superseded there)."""
+    return [(s, hit) for s in doc.allows() if s.all_resources if (hit := s.grants_any(actions))]
 
 
 def _passes_to_lambda(statement) -> bool:
@@ -144,21 +150,28 @@ def _passes_to(statement, service: str) -> bool:
     return any(isinstance(v, str) and fnmatch.fnmatchcase(service, v.lower()) for v in values) or not values
 
 
-def privesc_findings(doc) -> list:
-    """Names of escalation paths the document grants (literal ``*`` admin is iam-admin-star's)."""
-    found = []
-    stmts = [s for s in doc.allows() if "*" not in s.actions and not s.not_actions]
+def privesc_paths(doc) -> dict:
+    """Escalation path the document grants -> the statements that grant it (an admin statement grants
+    every path: iam-admin-star's finding on it supersedes this one)."""
+    found: dict = {}
+    stmts = doc.allows()
     for s in stmts:
-        found += s.grants_any(PRIVESC_ACTIONS)
-        if s.all_resources:
-            found += s.grants_any(CODE_ACTIONS)
-    def granted(a): return any(s.grants(a) for s in stmts)
+        for action in s.grants_any(PRIVESC_ACTIONS) + (s.grants_any(CODE_ACTIONS) if s.all_resources else []):
+            found.setdefault(action, []).append(s)
     passers = [s for s in stmts if s.grants("iam:PassRole")]
     for service, create, run in PASSROLE_PATHS:
-        if any(_passes_to(s, service) for s in passers) and all(granted(a) for a in create) and \
-                (not run or any(granted(a) for a in run)):
-            found.append(" + ".join(["iam:PassRole", *create]) + (f" + {'/'.join(run)}" if run else ""))
-    return sorted(set(found))
+        to_service = [s for s in passers if _passes_to(s, service)]
+        creating = [[s for s in stmts if s.grants(a)] for a in create]
+        running = [s for a in run for s in stmts if s.grants(a)]
+        if to_service and all(creating) and (not run or running):
+            name = " + ".join(["iam:PassRole", *create]) + (f" + {'/'.join(run)}" if run else "")
+            found[name] = [*to_service, *(s for group in creating for s in group), *running]
+    return found
+
+
+def privesc_findings(doc) -> list:
+    """Names of the escalation paths the document grants."""
+    return sorted(privesc_paths(doc))
 
 
 def _each_document(r, report, with_managed: bool = False, service_roles: bool = True):
@@ -173,8 +186,9 @@ def _each_document(r, report, with_managed: bool = False, service_roles: bool = 
             continue
         for item in report(where, doc):
             if isinstance(item, tuple):
-                statement, message = item
-                out.append(Keyed(message, (where, statement.index)))
+                about, message = item
+                statements = about if isinstance(about, list) else [about]
+                out.append(Keyed(message, (where, statements[0].index), [(where, s.index) for s in statements[1:]]))
             else:
                 out.append(Keyed(item, (where,)))
     return out
@@ -244,7 +258,7 @@ def iam_admin_star(r, cfg):
     remediation="""# Replace "dynamodb:*" by the calls the code makes: ["dynamodb:GetItem", "dynamodb:PutItem"]""",
     peers=["CKV_AWS_49", "CKV_AWS_63", "FSBP IAM.21"],
     config=list_setting("allowedServices", [], "Services (e.g. logs, xray) whose wildcard is accepted."),
-    superseded_by=["lambda-role-overprivileged"])
+    superseded_by=["iam-admin-star", "iam-admin-managed-policy", "lambda-role-overprivileged"])
 def iam_wildcard_service_action(r, cfg):
     allowed = tuple(s.lower() for s in cfg["allowedServices"])
     return _each_document(r, lambda where, doc: [(s,
@@ -275,7 +289,7 @@ def iam_wildcard_resource(r, cfg):
     remediation="""pass_role_statement = {"Effect": "Allow", "Action": "iam:PassRole", "Resource": worker_role.arn,
     "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}""",
     peers=["CKV_AWS_286", "CKV_AWS_110"],
-    superseded_by=["iam-admin-star", "lambda-role-overprivileged"])
+    superseded_by=["iam-admin-star", "iam-admin-managed-policy", "lambda-role-overprivileged"])
 def iam_passrole_star(r, cfg):
     return _each_document(r, lambda where, doc: [(s,
         f"{where}{_sid(s)} allows iam:PassRole on every role with no iam:PassedToService condition. Name the "
@@ -289,11 +303,14 @@ def iam_passrole_star(r, cfg):
                 "function make itself administrator.",
     remediation="""# Remove the IAM-write and code-update actions from function roles; deployment pipelines hold them.""",
     peers=["CKV_AWS_110", "CKV_AWS_286"],
-    superseded_by=["lambda-role-overprivileged"])
+    superseded_by=["iam-admin-star", "iam-admin-managed-policy", "lambda-role-overprivileged"])
 def iam_privesc_actions(r, cfg):
     def report(where, doc):
-        found = privesc_findings(doc)
-        return [f"{where} grants {', '.join(found)}: a known privilege-escalation path. Remove it."] if found else []
+        paths = privesc_paths(doc)
+        if not paths:
+            return []
+        statements = list({id(s): s for group in paths.values() for s in group}.values())   # the path's parts
+        return [(statements, f"{where} grants {_some(sorted(paths))}: a known privilege-escalation path. Remove it.")]
     # a service's own AWS role policy (AWSGlueServiceRole's glue:*) is AWS's design for that service
     return _each_document(r, report, with_managed=True, service_roles=False)
 
@@ -305,16 +322,11 @@ def iam_privesc_actions(r, cfg):
                 "an attacker with stolen function credentials needs to exfiltrate data.",
     remediation="""# Scope reads to the one bucket, secret, parameter path, table or key the function uses.""",
     peers=["CKV_AWS_108", "CKV_AWS_288", "FSBP KMS.1", "FSBP KMS.2"],
-    superseded_by=["lambda-role-overprivileged"])
+    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-admin-managed-policy", "lambda-role-overprivileged"])
 def iam_data_exfil_star(r, cfg):
     def report(where, doc):
         out = []
         for s, hit in star_resource_grants(doc, EXFIL):
-            # a whole-service wildcard ("dynamodb:*") is iam-wildcard-service-action's finding
-            hit = [a for a in hit if f"{a.split(':')[0]}:*".lower() not in {x.lower() for x in s.actions
-                                                                            if isinstance(x, str)}]
-            if not hit:
-                continue
             also = [a for a in s.grants_any(DATA_PLANE) if a not in hit]
             more = f" (and {', '.join(also)}, also on every resource)" if also else ""
             out.append((s, f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\"{more}. Scope it to the "
@@ -348,20 +360,19 @@ def _iam_actions() -> dict:
         return json.load(f)
 
 
-# Granted on "*" these are another rule's finding: privilege escalation (iam-privesc-actions), any role
-# (iam-assume-role-star); ecr:GetAuthorizationToken has no resource to name, and every image pull needs it.
-_ELSEWHERE = {a.lower() for a in (*PRIVESC_ACTIONS, "sts:AssumeRole", "ecr:GetAuthorizationToken", "iam:PassRole")}
+# ecr:GetAuthorizationToken has no resource to name, and every image pull needs it. (A statement that grants
+# privilege escalation, any role or PassRole is reported by those rules, which supersede these there.)
+_NO_RESOURCE = {"ecr:getauthorizationtoken"}
 
 
 @cache
 def credentials_actions() -> tuple:
-    return tuple(a for a in _iam_actions()["credentialsExposure"] if a.lower() not in _ELSEWHERE)
+    return tuple(a for a in _iam_actions()["credentialsExposure"] if a.lower() not in _NO_RESOURCE)
 
 
 @cache
 def permissions_actions() -> tuple:
-    exposure = {a.lower() for a in _iam_actions()["credentialsExposure"]}
-    return tuple(a for a in _iam_actions()["permissionsManagement"] if a.lower() not in _ELSEWHERE | exposure)
+    return tuple(a for a in _iam_actions()["permissionsManagement"] if a.lower() not in _NO_RESOURCE)
 
 
 @resource_rule(
@@ -374,7 +385,7 @@ def permissions_actions() -> tuple:
 credentials_statement = {"Effect": "Allow", "Action": "redshift:GetClusterCredentials",
     "Resource": "arn:aws:redshift:us-east-1:444455556666:dbuser:reports/app"}""",
     peers=["CKV_AWS_107", "CKV_AWS_287"],
-    superseded_by=["iam-admin-star", "iam-wildcard-service-action"])
+    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-privesc-actions", "iam-assume-role-star", "iam-passrole-star"])
 def iam_credentials_exposure(r, cfg):
     return _each_document(r, lambda where, doc: [(s,
         f"{where}{_sid(s)} allows {_some(hit)} on every resource: each returns credentials. Remove them, or name "
@@ -391,7 +402,7 @@ def iam_credentials_exposure(r, cfg):
     remediation="""# Name the resource the code changes the policy of:
 permission_statement = {"Effect": "Allow", "Action": "sqs:SetQueueAttributes", "Resource": queue.arn}""",
     peers=["CKV_AWS_109", "CKV_AWS_289"],
-    superseded_by=["iam-admin-star", "iam-wildcard-service-action"])
+    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-privesc-actions", "iam-passrole-star", "iam-credentials-exposure"])
 def iam_permissions_management(r, cfg):
     return _each_document(r, lambda where, doc: [(s,
         f"{where}{_sid(s)} allows {_some(hit)} on every resource: each changes who may use a resource. Name the "
@@ -432,8 +443,7 @@ def write_grants(statement) -> list:
     remediation="""# Name the resources the code writes to:
 write_statement = {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": queue.arn}""",
     peers=["CKV_AWS_111", "CKV_AWS_290"],
-    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-wildcard-resource", "iam-privesc-actions",
-                   "iam-permissions-management", "iam-credentials-exposure"])
+    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-wildcard-resource", "iam-data-exfil-star", "iam-privesc-actions", "iam-permissions-management", "iam-credentials-exposure", "iam-assume-role-star", "iam-passrole-star"])
 def iam_write_star(r, cfg):
     return _each_document(r, lambda where, doc: [
         (s, f"{where}{_sid(s)} allows {_some(hit)} on every resource. Name the resources.")
@@ -449,9 +459,10 @@ def iam_write_star(r, cfg):
     peers=["CKV_AWS_274", "CKV2_AWS_56"], superseded_by=["lambda-role-overprivileged"])
 def iam_admin_managed_policy(r, cfg):
     arns = as_list(r.known("managedPolicyArns")) if r.type == aws.ROLE else [r.known("policyArn")]
-    bad = [a.rsplit("/", 1)[-1] for a in arns if isinstance(a, str) and (a in ADMIN_MANAGED or _grants_admin(a))]
-    if bad:
-        return f"attaches the AWS-managed {', '.join(bad)} policy. Attach a least-privilege policy instead."
+    bad = [a for a in arns if isinstance(a, str) and (a in ADMIN_MANAGED or _grants_admin(a))]
+    if bad:   # about those policies: the other rules' findings on their statements are superseded
+        return Keyed(f"attaches the AWS-managed {', '.join(a.rsplit('/', 1)[-1] for a in bad)} policy. Attach a "
+                     "least-privilege policy instead.", (_managed_where(bad[0]),), [(_managed_where(a),) for a in bad[1:]])
     return None
 
 
@@ -597,7 +608,7 @@ def role_problem_sources(stack, role) -> tuple:
             found.append(f"every action on every resource (via {via})")
         if passrole_statements(doc):
             found.append(f"iam:PassRole on every role (via {via})")
-        esc = privesc_findings(doc)
+        esc = privesc_findings(doc) if not admin_statements(doc) else []   # "every action" says it all
         if esc:
             found.append(f"{', '.join(esc)} (via {via})")
         problems += found

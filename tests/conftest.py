@@ -37,6 +37,17 @@ class Packs:
             self._packs[key] = pack
         return self._packs[key]
 
+    def configured(self, mode: str, config: dict | None):
+        """One pack process per mode, configured again for each call (as ``PackProcess.configure`` allows):
+        for tests that judge one program under many configs, where a process per config would cost a start
+        each."""
+        key = ("configured", mode)
+        if key not in self._packs:
+            pack = analyzer.PackProcess(dry_run=mode == "preview")
+            pack.start({})
+            self._packs[key] = pack
+        return self._packs[key].configure(config or {})
+
     def close(self):
         for p in self._packs.values():
             p.close()
@@ -47,6 +58,11 @@ def packs():
     p = Packs()
     yield p
     p.close()
+
+
+def analyze_with(packs, program, config, mode="update"):
+    """``analyze`` under ``config`` on a pack process shared by every config (``Packs.configured``)."""
+    return packs.configured(mode, config).run(captured(program, mode).records)
 
 
 def analyze(packs, program, mode="update", config=None, stack_tags=None, **identity):

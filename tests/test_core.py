@@ -490,15 +490,22 @@ def test_a_keyed_finding_supersedes_only_its_part():
     under = dataclasses.replace(base, id="t-under", superseded_by=("t-over",))
 
     def kept(over_keys, under_keys):
-        results = [(over, [Outcome("o", "urn:u", key=k) for k in over_keys]),
-                   (under, [Outcome(f"u{i}", "urn:u", key=k) for i, k in enumerate(under_keys)])]
-        return [o.key for o in supersede(results)[1][1]]
+        def parts(k):
+            return None if k is None else k if isinstance(k, list) else (k,)
+        results = [(over, [Outcome("o", "urn:u", parts=parts(k)) for k in over_keys]),
+                   (under, [Outcome(f"u{i}", "urn:u", parts=parts(k)) for i, k in enumerate(under_keys)])]
+        return [o.parts[0] if o.parts else None for o in supersede(results)[1][1]]
 
     statement_1, statement_2 = ("policy", 1), ("policy", 2)
     assert kept([statement_1], [statement_1, statement_2, None]) == [statement_2, None]
     assert kept([None], [statement_1, statement_2, None]) == []              # the whole resource
     assert kept([("policy",)], [statement_1, statement_2, ("other", 1)]) == [("other", 1)]   # a containing part
     assert kept([], [statement_1]) == [statement_1]
+    # a finding about several parts (an escalation path over two statements) stands for each of them, and
+    # goes when any of its parts is reported
+    assert kept([[statement_1, statement_2]], [statement_2, ("policy", 3)]) == [("policy", 3)]
+    assert kept([statement_2], [[statement_1, statement_2], statement_1]) == [statement_1]
+    assert Keyed("t", statement_1, also=[statement_2]).parts == (statement_1, statement_2)
     assert Keyed("text", statement_1) == "text" and Keyed("text", statement_1).key == statement_1
     capped = messages.cap_findings([Keyed(f"m{i}", ("p", i)) for i in range(12)])
     assert len(capped) == 10 and capped[-1].key == ("more findings",)    # the summary never stands for all

@@ -82,19 +82,26 @@ SECURITY_HUB = "https://docs.aws.amazon.com/securityhub/latest/userguide/{svc}-c
 
 
 class Keyed(str):
-    """A finding's message about one part of a resource: ``key`` names the part, as a path into it (a
-    policy document ``("inline_policies[0]",)``, its statement ``("inline_policies[0]", 2)``). Where
-    rules declare ``superseded_by``, a keyed finding is dropped only when a superseding rule reported
-    the same part of the same resource, or a part containing it (a key that is a prefix of its key), or
-    the whole resource with a finding that names no part. So two rules that report two statements of one
-    policy both report, and one statement is reported once."""
+    """A finding's message about parts of a resource: ``key`` names the part, as a path into it (a policy
+    document ``("inline_policies[0]",)``, its statement ``("inline_policies[0]", 2)``), and ``also`` the
+    other parts it is about (the statements that together make a privilege-escalation path). Where rules
+    declare ``superseded_by``, a keyed finding is dropped only when a superseding rule reported one of its
+    parts of the same resource, or a part containing it (a key that is a prefix of its key), or the whole
+    resource with a finding that names no part. So two rules that report two statements of one policy both
+    report, and one statement is reported once."""
 
     key: tuple
+    also: tuple
 
-    def __new__(cls, text: str, key: tuple) -> Keyed:
+    def __new__(cls, text: str, key: tuple, also=()) -> Keyed:
         message = super().__new__(cls, text)
         message.key = tuple(key)
+        message.also = tuple(tuple(k) for k in also)
         return message
+
+    @property
+    def parts(self) -> tuple:
+        return (self.key, *self.also)
 
 
 class Sev(enum.Enum):

@@ -25,7 +25,7 @@ class Outcome(NamedTuple):
     exempt: str | None = None   # the exemption that downgrades this finding to advisory
     crash: bool = False
     covers: tuple = ()          # URNs of other resources this finding stands for (Rule.superseded_by)
-    key: tuple | None = None    # the part of the resource the finding is about (rule.Keyed), if it names one
+    parts: tuple | None = None  # the parts of the resource the finding is about (rule.Keyed), if it names any
 
 
 def rule_config(rule: Rule, engine_config: dict | None, stack_tags: dict | None = None,
@@ -78,7 +78,7 @@ def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | N
     redactor = (lambda r: messages.redactor_in(subject, r)) if in_stack else (lambda r: r.redactor())
     covers = getattr(found, "covers", {})
     return [format_outcome(rule, resource, message, exempt, redactor(resource), in_stack)._replace(
-                covers=covers.get((resource.urn, message), ()), key=getattr(message, "key", None))
+                covers=covers.get((resource.urn, message), ()), parts=getattr(message, "parts", None))
             for resource, message, exempt in suppress(rule, found, cfg)]
 
 
@@ -98,7 +98,7 @@ def covered_by(results: list) -> dict:
         for o in outcomes:
             if not o.crash and o.exempt is None:
                 parts = covered.setdefault(rule.id, {})
-                parts.setdefault(o.urn, set()).add(o.key)
+                parts.setdefault(o.urn, set()).update(o.parts if o.parts else (None,))
                 for u in o.covers:
                     parts.setdefault(u, set()).add(None)
     return covered
@@ -110,7 +110,7 @@ def _stands_for(o: Outcome, parts: dict) -> bool:
     keys = parts.get(o.urn)
     if not keys:
         return False
-    return None in keys or (o.key is not None and any(o.key[:len(k)] == k for k in keys))
+    return None in keys or any(part[:len(k)] == k for part in (o.parts or ()) for k in keys if k is not None)
 
 
 def moot(rule: Rule, undecided: Undecided, covered: dict) -> bool:
