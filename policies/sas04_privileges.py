@@ -231,9 +231,10 @@ def policy_unreadable(r, cfg):
 
 
 IDENTITY_RULE = dict(types=IDENTITY_TYPES)
-# Rules that also judge the AWS managed policies a role or attachment names (admin ones are
-# iam-admin-managed-policy's; resource-"*" data-plane grants of AWS's execution-role policies are left
-# to iam-data-exfil-star, so the standard SQS/stream execution roles are not a finding).
+# Rules that also judge the AWS managed policies a role or attachment names (where iam-admin-managed-policy
+# reports an admin one, their findings on it are superseded). iam-wildcard-resource judges only policies the
+# program writes: the resource-"*" data-plane grants of AWS's execution-role policies (the standard SQS and
+# stream roles) are AWS's design, and their data-reading grants are iam-data-exfil-star's to judge.
 MANAGED_RULE = dict(types=[*IDENTITY_TYPES, aws.ROLE_POLICY_ATTACHMENT, aws.POLICY_ATTACHMENT])
 
 
