@@ -82,3 +82,9 @@ def analyze_with(packs, program, config, mode="update"):
 def analyze(packs, program, mode="update", config=None, stack_tags=None, **identity):
     cap = captured(program, mode)
     return packs.get(mode, config, stack_tags, **identity).run(cap.records)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The public corpus's tests first: its one module fixture (every public program captured) is the
+    suite's longest unit of work, so one process starts it at once while the other takes the rest."""
+    items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/test_public.py") else 1)
