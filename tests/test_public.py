@@ -2,8 +2,8 @@
 under ``scan``'s runner, Python and TypeScript, and gives exactly the findings a reviewer expects (its
 ``expected.yaml`` lists the known false positives and misses, so docs/accuracy.md stays honest).
 
-Every program runs in update mode. Preview runs for a fixed sample (every fourth program, both
-languages): a preview costs as much as an update, and ``bench/accuracy.py --corpus public --preview``
+Every program runs in update mode. Preview runs for a sample (an eighth of the programs, rotating by the
+day, ``conftest.ci_sample``; ``SG_FULL=1`` runs all): a preview costs as much as an update, and ``bench/accuracy.py --corpus public --preview``
 runs all of them (docs/accuracy.md gives its result)."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, ci_sample
 
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import accuracy  # noqa: E402
@@ -22,7 +22,7 @@ import accuracy  # noqa: E402
 PUBLIC = accuracy.PUBLIC
 PROGRAMS = accuracy.apps(PUBLIC)
 NODE_MODULES = os.path.join(ROOT, ".ci", "node_modules")
-PREVIEW_SAMPLE = PROGRAMS[::4]
+PREVIEW_SAMPLE = ci_sample(PROGRAMS, 8)   # an eighth, rotating daily (SG_FULL=1: all)
 
 
 def _node_modules() -> None:
