@@ -6,7 +6,7 @@ secret-wrapped, malformed policy documents), sends them to a pack process as the
 asserts: the call succeeds, no diagnostic is an internal error, and no canary reaches a message.
 Random stacks of those resources go through AnalyzeStack the same way.
 
-Bounded in CI by ``SG_FUZZ_EXAMPLES`` (default 60 per property); a release run uses more, e.g.
+Bounded in CI by ``SG_FUZZ_EXAMPLES`` (default 40 per property); a release run uses more, e.g.
 ``SG_FUZZ_EXAMPLES=5000 python -m pytest tests/test_fuzz.py``.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from policies import REGISTRY
 from policies.core import native, values
 
 load_all()
-EXAMPLES = int(os.environ.get("SG_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("SG_FUZZ_EXAMPLES", "40"))
 CANARY = "fzCANARYfz"
 KEY = "fzKEYfz"   # a map key the rules never look for
 INTERNAL = "internal error in policy"
