@@ -64,11 +64,9 @@ def findings(app: str, mode: str, corpus: str = CORPUS, recs: list | None = None
 
     folder = os.path.join(corpus, app)
     settings = os.path.join(folder, "serverless-guard.yaml")
-    env = {"SERVERLESS_GUARD_SETTINGS": settings} if os.path.isfile(settings) else {}
-    if language(app, corpus) == "typescript":
-        env["SERVERLESS_GUARD_LANGUAGE"] = "typescript"
     recs = records(app, mode, corpus) if recs is None else recs
-    with analyzer.PackProcess(dry_run=mode == "preview", extra_env=env) as pack:
+    with analyzer.PackProcess(dry_run=mode == "preview", settings=settings if os.path.isfile(settings) else None,
+                              language="typescript" if language(app, corpus) == "typescript" else None) as pack:
         pack.start()
         diags = pack.run(recs)
     return classify(diags)

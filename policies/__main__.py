@@ -125,30 +125,37 @@ def _check_outputs(outputs: dict, inputs: dict) -> None:
 
 
 def _pack_process(args, dry_run: bool, project: str):
-    """The pack, started as the engine starts it: from the source checkout when there is one, else from
-    the installed package (``python -m policies.pack``)."""
+    """The pack, started as the engine starts it, with the settings file and language handed over in its
+    launch line (``policies/pack.py``): ``--settings``, else the source checkout's own file when there is one,
+    else the built-in defaults (an installed package carries no settings file and reads none from the working
+    folder or the environment)."""
     from .engine import analyzer
 
-    env = {}
-    settings_file = args.settings or (os.path.join(PACK_DIR, "serverless-guard.yaml")
-                                      if os.path.isfile(os.path.join(PACK_DIR, "serverless-guard.yaml")) else None)
-    if settings_file:
-        if not os.path.isfile(settings_file):
-            raise UsageError(f"settings file {settings_file} does not exist")
-        env["SERVERLESS_GUARD_SETTINGS"] = os.path.abspath(settings_file)
-    if args.language:
-        env["SERVERLESS_GUARD_LANGUAGE"] = args.language
-    command = [sys.executable, "-u", "-m", "policies.pack"]
-    env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                         os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    settings_file = _settings_file(args)
     try:
-        return analyzer.PackProcess(tempfile.gettempdir(), stack=args.stack, project=args.project or project,
-                                  organization=args.org, dry_run=dry_run,
-                                  stack_config=_stack_config_env(args.stack_config), extra_env=env, command=command,
-                                  transport="pipe")
+        return analyzer.PackProcess(stack=args.stack, project=args.project or project,
+                                    organization=args.org, dry_run=dry_run,
+                                    stack_config=_stack_config_env(args.stack_config),
+                                    command=analyzer.pack_command(), transport="pipe",
+                                    settings=settings_file, language=args.language)
     except RuntimeError as exc:
+        from .core.safety import one_line
+
         lines = [ln for ln in str(exc).splitlines() if ln.startswith("serverless-guard:")]
-        raise UsageError(lines[-1].split(": ", 1)[1] if lines else "the policy pack did not start") from None
+        raise UsageError(one_line(lines[-1].split(": ", 1)[1]) if lines else "the policy pack did not start") from None
+
+
+def _settings_file(args) -> str | None:
+    """The settings file of a scan: ``--settings``, else the source checkout's ``serverless-guard.yaml`` (beside
+    ``PulumiPolicy.yaml``, as the published pack has it), else none: the built-in defaults."""
+    if args.settings:
+        if not os.path.isfile(args.settings):
+            raise UsageError(f"settings file {args.settings} does not exist")
+        return os.path.abspath(args.settings)
+    shipped = os.path.join(PACK_DIR, "serverless-guard.yaml")
+    if os.path.isfile(shipped) and os.path.isfile(os.path.join(PACK_DIR, "PulumiPolicy.yaml")):
+        return shipped
+    return None
 
 
 def _load_settings_rules(settings_file: str | None) -> None:
@@ -158,8 +165,8 @@ def _load_settings_rules(settings_file: str | None) -> None:
     from . import load_rules
     from .core import settings
 
-    path = settings_file or os.path.join(PACK_DIR, settings.SETTINGS_FILE)
-    if not os.path.isfile(path):
+    path = settings_file
+    if not path or not os.path.isfile(path):
         return
     load_rules()
     try:
@@ -173,8 +180,8 @@ def _settings_language(args) -> str:
     from . import load_rules
     from .core import settings
 
-    path = args.settings or os.path.join(PACK_DIR, settings.SETTINGS_FILE)
-    if not os.path.isfile(path):
+    path = _settings_file(args)
+    if not path:
         return "python"
     load_rules()
     # the pack has started with this file, so it is valid (a bad one stopped the scan with its error)
@@ -248,7 +255,7 @@ def _scan_arguments(args) -> tuple:
     for path, what in ((args.stack_config, "stack config"), (args.settings, "settings file")):
         if path and not os.path.isfile(path):
             raise UsageError(f"{what} {path} does not exist")
-    _load_settings_rules(args.settings)
+    _load_settings_rules(_settings_file(args))
     return policy_config, tags
 
 
@@ -380,7 +387,7 @@ def cmd_config(args) -> int:
     try:
         if args.settings and not os.path.isfile(args.settings):
             raise UsageError(f"settings file {args.settings} does not exist")
-        data = settings.load_settings(args.settings or os.path.join(PACK_DIR, settings.SETTINGS_FILE))
+        data = settings.load_settings(_settings_file(args) or "")
         if args.action == "export" and args.profile:
             data = {**data, "profile": args.profile}
         compiled = settings.compile_settings(data, args.stack, args.project, args.org,
@@ -417,14 +424,18 @@ def main(argv=None) -> int:
     """The ``serverless-guard`` command. Exit codes: 0 no mandatory violation, 1 mandatory violations
     (or findings at ``--fail-on`` severity and above), 2 a usage, input or configuration error (one
     line on stderr, never a traceback)."""
+    _safe_import_path()
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGINT)} \
         if threading.current_thread() is threading.main_thread() else {}
     try:
         return _main(argv)
     except UsageError as exc:
         from .core.safety import printable
+        from .core.secrets import hide_credentials
 
-        print(f"serverless-guard: error: {printable(str(exc))}", file=sys.stderr)
+        # the one place an error reaches a person: a program's own exception, a settings or stack config
+        # problem: a credential in it is never shown
+        print(f"serverless-guard: error: {printable(hide_credentials(str(exc)))}", file=sys.stderr)
         return 2
     except (KeyboardInterrupt, Interrupted) as exc:
         # the child processes were stopped on the way out (their context managers); an interrupted scan
@@ -440,6 +451,16 @@ def main(argv=None) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _safe_import_path() -> None:
+    """``python -m`` puts the working folder first on the import path, and a program under review may have
+    written modules there or in the temp folder: the libraries this command imports later (lazily) come from
+    its own installation only. The package's own folder stays (a source checkout is run from it)."""
+    own = os.path.realpath(PACK_DIR)
+    unsafe = {os.path.realpath(os.getcwd()), os.path.realpath(tempfile.gettempdir())}
+    sys.path[:] = [p for p in sys.path
+                   if os.path.realpath(p or ".") == own or (p not in ("", ".") and os.path.realpath(p) not in unsafe)]
 
 
 def _seconds(text: str) -> float:

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
 from . import presentation
+from .core.safety import visible
 
 JSON_SCHEMA_VERSION = "1.0"
 SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"]
@@ -110,7 +111,12 @@ def _uri(relative: str) -> str:
 
 
 def _inside(path: str, folder: str) -> bool:
-    real = os.path.realpath(path)
+    """Whether ``path`` (input: a source position) is inside ``folder``; a path the system cannot even
+    resolve (a NUL byte, one too long) is not."""
+    try:
+        real = os.path.realpath(path)
+    except (ValueError, OSError):
+        return False
     return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
 
 
@@ -173,7 +179,33 @@ def summary(findings: list) -> dict:
 
 def to_json(findings: list, pack: dict, source: dict, fixes: Sequence = ()) -> dict:
     return {"schemaVersion": JSON_SCHEMA_VERSION, "pack": pack, "input": source, "summary": summary(findings),
-            "findings": [_as_dict(f) for f in findings], "remediations": [_as_dict(r) for r in fixes]}
+            "findings": [_as_dict(f) for f in findings], "remediations": [_as_dict(r) for r in fixes],
+            "exemptions": exemptions(findings)}
+
+
+def exemptions(findings: list, today=None) -> list:
+    """Every exemption in effect in a scan, one per exempted finding: the policy, the resource, the reason,
+    where it is declared, when it expires (and in how many days) and since when it has stood (and for how
+    many days) when its settings entry says so (``since``). A tag says only its reason and expiry."""
+    import datetime as _dt
+
+    today = today or _dt.date.today()
+
+    def days(date, sign):
+        try:
+            return sign * (_dt.date.fromisoformat(date) - today).days if isinstance(date, str) else None
+        except ValueError:
+            return None
+
+    out = []
+    for f in findings:
+        ex = f.exemption
+        if not ex:
+            continue
+        out.append({"policy": f.policy, "resource": f.resource, "urn": f.urn, "reason": ex.get("reason", ""),
+                    "source": ex.get("source", ""), "expires": ex.get("expires"), "daysLeft": days(ex.get("expires"), 1),
+                    "since": ex.get("since"), "daysStood": days(ex.get("since"), -1)})
+    return sorted(out, key=lambda e: (e["policy"], e["resource"], e["urn"]))
 
 
 def _as_dict(item) -> dict:
@@ -237,16 +269,16 @@ def to_sarif(findings: list, pack: dict, fixes: Sequence = (), language: str = "
         results.append({
             "ruleId": f.policy, "ruleIndex": index[f.policy],
             "level": "note" if f.exempted else SARIF_LEVEL.get(f.level, "note"),
-            "message": {"text": f.message + (f"\nFix:\n{f.remediation}" if f.remediation else "")},
+            "message": {"text": visible(f.message + (f"\nFix:\n{f.remediation}" if f.remediation else ""))},
             "locations": [{
                 "physicalLocation": {"artifactLocation": {"uri": _uri(f.location["file"]), "uriBaseId": "%SRCROOT%"},
                                      "region": {"startLine": f.location["line"]}},
-                "logicalLocations": [{"name": f.resource, "fullyQualifiedName": f.urn or f.resource,
+                "logicalLocations": [{"name": visible(f.resource), "fullyQualifiedName": visible(f.urn or f.resource),
                                       "kind": "resource"}],
             }],
             "partialFingerprints": {"serverlessGuardFinding/v1": fingerprint},
             "properties": {"enforcementLevel": f.level, "severity": f.severity, "resourceType": f.type,
-                           **({"exempted": f.exempted} if f.exempted else {})},
+                           **({"exempted": visible(f.exempted)} if f.exempted else {})},
         })
     for r in fixes:
         what = "; ".join(f"{c['property']}: {json.dumps(c['before'])} -> {json.dumps(c['after'])}" for c in r.changes)
@@ -255,11 +287,12 @@ def to_sarif(findings: list, pack: dict, fixes: Sequence = (), language: str = "
             r.diagnostic
         results.append({
             "ruleId": r.policy, "ruleIndex": index[r.policy], "level": "note", "kind": "informational",
-            "message": {"text": text},
+            "message": {"text": visible(text)},
             "locations": [{
                 "physicalLocation": {"artifactLocation": {"uri": _uri(r.location["file"]), "uriBaseId": "%SRCROOT%"},
                                      "region": {"startLine": r.location["line"]}},
-                "logicalLocations": [{"name": r.resource, "fullyQualifiedName": r.urn, "kind": "resource"}],
+                "logicalLocations": [{"name": visible(r.resource), "fullyQualifiedName": visible(r.urn),
+                                      "kind": "resource"}],
             }],
             "partialFingerprints": {"serverlessGuardFinding/v1": hashlib.sha256(
                 f"remediation|{r.policy}|{r.urn}|{what}".encode()).hexdigest()},
@@ -313,11 +346,9 @@ def to_junit(findings: list, records: list, levels: dict) -> str:
 
 
 def _xml_chars(text: str) -> str:
-    """Only the characters XML 1.0 allows (controls, lone surrogates, U+FFFE/U+FFFF shown as escapes)."""
-    from .core.safety import printable
-
-    return "".join(ch if ch in "\t\n\r" or (0x20 <= ord(ch) <= 0xD7FF) or (0xE000 <= ord(ch) <= 0xFFFD)
-                   or ord(ch) >= 0x10000 else printable(ch) for ch in text)
+    """Only the characters XML 1.0 allows, and none a reader cannot see: controls, lone surrogates,
+    U+FFFE/U+FFFF and format characters (zero-width, bidirectional) shown as escapes (``safety.visible``)."""
+    return visible(text.replace("\r", "\\r"))
 
 
 def _xml_text(text: str) -> str:
@@ -356,7 +387,21 @@ def terminal(findings: list, mode: str, n_resources: int, out, quiet: bool = Fal
         _terminal_findings(console, findings)
         if fixes:
             _terminal_fixes(console, fixes)
+    _terminal_exemptions(console, findings)
     _terminal_summary(console, findings)
+
+
+def _terminal_exemptions(console, findings: list) -> None:
+    """The exemptions in effect, so a reviewer sees what is waived, by whom and until when."""
+    listed = exemptions(findings)
+    if not listed:
+        return
+    console.print(f"[bold]Exemptions in effect[/bold] ({len(listed)}):")
+    for e in listed:
+        until = f"until {e['expires']} ({e['daysLeft']} days left)" if e["expires"] else "no expiry"
+        stood = f", standing {e['daysStood']} days" if e["daysStood"] is not None else ""
+        console.print(f"    {e['policy']}  {_show(e['resource'])}  [dim]{_show(e['source'])}, {until}{stood}[/dim]")
+        console.print(f"          {_show(e['reason'])}")
 
 
 def _terminal_findings(console, findings: list) -> None:

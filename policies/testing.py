@@ -50,12 +50,8 @@ def check(program: Union[Callable[[], None], str], *, mode: str = "update", sett
         loaded = inputs.load(str(program), mode=mode, stack=stack)
         records = list(loaded.stream())
         mode = loaded.mode
-    env = {}
-    if settings:
-        env["SERVERLESS_GUARD_SETTINGS"] = os.path.abspath(settings)
-    if language:
-        env["SERVERLESS_GUARD_LANGUAGE"] = language
-    with analyzer.PackProcess(dry_run=mode == "preview", stack=stack, project=project, extra_env=env) as pack:
+    with analyzer.PackProcess(dry_run=mode == "preview", stack=stack, project=project,
+                              settings=os.path.abspath(settings) if settings else None, language=language) as pack:
         pack.start(config or {})
         diags = pack.run(records)
     out = []

@@ -175,9 +175,10 @@ def test_settings_precedence_and_tighten_only_stack_config():
 def test_one_matcher_and_linear_exemption_dates():
     r = Resource("aws:sqs/queue:Queue", "jobs", "urn:pulumi:dev::app::aws:sqs/queue:Queue::jobs",
                  {"tags": {"serverless-guard:exempt:sqs-encryption": "legacy consumer until 2999-01-01"}})
-    assert governance.name_matches(r, ["jo*"]) and governance.name_matches(r, ["*::jobs"])
+    assert governance.name_matches(r, ["jo*"]) and governance.name_matches(r, ["urn:pulumi:dev::app::*::jobs"])
+    assert not governance.name_matches(r, ["*::jobs"])   # a name pattern is never matched against URN text
     assert not governance.name_matches(r, ["other", 5])
-    assert governance.exemption_for("sqs-encryption", r) == "legacy consumer (exempted until 2999-01-01)"
+    assert governance.exemption_for(REGISTRY["sqs-encryption"], r) == "legacy consumer (exempted until 2999-01-01)"
     assert governance.split_until("a" * 100_000) == ("a" * 100_000, None)
 
 
@@ -251,7 +252,7 @@ def test_the_run_time_settings_are_one_frozen_context():
         ctx.fail_closed = False  # type: ignore[misc]
     r = Resource("aws:sqs/queue:Queue", "jobs", "urn:pulumi:dev::app::aws:sqs/queue:Queue::jobs",
                  {"tags": {"serverless-guard:exempt:sqs-encryption": "legacy until 2029-12-31"}})
-    assert "expired on 2029-12-31" in governance.exemption_for("sqs-encryption", r, ctx)
+    assert "expired on 2029-12-31" in governance.exemption_for(REGISTRY["sqs-encryption"], r, ctx)
     compiled = settings.compile_settings({"stacks": [{"match": {"tags": {"env": "dev"}}, "disable": ["sqs-encryption"]}]})
     context = settings.context_of(compiled)
     from policies.core.runtime import rule_config
@@ -374,10 +375,14 @@ def test_language_is_python_unless_the_settings_or_a_stack_entry_say_typescript(
     with pytest.raises(settings.SettingsError, match="at 'language': 'go' is not one of"):
         settings.load_settings(str(bad))
     bad.write_text("profile: default\n")
-    with pytest.raises(settings.SettingsError, match="SERVERLESS_GUARD_LANGUAGE: 'java' is not one of python"):
-        settings.compile_for_environment(str(tmp_path), {"SERVERLESS_GUARD_LANGUAGE": "java"})
-    assert settings.compile_for_environment(str(tmp_path), {"SERVERLESS_GUARD_LANGUAGE": "typescript"}).language \
+    # scan hands the language over in the pack's launch line; the environment is not a channel
+    with pytest.raises(settings.SettingsError, match="language: 'java' is not one of python"):
+        settings.compile_for_launch(None, {}, {"settings": str(bad), "language": "java"})
+    assert settings.compile_for_launch(None, {}, {"settings": str(bad), "language": "typescript"}).language \
         == "typescript"
+    ignored = settings.compile_for_launch(str(tmp_path), {"SERVERLESS_GUARD_LANGUAGE": "typescript"})
+    assert ignored.language == "python"
+    assert any("SERVERLESS_GUARD_LANGUAGE is set in the environment and ignored" in n for n in ignored.notices)
 
 
 def test_messages_name_properties_as_the_language_writes_them():

@@ -148,3 +148,51 @@ def test_analyze_stack_survives_hostile_stacks(fuzz_pack):
         resp = fuzz_pack.stub.AnalyzeStack(pb.AnalyzeStackRequest(resources=resources))
         _check(resp.diagnostics)
     run()
+
+
+# Wrong-typed values where the stack rules join resources: every name, ARN, id and number a join or a
+# comparison reads, replaced in turn by each of these (lists, objects, a number too large for an int, NUL,
+# non-strings). Systematic, not sampled: every stack rule's own case programs, every resource, every value.
+WRONG = [[], ["arn:aws:s3:::x", 1], {}, {"Ref": {"Fn": 1}}, 1e300, float("inf"), -1e300, 12345, True,
+         "\x00", "arn:aws:s3:::a\x00b", "a" * 5000]
+
+
+def _replaced(value, wrong, deep: bool):
+    if isinstance(value, dict) and not value.get(values.SIG_KEY):
+        return {k: (_replaced(v, wrong, deep) if deep and isinstance(v, (dict, list)) else
+                    wrong if isinstance(v, (str, int, float, bool)) else v) for k, v in value.items()}
+    if isinstance(value, list) and deep:
+        return [_replaced(v, wrong, deep) for v in value]
+    return wrong if isinstance(value, (str, int, float)) else value
+
+
+def _stack_programs() -> list:
+    """The records of every case program of a stack rule (and of a rule judged with the stack), once each."""
+    from policies.core.rule import with_stack
+
+    stack_rules = {r.id for r in REGISTRY.values() if r.stack or with_stack(r, REGISTRY)}
+    seen, out = set(), []
+    for c in CASES:
+        if c.rule in stack_rules and id(c.program) not in seen:
+            seen.add(id(c.program))
+            out.append((c.id, captured(c.program, "update").records))
+    return out
+
+
+@pytest.mark.parametrize("deep", [False, True], ids=["top-level", "every-leaf"])
+def test_every_stack_join_survives_wrong_typed_values(fuzz_pack, deep):
+    failures = []
+    for case_id, records in _stack_programs():
+        for i in range(len(records)):
+            for wrong in WRONG:
+                resources = []
+                for j, rec in enumerate(records):
+                    props = _replaced(rec.outputs, wrong, deep) if j == i else rec.outputs
+                    deps = {k: pb.AnalyzerPropertyDependencies(urns=v) for k, v in rec.property_dependencies.items()}
+                    resources.append(pb.AnalyzerResource(type=rec.type, name=rec.name, urn=rec.urn,
+                                                         properties=_struct(props), propertyDependencies=deps,
+                                                         dependencies=rec.dependencies))
+                resp = fuzz_pack.stub.AnalyzeStack(pb.AnalyzeStackRequest(resources=resources))
+                failures += [(case_id, records[i].type, repr(wrong)[:20], d.policyName) for d in resp.diagnostics
+                             if INTERNAL in d.message]
+    assert not failures, failures[:20]

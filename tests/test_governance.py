@@ -29,12 +29,12 @@ def program():
 
 
 def run(tmp_path, settings_yaml: str | None = None, config=None, stack="dev", tags=None, stack_config=None):
-    env = {}
+    path = None
     if settings_yaml is not None:
         path = tmp_path / "settings.yaml"
         path.write_text(settings_yaml)
-        env["SERVERLESS_GUARD_SETTINGS"] = str(path)
-    with analyzer.PackProcess(stack=stack, project="payments", stack_config=stack_config, extra_env=env) as pack:
+    with analyzer.PackProcess(stack=stack, project="payments", stack_config=stack_config,
+                              settings=str(path) if path else None) as pack:
         pack.start(config or {}, tags or {})
         diags = pack.run(captured(program, "update").records)
     out = Findings()
@@ -120,7 +120,7 @@ def test_settings_exemption_by_name(tmp_path):
     assert d[("lambda-url-auth-none", "url")].level == "mandatory"
     # the exemption travels as data, exactly as given
     assert d[("lambda-url-auth-none", "hook")].exemption == {"reason": "signed webhook", "expires": "2999-01-01",
-                                                             "source": "pack settings"}
+                                                             "source": "pack settings", "since": None}
     assert d[("lambda-url-auth-none", "url")].exemption is None
 
 
@@ -159,7 +159,7 @@ def test_bad_settings_stop_the_pack_before_analysis(tmp_path):
     path = tmp_path / "settings.yaml"
     path.write_text("severities: {high: loud}\n")
     with pytest.raises(RuntimeError, match="severities.high"):
-        analyzer.PackProcess(extra_env={"SERVERLESS_GUARD_SETTINGS": str(path)})
+        analyzer.PackProcess(settings=str(path))
 
 
 def test_bad_stack_config_is_an_error():
@@ -236,8 +236,7 @@ def test_a_typescript_organisation_reads_typescript_names_and_fixes(tmp_path):
     message = ts[("lambda-url-auth-none", "url")].message
     assert "authorizationType is NONE" in message and "authorization_type" not in message
     assert set(python) == set(ts)  # the same findings, only worded for the language
-    env = {"SERVERLESS_GUARD_SETTINGS": str(tmp_path / "settings.yaml")}
-    with analyzer.PackProcess(extra_env=env) as pack:
+    with analyzer.PackProcess(settings=str(tmp_path / "settings.yaml")) as pack:
         pack.start()
         steps = {p.name: p.remediation_steps for p in pack.info.policies}
     assert steps["lambda-url-auth-none"].startswith('new aws.lambda.FunctionUrl("url", { functionName: fn.name')

@@ -332,7 +332,7 @@ def test_the_pipe_transport_gives_the_diagnostics_grpc_gives():
     records = run_directory(example, "update").records
     answers = []
     for transport in ("grpc", "pipe"):
-        command = [sys.executable, "-u", "-m", "policies.pack"] if transport == "pipe" else None
+        command = analyzer.pack_command() if transport == "pipe" else None   # as scan starts it
         with analyzer.PackProcess(stack="dev", transport=transport, command=command) as pack:
             pack.start({})
             if transport == "pipe":   # as scan drives it: only typed resources, in batches

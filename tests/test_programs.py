@@ -192,7 +192,7 @@ aws.lambda_.Function("fn", role="arn:aws:iam::123456789012:role/r", runtime="pyt
     xray = next(f for f in data["findings"] if f["policy"] == "lambda-xray")
     assert xray["exempted"] == "restore from S3 exports (phase 2)"
     assert xray["exemption"] == {"reason": "restore from S3 exports (phase 2)", "expires": "2027-06-30",
-                                 "source": "tag serverless-guard:exempt:lambda-xray"}
+                                 "source": "tag serverless-guard:exempt:lambda-xray", "since": None}
     assert xray["level"] == "advisory"
 
 

@@ -63,8 +63,7 @@ def pack_for():
     def get(app: str, mode: str):
         key = (accuracy.language(app, PUBLIC), mode)
         if key not in packs:
-            env = {"SERVERLESS_GUARD_LANGUAGE": key[0]}
-            packs[key] = analyzer.PackProcess(dry_run=mode == "preview", extra_env=env)
+            packs[key] = analyzer.PackProcess(dry_run=mode == "preview", language=key[0])
             packs[key].start()
         return packs[key]
     yield get

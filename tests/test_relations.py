@@ -59,7 +59,7 @@ def test_an_exempted_superseding_finding_does_not_hide_the_others(tmp_path):
     settings.write_text(f"exemptions:\n  - policies: [{CONFIRMED}]\n    resources: [url]\n"
                         "    reason: reviewed public webhook\n    expires: '2999-01-01'\n")
     records = captured(_public_url, "update").records
-    with analyzer.PackProcess(extra_env={"SERVERLESS_GUARD_SETTINGS": str(settings)}) as pack:
+    with analyzer.PackProcess(settings=str(settings)) as pack:
         pack.start({})
         diags = pack.run(records)
     confirmed = [d for d in diags if d.policy == CONFIRMED]

@@ -282,8 +282,8 @@ CORPUS = os.path.join(ROOT, "tests", "corpus")
 
 
 def _verdicts(loaded, settings_file) -> set:
-    env = {"SERVERLESS_GUARD_SETTINGS": settings_file} if os.path.isfile(settings_file) else {}
-    with analyzer.PackProcess(dry_run=loaded.mode == "preview", extra_env=env) as pack:
+    with analyzer.PackProcess(dry_run=loaded.mode == "preview",
+                              settings=settings_file if os.path.isfile(settings_file) else None) as pack:
         pack.start()
         diags = pack.run(loaded.records)
     return {(d.policy, d.resource, d.level) for d in diags if "can't run policy" not in d.message}

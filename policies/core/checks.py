@@ -78,7 +78,9 @@ def s3_log_targets(stack) -> set:
                 if by_name is None:
                     by_name = {}
                     for bucket in stack.of_type(*aws.BUCKETS):
-                        by_name.setdefault(bucket.get("bucket"), []).append(bucket)
+                        name = bucket.get("bucket")
+                        if isinstance(name, str):   # a join key is read as what it must be, or not joined
+                            by_name.setdefault(name, []).append(bucket)
                 found = by_name.get(value.split(".s3.")[0].split(".s3-")[0], [])
             out.update(t.urn for t in found)
     return out

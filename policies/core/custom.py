@@ -36,7 +36,7 @@ SCHEMA = {"type": "array", "maxItems": MAX_MODULES, "items": {
 
 def load(entries: list, settings_path: str) -> list:
     """Import each entry's modules (once per process) and return the ids of the rules they declared."""
-    base = os.path.dirname(os.path.abspath(settings_path))
+    base = os.path.dirname(os.path.realpath(settings_path))
     ids: list = []
     for i, entry in enumerate(entries):
         where = f"{settings_path}: at 'customRules.{i}'"

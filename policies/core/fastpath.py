@@ -154,7 +154,8 @@ class GuardServicer(_Base):
             if level is None:
                 continue
             try:
-                outcomes = evaluate(policy.rule, subject, self._get_policy_config(policy.name), self._stack_tags)
+                outcomes = evaluate(policy.rule, subject, self._get_policy_config(policy.name), self._stack_tags,
+                                    "mandatory" if level == EnforcementLevel.MANDATORY else "advisory")
             except Undecided as exc:
                 undecided.setdefault(exc.message, []).append((policy, exc))
                 continue

@@ -146,9 +146,10 @@ class Resource:
             return value
         if isinstance(value, str):
             try:
-                return float(value) if "." in value else int(value)
-            except ValueError:
+                number = float(value) if "." in value else int(value)
+            except ValueError:   # not a number, or more digits than Python converts
                 return None
+            return number if isinstance(number, float) or abs(number) <= 2 ** 53 else float(number)
         return None
 
     def is_secret(self, path: str) -> bool:

@@ -29,22 +29,23 @@ class Outcome(NamedTuple):
 
 
 def rule_config(rule: Rule, engine_config: dict | None, stack_tags: dict | None = None,
-                context: governance.Context = governance.DEFAULT_CONTEXT) -> tuple:
+                context: governance.Context = governance.DEFAULT_CONTEXT, level: str = "advisory") -> tuple:
     """(config, disabled): rule defaults, then what the engine merged (schema defaults, initial config,
-    platform config), then per-stack settings chosen by stack tags (which may only tighten, or disable
-    the rule for this stack).
+    platform config), then per-stack settings chosen by stack tags (which may change thresholds or disable
+    the rule for this stack while it is advisory, and only tighten a rule that runs at ``level`` mandatory
+    or remediate: the publisher's and the platform's levels win over stack tags).
 
     Memoized on the identity of its arguments (the servicer keeps one config object per policy between
     Configure calls): decoding a config of 40,000 ``ignoreResources`` patterns once per resource made
     the cost grow with patterns times resources. Each caller gets its own copy of the dict."""
-    key = (rule.id, id(engine_config), id(stack_tags), id(context))
+    key = (rule.id, id(engine_config), id(stack_tags), id(context), level)
     hit = _CONFIGS.get(key)
     if hit is not None and hit[0][0] is engine_config and hit[0][1] is stack_tags and hit[0][2] is context:
         return dict(hit[1]), hit[2]
     cfg = rule.defaults()
     if engine_config:
         cfg.update(decode(engine_config))  # the engine sends every number as a float
-    disabled = governance.apply_tag_overrides(rule, cfg, stack_tags, context) if stack_tags else False
+    disabled = governance.apply_tag_overrides(rule, cfg, stack_tags, context, level) if stack_tags else False
     if len(_CONFIGS) > 4096:
         _CONFIGS.clear()
     _CONFIGS[key] = ((engine_config, stack_tags, context), cfg, disabled)
@@ -55,7 +56,7 @@ _CONFIGS: dict = {}   # rule_config's memo: key -> ((the arguments, kept alive s
 
 
 def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | None = None,
-             stack_tags: dict | None = None) -> list:
+             stack_tags: dict | None = None, level: str = "advisory") -> list:
     """Run one rule on one resource (resource rules) or on the stack index (stack rules).
 
     Four steps, each a function of its own: configure, run the check inside the error boundary,
@@ -63,7 +64,7 @@ def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | N
     when the rule found nothing certain but could not decide something (preview).
     """
     try:
-        cfg, disabled = rule_config(rule, engine_config, stack_tags, subject.context)
+        cfg, disabled = rule_config(rule, engine_config, stack_tags, subject.context, level)
     except Exception as exc:  # a config the engine did not validate (no engine, or a hand-made request)
         return [_crash(rule, subject, exc)]
     if disabled:
@@ -201,7 +202,7 @@ def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:
     for resource, message in found:
         if patterns and governance.name_matches(resource, patterns):
             continue
-        yield resource, message, governance.exemption_for(rule.id, resource, resource.context)
+        yield resource, message, governance.exemption_for(rule, resource, resource.context)
 
 
 def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact, in_stack: bool = False) -> Outcome:
@@ -245,18 +246,18 @@ def split_trailer(message: str, key: str) -> tuple:
 
 
 def remediation(rule: Rule, resource: Resource, engine_config: dict | None = None,
-                stack_tags: dict | None = None) -> dict | None:
+                stack_tags: dict | None = None, level: str = "remediate") -> dict | None:
     """The fix (``{dotted wire path: value}``) the rule would make to ``resource`` at level remediate,
     or None. Config, tag overrides, ``ignoreResources`` and exemptions apply exactly as to findings; a
     resource rule fixes only what it reports; nothing is fixed on an unknown value (preview). Raises
     what the fix raises (the servicer turns it into a diagnostic)."""
-    cfg, disabled = rule_config(rule, engine_config, stack_tags, resource.context)
+    cfg, disabled = rule_config(rule, engine_config, stack_tags, resource.context, level)
     if disabled or rule.fix is None:
         return None
     patterns = suppression_patterns(cfg)
     if patterns and governance.name_matches(resource, patterns):
         return None
-    exempt = governance.exemption_for(rule.id, resource, resource.context)
+    exempt = governance.exemption_for(rule, resource, resource.context)
     if exempt is not None and not isinstance(exempt, governance.Expired):
         return None
     try:

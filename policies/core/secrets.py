@@ -122,3 +122,22 @@ def detect(key: str, value, entropy: bool = False) -> list:
 
 def names_a_secret(key: str) -> bool:
     return bool(SECRET_KEY.search(key)) and not REFERENCE_KEY.search(key)
+
+
+HIDDEN = "[credential hidden]"
+_WORD = re.compile(r"[^\s'\"`,;()\[\]{}<>]{12,}")
+
+
+def hide_credentials(text: str) -> str:
+    """``text`` with every word the detector recognises as a credential replaced by ``[credential hidden]``:
+    for text a person reads that the pack did not write (a program's own error, an exemption reason, a
+    settings error). Linear: each word is scanned once (and at most ``MAX_SCANNED`` characters of it)."""
+    if not isinstance(text, str) or not text:
+        return text
+    return _WORD.sub(lambda m: HIDDEN if detect("", m.group(0)) or _keyed(m.group(0)) else m.group(0), text)
+
+
+def _keyed(word: str) -> bool:
+    """``password=hunter2-long`` / ``token:...``: a value under a key that names a secret."""
+    key, sep, value = word.partition("=") if "=" in word else word.partition(":")
+    return bool(sep) and len(value) >= 8 and bool(detect(key, value))

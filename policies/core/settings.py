@@ -104,7 +104,18 @@ def settings_schema() -> dict:
                     "resources": {"type": "array", "minItems": 1, "items": pattern},
                     "reason": {"type": "string", "minLength": 3},
                     "expires": {"type": "string", "format": "date"},
+                    "since": {"type": "string", "format": "date"},
                 }}},
+            "exemptionRules": {
+                "type": "object", "additionalProperties": False,
+                "properties": {
+                    "fromTags": {"type": "array", "uniqueItems": True, "items": {"enum": [s.value for s in Sev]}},
+                    "keepLevel": {"type": "array", "uniqueItems": True, "items": {"enum": [s.value for s in Sev]}},
+                    "requireExpiry": {"type": "boolean"},
+                    "maxDays": {"type": "integer", "minimum": 1},
+                    "reasonPattern": {"type": "string", "minLength": 1, "maxLength": 500},
+                    "minReasonLength": {"type": "integer", "minimum": 1, "maximum": 1000},
+                }},
         },
     }
 
@@ -114,21 +125,43 @@ def stack_config_schema() -> dict:
     return {"type": "object", "additionalProperties": False, "properties": layer}
 
 
-def _validate(data, schema: dict, source: str) -> None:
+def _validate(data, schema: dict, source: str, echo: bool = True) -> None:
+    """``data`` against ``schema``; the first problem as one ``SettingsError`` naming ``source`` and the key
+    path. With ``echo`` false (the stack's config, which may hold a secret value), the message says what was
+    expected and never shows the value given."""
     import jsonschema  # lazy: only when there is something to validate
 
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         e = errors[0]
-        path = ".".join(str(p) for p in e.absolute_path) or "(top level)"
-        msg = e.message
+        path = ".".join(_shown_key(p) for p in e.absolute_path) or "(top level)"
+        msg = e.message if echo else _unechoed(e)
         if e.validator == "additionalProperties":
             msg = f"unknown key: {msg}"
-        elif e.validator == "enum" and len(e.validator_value) > 12:
+        elif echo and e.validator == "enum" and len(e.validator_value) > 12:
             msg = f"{e.instance!r} is not a known name here"
         raise SettingsError(f"{source}: at '{path}': {msg}" + (f" (and {len(errors) - 1} more problem(s))"
                                                              if len(errors) > 1 else ""))
+
+
+def _shown_key(part) -> str:
+    from .safety import one_line
+
+    return one_line(str(part), 120)
+
+
+def _unechoed(e) -> str:
+    """What a schema error expected, without the value that broke it."""
+    if e.validator == "additionalProperties":
+        extra = sorted(set(e.instance) - set(e.schema.get("properties", {}))) if isinstance(e.instance, dict) else []
+        return ", ".join(repr(_shown_key(k)) for k in extra[:5]) + " is not allowed here"
+    if e.validator == "enum":
+        values = list(e.validator_value)
+        return "the value is not one of " + (", ".join(map(str, values)) if len(values) <= 12 else "the known names")
+    if e.validator == "type":
+        return f"the value must be of type {e.validator_value}"
+    return f"the value breaks the '{e.validator}' requirement"
 
 
 def _dates_to_str(value):
@@ -168,7 +201,34 @@ def load_settings(path: str) -> dict:
         if "*" in ex["policies"] and not data.get("allowWildcardExemptions"):
             raise SettingsError(f"{path}: at 'exemptions.{i}.policies': '*' would silence every policy; "
                                 "name the policies, or set allowWildcardExemptions: true")
+    _check_patterns(data, path)
+    pattern = data.get("exemptionRules", {}).get("reasonPattern")
+    if pattern is not None:
+        import re
+
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise SettingsError(f"{path}: at 'exemptionRules.reasonPattern': not a regular expression ({exc})") from None
     return data
+
+
+def _check_patterns(data: dict, path: str) -> None:
+    """A pattern that starts with ``urn:pulumi:`` is matched field by field (``governance.name_matches``),
+    so it must have all four: ``urn:pulumi:<stack>::<project>::<type chain>::<name>``."""
+    def check(patterns, where):
+        for j, p in enumerate(patterns if isinstance(patterns, list) else []):
+            if isinstance(p, str) and p.startswith(governance.URN_PREFIX) and governance.urn_fields(p) is None:
+                raise SettingsError(f"{path}: at '{where}.{j}': a URN pattern needs all four fields: "
+                                    "urn:pulumi:<stack>::<project>::<type chain>::<name> (each may be a glob)")
+
+    for i, ex in enumerate(data.get("exemptions", [])):
+        check(ex.get("resources"), f"exemptions.{i}.resources")
+    layers = [("", data)] + [(f"stacks.{i}.", e) for i, e in enumerate(data.get("stacks", []))]
+    for prefix, layer in layers:
+        for pid, pol in (layer.get("policies") or {}).items():
+            for key in ("ignoreResources", "allowedNames"):
+                check(pol.get(key), f"{prefix}policies.{pid}.{key}")
 
 
 def read_stack_config(environ) -> dict:
@@ -187,9 +247,9 @@ def read_stack_config(environ) -> dict:
             try:
                 value = json.loads(value)
             except ValueError:
-                raise SettingsError(f"stack config '{key}': expected a JSON object") from None
+                raise SettingsError(f"stack config '{_shown_key(key)}': expected a JSON object") from None
         out[name] = value
-    _validate(out, stack_config_schema(), "stack config (serverless-guard:*)")
+    _validate(out, stack_config_schema(), "stack config (serverless-guard:*)", echo=False)
     return out
 
 
@@ -204,6 +264,7 @@ class Compiled:
     exemptions: list = field(default_factory=list)
     fail_closed: bool = True
     language: str = "python"
+    exemption_rules: governance.ExemptionRules = field(default_factory=governance.ExemptionRules)
 
 
 def _match(value: str, pattern: str | None) -> bool:
@@ -211,18 +272,8 @@ def _match(value: str, pattern: str | None) -> bool:
 
 
 def _stricter(schema: dict, old, new) -> bool | None:
-    """True if ``new`` is at least as strict as ``old``, in the direction the setting declares
-    (``x-stricter``); None when it declares none or is fixed: only the pack's publisher may change it."""
-    if old == new:
-        return True
-    direction = schema.get(STRICTER)
-    if direction in ("lower", "higher") and isinstance(old, (int, float)) and isinstance(new, (int, float)):
-        return new <= old if direction == "lower" else new >= old
-    if direction in ("subset", "superset") and isinstance(old, list) and isinstance(new, list):
-        return set(new) <= set(old) if direction == "subset" else set(new) >= set(old)
-    if direction in ("true", "false") and isinstance(new, bool):
-        return new is (direction == "true")
-    return None
+    """True if ``new`` is at least as strict as ``old`` (``governance.tightens``, the one comparison)."""
+    return governance.tightens(schema, old, new)
 
 
 def compile_settings(data: dict, stack: str = "", project: str = "", organization: str = "",
@@ -257,6 +308,7 @@ def compile_settings(data: dict, stack: str = "", project: str = "", organizatio
     if stack_config:
         _apply_stack_config(c, stack_config, allow_loosening)
     c.exemptions.extend(_exemption(ex) for ex in data.get("exemptions", []))
+    c.exemption_rules = governance.ExemptionRules.from_settings(data.get("exemptionRules"))
     c.initial_config.update({rule.id: {"enforcementLevel": c.levels[rule.id], **c.props[rule.id]}
                              for rule in REGISTRY.values()})
     return c
@@ -264,7 +316,8 @@ def compile_settings(data: dict, stack: str = "", project: str = "", organizatio
 
 def _exemption(ex: dict) -> dict:
     return {"policies": ex["policies"] if "*" not in ex["policies"] else sorted(REGISTRY),
-            "resources": ex["resources"], "reason": ex["reason"], "expires": ex.get("expires")}
+            "resources": ex["resources"], "reason": ex["reason"], "expires": ex.get("expires"),
+            "since": ex.get("since")}
 
 
 def _tag_override(entry: dict, i: int, source: str) -> dict:
@@ -332,20 +385,34 @@ def _apply_stack_config(c: Compiled, cfg: dict, allow_loosening: bool) -> None:
                                      "stack owners may only tighten, so it is ignored")
 
 
-def compile_for_environment(pack_dir: str, environ) -> Compiled:
-    """What __main__.py runs at start: settings file + stack identity + stack config."""
-    # SERVERLESS_GUARD_SETTINGS points at another settings file (tests, trying a change locally).
-    path = environ.get("SERVERLESS_GUARD_SETTINGS") or os.path.join(pack_dir, SETTINGS_FILE)
-    data = load_settings(path)
-    # SERVERLESS_GUARD_LANGUAGE (set by ``scan --language``) overrides the settings' language.
-    language = environ.get("SERVERLESS_GUARD_LANGUAGE")
+IGNORED_ENVIRONMENT = ("SERVERLESS_GUARD_SETTINGS", "SERVERLESS_GUARD_LANGUAGE")
+
+
+def compile_for_launch(pack_dir: str | None, environ, launch: dict | None = None) -> Compiled:
+    """What the pack runs at start: the publisher's settings + the stack's identity + the stack's config.
+
+    The settings file is the one beside the published pack's ``__main__.py`` (``pack_dir``) under the
+    engine, or the one ``scan`` named in its launch line (``launch``); never one the environment or the
+    working folder names (see ``policies/pack.py``). With neither, the built-in defaults."""
+    notices = []
+    if launch is not None:
+        path, language = launch.get("settings"), launch.get("language")
+    else:
+        path = os.path.join(pack_dir, SETTINGS_FILE) if pack_dir else None
+        language = None
+        notices = [f"{name} is set in the environment and ignored: the pack reads only its publisher's "
+                   f"{SETTINGS_FILE}, and a stack owner may tighten it only through the stack's config"
+                   for name in IGNORED_ENVIRONMENT if environ.get(name)]
+    data = load_settings(path) if path else {}
     if language:
         if language not in LANGUAGE["enum"]:
-            raise SettingsError(f"SERVERLESS_GUARD_LANGUAGE: {language!r} is not one of {', '.join(LANGUAGE['enum'])}")
+            raise SettingsError(f"language: {language!r} is not one of {', '.join(LANGUAGE['enum'])}")
         data = {**data, "language": language}
     c = compile_settings(data, stack=environ.get("PULUMI_STACK", ""), project=environ.get("PULUMI_PROJECT", ""),
                          organization=environ.get("PULUMI_ORGANIZATION", ""),
-                         stack_config=read_stack_config(environ), source=os.path.basename(path))
+                         stack_config=read_stack_config(environ),
+                         source=os.path.basename(path) if path else "built-in defaults")
+    c.notices.extend(notices)
     return c
 
 
@@ -356,7 +423,7 @@ def sdk_initial_config(c: Compiled) -> dict:
     return {k: {**v, "enforcementLevel": EnforcementLevel(v["enforcementLevel"])} for k, v in c.initial_config.items()}
 
 
-def context_of(c: Compiled) -> governance.Context:
+def context_of(c: Compiled, report_key: str | None = "") -> governance.Context:
     """The run-time half of the settings (tag overrides, exemptions, fail-closed, notices), frozen."""
     from types import MappingProxyType
 
@@ -364,4 +431,5 @@ def context_of(c: Compiled) -> governance.Context:
         exemptions=tuple(c.exemptions), tag_overrides=tuple(c.tag_overrides),
         initial=MappingProxyType({k: dict(v) for k, v in c.initial_config.items()}),
         fail_closed=c.fail_closed, notices=tuple(c.notices), language=c.language,
-        report_key=os.environ.get("SERVERLESS_GUARD_REPORT_KEY", ""))
+        exemption_rules=c.exemption_rules,
+        report_key=report_key or "")

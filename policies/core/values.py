@@ -82,6 +82,11 @@ def decode_struct(struct: Any, secret_paths: set | None = None) -> tuple:
     return props, state[1]
 
 
+# Integral numbers become ints only within a double's exact range: 1e300 stays a float, so no rule ever
+# holds an int too large to format or to convert back (``f"{n:g}"`` raised OverflowError).
+MAX_EXACT = 2 ** 53
+
+
 def _decode_value(v: Any, secret_paths: set | None, path: str, depth: int, state: list) -> Any:
     state[0] += 1
     if depth > MAX_DEPTH or state[0] > MAX_NODES:
@@ -93,7 +98,7 @@ def _decode_value(v: Any, secret_paths: set | None, path: str, depth: int, state
         return UNKNOWN if s in UNKNOWN_SENTINELS else s
     if kind == "number_value":
         n = v.number_value
-        return int(n) if n.is_integer() else n
+        return int(n) if n.is_integer() and -MAX_EXACT <= n <= MAX_EXACT else n
     if kind == "bool_value":
         return v.bool_value
     if kind == "struct_value":
@@ -147,7 +152,7 @@ def _decode(value: Any, secret_paths: set | None, path: str) -> Any:
     if isinstance(value, str):
         return UNKNOWN if value in UNKNOWN_SENTINELS else value
     if isinstance(value, float):
-        return int(value) if value.is_integer() else value
+        return int(value) if value.is_integer() and -MAX_EXACT <= value <= MAX_EXACT else value
     if isinstance(value, list):
         return [_decode(v, secret_paths, f"{path}.{i}") for i, v in enumerate(value)]
     if isinstance(value, dict):

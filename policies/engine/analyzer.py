@@ -43,7 +43,15 @@ class PackProcess:
     def __init__(self, pack_dir: str = PACK_DIR, stack: str = "dev", project: str = "app",
                  organization: str = "acme", dry_run: bool = False, stack_config: dict | None = None,
                  python: str | None = None, extra_env: dict | None = None, command: list | None = None,
-                 transport: str = "grpc"):
+                 transport: str = "grpc", settings: str | None = None, language: str | None = None):
+        """``settings`` and ``language`` are the publisher's choice for this run. On the pipe transport they
+        travel in the launch line (``policies/pack.py``); over gRPC, as under the engine, the pack reads only
+        the settings file in its own folder, so a folder is published for the run (``publish``): the
+        checkout's ``__main__.py`` and ``PulumiPolicy.yaml`` beside that settings file."""
+        self._published = None
+        if transport == "grpc" and (settings is not None or language is not None):
+            self._published = publish(settings, language)
+            pack_dir = self._published.name
 
         env = dict(os.environ)
         env.update({
@@ -74,10 +82,26 @@ class PackProcess:
         address = "--pipe" if transport == "pipe" else "127.0.0.1:1"
         argv = [*command, address, "."] if command else \
             [python or sys.executable, "-u", "-m", "pulumi.policy", address, "."]
+        self._workdir = None
+        if transport == "pipe":
+            # the pack's own private working folder: never the temp folder a program under review wrote to
+            import tempfile
+
+            self._workdir = tempfile.TemporaryDirectory(prefix="serverless-guard-pack-")
+            pack_dir = self._workdir.name
         self.proc = subprocess.Popen(
             argv, cwd=pack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             stdin=subprocess.PIPE if transport == "pipe" else subprocess.DEVNULL)
         assert self.proc.stdout is not None and self.proc.stderr is not None
+        if transport == "pipe":
+            launch = {"settings": os.path.abspath(settings) if settings else None, "language": language,
+                      "reportKey": self.report_key}
+            assert self.proc.stdin is not None
+            try:
+                self.proc.stdin.write(json.dumps(launch).encode() + b"\n")
+                self.proc.stdin.flush()
+            except OSError:
+                pass   # the pack is gone: its first line (none) says so below
         line = self.proc.stdout.readline().decode(errors="replace").strip()
         self.start_seconds = time.perf_counter() - started
         self.channel = None
@@ -279,6 +303,9 @@ class PackProcess:
         finally:
             self.proc.kill()
             self.proc.wait()
+            for folder in (self._workdir, self._published):
+                if folder is not None:
+                    folder.cleanup()
             for stream in (self.proc.stdout, self.proc.stderr):
                 if stream is not None:
                     stream.close()
@@ -288,6 +315,61 @@ class PackProcess:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def pack_command() -> list:
+    """How ``scan`` starts this pack (the transport's arguments are appended): ``python -I`` with the
+    package's own folder first on the import path and nothing else from the environment or the working
+    folder (``policies.pack.BOOT``)."""
+    from ..pack import BOOT
+
+    return [sys.executable, "-I", "-u", "-c", BOOT, PACK_DIR]
+
+
+def publish(settings: str | None, language: str | None = None):
+    """A pack folder as its publisher would ship it, for one run over gRPC: the checkout's ``__main__.py``
+    and ``PulumiPolicy.yaml``, its ``policies`` package (linked), and ``serverless-guard.yaml`` (the given
+    file linked, so the paths its ``customRules`` name resolve beside it; with ``language``, a copy that sets
+    it). A ``TemporaryDirectory``: the caller cleans it up."""
+    import shutil
+    import tempfile
+
+    folder = tempfile.TemporaryDirectory(prefix="serverless-guard-published-")
+    for name in ("__main__.py", "PulumiPolicy.yaml"):
+        shutil.copy(os.path.join(PACK_DIR, name), os.path.join(folder.name, name))
+    os.symlink(os.path.join(PACK_DIR, "policies"), os.path.join(folder.name, "policies"))
+    target = os.path.join(folder.name, "serverless-guard.yaml")
+    if settings is None and os.path.isfile(os.path.join(PACK_DIR, "serverless-guard.yaml")):
+        settings = os.path.join(PACK_DIR, "serverless-guard.yaml")   # the checkout's own, as published
+    if language is None and settings is not None:
+        os.symlink(os.path.abspath(settings), target)
+    elif settings is not None or language is not None:
+        from ..core.files import load_yaml_file
+
+        data = (load_yaml_file(settings, 1 << 20, settings, what="the settings") if settings else None) or {}
+        if isinstance(data, dict):
+            base = os.path.dirname(os.path.realpath(settings)) if settings else PACK_DIR
+            for entry in data.get("customRules") or []:
+                if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                    entry["path"] = os.path.join(base, entry["path"])
+            data["language"] = language
+        import yaml
+
+        with open(target, "w", encoding="utf-8") as f:
+            yaml.safe_dump(_plain(data), f)
+    return folder
+
+
+def _plain(value):
+    import datetime as _dt
+
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()[:10]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 _LEVEL_CODES = {"advisory": 0, "mandatory": 1, "disabled": 2, "remediate": 3}

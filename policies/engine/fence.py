@@ -5,7 +5,9 @@
 program's error, to a result file; the child's stdout and stderr go to a log that is shown (made safe
 for a terminal) only when the program fails. So a ``print`` cannot corrupt ``--json -``, a
 ``sys.exit(0)`` or a killed program is an error and never a clean result, a program that loops or leaves
-a thread running is stopped at the time limit, and a signal to ``scan`` stops the child too.
+a thread running is stopped at the time limit, and nothing the program started outlives the scan: the
+child is a supervisor (``supervise``) that ends the program's whole tree, detached processes included,
+when the program is done, at its own deadline, and when ``scan`` ends however it ends (``processes.py``).
 """
 from __future__ import annotations
 
@@ -29,8 +31,11 @@ def run_fenced(path: str, mode: str = "update", stack: str = "dev", config_file:
     or time-out) or ``FileNotFoundError``/``ValueError`` (not a program, bad stack config)."""
     with tempfile.TemporaryDirectory(prefix="serverless-guard-") as tmp:
         result, log = os.path.join(tmp, "result.json"), os.path.join(tmp, "program.log")
-        argv = [sys.executable, "-m", "policies.engine.fence", path, "--mode", mode, "--stack", stack,
-                "--out", result] + (["--config-file", config_file] if config_file else [])
+        worker = [sys.executable, "-m", "policies.engine.fence", path, "--mode", mode, "--stack", stack,
+                  "--out", result] + (["--config-file", config_file] if config_file else [])
+        # the supervisor keeps its own deadline a little past this process's, so it is this process that
+        # reports a time-out, and the supervisor that ends the program if this process is gone
+        argv = [sys.executable, "-m", "policies.engine.fence", "supervise", f"{timeout + 5:g}", "--", *worker]
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
         env["PYTHONUNBUFFERED"] = "1"
@@ -55,7 +60,15 @@ def run_fenced(path: str, mode: str = "update", stack: str = "dev", config_file:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    """The child and anything it started (its own process group) are gone when this returns."""
+    """The supervisor and everything the program started are gone when this returns: SIGTERM asks the
+    supervisor to kill its whole tree (detached children included) and exit; SIGKILL to its process group
+    if it has not within 10 s."""
+    if proc.poll() is None:
+        try:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -64,6 +77,47 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         pass
+
+
+_INIT = ("import subprocess, sys; code = subprocess.Popen(sys.argv[1:]).wait(); "
+         "sys.exit(128 - code if code < 0 else code)")
+
+
+def supervise(deadline: float, argv: list) -> None:
+    """The supervisor ``run_fenced`` starts: runs the worker ``argv`` and, when it ends, when ``deadline``
+    seconds have passed, or when ``scan`` ends (however: ``PR_SET_PDEATHSIG``), kills every process below
+    itself and exits. It is a child subreaper, so a detached process the program started is still below it,
+    and, where the system allows, the worker is process 1 of a PID namespace of its own (all of it ends with
+    the worker). Its exit mirrors the worker's: the same code, or the same signal."""
+    from . import processes
+
+    def stop(signum, _frame):
+        processes.kill_tree(os.getpid())
+        os._exit(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, stop)
+    processes.die_with_parent(signal.SIGTERM)
+    processes.become_subreaper()
+    isolated = processes.new_pid_namespace()
+    # Process 1 of a namespace ignores the signals it sends itself (a program that SIGKILLs itself would run
+    # on), so there process 1 is a small init that runs the worker and reports how it ended.
+    worker = subprocess.Popen([sys.executable, "-I", "-c", _INIT, *argv] if isolated else argv,
+                              stdin=subprocess.DEVNULL)
+    try:
+        code = worker.wait(timeout=deadline)
+        if isolated and code > 128:
+            code = 128 - code   # the init's report of a signal, as the signal
+    except subprocess.TimeoutExpired:
+        code = -signal.SIGKILL
+    processes.kill_tree(os.getpid())
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if code < 0:
+        if -code not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    os._exit(code)
 
 
 def _result(path: str):
@@ -103,8 +157,12 @@ def main(argv=None) -> None:
     the program left running does not keep the child alive)."""
     import argparse
 
-    from . import capture, program
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["supervise"]:
+        return supervise(float(argv[1]), argv[3:])
+    from . import capture, processes, program
 
+    processes.die_with_parent()   # the worker ends with its supervisor, whatever the program does
     parser = argparse.ArgumentParser(prog="policies.engine.fence")
     parser.add_argument("path")
     parser.add_argument("--mode", default="update")
