@@ -22,20 +22,6 @@ def captured(program, mode: str):
     return _captures[key]
 
 
-def ci_sample(items, part: int) -> list:
-    """A deterministic 1/``part`` of ``items`` that rotates each day (by the UTC date), so successive CI runs
-    cover all of them while one run stays within CI's time; ``SG_FULL=1`` runs them all. Used only for
-    checks whose every item is also judged elsewhere in each run (the mutation check's rules, whose cases
-    test_rules runs; the corpus's export round trip; remediation in preview)."""
-    import datetime
-
-    items = list(items)
-    if os.environ.get("SG_FULL") == "1" or part <= 1:
-        return items
-    offset = datetime.datetime.now(datetime.timezone.utc).date().toordinal() % part
-    return [item for i, item in enumerate(items) if i % part == offset]
-
-
 class Packs:
     """Pack processes, one per (mode, config, identity), started once and reused."""
 

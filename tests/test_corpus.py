@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, ci_sample
+from conftest import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import accuracy  # noqa: E402
@@ -30,7 +30,7 @@ def test_update_findings_are_exactly_what_a_reviewer_expects(app):
     assert not (given | exempted) & exp["must_not"], app
 
 
-@pytest.mark.parametrize("app", ci_sample(APPS, 2))   # half, rotating daily (SG_FULL=1: all)
+@pytest.mark.parametrize("app", APPS)
 def test_preview_adds_no_violation(app):
     update, update_exempted, _ = accuracy.findings(app, "update")
     preview, preview_exempted, _ = accuracy.findings(app, "preview")

@@ -208,3 +208,21 @@ def test_nothing_replaces_a_rule_or_sets_a_resources_context_after_the_fact(tmp_
             if f.endswith(".py"):
                 tree = ast.parse(open(os.path.join(folder, f)).read())
                 assert not [n for n in ast.walk(tree) if isinstance(n, ast.Global)], f
+
+
+def test_the_readmes_counts_are_the_registrys():
+    """The counts README states in prose: policies, stack rules, one-property rules (a rule added or moved
+    between phases changes them)."""
+    import re
+
+    from policies import REGISTRY
+
+    readme = open(os.path.join(os.path.dirname(ROOT), "README.md"), encoding="utf-8").read()
+    total = len(REGISTRY)
+    stack = sum(1 for r in REGISTRY.values() if r.stack)
+    data = sum(1 for r in REGISTRY.values() if getattr(r, "declared", None) is not None)
+    m = re.search(r"(\d+) policies in ten modules \(SAS-1 … SAS-10\), (\d+) of them stack rules", readme)
+    assert m and (int(m.group(1)), int(m.group(2))) == (total, stack), (m and m.groups(), total, stack)
+    m = re.search(r"One-property rules are data \(`core/property.py`\): (\d+) rules", readme)
+    assert m and int(m.group(1)) == data, (m and m.group(1), data)
+    assert f"not by each of the {total} rules" in readme

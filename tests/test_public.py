@@ -2,9 +2,7 @@
 under ``scan``'s runner, Python and TypeScript, and gives exactly the findings a reviewer expects (its
 ``expected.yaml`` lists the known false positives and misses, so docs/accuracy.md stays honest).
 
-Every program runs in update mode. Preview runs for a sample (an eighth of the programs, rotating by the
-day, ``conftest.ci_sample``; ``SG_FULL=1`` runs all): a preview costs as much as an update, and ``bench/accuracy.py --corpus public --preview``
-runs all of them (docs/accuracy.md gives its result)."""
+Every program runs in update mode and in preview, on every run."""
 from __future__ import annotations
 
 import os
@@ -14,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import ROOT, ci_sample
+from conftest import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import accuracy  # noqa: E402
@@ -22,7 +20,7 @@ import accuracy  # noqa: E402
 PUBLIC = accuracy.PUBLIC
 PROGRAMS = accuracy.apps(PUBLIC)
 NODE_MODULES = os.path.join(ROOT, ".ci", "node_modules")
-PREVIEW_SAMPLE = ci_sample(PROGRAMS, 8)   # an eighth, rotating daily (SG_FULL=1: all)
+PREVIEW_SAMPLE = PROGRAMS   # every program, in both modes
 
 
 def _node_modules() -> None:

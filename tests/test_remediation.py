@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from conftest import ROOT, captured, ci_sample
+from conftest import ROOT, captured
 from policies import REGISTRY
 from policies.core import values
 from policies.engine import analyzer
@@ -74,7 +74,7 @@ def rem_packs():
         p.close()
 
 
-@pytest.mark.parametrize("rule_id", ci_sample(FIXING, 2))   # half, rotating daily (SG_FULL=1: all)
+@pytest.mark.parametrize("rule_id", FIXING)
 def test_a_violating_case_is_fixed_exactly_and_then_passes(rem_packs, rule_id):
     rule = REGISTRY[rule_id]
     fixed_cases = 0
@@ -103,7 +103,7 @@ def test_a_violating_case_is_fixed_exactly_and_then_passes(rem_packs, rule_id):
     assert fixed_cases, f"no violating case of {rule_id} was fixed"
 
 
-@pytest.mark.parametrize("rule_id", ci_sample(FIXING, 2))   # half, rotating daily (SG_FULL=1: all)
+@pytest.mark.parametrize("rule_id", FIXING)
 def test_preview_never_guesses_or_fails(rem_packs, rule_id):
     for case in (c for c in CASES if c.rule == rule_id and c.violates and "preview" in c.modes):
         pack = _remediating(rem_packs, rule_id, case, "preview")

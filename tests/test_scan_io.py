@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import ROOT, ci_sample
+from conftest import ROOT
 from policies.core import values
 from policies.engine import analyzer
 from policies.engine.program import run_directory
@@ -289,7 +289,7 @@ def _verdicts(loaded, settings_file) -> set:
     return {(d.policy, d.resource, d.level) for d in diags if "can't run policy" not in d.message}
 
 
-@pytest.mark.parametrize("app", ci_sample(sorted(os.listdir(CORPUS)), 2))   # half, rotating daily (SG_FULL=1: all)
+@pytest.mark.parametrize("app", sorted(os.listdir(CORPUS)))
 def test_every_corpus_program_gets_the_same_verdicts_from_its_export_and_preview(tmp_path, app):
     """A verdict on an export equals the verdict through the engine path (plaintext secrets); a
     ciphertext secret never adds a finding; a preview JSON adds no violation the update lacks."""
