@@ -77,6 +77,10 @@ def _stack_config_env(path: str | None) -> dict:
     if not isinstance(data, dict) or not isinstance(data.get("config", {}), dict):
         raise UsageError(f"{label}: expected a mapping with a 'config' mapping")
     data = data.get("config", data)
+    for key, value in data.items():
+        if str(key).startswith("serverless-guard:") and isinstance(value, dict) and set(value) == {"secure"}:
+            raise UsageError(f"{label}: {shown(str(key))} is a secure value, which scan cannot decrypt; "
+                             "give the stack's config decrypted with --stack-config")
     out = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
     size = len(json.dumps(out).encode("utf-8"))
     if size > MAX_ENV_CONFIG:
@@ -207,6 +211,7 @@ def cmd_scan(args) -> int:
         sys.stderr.write(f"serverless-guard: analyzing {count} ({loaded.mode}) ...\n")
     if args.language is None and loaded.language == "typescript":
         args.language = "typescript"   # a Node.js program: messages and fixes as its pulumi-aws writes them
+    args.stack_config = _stack_config_of(args, loaded)
     with _pack_process(args, loaded.mode == "preview", loaded.project) as pack:
         try:
             pack.start(policy_config, tags)
@@ -239,6 +244,15 @@ def cmd_scan(args) -> int:
     if remote:
         _note_not_expanded(remote)
     return _exit_code(findings, args.fail_on)
+
+
+def _stack_config_of(args, loaded) -> str | None:
+    """The stack config the pack gets: ``--stack-config``, else (as the engine hands the pack the stack's
+    config) a program's own ``Pulumi.<stack>.yaml``."""
+    if args.stack_config is not None or loaded.kind != "program":
+        return args.stack_config
+    own = os.path.join(args.path, f"Pulumi.{args.stack}.yaml")
+    return own if os.path.isfile(own) else None
 
 
 def _scan_arguments(args) -> tuple:
@@ -407,7 +421,9 @@ def cmd_config(args) -> int:
           + f"; messages and fixes in {compiled.language}")
     for rule in sorted(REGISTRY.values(), key=lambda r: (int(r.category.split("-")[1]), r.id)):
         origin = compiled.origin[rule.id]
-        cfg, disabled = runtime.rule_config(rule, compiled.initial_config[rule.id], tags, context)
+        # as the servicer does: a stack tag never disables or loosens a mandatory or remediate policy
+        cfg, disabled = runtime.rule_config(rule, compiled.initial_config[rule.id], tags, context,
+                                            compiled.levels[rule.id])
         cfg.pop("enforcementLevel", None)
         level = "disabled (by stack tag)" if disabled else compiled.levels[rule.id]
         print(f"{rule.id:40} {level:10} <- {origin.get('level')}")

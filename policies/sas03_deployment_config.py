@@ -12,7 +12,7 @@ import re
 
 from .core import Sev, Want, property_rule, Undecided, as_list, fixes, iam, int_setting, list_setting, lookup, names_allowlist, resource_rule, \
     stack_rule
-from .core import aws
+from .core import accounts, aws
 from .core.checks import open_policy, read_policy, s3_log_targets, website_buckets
 
 CAT = "SAS-3"
@@ -440,7 +440,7 @@ CROSS_ACCOUNT_POLICIES = {aws.DYNAMODB_RESOURCE_POLICY: "policy", aws.EVENT_BUS_
                           aws.SECRET_POLICY: "policy", aws.BUCKET: "policy", aws.BUCKET_V2: "policy"}
 
 
-@resource_rule(
+@stack_rule(
     "resource-policy-cross-account", CAT, Sev.MEDIUM, types=[*CROSS_ACCOUNT_POLICIES, aws.EVENT_PERMISSION],
     title="Resource policies grant other accounts only under a condition",
     description="A bucket, queue, table, secret or event-bus policy that lets another account in with no "
@@ -453,26 +453,26 @@ statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:
            "Prowler secretsmanager_has_restrictive_resource_policy"],
     config=list_setting("trustedAccounts", [], "Account ids (your own, your organisation's) that may be granted "
                                                "access without a condition."))
-def resource_policy_cross_account(r, cfg):
+def resource_policy_cross_account(stack, cfg):
+    """Another account is one that is neither the stack's own (``core/accounts.py``: an account the stack's
+    resources live in or its provider is pinned to, or a role or user the stack declares) nor trusted."""
     trusted = set(cfg["trustedAccounts"])
-    if r.type == aws.EVENT_PERMISSION:
-        acct = iam.principal_account(r.known("principal"))
-        if acct and acct not in trusted and not r.known("condition"):
-            return (f"lets account {acct} (not in trustedAccounts) put events on the bus with no condition. Add "
-                    "a condition, or list the account in trustedAccounts.")
-        return None
-    prop = CROSS_ACCOUNT_POLICIES[r.type]
-    doc = read_policy(r, prop)
-    if not isinstance(doc, iam.Document):
-        return None   # absent, unknown (Undecided raised), or malformed (the service's public-policy rule says so)
-    out = []
-    for s in doc.allows():
-        foreign = sorted({a for p in s.principal_values("AWS") if (a := iam.principal_account(p)) is not None}
-                         - trusted)
-        if foreign and not s.condition:
-            out.append(f"`{prop}`{' ' + s.label if s.label else ''} lets account(s) {', '.join(foreign[:5])} "
-                       "(not in trustedAccounts) in with no condition. Add a condition, or list them in trustedAccounts.")
-    return out
+    for r in stack.of_type(aws.EVENT_PERMISSION):
+        foreign = accounts.foreign_accounts(stack, [r.known("principal")], trusted)
+        if foreign and not r.known("condition"):
+            yield r, (f"lets account {foreign[0]} (not the stack's own, nor in trustedAccounts) put events on the "
+                      "bus with no condition. Add a condition, or list the account in trustedAccounts.")
+    for r in stack.of_type(*CROSS_ACCOUNT_POLICIES):
+        prop = CROSS_ACCOUNT_POLICIES[r.type]
+        doc = read_policy(r, prop)
+        if not isinstance(doc, iam.Document):
+            continue   # absent, unknown (Undecided raised), or malformed (policy-unreadable's)
+        for s in doc.allows():
+            foreign = accounts.foreign_accounts(stack, s.principal_values("AWS"), trusted)
+            if foreign and not s.condition:
+                yield r, (f"`{prop}`{' ' + s.label if s.label else ''} lets account(s) {', '.join(foreign[:5])} "
+                          "(not the stack's own, nor in trustedAccounts) in with no condition. Add a condition, or "
+                          "list them in trustedAccounts.")
 
 
 property_rule(

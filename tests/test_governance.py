@@ -241,3 +241,22 @@ def test_a_typescript_organisation_reads_typescript_names_and_fixes(tmp_path):
         steps = {p.name: p.remediation_steps for p in pack.info.policies}
     assert steps["lambda-url-auth-none"].startswith('new aws.lambda.FunctionUrl("url", { functionName: fn.name')
     assert steps["dynamodb-pitr"] == 'new aws.dynamodb.Table("orders", { /* ... */ pointInTimeRecovery: { enabled: true } });'
+
+
+def test_scan_hands_the_pack_the_stacks_own_config_as_the_engine_does(tmp_path):
+    """``scan DIR --stack NAME`` gives the pack that stack's ``serverless-guard:*`` config, as ``pulumi preview``
+    does: a stack owner's tightening shows in both."""
+    prog = tmp_path / "prog"
+    prog.mkdir()
+    (prog / "Pulumi.yaml").write_text("name: app\nruntime: python\n")
+    (prog / "__main__.py").write_text("import pulumi_aws as aws\naws.sqs.Queue('jobs', sqs_managed_sse_enabled=False)\n")
+    (prog / "Pulumi.prod.yaml").write_text("config:\n  serverless-guard:categories: '{\"SAS-7\": \"mandatory\"}'\n")
+    base = [sys.executable, "-m", "policies", "scan", str(prog), "--json", "-"]
+    levels = {}
+    for stack in ("dev", "prod"):
+        r = subprocess.run([*base, "--stack", stack], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        levels[stack] = {f["policy"]: f["level"] for f in json.loads(r.stdout)["findings"]}
+    assert levels["dev"]["sqs-encryption"] == "advisory" and levels["prod"]["sqs-encryption"] == "mandatory"
+    (prog / "Pulumi.prod.yaml").write_text("config:\n  serverless-guard:profile:\n    secure: AAABAJ0=\n")
+    r = subprocess.run([*base, "--stack", "prod"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "serverless-guard:profile is a secure value, which scan cannot decrypt" in r.stderr

@@ -49,6 +49,8 @@ IDENTITY_POOL = "aws:cognito/identityPool:IdentityPool"
 IDENTITY_POOL_ROLES = "aws:cognito/identityPoolRoleAttachment:IdentityPoolRoleAttachment"
 
 ROLE = "aws:iam/role:Role"
+USER = "aws:iam/user:User"
+AWS_PROVIDER = "pulumi:providers:aws"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 IAM_POLICY = "aws:iam/policy:Policy"
 USER_POLICY = "aws:iam/userPolicy:UserPolicy"

@@ -58,8 +58,9 @@ PHRASES = {
     "iam-credentials-exposure": "on every resource: each returns credentials",
     "iam-permissions-management": "on every resource: each changes who may use a resource",
     "iam-trust-no-external-id": "assume the role with no sts:ExternalId, aws:PrincipalOrgID or MFA condition",
-    "resource-policy-cross-account": ("(not in trustedAccounts) in with no condition",
-                                      "lets account 111122223333 (not in trustedAccounts) put events"),
+    "resource-policy-cross-account": ("(not the stack's own, nor in trustedAccounts) in with no condition",
+                                      "lets account 111122223333 (not the stack's own, nor in trustedAccounts) put "
+                                      "events"),
     "dynamodb-backup-plan": "is in no backup plan of the stack",
     "apigw-access-log-json": "access_log_settings.format is not a JSON object",
     "sns-delivery-status-logging": "failed deliveries leave no trace",

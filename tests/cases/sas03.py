@@ -294,6 +294,37 @@ def secret_policy_for_a_trusted_account():
          "Action": "secretsmanager:GetSecretValue", "Resource": "*"}))
 
 
+@case("resource-policy-cross-account", violates=False)
+def secret_policy_for_the_stacks_own_rotator_role():
+    """The stack's own role is no other account, whatever account its ARN names (scan's, or a real one)."""
+    secret = aws.secretsmanager.Secret("db")
+    rotator = aws.iam.Role("rotator", assume_role_policy=doc(
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    aws.secretsmanager.SecretPolicy("db-policy", secret_arn=secret.arn, policy=rotator.arn.apply(lambda arn: doc(
+        {"Effect": "Allow", "Principal": {"AWS": arn}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"})))
+
+
+@case("resource-policy-cross-account", violates=False, modes=("update",))
+def queue_policy_for_the_stacks_own_account():
+    """An account the stack's own resources live in is the stack's own (in preview, new resources' ARNs are
+    unknown, so this is an update case)."""
+    queue = aws.sqs.Queue("orders")
+    aws.sqs.QueuePolicy("orders-policy", queue_url=queue.url, policy=queue.arn.apply(lambda arn: doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{arn.split(':')[4]}:root"},
+         "Action": "sqs:SendMessage", "Resource": arn})))
+
+
+@case("resource-policy-cross-account", violates=True, resource="db-policy")
+def secret_policy_for_a_role_of_another_account():
+    """A role the stack does not declare, in another account, is foreign even beside the stack's own roles."""
+    secret = aws.secretsmanager.Secret("db")
+    aws.iam.Role("rotator", assume_role_policy=doc(
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    aws.secretsmanager.SecretPolicy("db-policy", secret_arn=secret.arn, policy=doc(
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/reports"},
+         "Action": "secretsmanager:GetSecretValue", "Resource": "*"}))
+
+
 @case("dynamodb-backup-plan", violates=True, resource="orders")
 def table_in_no_backup_plan():
     table()
