@@ -34,9 +34,14 @@ AWSGUARD_CMD = ["node", os.path.join(AWSGUARD_DIR, "node_modules", "@pulumi", "p
 
 
 def base_records() -> list:
+    """The bundled examples and the seven corpus apps (tests/corpus): nine realistic serverless apps,
+    insecure, hardened and in between, 194 resources."""
     records = []
-    for example in ("insecure-serverless-api", "hardened-serverless-api"):
-        cap = run_directory(os.path.join(ROOT, "examples", example), mode="update")
+    folders = [os.path.join(ROOT, "examples", e) for e in ("insecure-serverless-api", "hardened-serverless-api")]
+    corpus = os.path.join(ROOT, "tests", "corpus")
+    folders += [os.path.join(corpus, app) for app in sorted(os.listdir(corpus))]
+    for folder in folders:
+        cap = run_directory(folder, mode="update")
         records.extend(r for r in cap.records if r.type != "pulumi:pulumi:Stack")
     # registration order varies between runs (the program's outputs resolve concurrently); sorted, a
     # stack of any size holds the same resources every run

@@ -152,7 +152,19 @@ def _passes_to(statement, service: str) -> bool:
 
 def privesc_paths(doc) -> dict:
     """Escalation path the document grants -> the statements that grant it (an admin statement grants
-    every path: iam-admin-star's finding on it supersedes this one)."""
+    every path: iam-admin-star's finding on it supersedes this one). Worked out once per document: several
+    rules ask."""
+    cached = getattr(doc, "_privesc_paths", None)
+    if cached is None:
+        cached = _privesc_paths(doc)
+        try:
+            doc._privesc_paths = cached
+        except AttributeError:   # a document kind that keeps no attributes
+            pass
+    return cached
+
+
+def _privesc_paths(doc) -> dict:
     found: dict = {}
     stmts = doc.allows()
     for s in stmts:

@@ -514,3 +514,18 @@ def test_a_keyed_finding_supersedes_only_its_part():
     assert Keyed("text", statement_1) == "text" and Keyed("text", statement_1).key == statement_1
     capped = messages.cap_findings([Keyed(f"m{i}", ("p", i)) for i in range(12)])
     assert len(capped) == 10 and capped[-1].key == ("more findings",)    # the summary never stands for all
+
+
+def test_grants_any_by_service_answers_as_asking_each_action():
+    """The service-filtered lookup (a statement asked only about its own services' actions) gives exactly
+    what asking each action gives, in the list's order, for exact names, wildcards and wildcard asks."""
+    from policies.core import iam
+
+    asked = [f"s3:Action{i}" for i in range(40)] + ["s3:GetObject", "dynamodb:PutItem", "*", "s3:Put*",
+                                                     "lambda:InvokeFunction", "iam:PassRole"]
+    for actions in (["s3:GetObject"], ["s3:*"], ["s3:Put*", "dynamodb:PutItem"], ["iam:passrole"], ["*"],
+                    ["s*:Get*"], ["lambda:Invoke?unction"]):
+        doc = iam.parse({"Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]})
+        s = doc.statements[0]
+        fresh = iam.parse({"Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}).statements[0]
+        assert s.grants_any(asked) == [a for a in asked if fresh.grants(a)], actions

