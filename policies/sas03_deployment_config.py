@@ -12,7 +12,7 @@ import re
 
 from .core import Sev, Want, property_rule, Undecided, as_list, fixes, iam, int_setting, list_setting, lookup, names_allowlist, resource_rule, \
     stack_rule
-from .core import accounts, aws
+from .core import accounts, aws, buckets
 from .core.checks import open_policy, read_policy, s3_log_targets, website_buckets
 
 CAT = "SAS-3"
@@ -136,12 +136,15 @@ def _denies_insecure_transport(doc) -> bool:
     "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
     "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
     "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))""",
-    peers=["CKV_AWS_379", "FSBP S3.5"])
+    peers=["CKV_AWS_379", "FSBP S3.5"], config=buckets.EVERY_BUCKET_SETTING)
 def s3_tls_only(stack, cfg):
     # A website bucket is read over its website endpoint, which speaks only HTTP (CloudFront reaches an
     # S3 website origin over HTTP too): denying plain HTTP would take the site down.
     # (a bucket's older inline `policy` counts too: _tls_only reads the resource's own policy)
-    return _tls_only(stack, aws.BUCKETS, aws.BUCKET_POLICY, "bucket", "bucket", skip=website_buckets(stack))
+    # Log buckets are written by services, and content CloudFront reads through origin access never leaves
+    # AWS over plain HTTP (buckets.content_or_internal): a TLS-only policy there changes nothing for anyone.
+    return _tls_only(stack, aws.BUCKETS, aws.BUCKET_POLICY, "bucket", "bucket",
+                     skip=website_buckets(stack) | s3_log_targets(stack) | buckets.content_or_internal(stack, cfg))
 
 
 @stack_rule(
@@ -149,11 +152,11 @@ def s3_tls_only(stack, cfg):
     title="S3 buckets keep versions",
     description="Without versioning, an overwrite or delete (by a bug or an attacker) cannot be undone.",
     remediation="""aws.s3.BucketVersioning("uploads", bucket=bucket.id, versioning_configuration={"status": "Enabled"})""",
-    peers=["CKV_AWS_21", "FSBP S3.14"], config=names_allowlist("buckets"))
+    peers=["CKV_AWS_21", "FSBP S3.14"], config={**names_allowlist("buckets"), **buckets.EVERY_BUCKET_SETTING})
 def s3_versioning(stack, cfg):
     # Website content is published from the program's files and logs are written once by a service:
     # neither is data versioning can bring back, so neither is reported.
-    skipped = website_buckets(stack) | s3_log_targets(stack)
+    skipped = website_buckets(stack) | s3_log_targets(stack) | buckets.content_or_internal(stack, cfg)
     for bucket in stack.of_type(*aws.BUCKETS):
         if bucket.urn in skipped:
             continue

@@ -7,7 +7,7 @@ tracing, and alarms that notice abuse and runaway loops.
 from __future__ import annotations
 
 from .core import Sev, Want, property_rule, as_list, fixes, iam, int_setting, resource_rule, stack_rule
-from .core import aws, managed, roles
+from .core import aws, buckets, managed, roles
 from .core.checks import open_policy, s3_log_targets
 
 CAT = "SAS-5"
@@ -60,11 +60,11 @@ def logs_resource_policy_public(r, cfg):
     title="S3 buckets log access",
     description="Without server access logs, reads and writes of the bucket (event sources included) leave no trace.",
     remediation="""aws.s3.BucketLogging("uploads", bucket=bucket.id, target_bucket=logs.id, target_prefix="uploads/")""",
-    peers=["CKV_AWS_18", "FSBP S3.9", "AWSGuard s3-bucket-logging-enabled"])
+    peers=["CKV_AWS_18", "FSBP S3.9", "AWSGuard s3-bucket-logging-enabled"], config=buckets.EVERY_BUCKET_SETTING)
 def s3_access_logging(stack, cfg):
-    log_targets = s3_log_targets(stack)
+    skipped = s3_log_targets(stack) | buckets.content_or_internal(stack, cfg)
     for bucket in stack.of_type(*aws.BUCKETS):
-        if bucket.urn in log_targets or bucket.is_set("logging.targetBucket"):  # or the older inline argument
+        if bucket.urn in skipped or bucket.is_set("logging.targetBucket"):  # or the older inline argument
             continue
         if not stack.referrers(bucket, *aws.BUCKET_LOGGINGS, prop="bucket"):
             yield bucket, "has no BucketLogging. Log access to a separate log bucket."

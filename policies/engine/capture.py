@@ -182,7 +182,10 @@ def _computed(type_: str, name: str, inputs: dict) -> dict:
         return _native_computed(type_, name, inputs, preview=False)
     if type_ == "aws:s3/bucket:Bucket":
         bucket = inputs.get("bucket") if isinstance(inputs.get("bucket"), str) else _auto(name)
-        return {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}", "id": bucket}
+        # the domain names AWS gives a bucket are made of its physical name (a distribution's origin names it so)
+        return {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}", "id": bucket,
+                "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+                "bucketRegionalDomainName": f"{bucket}.s3.{REGION}.amazonaws.com"}
     given = inputs.get("name") if isinstance(inputs.get("name"), str) else None
     out: dict = {} if "name" in inputs else {"name": _auto(name)}
     res_name = given or _auto(name)
