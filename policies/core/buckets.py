@@ -38,8 +38,8 @@ def cloudfront_content(stack) -> set:
                        lookup(o, "s3OriginConfig.originAccessIdentity")]
             if not guarded:
                 continue
-            named = [o.get("domainName") for o in guarded]
-            if all(isinstance(d, str) for d in named):
+            named = [d for o in guarded if isinstance(d := o.get("domainName"), str)]
+            if len(named) == len(guarded):
                 for domain in named:
                     out.update(b.urn for b in by_name.get(domain.split(".s3")[0], []))
             elif len(guarded) == len(origins):   # preview: every origin is guarded, so every bucket it names is
