@@ -282,7 +282,8 @@ def _exit_code(findings: list, fail_on: str | None) -> int:
         return 1
     if fail_on:
         floor = reports.SEVERITY_ORDER.index(fail_on)
-        if any(reports.SEVERITY_ORDER.index(f.severity) >= floor and not f.exempted for f in findings):
+        if any(reports.SEVERITY_ORDER.index(f.severity) >= floor and not f.exempted and not f.notice
+               for f in findings):
             return 1
     return 0
 

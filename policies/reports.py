@@ -36,6 +36,10 @@ class Finding:
     exempted: str | None = None                     # the exemption's reason, exactly as given
     location: dict = field(default_factory=dict)   # {"file": relative path, "line": int}
     exemption: dict | None = None                   # {"reason", "expires", "source"}
+    notice: bool = False                            # a preview's "can't run policy" notice, not a finding
+
+
+CANT_RUN = "can't run policy "
 
 
 LANGUAGES = {"python": ("pulumi-aws Python", "python"), "typescript": ("Pulumi TypeScript", "typescript")}
@@ -62,7 +66,9 @@ def build(diags, records, cwd: str, fallback_file: str, language: str = "python"
             type=rec.type if rec else ("pulumi:pulumi:Stack" if not d.urn else ""),
             resource=d.resource if d.urn else "(stack)", urn=d.urn, message=detail,
             remediation=presentation.fix_text(rule, language) if rule else "", exempted=exempted,
-            location=_location(rec, cwd, fallback_file, by_urn), exemption=exemption))
+            location=_location(rec, cwd, fallback_file, by_urn), exemption=exemption,
+            # the servicer's own notice (no resource: a name cannot make a message start so)
+            notice=not d.urn and d.message.startswith(CANT_RUN)))
     out.sort(key=lambda f: (f.level != "mandatory", -SEVERITY_ORDER.index(f.severity), f.policy, f.resource))
     return out
 
@@ -167,12 +173,16 @@ def _shown(value):
 
 
 def summary(findings: list) -> dict:
+    """Counts of the findings by level and severity; a preview's "can't run" notices are counted apart (a
+    policy that could not run found nothing, of any severity)."""
     levels: dict = {}
     severities: dict = {}
-    for f in findings:
+    counted = [f for f in findings if not f.notice]
+    for f in counted:
         levels[f.level] = levels.get(f.level, 0) + 1
         severities[f.severity] = severities.get(f.severity, 0) + 1
-    return {"total": len(findings), "byLevel": levels, "bySeverity": severities}
+    return {"total": len(counted), "byLevel": levels, "bySeverity": severities,
+            "notices": len(findings) - len(counted)}
 
 
 # --- JSON -----------------------------------------------------------------------------------------
@@ -268,7 +278,7 @@ def to_sarif(findings: list, pack: dict, fixes: Sequence = (), language: str = "
         fingerprint = hashlib.sha256(f"{f.policy}|{f.urn}|{f.message}".encode()).hexdigest()
         results.append({
             "ruleId": f.policy, "ruleIndex": index[f.policy],
-            "level": "note" if f.exempted else SARIF_LEVEL.get(f.level, "note"),
+            "level": "note" if f.exempted or f.notice else SARIF_LEVEL.get(f.level, "note"),
             "message": {"text": visible(f.message + (f"\nFix:\n{f.remediation}" if f.remediation else ""))},
             "locations": [{
                 "physicalLocation": {"artifactLocation": {"uri": _uri(f.location["file"]), "uriBaseId": "%SRCROOT%"},
@@ -442,6 +452,8 @@ def _terminal_fixes(console, fixes: Sequence) -> None:
 def _terminal_summary(console, findings: list) -> None:
     by_rule: dict = {}
     for f in findings:
+        if f.notice:
+            continue
         by_rule[(f.policy, f.severity, f.level)] = by_rule.get((f.policy, f.severity, f.level), 0) + 1
     if by_rule:
         console.print("[bold]Summary by rule[/bold]:")
@@ -451,4 +463,5 @@ def _terminal_summary(console, findings: list) -> None:
     s = summary(findings)
     console.print("    " + (", ".join(f"{n} {lvl}" for lvl, n in sorted(s["byLevel"].items())) or "0 findings")
                   + (" | " + ", ".join(f"{s['bySeverity'][k]} {k}" for k in reversed(SEVERITY_ORDER)
-                                       if k in s["bySeverity"]) if findings else ""))
+                                       if k in s["bySeverity"]) if s["total"] else "")
+                  + (f" | {s['notices']} can't-run notice(s): values unknown until deploy" if s["notices"] else ""))

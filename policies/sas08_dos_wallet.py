@@ -277,33 +277,40 @@ def sqs_visibility_timeout(stack, cfg):
                                   f"timeout of its consumer {fn.label()}. Raise it to at least {6 * _timeout(fn):g}.")
 
 
-def _is_stream(r) -> bool | None:
+def _is_stream(stack, r) -> bool | None:
+    """Whether a mapping reads a stream: by its ARN when known, else (preview) by the kind of resource the
+    ARN comes from (a Kinesis stream or a table's stream, or a queue), else by a starting position (only
+    stream sources take one); None when nothing says."""
     arn = r.get("eventSourceArn")
     if isinstance(arn, str):
         return ":kinesis:" in arn or "/stream/" in arn
-    if r.get("startingPosition") is not None:  # only stream sources take a starting position
+    sources = {s.type for s in stack.targets(r, "eventSourceArn", aws.KINESIS_STREAM, aws.TABLE, aws.QUEUE)}
+    if sources:
+        return bool(sources & {aws.KINESIS_STREAM, aws.TABLE})
+    if r.get("startingPosition") is not None:
         return True
     return None if arn is not None else False
 
 
-@resource_rule(
+@stack_rule(
     "esm-stream-failure-handling", CAT, Sev.MEDIUM, types=[aws.EVENT_SOURCE_MAPPING],
     title="Stream event sources handle failing records",
     description="Without an on-failure destination and a retry limit, one poison record blocks its shard and "
                 "is retried until it ages out.",
     remediation="""aws.lambda_.EventSourceMapping("stream", ..., maximum_retry_attempts=3, bisect_batch_on_function_error=True,
     destination_config={"on_failure": {"destination_arn": dlq.arn}})""")
-def esm_stream_failure_handling(r, cfg):
-    stream = _is_stream(r)
-    if stream is None:
-        raise Undecided(r, "eventSourceArn")
-    if not stream:
-        return None
-    retries = r.number("maximumRetryAttempts")
-    if not r.is_set("destinationConfig.onFailure.destinationArn") and (retries is None or retries == -1):
-        return ("reads a stream with no onFailure destination and unlimited retries: a poison record blocks the "
-                "shard. Set maximumRetryAttempts and an on-failure destination.")
-    return None
+def esm_stream_failure_handling(stack, cfg):
+    for r in stack.of_type(aws.EVENT_SOURCE_MAPPING):
+        stream = _is_stream(stack, r)
+        if stream is None:
+            yield Undecided(r, "eventSourceArn")
+            continue
+        if not stream:
+            continue
+        retries = r.number("maximumRetryAttempts")
+        if not r.is_set("destinationConfig.onFailure.destinationArn") and (retries is None or retries == -1):
+            yield r, ("reads a stream with no onFailure destination and unlimited retries: a poison record blocks "
+                      "the shard. Set maximumRetryAttempts and an on-failure destination.")
 
 
 @resource_rule(

@@ -85,3 +85,13 @@ def test_every_rule_has_cases_both_ways():
         by_rule.setdefault(c.rule, set()).add(c.violates)
     missing = sorted(r for r in REGISTRY if by_rule.get(r) != {True, False})
     assert not missing, f"rules without a violating and a compliant case: {missing}"
+
+
+def test_a_queue_mapping_in_preview_is_judged_by_its_source_not_guessed(packs):
+    """In preview a new queue's ARN is unknown; the mapping is judged by the queue it depends on: no finding,
+    and no "can't run" notice for esm-stream-failure-handling."""
+    from cases.sas08 import queue_mapping_is_no_stream
+
+    diags = analyze(packs, queue_mapping_is_no_stream, mode="preview")
+    assert not [d for d in diags if "esm-stream-failure-handling" in d.policy or "'esm-stream-failure-handling'"
+                in d.message], [d.message for d in diags]

@@ -159,3 +159,27 @@ def test_a_huge_number_is_judged_not_raised(tmp_path):
     assert r.returncode in (0, 1), r.stderr
     visibility = [f for f in json.loads(r.stdout)["findings"] if f["policy"] == "sqs-visibility-timeout"]
     assert visibility and "less than 6 x the 1e+308 s timeout" in visibility[0]["message"]
+
+
+def test_a_previews_cant_run_notice_is_never_counted_as_a_finding(tmp_path):
+    """A policy that could not run in preview found nothing: the summary counts no severity for it, and
+    --fail-on does not fail on it."""
+    program = write_program(tmp_path / "prog", '''
+import json
+import pulumi_aws as aws
+role = aws.iam.Role("fn-role", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+bucket = aws.s3.Bucket("data")
+aws.iam.RolePolicy("read", role=role.id, policy=bucket.arn.apply(lambda arn: json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": arn}]})))
+''')
+    r = scan(program, "--preview", "--json", "-", "--fail-on", "critical")
+    doc = json.loads(r.stdout)
+    notices = [f for f in doc["findings"] if f["notice"]]
+    assert notices and all(f["message"].startswith("can't run policy") for f in notices)
+    assert doc["summary"]["notices"] == len(notices)
+    assert doc["summary"]["total"] == len(doc["findings"]) - len(notices)
+    assert "critical" not in doc["summary"]["bySeverity"]
+    assert r.returncode == 0, r.stderr
+    text = scan(program, "--preview").stdout
+    assert "can't-run notice(s): values unknown until deploy" in text and "critical" not in text.splitlines()[-1]

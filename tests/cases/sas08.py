@@ -279,6 +279,21 @@ def stream_with_retry_limit_and_destination():
                     destination_config={"on_failure": {"destination_arn": dlq.arn}})
 
 
+@case("esm-stream-failure-handling", violates=False)
+def queue_mapping_is_no_stream():
+    """A queue's mapping (in preview its ARN is unknown: judged by the queue it comes from, not guessed)."""
+    q = aws.sqs.Queue("jobs", sqs_managed_sse_enabled=True)
+    aws.lambda_.EventSourceMapping("jobs-esm", event_source_arn=q.arn, function_name=function("worker").name,
+                                   scaling_config={"maximum_concurrency": 5})
+
+
+@case("esm-stream-failure-handling", violates=True, resource="kinesis", preview="violation")
+def kinesis_mapping_without_failure_handling():
+    s = aws.kinesis.Stream("clicks", shard_count=1)
+    aws.lambda_.EventSourceMapping("kinesis", event_source_arn=s.arn, function_name=function("clicks-fn").name,
+                                   starting_position="LATEST")
+
+
 @case("esm-sqs-max-concurrency", violates=True, resource="jobs-esm")
 def sqs_mapping_uncapped():
     q = aws.sqs.Queue("jobs", sqs_managed_sse_enabled=True)
