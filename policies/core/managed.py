@@ -40,6 +40,12 @@ def name_of(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
+def entry(name: str) -> dict | None:
+    """The snapshot's entry (``path``, ``statement``) of the AWS managed policy called ``name``, or None."""
+    found = _load()["policies"].get(name)
+    return found if isinstance(found, dict) else None
+
+
 @lru_cache(maxsize=2048)
 def document(arn: str):
     """The parsed document of an AWS managed policy ARN (any partition), or None when the ARN is not

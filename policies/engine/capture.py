@@ -240,6 +240,8 @@ def _invoke(token: str, args: dict) -> dict:
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
         zones = [f"{REGION}{z}" for z in "abc"]
         return {"names": zones, "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)], "id": REGION, "groupNames": [REGION]}
+    if token == "aws:iam/getPolicy:getPolicy":
+        return _get_policy(args)
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
         import json
 
@@ -247,6 +249,32 @@ def _invoke(token: str, args: dict) -> dict:
         text = json.dumps(doc, indent=2)
         return {"json": text, "minifiedJson": json.dumps(doc, separators=(",", ":")),
                 "id": hashlib.sha1(text.encode()).hexdigest()[:10]}
+    return {}
+
+
+def _get_policy(args: dict) -> dict:
+    """``aws.iam.get_policy``: an AWS managed policy found by its name (or ARN) has its real ARN, path and
+    document (a program that attaches ``get_policy(name="AdministratorAccess").arn`` attaches the real
+    AdministratorAccess); any other name is a customer managed policy of the account."""
+    import json
+
+    from ..core import managed
+    from . import shapes
+
+    arn, name = args.get("arn"), args.get("name")
+    if isinstance(arn, str) and managed.is_managed(arn):
+        name = managed.name_of(arn)
+    entry = managed.entry(name) if isinstance(name, str) else None
+    if entry is not None:
+        path = entry.get("path", "/")
+        arn = f"arn:aws:iam::aws:policy{path}{name}"
+        return {"arn": arn, "id": arn, "name": name, "path": path, "policyId": f"ANPA{_h(name, 16).upper()}",
+                "policy": json.dumps({"Version": "2012-10-17", "Statement": entry["statement"]}),
+                "description": "", "tags": {}}
+    if isinstance(name, str):
+        arn = f"arn:aws:iam::{ACCOUNT}:policy/{name}"
+        return {"arn": arn, "id": arn, "name": name, "path": "/", "policyId": f"ANPA{_h(name, 16).upper()}",
+                "policy": shapes.EMPTY_POLICY, "description": "", "tags": {}}
     return {}
 
 

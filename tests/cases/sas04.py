@@ -135,6 +135,20 @@ def attach_administrator_access():
     aws.iam.RolePolicyAttachment("admin", role=r.name, policy_arn="arn:aws:iam::aws:policy/AdministratorAccess")
 
 
+@case("iam-admin-managed-policy", violates=True, resource="admin")
+def attach_administrator_access_found_by_name():
+    """The ARN a data source returns for an AWS managed policy's name is that policy's."""
+    r = role()
+    aws.iam.RolePolicyAttachment("admin", role=r.name,
+                                 policy_arn=aws.iam.get_policy(name="AdministratorAccess").arn)
+
+
+@case("iam-admin-managed-policy", violates=False)
+def attach_a_customer_policy_found_by_name():
+    r = role()
+    aws.iam.RolePolicyAttachment("team", role=r.name, policy_arn=aws.iam.get_policy(name="TeamReadOnly").arn)
+
+
 @case("iam-admin-managed-policy", violates=False)
 def attach_basic_execution_role():
     r = role()
