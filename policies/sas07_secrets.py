@@ -129,7 +129,7 @@ def sfn_definition_secrets(r, cfg):
     for path, key, value in _string_leaves(asl):
         if any(fnmatch.fnmatchcase(key, p) for p in allowed):
             continue
-        kinds = secrets.detect(key, value, entropy=cfg.get("entropyDetectors", False))
+        kinds = secrets.detect(key, value, entropy=cfg.get("entropyDetectors", False)) or _credential_header(key, value)
         if kinds:
             hits.append(f"{path} ({', '.join(kinds)})")
     if hits:
@@ -138,6 +138,24 @@ def sfn_definition_secrets(r, cfg):
                 "in the workflow (an aws-sdk:secretsmanager:getSecretValue task, or an EventBridge connection for "
                 "HTTP tasks) instead.")
     return None
+
+
+# HTTP headers that carry a credential (an HTTP task's Headers), besides any key naming a secret
+_AUTH_HEADER = re.compile(r"(?i)^(proxy-)?authorization$|^x-(api|auth|access|amz-security)-(key|token)$|^api-?key$")
+# what in a definition is not a literal: a JSONPath or JSONata expression, an intrinsic function, an ARN
+_NOT_LITERAL = ("$", "{%", "States.", "arn:")
+
+
+def _credential_header(key: str, value: str) -> list:
+    """``["a literal credential header"]`` when ``value`` is written into the definition as is under a header
+    or key that carries a credential (``Authorization``, ``X-Api-Key``, ``x-auth-token``, ``db_password``):
+    a value the detector knows no format of is still the credential (a key or token of any shape)."""
+    if key.endswith(".$") or not isinstance(value, str) or value.startswith(_NOT_LITERAL):
+        return []
+    token = value.split(None, 1)[-1] if value.lower().startswith(("bearer ", "basic ", "token ")) else value
+    if len(token.strip()) < 8 or token.startswith(_NOT_LITERAL):
+        return []
+    return ["a literal credential header"] if _AUTH_HEADER.search(key) or secrets.names_a_secret(key) else []
 
 
 def _string_leaves(doc, limit: int = 10_000) -> list:

@@ -338,6 +338,23 @@ def state_machine_built_from_a_pulumi_secret():
     _flow(token.apply(lambda t: _http_task({"X-Api-Key": t})))
 
 
+@case("sfn-definition-secrets", violates=True, resource="checkout")
+def state_machine_with_an_api_key_header_of_no_known_format():
+    _flow(_http_task({"X-Api-Key": "a1b2c3d4e5f6a7b8c9d0", "Content-Type": "application/json"}))
+
+
+@case("sfn-definition-secrets", violates=True, resource="checkout")
+def state_machine_with_a_basic_authorization_header():
+    _flow(_http_task({"Authorization": "Basic dXNlcjpjaGFuZ2VtZTEyMw=="}))
+
+
+@case("sfn-definition-secrets", violates=False)
+def state_machine_passing_its_header_from_the_input():
+    """Headers read from the execution's input (JSONPath) or with an intrinsic are no literal credential."""
+    _flow(_http_task({"Authorization.$": "$.auth", "X-Api-Key.$": "States.Format('{}', $.key)",
+                      "Content-Type": "application/json", "X-Request-Id": "checkout-flow-v2"}))
+
+
 @case("sfn-definition-secrets", violates=False)
 def state_machine_reading_its_secret_at_run_time():
     _flow(json.dumps({"StartAt": "GetToken", "States": {"GetToken": {
