@@ -44,7 +44,7 @@ def _secret_findings(r, prop: str, cfg: dict, what: str, where: str) -> list:
         if any(fnmatch.fnmatchcase(key, p) for p in allowed):
             continue
         if marked_secret(r, f"{prop}.{key}"):
-            out.append(f"{what} {key} holds a value the program marked secret. {STORE_IT}"
+            out.append(f"{what} {key} holds a secret value (marked secret by the program or its stack config). {STORE_IT}"
                        + SECRET_NOT_HELPING.format(where=where))
             continue
         kinds = secrets.detect(key, value, entropy=cfg.get("entropyDetectors", False))
@@ -114,7 +114,7 @@ aws.sfn.StateMachine("checkout", role_arn=role.arn, definition=secret.arn.apply(
     peers=["Prowler stepfunctions_statemachine_no_secrets_in_definition"], config=SECRET_SCAN_CONFIG)
 def sfn_definition_secrets(r, cfg):
     if marked_secret(r, "definition"):
-        return ("definition holds a value the program marked secret, and a definition is stored and shown in plain "
+        return ("definition holds a secret value (marked secret by the program or its stack config), and a definition is stored and shown in plain "
                 f"text. Read the secret at run time in the workflow (an aws-sdk:secretsmanager:getSecretValue task) "
                 f"instead.{SECRET_NOT_HELPING.format(where='the state machine')}")
     text = r.known("definition")

@@ -226,7 +226,27 @@ def test_project_config_and_structured_secrets_reach_the_program(tmp_path):
     records = {r.name: r for r in run_directory(str(tmp_path)).records}
     assert records["q"].inputs["tags"] == {"size": "small", "owner": "payments", "declared": "unset"}
     value = records["db-host"].inputs["value"]
-    assert isinstance(value, dict) and value.get("value") == "db.internal/[secret]"   # secret-marked on the wire
+    assert isinstance(value, dict) and value.get("value", "").startswith("db.internal/sg-secure-config-")  # marked
+
+
+def test_a_secure_config_value_read_with_plain_get_is_still_the_stacks_secret(tmp_path):
+    """``config.get`` of a secure key returns the value unmarked (the CLI only warns): scan knows the key is
+    secure, so the value is marked secret wherever it lands, and lambda-env-secrets reports it in an
+    environment variable whose name says nothing."""
+    (tmp_path / "Pulumi.yaml").write_text("name: app\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  app:stripe:\n    secure: AAABAGNpcGhlcg==\n"
+                                              "  app:region: eu-west-1\n")
+    (tmp_path / "__main__.py").write_text(textwrap.dedent("""
+        import pulumi, pulumi_aws as aws
+        c = pulumi.Config()
+        aws.lambda_.Function("charge", role="arn:aws:iam::123456789012:role/r", runtime="python3.13",
+                             handler="i.h", code=pulumi.AssetArchive({}),
+                             environment={"variables": {"PAYMENTS": c.get("stripe"), "REGION": c.get("region")}})
+    """))
+    r = scan(str(tmp_path), "--json", "-")
+    found = [f for f in json.loads(r.stdout)["findings"] if f["policy"] == "lambda-env-secrets"]
+    assert found and "PAYMENTS" in found[0]["message"] and "REGION" not in found[0]["message"], found
+    assert "sg-secure-config" not in r.stdout
 
 
 def test_a_resource_a_library_component_creates_is_placed_at_the_users_line(tmp_path):

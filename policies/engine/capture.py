@@ -483,7 +483,9 @@ def stack_config(path: str, project: str) -> tuple:
     """A ``Pulumi.<stack>.yaml`` file -> (config as ``project:key`` -> string, the secure keys).
 
     Secure values are encrypted with the stack's key, which only the Pulumi CLI can read: the program
-    gets a placeholder marked secret, so ``config.require_secret`` works and no rule sees the text.
+    gets a placeholder of its own per key (``secure_placeholder``), marked secret, so ``config.require_secret``
+    works and no rule sees the text; read with a plain ``config.get`` it reaches resources unmarked, as the
+    real value would, and ``mark_secure_config`` marks it secret wherever it landed.
     """
     import json
 
@@ -497,11 +499,11 @@ def stack_config(path: str, project: str) -> tuple:
     for key, value in (data.get("config") or {}).items():
         key = str(key) if ":" in str(key) else f"{project}:{key}"
         if isinstance(value, dict) and set(value) == {"secure"}:
-            out[key] = "[secret]"
+            out[key] = secure_placeholder(key)
             secret.append(key)
         else:
             # a structured value with secure leaves is secret as a whole, as the CLI makes it
-            value, hidden = _without_secure(value)
+            value, hidden = _without_secure(value, key)
             out[key] = value if isinstance(value, str) else json.dumps(value)
             secret += [key] if hidden else []
     return out, tuple(secret)
@@ -529,17 +531,50 @@ def project_config(path: str, project: str) -> dict:
     return out
 
 
-def _without_secure(value) -> tuple:
+def _without_secure(value, key: str = "") -> tuple:
     """``value`` with each ``{"secure": ...}`` leaf replaced by a placeholder, and whether there was one."""
     if isinstance(value, dict) and set(value) == {"secure"}:
-        return "[secret]", True
+        return secure_placeholder(key), True
     if isinstance(value, dict):
-        pairs = {k: _without_secure(v) for k, v in value.items()}
+        pairs = {k: _without_secure(v, f"{key}.{k}") for k, v in value.items()}
         return {k: v for k, (v, _) in pairs.items()}, any(h for _, h in pairs.values())
     if isinstance(value, list):
-        items = [_without_secure(v) for v in value]
+        items = [_without_secure(v, f"{key}.{i}") for i, v in enumerate(value)]
         return [v for v, _ in items], any(h for _, h in items)
     return value, False
+
+
+SECURE_PREFIX = "sg-secure-config-"
+
+
+def secure_placeholder(key: str) -> str:
+    """What the program reads for a secure config value scan cannot decrypt: text of its own per key, which
+    no program writes, so ``mark_secure_config`` finds it wherever the program put it."""
+    return f"{SECURE_PREFIX}{_h(key, 12)}"
+
+
+def mark_secure_config(records: list) -> list:
+    """Each record with every string that holds a secure config placeholder marked secret: a secure value
+    read with a plain ``config.get`` is the stack's secret, whichever way the program read it, and a rule
+    that looks for secrets in plaintext places (environment variables, tags, definitions) must see it so."""
+    for rec in records:
+        rec.inputs = _marked(rec.inputs)
+        rec.outputs = _marked(rec.outputs)
+    return records
+
+
+def _marked(value):
+    from ..core.values import SECRET_SIG, SIG_KEY
+
+    if isinstance(value, str):
+        return {SIG_KEY: SECRET_SIG, "value": value} if SECURE_PREFIX in value else value
+    if isinstance(value, dict):
+        if value.get(SIG_KEY):
+            return value
+        return {k: _marked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_marked(v) for v in value]
+    return value
 
 
 def program_settings(path: str) -> tuple:

@@ -19,9 +19,12 @@ def run_directory(path: str, mode: str = "update", stack: str = "dev", config_fi
     config, secret = capture.stack_config(config_file, project) if os.path.isfile(config_file) else ({}, ())
     config = {**capture.project_config(path, project), **config}
     if runtime == "nodejs":
-        return nodejs.run_directory(path, main, project, mode, stack, config, secret)
-    cap = capture.run_python_directory(path, main, project, site, mode, stack, config, secret)
-    # what a multi-language component's plugin would build, built as it builds it (rest_api.py)
-    region = config.get("aws:region") or capture.region_config()["aws:region"]
-    cap.records = rest_api.expand(cap.records, mode, region, path)
+        cap = nodejs.run_directory(path, main, project, mode, stack, config, secret)
+    else:
+        cap = capture.run_python_directory(path, main, project, site, mode, stack, config, secret)
+        # what a multi-language component's plugin would build, built as it builds it (rest_api.py)
+        region = config.get("aws:region") or capture.region_config()["aws:region"]
+        cap.records = rest_api.expand(cap.records, mode, region, path)
+    if secret:
+        cap.records = capture.mark_secure_config(cap.records)
     return cap
