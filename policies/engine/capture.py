@@ -264,18 +264,18 @@ def _get_policy(args: dict) -> dict:
     arn, name = args.get("arn"), args.get("name")
     if isinstance(arn, str) and managed.is_managed(arn):
         name = managed.name_of(arn)
-    entry = managed.entry(name) if isinstance(name, str) else None
+    if not isinstance(name, str):
+        return {}
+    entry = managed.entry(name)
     if entry is not None:
         path = entry.get("path", "/")
         arn = f"arn:aws:iam::aws:policy{path}{name}"
         return {"arn": arn, "id": arn, "name": name, "path": path, "policyId": f"ANPA{_h(name, 16).upper()}",
                 "policy": json.dumps({"Version": "2012-10-17", "Statement": entry["statement"]}),
                 "description": "", "tags": {}}
-    if isinstance(name, str):
-        arn = f"arn:aws:iam::{ACCOUNT}:policy/{name}"
-        return {"arn": arn, "id": arn, "name": name, "path": "/", "policyId": f"ANPA{_h(name, 16).upper()}",
-                "policy": shapes.EMPTY_POLICY, "description": "", "tags": {}}
-    return {}
+    arn = f"arn:aws:iam::{ACCOUNT}:policy/{name}"
+    return {"arn": arn, "id": arn, "name": name, "path": "/", "policyId": f"ANPA{_h(name, 16).upper()}",
+            "policy": shapes.EMPTY_POLICY, "description": "", "tags": {}}
 
 
 def _one_or_list(values):
