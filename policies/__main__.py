@@ -203,6 +203,7 @@ def cmd_scan(args) -> int:
         sys.stderr.write(f"serverless-guard: reading {args.path} ...\n")
     try:
         loaded = inputs.load(args.path, kind=args.input, mode=mode, stack=args.stack, stack_config=args.stack_config,
+                             organization=args.org, stack_outputs=args.stack_outputs,
                              base_dir=args.project_dir, timeout=args.timeout, stream=True)
     except inputs.InputError as exc:
         raise UsageError(str(exc)) from None
@@ -266,6 +267,8 @@ def _scan_arguments(args) -> tuple:
     _check_outputs({"--json": args.json, "--sarif": args.sarif, "--junit": args.junit},
                    {"input": args.path, "--config file": args.config, "--settings file": args.settings,
                     "--stack-config file": args.stack_config})
+    if args.stack_outputs:
+        _load_json(args.stack_outputs, "stack outputs file")
     for path, what in ((args.stack_config, "stack config"), (args.settings, "settings file")):
         if path and not os.path.isfile(path):
             raise UsageError(f"{what} {path} does not exist")
@@ -515,6 +518,9 @@ def _main(argv=None) -> int:
     scan.add_argument("--input", choices=["program", "stack-export", "preview-json"],
                       help="what PATH is (detected from its content by default)")
     scan.add_argument("--config", metavar="FILE", help="a --policy-pack-config JSON file")
+    scan.add_argument("--stack-outputs", metavar="FILE",
+                      help="the outputs of the stacks a program references (a JSON object: stack name -> outputs); "
+                           "a StackReference's outputs are unknown without it")
     scan.add_argument("--settings", metavar="FILE", help="a serverless-guard.yaml settings file")
     scan.add_argument("--preview", action="store_true", help="run a program as pulumi preview (computed values unknown)")
     scan.add_argument("--project-dir", metavar="DIR",

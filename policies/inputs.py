@@ -522,7 +522,7 @@ def _items(path: str, prefix: str) -> Iterator:
 
 def load(path: str, kind: str | None = None, mode: str = "update", stack: str = "dev",
          stack_config: str | None = None, base_dir: str | None = None, timeout: float = 300,
-         stream: bool = False) -> Loaded:
+         stream: bool = False, organization: str = "organization", stack_outputs: str | None = None) -> Loaded:
     """Whatever ``path`` is (or ``kind`` says it is), as records. With ``stream``, a large stack export
     or preview is read one resource at a time as ``Loaded.stream()`` is consumed."""
     if kind is not None and kind not in KINDS:
@@ -541,10 +541,26 @@ def load(path: str, kind: str | None = None, mode: str = "update", stack: str = 
         return load_stack_export(path, base, read)
     if kind == "preview-json":
         return load_preview_json(path, base, read)
-    return _load_program(path, mode, stack, stack_config, timeout, base)
+    return _load_program(path, mode, stack, stack_config, timeout, base, organization, stack_outputs)
 
 
-def _load_program(path: str, mode: str, stack: str, stack_config: str | None, timeout: float, base: str) -> Loaded:
+_MOCKS = re.compile(r"(?i)setMocks|set_mocks|test mode|\bmocks?\b")
+
+
+def _program_failure(text: str) -> str:
+    """A program's failure as the user can act on it: an SDK message about test mocks (which scan's runner
+    uses, and the user has not written) becomes what scan could not model and what to scan instead."""
+    from .core.safety import one_line
+
+    if _MOCKS.search(text):
+        return ("it asked for something scan's model of the Pulumi engine cannot give it (the SDK said: "
+                f"{one_line(text, 200)}); if `pulumi preview` runs it, scan `pulumi preview --json` output or "
+                "a `pulumi stack export` instead")
+    return one_line(text)
+
+
+def _load_program(path: str, mode: str, stack: str, stack_config: str | None, timeout: float, base: str,
+                  organization: str = "organization", stack_outputs: str | None = None) -> Loaded:
     """A program folder, run fenced (its own process, a time limit) under the runner of its language."""
     from .core.safety import one_line
     from .engine import capture, fence
@@ -553,12 +569,13 @@ def _load_program(path: str, mode: str, stack: str, stack_config: str | None, ti
         raise InputError(f"{path}: not a folder, so not a Pulumi program")
     try:
         project, _, _, runtime = capture.program_settings(os.path.abspath(path))
-        records = fence.run_fenced(path, mode=mode, stack=stack, config_file=stack_config, timeout=timeout)
+        records = fence.run_fenced(path, mode=mode, stack=stack, config_file=stack_config, timeout=timeout,
+                                   organization=organization, stack_outputs=stack_outputs)
     except FileNotFoundError as exc:
         raise InputError(one_line(str(exc))) from None
     except ValueError as exc:
         raise InputError(one_line(str(exc).splitlines()[0] if str(exc) else "bad program settings")) from None
     except capture.ProgramError as exc:
-        raise InputError(f"the Pulumi program in {one_line(path, 200)} failed: {one_line(str(exc))}") from None
+        raise InputError(f"the Pulumi program in {one_line(path, 200)} failed: {_program_failure(str(exc))}") from None
     return Loaded("program", records, mode, str(project), base,
                   language="typescript" if runtime == "nodejs" else "python")

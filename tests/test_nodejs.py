@@ -120,3 +120,42 @@ def test_a_value_the_program_marked_secret_never_reaches_an_output(mixin_scan):
     assert "API_TOKEN holds a secret value (marked secret by the program or its stack config)" in vault["message"]
     for text in (json.dumps(findings), json.dumps(sarif), proc.stdout, proc.stderr):
         assert "sgcanary" not in text
+
+
+REFERENCES_TS = """
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+const org = pulumi.getOrganization();
+const ref = new pulumi.StackReference(`${org}/network/prod`);
+const creds = aws.ecr.getCredentialsOutput({ registryId: "123456789012" });
+const user = creds.authorizationToken.apply(t => Buffer.from(t, "base64").toString().split(":")[0]);
+new aws.sqs.Queue("q", { tags: { org, user, vpc: ref.getOutput("vpcId").apply(v => (v as string).toUpperCase()) } });
+"""
+
+
+def test_what_pulumi_preview_gives_a_typescript_program_scan_gives_it(tmp_path):
+    """getOrganization() from --org, a StackReference's outputs from --stack-outputs (else unknown, never
+    undefined), an ECR token that decodes to user:password: each failed under plain mocks."""
+    prog = tmp_path / "prog"
+    prog.mkdir()
+    (prog / "Pulumi.yaml").write_text("name: refs\nruntime: nodejs\n")
+    (prog / "index.ts").write_text(REFERENCES_TS)
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"acme/network/prod": {"vpcId": "vpc-0abc"}}))
+    for extra in ([], ["--stack-outputs", str(outputs)]):
+        out = tmp_path / "out.json"
+        r = scan(str(prog), "--org", "acme", "--json", str(out), *extra)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(out.read_text())["input"]["resources"] >= 1
+    from policies.engine.program import run_directory
+
+    env = dict(os.environ)
+    os.environ["NODE_PATH"] = NODE_MODULES
+    os.environ["SERVERLESS_GUARD_STACK_OUTPUTS"] = str(outputs)
+    try:
+        tags = [r.inputs["tags"] for r in run_directory(str(prog), organization="acme").records
+                if r.type == "aws:sqs/queue:Queue"][0]
+    finally:
+        os.environ.clear()
+        os.environ.update(env)
+    assert tags == {"org": "acme", "user": "AWS", "vpc": "VPC-0ABC"}

@@ -14,6 +14,7 @@ import time
 import pytest
 
 from policies.engine import capture, shapes
+from policies.engine.capture import UNKNOWN
 from policies.engine.program import run_directory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -271,3 +272,49 @@ def test_a_resource_a_library_component_creates_is_placed_at_the_users_line(tmp_
     found = [f for f in json.loads(out.read_text())["findings"] if f["resource"] == "uploads-data"]
     assert found and all(f["location"]["line"] == 4 and f["location"]["file"].endswith("__main__.py")
                          for f in found), found
+
+
+REFERENCES = """
+import base64
+org = pulumi.get_organization()
+ref = pulumi.StackReference(f"{org}/network/prod")
+creds = aws.ecr.get_credentials(registry_id="123456789012")
+user, password = base64.b64decode(creds.authorization_token).decode().split(":")
+aws.sqs.Queue("q", tags={"org": org, "user": user,
+                         "vpc": ref.get_output("vpcId").apply(lambda v: v.upper()),
+                         "subnet": ref.require_output("subnetId").apply(lambda v: v.upper())})
+"""
+
+
+def test_what_pulumi_preview_gives_a_program_scan_gives_it(tmp_path):
+    """pulumi.get_organization() (--org, else Pulumi's default "organization"), a StackReference (its
+    outputs from --stack-outputs, else unknown: the program's apply waits instead of failing on None) and an
+    ECR login token that decodes to user:password: each raised under plain mocks."""
+    (tmp_path / "prog").mkdir()
+    folder = _program(tmp_path / "prog", REFERENCES)
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"acme/network/prod": {"vpcId": "vpc-0abc", "subnetId": "subnet-1"}}))
+    given = run_directory(folder, organization="acme")
+    os.environ["SERVERLESS_GUARD_STACK_OUTPUTS"] = str(outputs)
+    try:
+        known = run_directory(folder, organization="acme")
+    finally:
+        del os.environ["SERVERLESS_GUARD_STACK_OUTPUTS"]
+    tags = [r.inputs["tags"] for r in given.records if r.type == "aws:sqs/queue:Queue"][0]
+    assert tags["org"] == "acme" and tags["user"] == "AWS"
+    assert tags["vpc"] == UNKNOWN and tags["subnet"] == UNKNOWN
+    tags = [r.inputs["tags"] for r in known.records if r.type == "aws:sqs/queue:Queue"][0]
+    assert tags["vpc"] == "VPC-0ABC" and tags["subnet"] == "SUBNET-1"
+    r = scan(folder, "--org", "acme", "--stack-outputs", str(outputs), "--json", "-")
+    assert r.returncode == 0 and json.loads(r.stdout)["input"]["resources"] == 2, r.stderr   # the stack and the queue
+    bad = scan(folder, "--stack-outputs", str(tmp_path / "missing.json"))
+    assert bad.returncode == 2 and "stack outputs file" in bad.stderr
+
+
+def test_a_failure_the_sdk_words_as_about_test_mocks_says_what_to_scan_instead(tmp_path):
+    folder = _program(tmp_path, "raise RuntimeError('Missing organization name; for test mode, please call "
+                                "`pulumi.runtime.setMocks`')\n")
+    r = scan(folder)
+    assert r.returncode == 2
+    assert "scan's model of the Pulumi engine cannot give it" in r.stderr
+    assert "scan `pulumi preview --json` output or a `pulumi stack export` instead" in r.stderr

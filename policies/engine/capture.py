@@ -199,6 +199,59 @@ def _computed(type_: str, name: str, inputs: dict) -> dict:
     return out
 
 
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+STACK_OUTPUTS_ENV = "SERVERLESS_GUARD_STACK_OUTPUTS"   # scan --stack-outputs FILE, for the program's runner
+
+
+def stack_reference(name: str) -> dict:
+    """The state of ``pulumi.StackReference(name)``: the referenced stack's outputs as ``scan --stack-outputs``
+    gives them (a JSON object of stack name -> outputs), else unknown, as in a preview of a stack whose
+    references are not deployed: the program's ``get_output(...).apply`` waits instead of failing on None."""
+    import json
+
+    outputs = UNKNOWN
+    path = os.environ.get(STACK_OUTPUTS_ENV)
+    if path:
+        with open(path, encoding="utf-8") as f:
+            given = json.load(f)
+        if isinstance(given, dict) and isinstance(given.get(name), dict):
+            outputs = given[name]
+    return {"name": name, "outputs": outputs, "secretOutputNames": []}
+
+
+def _patch_stack_reference() -> None:
+    """A StackReference whose stack's outputs scan was not given has none: each output the program asks for
+    is unknown (the SDK's mocks would give None in an update, and ``.apply(lambda v: v.upper())`` fail), as in
+    a preview before the referenced stack exists."""
+    import asyncio
+
+    import pulumi
+    from pulumi.output import Output
+
+    ref_class = pulumi.StackReference
+    if getattr(ref_class, "_serverless_guard", False):
+        return
+
+    def output_of(self, name):
+        outputs = self.outputs
+
+        async def known() -> bool:
+            return isinstance(await outputs.future(), dict) and bool(await outputs.is_known())
+
+        async def value():
+            found = await outputs.future()
+            key = await Output.from_input(name).future()
+            return found.get(key) if isinstance(found, dict) else None
+
+        return Output(outputs.resources(), asyncio.ensure_future(value()), asyncio.ensure_future(known()),
+                      outputs.is_secret())
+
+    # the runner's own process, which exists to run this one program: the SDK's class is patched there only
+    setattr(ref_class, "get_output", output_of)
+    setattr(ref_class, "require_output", output_of)
+    setattr(ref_class, "_serverless_guard", True)
+
+
 def _make_mocks(preview: bool):
     import pulumi
 
@@ -207,6 +260,10 @@ def _make_mocks(preview: bool):
     class Mocks(pulumi.runtime.Mocks):
         def new_resource(self, args):
             import json
+
+            if args.typ == STACK_REFERENCE:
+                name = args.inputs.get("name") if isinstance(args.inputs.get("name"), str) else args.name
+                return name, stack_reference(name)
 
             # A provider returns policy documents as JSON strings even when the program gave objects.
             state = {k: json.dumps(v) if k in ("policy", "assumeRolePolicy") and isinstance(v, dict) else v
@@ -242,6 +299,8 @@ def _invoke(token: str, args: dict) -> dict:
         return {"names": zones, "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)], "id": REGION, "groupNames": [REGION]}
     if token == "aws:iam/getPolicy:getPolicy":
         return _get_policy(args)
+    if token in ("aws:ecr/getCredentials:getCredentials", "aws:ecr/getAuthorizationToken:getAuthorizationToken"):
+        return _ecr_token(args)
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
         import json
 
@@ -250,6 +309,20 @@ def _invoke(token: str, args: dict) -> dict:
         return {"json": text, "minifiedJson": json.dumps(doc, separators=(",", ":")),
                 "id": hashlib.sha1(text.encode()).hexdigest()[:10]}
     return {}
+
+
+def _ecr_token(args: dict) -> dict:
+    """An ECR login as the service returns it: ``authorizationToken`` is base64 of ``AWS:<password>``, which
+    programs that push an image decode into a user name and password."""
+    import base64
+
+    given = args.get("registryId")
+    registry = given if isinstance(given, str) else ACCOUNT
+    password = "scan-ecr-password-" + _h(registry, 12)
+    token = base64.b64encode(f"AWS:{password}".encode()).decode()
+    endpoint = f"https://{registry}.dkr.ecr.{REGION}.amazonaws.com"
+    return {"authorizationToken": token, "proxyEndpoint": endpoint, "expiresAt": "2026-01-01T12:00:00Z",
+            "userName": "AWS", "password": password, "registryId": registry, "id": registry}
 
 
 def _get_policy(args: dict) -> dict:
@@ -438,7 +511,8 @@ def region_config() -> dict:
 
 
 def run(program: Callable[[], None], mode: str = "update", project: str = "app", stack: str = "dev",
-        config: dict | None = None, secret_keys: tuple = (), root: str | None = None) -> Capture:
+        config: dict | None = None, secret_keys: tuple = (), root: str | None = None,
+        organization: str = "organization") -> Capture:
     """Run ``program`` (a function that declares resources) under mocks and record its resources.
     ``config`` holds the stack's config (``project:key`` -> string), ``secret_keys`` the secure ones;
     ``root`` is the program's folder (an error is located at the program's own line in it)."""
@@ -454,10 +528,11 @@ def run(program: Callable[[], None], mode: str = "update", project: str = "app",
     rt_settings.ROOT.set(None)
     mocks = _make_mocks(preview)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview,
-                             monitor=_recording_monitor(mocks, capture, preview))
+                             monitor=_recording_monitor(mocks, capture, preview), organization=organization)
     from pulumi.runtime import config as rt_config
 
     rt_config.set_all_config({**region_config(), **(config or {})}, list(secret_keys))
+    _patch_stack_reference()
     errors: list = []
 
     def body():
@@ -618,7 +693,7 @@ def program_settings(path: str) -> tuple:
 
 
 def run_python_directory(path: str, main: str, project: str, site: list, mode: str, stack: str, config: dict,
-                         secret: tuple) -> Capture:
+                         secret: tuple, organization: str = "organization") -> Capture:
     """Run the Python program ``main`` of the project folder ``path`` (``program.run_directory`` reads which)."""
     old_cwd, old_path = os.getcwd(), list(sys.path)
 
@@ -631,4 +706,5 @@ def run_python_directory(path: str, main: str, project: str, site: list, mode: s
             os.chdir(old_cwd)
             sys.path[:] = old_path
 
-    return run(program, mode=mode, project=project, stack=stack, config=config, secret_keys=secret, root=path)
+    return run(program, mode=mode, project=project, stack=stack, config=config, secret_keys=secret, root=path,
+               organization=organization)

@@ -19,26 +19,30 @@ import sys
 import tempfile
 from dataclasses import asdict
 
-from .capture import ProgramError, Record
+from .capture import STACK_OUTPUTS_ENV, ProgramError, Record
 
 DEFAULT_TIMEOUT = 300
 _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def run_fenced(path: str, mode: str = "update", stack: str = "dev", config_file: str | None = None,
-               timeout: float = DEFAULT_TIMEOUT) -> list:
+               timeout: float = DEFAULT_TIMEOUT, organization: str = "organization",
+               stack_outputs: str | None = None) -> list:
     """The records of the program in ``path``; raises ``ProgramError`` (the program's failure, exit,
     or time-out) or ``FileNotFoundError``/``ValueError`` (not a program, bad stack config)."""
     with tempfile.TemporaryDirectory(prefix="serverless-guard-") as tmp:
         result, log = os.path.join(tmp, "result.json"), os.path.join(tmp, "program.log")
         worker = [sys.executable, "-m", "policies.engine.fence", path, "--mode", mode, "--stack", stack,
-                  "--out", result] + (["--config-file", config_file] if config_file else [])
+                  "--org", organization, "--out", result] + (["--config-file", config_file] if config_file else [])
         # the supervisor keeps its own deadline a little past this process's, so it is this process that
         # reports a time-out, and the supervisor that ends the program if this process is gone
         argv = [sys.executable, "-m", "policies.engine.fence", "supervise", f"{timeout + 5:g}", "--", *worker]
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
         env["PYTHONUNBUFFERED"] = "1"
+        env.pop(STACK_OUTPUTS_ENV, None)
+        if stack_outputs:
+            env[STACK_OUTPUTS_ENV] = os.path.abspath(stack_outputs)
         with open(log, "wb") as out:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env,
                                     start_new_session=True)
@@ -167,11 +171,13 @@ def main(argv=None) -> None:
     parser.add_argument("path")
     parser.add_argument("--mode", default="update")
     parser.add_argument("--stack", default="dev")
+    parser.add_argument("--org", default="organization")
     parser.add_argument("--config-file")
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     try:
-        cap = program.run_directory(args.path, mode=args.mode, stack=args.stack, config_file=args.config_file)
+        cap = program.run_directory(args.path, mode=args.mode, stack=args.stack, config_file=args.config_file,
+                                    organization=args.org)
         data: dict = {"records": [asdict(r) for r in cap.records]}
     except ProgramError as exc:
         data = {"error": {"kind": "program", "message": exc.message, "where": exc.where}}

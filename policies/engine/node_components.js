@@ -44,10 +44,34 @@ function localRestAPI(original) {
     return RestAPI;
 }
 
+// A StackReference whose stack's outputs scan was not given (scan --stack-outputs) has no outputs: each one
+// the program asks for is unknown, as in a preview before the referenced stack exists, so the program's
+// `getOutput(...).apply(...)` waits instead of failing on undefined.
+const referencesPatched = new WeakSet();
+function patchStackReference(pulumi) {
+    const proto = pulumi.StackReference && pulumi.StackReference.prototype;
+    if (!proto || referencesPatched.has(proto)) {
+        return;
+    }
+    referencesPatched.add(proto);
+    const unknownOr = (ref, name, original) => {
+        const outputs = ref.outputs;
+        const given = outputs.promise().then((os) => os !== undefined && os !== null);
+        const value = pulumi.all([pulumi.output(name), outputs]).apply(([n, os]) => (os ? os[n] : undefined));
+        return new pulumi.Output(new Set([ref]), Promise.all([given, value.promise()]).then(([g, v]) => g ? v : undefined),
+            given.then((g) => g ? value.isKnown : false), value.isSecret, Promise.resolve(new Set([ref])));
+    };
+    proto.getOutput = function (name) { return unknownOr(this, name); };
+    proto.requireOutput = function (name) { return unknownOr(this, name); };
+}
+
 const load = Module._load;
 let patched = null;
 Module._load = function (request, parent, isMain) {
     const exported = load.apply(this, arguments);
+    if (request === "@pulumi/pulumi" && exported && exported.StackReference) {
+        patchStackReference(exported);
+    }
     if (request === "@pulumi/aws-apigateway" && exported && exported.RestAPI) {
         if (patched === null) {
             patched = localRestAPI(exported.RestAPI);

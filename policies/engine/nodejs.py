@@ -23,7 +23,8 @@ import subprocess
 import threading
 from urllib.parse import unquote, urlparse
 
-from .capture import SKIPPED_TYPES, UNKNOWN, Capture, ProgramError, Record, _computed, _invoke, region_config
+from .capture import SKIPPED_TYPES, STACK_REFERENCE, UNKNOWN, Capture, ProgramError, Record, _computed, _invoke, \
+    region_config, stack_reference
 
 ENTRY = os.path.join("@pulumi", "pulumi", "cmd", "run", "index.js")
 COMPONENTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node_components.js")
@@ -49,6 +50,15 @@ def find_entry(path: str) -> str | None:
         if extra and os.path.isfile(os.path.join(extra, ENTRY)):
             return os.path.abspath(os.path.join(extra, ENTRY))
     return None
+
+
+def _read_state(request):
+    """The state a read resource gets: a StackReference its outputs as scan --stack-outputs gives them (else
+    unknown); any other what the program gave."""
+    if request.type != STACK_REFERENCE:
+        return request.properties
+    name = _wire(request.properties).get("name")
+    return _struct(stack_reference(name if isinstance(name, str) else request.name))
 
 
 def _wire(struct) -> dict:
@@ -186,7 +196,7 @@ def _resource_monitor(monitor: _Monitor):
 
         def ReadResource(self, request, context):
             urn = monitor.urn(request.parent, request.type, request.name)
-            return resource_pb2.ReadResourceResponse(urn=urn, properties=request.properties)
+            return resource_pb2.ReadResourceResponse(urn=urn, properties=_read_state(request))
 
         def RegisterStackTransform(self, request, context):
             return empty_pb2.Empty()
@@ -264,7 +274,7 @@ def program_error(messages: list, output: str, root: str) -> ProgramError:
 
 
 def run_directory(path: str, main: str, project: str, mode: str, stack: str, config: dict,
-                  secret_keys: tuple, timeout: float | None = None) -> Capture:
+                  secret_keys: tuple, timeout: float | None = None, organization: str = "organization") -> Capture:
     """Run the Node.js program in ``path`` (``main`` is Pulumi.yaml's, relative to it, or ".") and record its
     resources. Raises ``ProgramError`` with the program's own error."""
     root = os.path.realpath(path)
@@ -295,7 +305,8 @@ def run_directory(path: str, main: str, project: str, mode: str, stack: str, con
         "SERVERLESS_GUARD_PROGRAM_DIR": root,
     })
     argv = ["node", entry, f"--monitor={address}", f"--engine={address}", f"--project={project}",
-            f"--stack={stack}", f"--pwd={root}", f"--root-directory={root}", "--parallel=16"]
+            f"--stack={stack}", f"--organization={organization}", f"--pwd={root}", f"--root-directory={root}",
+            "--parallel=16"]
     argv += ["--dry-run"] if preview else []
     argv.append(main or ".")
     try:

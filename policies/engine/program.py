@@ -9,7 +9,8 @@ from . import capture, nodejs, rest_api
 from .capture import Capture
 
 
-def run_directory(path: str, mode: str = "update", stack: str = "dev", config_file: str | None = None) -> Capture:
+def run_directory(path: str, mode: str = "update", stack: str = "dev", config_file: str | None = None,
+                  organization: str = "organization") -> Capture:
     """Run the Pulumi program in ``path`` (a folder with Pulumi.yaml): its ``main`` and its
     ``virtualenv`` as Pulumi.yaml says, with the stack's config (``config_file``, else
     ``Pulumi.<stack>.yaml`` beside it when there is one)."""
@@ -19,9 +20,9 @@ def run_directory(path: str, mode: str = "update", stack: str = "dev", config_fi
     config, secret = capture.stack_config(config_file, project) if os.path.isfile(config_file) else ({}, ())
     config = {**capture.project_config(path, project), **config}
     if runtime == "nodejs":
-        cap = nodejs.run_directory(path, main, project, mode, stack, config, secret)
+        cap = nodejs.run_directory(path, main, project, mode, stack, config, secret, organization=organization)
     else:
-        cap = capture.run_python_directory(path, main, project, site, mode, stack, config, secret)
+        cap = capture.run_python_directory(path, main, project, site, mode, stack, config, secret, organization)
         # what a multi-language component's plugin would build, built as it builds it (rest_api.py)
         region = config.get("aws:region") or capture.region_config()["aws:region"]
         cap.records = rest_api.expand(cap.records, mode, region, path)
