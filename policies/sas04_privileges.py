@@ -14,7 +14,8 @@ from collections import defaultdict
 
 from .core import Keyed, Sev, Undecided, as_list, iam, int_setting, list_setting, resource_rule, stack_rule
 from .core import aws, managed, roles
-from .core.checks import malformed_message, public_functions, read_policy
+from .core.checks import malformed_message, read_policy
+from .core.reach import public_functions
 
 CAT = "SAS-4"
 ADMIN_MANAGED = ("arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/IAMFullAccess",

@@ -6,86 +6,15 @@ found by joining triggers, functions and their roles across the stack.
 """
 from __future__ import annotations
 
-import re
 
 from .core import Sev, Undecided, as_list, bool_setting, fixes, int_setting, resource_rule, stack_rule
-from .core import aws, roles
-from .core.checks import public_functions
+from .core import aws, reach, roles
+from .core.reach import api_routes, load_balancer_routes, public_invocations
 from .core.messages import redactor_in
 
 CAT = "SAS-8"
 DEFAULT_TIMEOUT = 3
 DEFAULT_VISIBILITY = 30
-
-
-def api_functions(stack) -> set:
-    """URNs of functions an API Gateway request reaches: through a REST or HTTP integration, an OpenAPI
-    body's x-amazon-apigateway-integration, a quick-create HTTP API's ``target``, or an integration that
-    puts events on an EventBridge bus whose rules target the function."""
-    out: set = set()
-    for integ in stack.of_type(aws.REST_INTEGRATION):
-        out.update(f.urn for f in stack.targets(integ, "uri", aws.FUNCTION))
-    for integ in stack.of_type(aws.HTTP_INTEGRATION):
-        out.update(f.urn for f in stack.targets(integ, "integrationUri", aws.FUNCTION))
-    for api in stack.of_type(aws.HTTP_API):
-        out.update(f.urn for f in stack.targets(api, "target", aws.FUNCTION))
-    out |= _openapi_functions(stack)
-    out |= _through_eventbridge(stack)
-    return out
-
-
-_INVOKE_URI = re.compile(r"functions/(arn:[^/\s\"']+)/invocations")
-
-
-def _openapi_functions(stack) -> set:
-    from .core import openapi
-
-    by_arn: dict = {}
-    for fn in stack.of_type(aws.FUNCTION):
-        arn = fn.get("arn")
-        if isinstance(arn, str):
-            by_arn[arn] = fn.urn
-    out: set = set()
-    for api in stack.of_type(aws.REST_API):
-        found = openapi.routes(api.get("body")) or []
-        for route in found:
-            m = _INVOKE_URI.search(route.uri)
-            if m:
-                arn = m.group(1)
-                urn = by_arn.get(arn) or by_arn.get(arn.rsplit(":", 1)[0])   # a qualified ARN (alias, version)
-                out.update([urn] if urn else [])
-        if found and not out:   # the body names the function by a value only known after the update
-            out.update(f.urn for f in stack.targets(api, "body", aws.FUNCTION))
-    return out
-
-
-def _through_eventbridge(stack) -> set:
-    """Functions targeted by a rule on a bus that an API integration puts events on."""
-    buses: list = []
-    default_bus = False
-    for integ in stack.of_type(aws.HTTP_INTEGRATION):
-        if str(integ.get("integrationSubtype") or "").startswith("EventBridge-PutEvents"):
-            named = stack.targets(integ, "requestParameters", aws.EVENT_BUS)
-            buses += named
-            default_bus |= not named and integ.get("requestParameters.EventBusName") in (None, "default")
-    for integ in stack.of_type(aws.REST_INTEGRATION):
-        if ":events:action/PutEvents" in str(integ.get("uri") or ""):
-            named = stack.targets(integ, "requestTemplates", aws.EVENT_BUS)
-            buses += named
-            default_bus |= not named
-    rules = [r for bus in buses for r in stack.referrers(bus, aws.EVENT_RULE, prop="eventBusName")]
-    if default_bus:
-        rules += [r for r in stack.of_type(aws.EVENT_RULE) if r.get("eventBusName") in (None, "default")]
-    out: set = set()
-    for rule in rules:
-        for target in stack.referrers(rule, aws.EVENT_TARGET, prop="rule"):
-            out.update(f.urn for f in stack.targets(target, "arn", aws.FUNCTION))
-    return out
-
-
-def queue_consumers(stack) -> set:
-    return {f.urn for esm in stack.of_type(aws.EVENT_SOURCE_MAPPING)
-            for f in stack.targets(esm, "functionName", aws.FUNCTION)}
 
 
 def _timeout(fn) -> float:
@@ -103,7 +32,8 @@ def _uncapped(fn) -> bool:
 @stack_rule(
     "lambda-reserved-concurrency", CAT, Sev.MEDIUM,
     types=[aws.FUNCTION, aws.FUNCTION_URL, aws.PERMISSION, aws.EVENT_SOURCE_MAPPING, aws.REST_INTEGRATION,
-           aws.HTTP_INTEGRATION, aws.REST_API, aws.HTTP_API, aws.EVENT_RULE, aws.EVENT_TARGET],
+           aws.HTTP_INTEGRATION, aws.REST_API, aws.HTTP_API, aws.EVENT_RULE, aws.EVENT_TARGET,
+           *reach.LOAD_BALANCER, *reach.LISTENER, *reach.TARGET_ATTACHMENT],
     title="Public and API-facing functions have a concurrency cap",
     description="A function anyone can trigger, with no reserved concurrency, scales until it exhausts the "
                 "account's concurrency (taking every other function down) and the budget. Stream consumers are "
@@ -112,16 +42,29 @@ def _uncapped(fn) -> bool:
     peers=["CKV_AWS_115"],
     config=bool_setting("allFunctions", False, "Require a cap on every function, not only exposed ones."))
 def lambda_reserved_concurrency(stack, cfg):
-    public, api = public_functions(stack), api_functions(stack)
+    exposure = _exposure(stack)
     for fn in stack.of_type(aws.FUNCTION):
         if not _uncapped(fn):
             continue
-        why = "invokable by anyone" if fn.urn in public else "behind an API" if fn.urn in api else None
+        why = exposure.get(fn.urn)
         if why is None and not cfg["allFunctions"]:
             continue
         detail = f", has a {_timeout(fn):g} s timeout and" if _timeout(fn) > 29 else " with"
         yield fn, (f"is {why or 'deployed'}{detail} no reservedConcurrentExecutions: a flood (or a loop) "
                    "scales it to the account limit and the bill with it. Set reservedConcurrentExecutions.")
+
+
+def _exposure(stack) -> dict:
+    """Function URN -> how the internet reaches it, naming what: "invokable by anyone through URL 'x'",
+    "behind API 'orders-api'", "behind internet-facing load balancer 'web'" (core/reach.py)."""
+    out: dict = {}
+    for routes, say in ((public_invocations(stack), "invokable by anyone through {}"),
+                        (api_routes(stack), "behind {}"), (load_balancer_routes(stack), "behind internet-facing {}")):
+        for entry_urn, fns in routes.items():
+            entry = stack.by_urn.get(entry_urn)
+            for fn in fns:
+                out.setdefault(fn, say.format(entry.label() if entry is not None else "an API"))
+    return out
 
 
 @stack_rule(
@@ -136,19 +79,37 @@ def lambda_reserved_concurrency(stack, cfg):
                          stricter="lower"),
             **int_setting("maxTimeoutSeconds", 899, "Longest timeout for any function.", 1, stricter="lower")})
 def lambda_timeout_excessive(stack, cfg):
-    rest = {f.urn for i in stack.of_type(aws.REST_INTEGRATION) for f in stack.targets(i, "uri", aws.FUNCTION)}
-    http = {f.urn for i in stack.of_type(aws.HTTP_INTEGRATION) for f in stack.targets(i, "integrationUri", aws.FUNCTION)}
+    """Behind an API (any shape ``core/reach.api_routes`` knows: integrations, an OpenAPI body, a quick-create
+    target), the API's own wait bounds what a longer timeout can be for."""
+    behind = _api_waits(stack, cfg["apiMaxTimeoutSeconds"])
     for fn in stack.of_type(aws.FUNCTION):
         t = fn.get("timeout")
         if not isinstance(t, (int, float)) or isinstance(t, bool):
             continue
-        kind, wait = ("a REST API", cfg["apiMaxTimeoutSeconds"]) if fn.urn in rest else \
-            ("an HTTP API", cfg["apiMaxTimeoutSeconds"] + 1) if fn.urn in http else ("", 0)
-        if kind and t > wait:
-            yield fn, (f"is behind {kind} that stops waiting after {wait} s, but its timeout is {t:g} s: the rest of "
+        api, wait = behind.get(fn.urn, (None, 0))
+        if api is not None and t > wait:
+            yield fn, (f"is behind {api} that stops waiting after {wait} s, but its timeout is {t:g} s: the rest of "
                        f"every slow call is paid for and answered to no one. Set timeout to {wait} or less.")
         elif t > cfg["maxTimeoutSeconds"]:
             yield fn, f"has timeout {t:g} s, more than maxTimeoutSeconds ({cfg['maxTimeoutSeconds']}). Lower it."
+
+
+def _api_waits(stack, rest_wait: int) -> dict:
+    """Function URN -> (the API it is behind, as messages name it; how long that API waits): a REST API
+    ``rest_wait`` s (29 by default), an HTTP API one second more. The shortest wait wins."""
+    out: dict = {}
+    for api_urn, fns in api_routes(stack, through_events=False).items():   # it does not wait for an event's
+        api = stack.by_urn.get(api_urn)
+        if api is None:
+            continue
+        http = api.type in (aws.HTTP_API, aws.HTTP_INTEGRATION)
+        wait = rest_wait + 1 if http else rest_wait
+        name = f"{'HTTP' if http else 'REST'} API {api.label().split(' ', 1)[-1]}" \
+            if api.type in (aws.HTTP_API, aws.REST_API) else f"the API of {api.label()}"
+        for fn in fns:
+            if fn not in out or wait < out[fn][1]:
+                out[fn] = (name, wait)
+    return out
 
 
 @resource_rule(

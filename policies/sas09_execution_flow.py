@@ -10,7 +10,8 @@ import re
 
 from .core import Sev, Undecided, iam, list_setting, resource_rule, stack_rule
 from .core import aws, roles
-from .core.checks import open_policy, public_functions
+from .core.checks import open_policy
+from .core.reach import public_functions
 
 CAT = "SAS-9"
 API_WIDE = re.compile(r"^arn:aws[a-z-]*:execute-api:[^:]*:[^:]*:[^/]+/(\*|\*/\*|\*/\*/\*)$")

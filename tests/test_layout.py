@@ -218,9 +218,11 @@ def test_the_readmes_counts_are_the_registrys():
     from policies import REGISTRY
 
     readme = open(os.path.join(os.path.dirname(ROOT), "README.md"), encoding="utf-8").read()
-    total = len(REGISTRY)
-    stack = sum(1 for r in REGISTRY.values() if r.stack)
-    data = sum(1 for r in REGISTRY.values() if getattr(r, "declared", None) is not None)
+    # the pack's own rules (another test of this module loads an organisation's into the same registry)
+    own = [r for r in REGISTRY.values() if getattr(r.check, "__module__", "").startswith("policies.")]
+    total = len(own)
+    stack = sum(1 for r in own if r.stack)
+    data = sum(1 for r in own if getattr(r, "declared", None) is not None)
     m = re.search(r"(\d+) policies in ten modules \(SAS-1 … SAS-10\), (\d+) of them stack rules", readme)
     assert m and (int(m.group(1)), int(m.group(2))) == (total, stack), (m and m.groups(), total, stack)
     m = re.search(r"One-property rules are data \(`core/property.py`\): (\d+) rules", readme)

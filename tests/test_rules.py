@@ -95,3 +95,22 @@ def test_a_queue_mapping_in_preview_is_judged_by_its_source_not_guessed(packs):
     diags = analyze(packs, queue_mapping_is_no_stream, mode="preview")
     assert not [d for d in diags if "esm-stream-failure-handling" in d.policy or "'esm-stream-failure-handling'"
                 in d.message], [d.message for d in diags]
+
+
+def test_exposure_messages_name_what_the_function_is_behind(packs):
+    """lambda-reserved-concurrency and lambda-timeout-excessive name the URL, API or load balancer."""
+    from cases import sas08
+
+    def message(program, policy):
+        found = [d.message for d in analyze(packs, program) if d.policy == policy]
+        assert found, policy
+        return found[0]
+
+    assert "is behind internet-facing LoadBalancer 'web'" in message(
+        sas08.function_behind_an_internet_facing_load_balancer, "lambda-reserved-concurrency")
+    assert "is invokable by anyone through FunctionUrl 'url'" in message(
+        sas08.public_function_uncapped, "lambda-reserved-concurrency")
+    assert "is behind REST API 'api' that stops waiting after 29 s" in message(
+        sas08.function_behind_an_openapi_body_with_long_timeout, "lambda-timeout-excessive")
+    assert "is behind HTTP API 'http' that stops waiting after 30 s" in message(
+        sas08.function_behind_a_quick_create_api_with_long_timeout, "lambda-timeout-excessive")

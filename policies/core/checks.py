@@ -50,18 +50,6 @@ def name_allowed(resource: Resource, cfg: dict) -> bool:
     return governance.name_matches(resource, governance.Patterns(as_list(cfg.get("allowedNames"))))
 
 
-def public_functions(stack) -> set:
-    """URNs of functions with a public invocation path: a NONE function URL or a public permission."""
-    out: set = set()
-    for url in stack.of_type(aws.FUNCTION_URL):
-        if url.get("authorizationType") == "NONE":
-            out.update(f.urn for f in stack.targets(url, "functionName", aws.FUNCTION))
-    for p in stack.of_type(aws.PERMISSION):
-        if p.get("principal") == "*" and not any(p.get(k) for k in ("principalOrgId", "sourceAccount", "sourceArn")):
-            out.update(f.urn for f in stack.targets(p, "function", aws.FUNCTION))
-    return out
-
-
 def s3_log_targets(stack) -> set:
     """URNs of buckets that receive access logs: server access logs (BucketLogging, its V2 form, or a
     bucket's inline ``logging`` argument), or a service's own (CloudFront, CloudTrail, load balancers)."""

@@ -121,7 +121,7 @@ PHRASES = {
     "lambda-resource-policy-public": ("allows anyone - Principal \"*\"", "is not valid JSON"),
     "lambda-role-overprivileged": "Give the function a role with only what it needs",
     "lambda-role-shared": "with 1 other function(s) (orders)",
-    "lambda-timeout-excessive": ("API that stops waiting after", "more than maxTimeoutSeconds"),
+    "lambda-timeout-excessive": ("that stops waiting after", "more than maxTimeoutSeconds"),
     "lambda-untrusted-layer": "that is neither in trustedAccounts nor built in this stack",
     "lambda-url-auth-none": "authorization_type is NONE: anyone who finds the URL can invoke the function",
     "lambda-url-cors-wildcard": "cors.allow_origins contains \"*\"",

@@ -457,3 +457,43 @@ def rest_api_function_at_thirty_seconds():
     m = aws.apigateway.Method("get", rest_api=api.id, resource_id=res.id, http_method="GET", authorization="AWS_IAM")
     aws.apigateway.Integration("get", rest_api=api.id, resource_id=res.id, http_method=m.http_method,
                                type="AWS_PROXY", integration_http_method="POST", uri=fn.invoke_arn)
+
+
+# --- a public load balancer is an entry from the internet; every API shape bounds a timeout -------------
+
+def _lambda_behind_load_balancer(internal: bool):
+    fn = function("fn")
+    lb = aws.lb.LoadBalancer("web", load_balancer_type="application", internal=internal,
+                             subnets=["subnet-1", "subnet-2"])
+    group = aws.lb.TargetGroup("fn-targets", target_type="lambda")
+    aws.lambda_.Permission("lb-invoke", action="lambda:InvokeFunction", function=fn.name,
+                           principal="elasticloadbalancing.amazonaws.com", source_arn=group.arn)
+    aws.lb.TargetGroupAttachment("fn-target", target_group_arn=group.arn, target_id=fn.arn)
+    aws.lb.Listener("http", load_balancer_arn=lb.arn, port=80, protocol="HTTP",
+                    default_actions=[{"type": "forward", "target_group_arn": group.arn}])
+
+
+@case("lambda-reserved-concurrency", violates=True, resource="fn")
+def function_behind_an_internet_facing_load_balancer():
+    _lambda_behind_load_balancer(internal=False)
+
+
+@case("lambda-reserved-concurrency", violates=False)
+def function_behind_an_internal_load_balancer():
+    _lambda_behind_load_balancer(internal=True)
+
+
+@case("lambda-timeout-excessive", violates=True, resource="fn", modes=("update",))
+def function_behind_an_openapi_body_with_long_timeout():
+    """A 300 s function behind a REST API whose OpenAPI body integrates it: the API gives up at 29 s."""
+    fn = function("fn", timeout=300)
+    aws.apigateway.RestApi("api", body=fn.invoke_arn.apply(lambda uri: json.dumps({
+        "openapi": "3.0.1", "info": {"title": "api", "version": "1"},
+        "paths": {"/{proxy+}": {"x-amazon-apigateway-any-method": {"x-amazon-apigateway-integration": {
+            "type": "aws_proxy", "httpMethod": "POST", "uri": uri}}}}})))
+
+
+@case("lambda-timeout-excessive", violates=True, resource="fn")
+def function_behind_a_quick_create_api_with_long_timeout():
+    fn = function("fn", timeout=120)
+    aws.apigatewayv2.Api("http", protocol_type="HTTP", route_key="GET /", target=fn.arn)
