@@ -128,7 +128,7 @@ def _check_outputs(outputs: dict, inputs: dict) -> None:
                 raise UsageError(f"{flag} {shown(path)} would overwrite the program's {os.path.basename(real)}")
 
 
-def _pack_process(args, dry_run: bool, project: str):
+def _pack_process(args, dry_run: bool, project: str, stack_config: str | None, language: str | None):
     """The pack, started as the engine starts it, with the settings file and language handed over in its
     launch line (``policies/pack.py``): ``--settings``, else the source checkout's own file when there is one,
     else the built-in defaults (an installed package carries no settings file and reads none from the working
@@ -139,9 +139,9 @@ def _pack_process(args, dry_run: bool, project: str):
     try:
         return analyzer.PackProcess(stack=args.stack, project=args.project or project,
                                     organization=args.org, dry_run=dry_run,
-                                    stack_config=_stack_config_env(args.stack_config),
+                                    stack_config=_stack_config_env(stack_config),
                                     command=analyzer.pack_command(), transport="pipe",
-                                    settings=settings_file, language=args.language)
+                                    settings=settings_file, language=language)
     except RuntimeError as exc:
         from .core.safety import one_line
 
@@ -193,16 +193,51 @@ def _settings_language(args) -> str:
                                      organization=args.org, source=os.path.basename(path)).language
 
 
+class Scanned:
+    """One input of a scan, judged: what was read, the findings and remediations, the levels in force."""
+
+    def __init__(self, path, loaded, findings, fixes, levels, language, cwd, fallback):
+        self.path, self.loaded, self.findings, self.fixes = path, loaded, findings, fixes
+        self.levels, self.language, self.cwd, self.fallback = levels, language, cwd, fallback
+        self.name = os.path.basename(os.path.normpath(path)) or path
+        self.source = {"path": path, "kind": loaded.kind, "mode": loaded.mode, "resources": len(loaded.records)}
+        self.remote = [r for r in loaded.records if getattr(r, "remote", False)]
+        if self.remote:
+            self.source["notExpanded"] = [{"type": r.type, "name": r.name, "urn": r.urn} for r in self.remote]
+
+
 def cmd_scan(args) -> int:
-    from . import __version__, inputs, reports
+    policy_config, tags = _scan_arguments(args)
+    scanned = [_scan_one(args, path, policy_config, tags) for path in args.path]
+    if len(scanned) > 1 and len({s.name for s in scanned}) < len(scanned):
+        for s in scanned:
+            s.name = s.path
+    if len(scanned) == 1:
+        _report_one(args, scanned[0])
+    else:
+        _report_many(args, scanned)
+    for s in scanned:
+        if s.remote:
+            _note_not_expanded(s.remote)
+    return max(_exit_code(s.findings, args.fail_on) for s in scanned) if scanned else 0
+
+
+def _pack_info() -> dict:
+    from . import __version__
+
+    return {"name": "serverless-guard", "version": __version__, "url": "https://www.pulumi.com/docs/iac/crossguard/"}
+
+
+def _scan_one(args, path: str, policy_config: dict, tags: dict) -> Scanned:
+    """One input (a program folder, a stack export or a preview) read and judged by its own pack process."""
+    from . import inputs, reports
     from .engine import analyzer
 
-    policy_config, tags = _scan_arguments(args)
     mode = "preview" if args.preview else "update"
     if args.progress:
-        sys.stderr.write(f"serverless-guard: reading {args.path} ...\n")
+        sys.stderr.write(f"serverless-guard: reading {path} ...\n")
     try:
-        loaded = inputs.load(args.path, kind=args.input, mode=mode, stack=args.stack, stack_config=args.stack_config,
+        loaded = inputs.load(path, kind=args.input, mode=mode, stack=args.stack, stack_config=args.stack_config,
                              organization=args.org, stack_outputs=args.stack_outputs,
                              base_dir=args.project_dir, timeout=args.timeout, stream=True)
     except inputs.InputError as exc:
@@ -210,49 +245,85 @@ def cmd_scan(args) -> int:
     if args.progress:
         count = f"{len(loaded.records)} resources" if loaded.pending is None else "resources as they are read"
         sys.stderr.write(f"serverless-guard: analyzing {count} ({loaded.mode}) ...\n")
-    if args.language is None and loaded.language == "typescript":
-        args.language = "typescript"   # a Node.js program: messages and fixes as its pulumi-aws writes them
-    args.stack_config = _stack_config_of(args, loaded)
-    with _pack_process(args, loaded.mode == "preview", loaded.project) as pack:
+    # a Node.js program: messages and fixes as its pulumi-aws writes them
+    language = args.language or ("typescript" if loaded.language == "typescript" else None)
+    stack_config = _stack_config_of(args, path, loaded)
+    with _pack_process(args, loaded.mode == "preview", loaded.project, stack_config, language) as pack:
         try:
             pack.start(policy_config, tags)
         except analyzer.ConfigError as exc:
             raise UsageError(f"{args.config}: {exc}") from None
         pack.analyzed_types = _analyzed_types()
         try:
-            diags = pack.run(loaded.stream(), release=True)
+            # the exposure map (--html) reads the resources' outputs: they are kept for it
+            diags = pack.run(loaded.stream(), release=not args.html)
         except inputs.InputError as exc:   # found further into a streamed file
             raise UsageError(str(exc)) from None
         levels = {name: level for name, (level, _) in pack.effective.items()}
         remediations = pack.remediations
     cwd = os.getcwd()
     fallback = os.path.join(loaded.base_dir if os.path.isdir(loaded.base_dir) else cwd, "Pulumi.yaml")
-    language = args.language or _settings_language(args)
+    language = language or _settings_language(args)
     findings = reports.build(diags, loaded.records, cwd, fallback, language)
     fixes = reports.build_remediations(remediations, loaded.records, cwd, fallback, language)
-    pack_info = {"name": "serverless-guard", "version": __version__,
-                 "url": "https://www.pulumi.com/docs/iac/crossguard/"}
-    source = {"path": args.path, "kind": loaded.kind, "mode": loaded.mode, "resources": len(loaded.records)}
-    remote = [r for r in loaded.records if getattr(r, "remote", False)]
-    if remote:
-        source["notExpanded"] = [{"type": r.type, "name": r.name, "urn": r.urn} for r in remote]
-    _emit(args.json, lambda: reports.dumps(reports.to_json(findings, pack_info, source, fixes)))
-    _emit(args.sarif, lambda: json.dumps(reports.to_sarif(findings, pack_info, fixes, language,
-                                                          reports.source_root(cwd, fallback))) + "\n")
-    _emit(args.junit, lambda: reports.to_junit(findings, loaded.records, levels))
+    return Scanned(path, loaded, findings, fixes, levels, language, cwd, fallback)
+
+
+def _report_one(args, s: Scanned) -> None:
+    from . import reports
+
+    pack_info = _pack_info()
+    _emit(args.json, lambda: reports.dumps(reports.to_json(s.findings, pack_info, s.source, s.fixes)))
+    _emit(args.sarif, lambda: json.dumps(reports.to_sarif(s.findings, pack_info, s.fixes, s.language,
+                                                          reports.source_root(s.cwd, s.fallback))) + "\n")
+    _emit(args.junit, lambda: reports.to_junit(s.findings, s.loaded.records, s.levels))
+    _emit_html(args.html, [s], [])
     if "-" not in (args.json, args.sarif, args.junit):
-        reports.terminal(findings, loaded.mode, len(loaded.records), sys.stdout, quiet=args.quiet, fixes=fixes)
-    if remote:
-        _note_not_expanded(remote)
-    return _exit_code(findings, args.fail_on)
+        reports.terminal(s.findings, s.loaded.mode, len(s.loaded.records), sys.stdout, quiet=args.quiet, fixes=s.fixes)
 
 
-def _stack_config_of(args, loaded) -> str | None:
+def _report_many(args, scanned: list) -> None:
+    """Several stacks: each one's findings (tagged with its stack), a per-stack table and the rollout view."""
+    from . import reports
+
+    pack_info = _pack_info()
+    rollout = reports.rollout([(s.name, s.findings, s.levels) for s in scanned])
+    _emit(args.json, lambda: reports.dumps(reports.to_json_many(
+        [(s.name, s.findings, s.source, s.fixes) for s in scanned], pack_info, rollout)))
+    _emit(args.sarif, lambda: json.dumps(reports.to_sarif(
+        [f for s in scanned for f in s.findings], pack_info, [r for s in scanned for r in s.fixes],
+        scanned[0].language, reports.source_root(scanned[0].cwd, scanned[0].fallback))) + "\n")
+    _emit(args.junit, lambda: reports.to_junit([f for s in scanned for f in s.findings],
+                                               [r for s in scanned for r in s.loaded.records], scanned[0].levels))
+    _emit_html(args.html, scanned, rollout)
+    if "-" not in (args.json, args.sarif, args.junit):
+        for s in scanned:
+            sys.stdout.write(f"== stack {s.name} ({s.path})\n")
+            reports.terminal(s.findings, s.loaded.mode, len(s.loaded.records), sys.stdout, quiet=args.quiet,
+                             fixes=s.fixes)
+        reports.terminal_many([(s.name, s.findings) for s in scanned], rollout, sys.stdout)
+
+
+def _emit_html(target: str | None, scanned: list, rollout: list) -> None:
+    if not target:
+        return
+    from . import html_report
+
+    try:
+        text = html_report.page([{"name": s.name, "findings": s.findings, "records": s.loaded.records,
+                                  "source": s.path} for s in scanned], _pack_info(), rollout)
+    except ImportError as exc:
+        raise UsageError(f"--html needs the package's html extra (pip install 'serverless-guard[html]'): "
+                         f"{exc.name} is not installed") from None
+    _emit(target, lambda: text)
+
+
+def _stack_config_of(args, path: str, loaded) -> str | None:
     """The stack config the pack gets: ``--stack-config``, else (as the engine hands the pack the stack's
     config) a program's own ``Pulumi.<stack>.yaml``."""
     if args.stack_config is not None or loaded.kind != "program":
         return args.stack_config
-    own = os.path.join(args.path, f"Pulumi.{args.stack}.yaml")
+    own = os.path.join(path, f"Pulumi.{args.stack}.yaml")
     return own if os.path.isfile(own) else None
 
 
@@ -264,9 +335,10 @@ def _scan_arguments(args) -> tuple:
     if args.remediate:
         policy_config = _with_remediate(policy_config)
     tags = _tags(args.tag)
-    _check_outputs({"--json": args.json, "--sarif": args.sarif, "--junit": args.junit},
-                   {"input": args.path, "--config file": args.config, "--settings file": args.settings,
-                    "--stack-config file": args.stack_config})
+    _check_outputs({"--json": args.json, "--sarif": args.sarif, "--junit": args.junit, "--html": args.html},
+                   {**{"input" if len(args.path) == 1 else f"input {i + 1}": p for i, p in enumerate(args.path)},
+                    "--config file": args.config,
+                    "--settings file": args.settings, "--stack-config file": args.stack_config})
     if args.stack_outputs:
         _load_json(args.stack_outputs, "stack outputs file")
     for path, what in ((args.stack_config, "stack config"), (args.settings, "settings file")):
@@ -513,8 +585,9 @@ def _main(argv=None) -> int:
         p.add_argument("--stack-config", metavar="FILE", help="the stack's config (Pulumi.<stack>.yaml)")
 
     scan = sub.add_parser("scan", help="evaluate the pack on a Python program, a stack export or a preview JSON")
-    scan.add_argument("path", help="a Pulumi Python program folder, a `pulumi stack export` file or a "
-                                   "`pulumi preview --json` file")
+    scan.add_argument("path", nargs="+",
+                      help="a Pulumi program folder (Python or Node.js), a `pulumi stack export` file or a "
+                           "`pulumi preview --json` file; several give a per-stack table and the rollout view")
     scan.add_argument("--input", choices=["program", "stack-export", "preview-json"],
                       help="what PATH is (detected from its content by default)")
     scan.add_argument("--config", metavar="FILE", help="a --policy-pack-config JSON file")
@@ -529,6 +602,8 @@ def _main(argv=None) -> int:
     scan.add_argument("--json", metavar="FILE", help="write the findings as JSON ('-' for stdout)")
     scan.add_argument("--sarif", metavar="FILE", help="write SARIF 2.1.0 for code scanning ('-' for stdout)")
     scan.add_argument("--junit", metavar="FILE", help="write JUnit XML ('-' for stdout)")
+    scan.add_argument("--html", metavar="FILE", help="write a self-contained HTML report: the exposure map, the "
+                                                   "findings and (for several inputs) the rollout view")
     scan.add_argument("--fail-on", choices=["info", "low", "medium", "high", "critical"],
                       help="also exit 1 when a finding has this severity or higher, whatever its level")
     scan.add_argument("--quiet", action="store_true", help="print only the summary")

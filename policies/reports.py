@@ -193,6 +193,60 @@ def to_json(findings: list, pack: dict, source: dict, fixes: Sequence = ()) -> d
             "exemptions": exemptions(findings)}
 
 
+def to_json_many(stacks: list, pack: dict, rollout_rows: list) -> dict:
+    """Several stacks in one document: every finding tagged with its ``stack``, a summary per stack, and the
+    rollout view. ``stacks``: (name, findings, source, remediations) each."""
+    findings = [{**_as_dict(f), "stack": name} for name, fs, _, _ in stacks for f in fs]
+    everything = [f for _, fs, _, _ in stacks for f in fs]
+    return {"schemaVersion": JSON_SCHEMA_VERSION, "pack": pack,
+            "input": {"path": " ".join(src["path"] for _, _, src, _ in stacks), "kind": "several",
+                      "mode": stacks[0][2]["mode"], "resources": sum(src["resources"] for _, _, src, _ in stacks)},
+            "summary": summary(everything), "findings": findings,
+            "remediations": [{**_as_dict(r), "stack": name} for name, _, _, rs in stacks for r in rs],
+            "exemptions": [{**e, "stack": name} for name, fs, _, _ in stacks for e in exemptions(fs)],
+            "stacks": [{"name": name, "input": src, "summary": summary(fs)} for name, fs, src, _ in stacks],
+            "rollout": rollout_rows}
+
+
+def rollout(stacks: list) -> list:
+    """For each policy with a finding in any stack: how many stacks and resources violate it, its level now,
+    and which stacks would stop deploying if it were mandatory: those with a finding of it that no exemption
+    covers (an exempted finding stays advisory whatever the level). ``stacks``: (name, findings, levels)."""
+    rows: dict = {}
+    for name, findings, levels in stacks:
+        for f in findings:
+            if f.notice:
+                continue
+            row = rows.setdefault(f.policy, {"policy": f.policy, "severity": f.severity, "levels": set(),
+                                             "stackSet": set(), "resourceSet": set(), "stop": set()})
+            row["levels"].add(levels.get(f.policy, f.level))
+            row["stackSet"].add(name)
+            row["resourceSet"].add((name, f.urn or f.resource))
+            if not f.exempted:
+                row["stop"].add(name)
+    out = [{"policy": r["policy"], "severity": r["severity"], "level": "/".join(sorted(r["levels"])),
+            "stacks": len(r["stackSet"]), "resources": len(r["resourceSet"]), "wouldStop": sorted(r["stop"])}
+           for r in rows.values()]
+    return sorted(out, key=lambda r: (-len(r["wouldStop"]), -SEVERITY_ORDER.index(r["severity"]), r["policy"]))
+
+
+def terminal_many(stacks: list, rollout_rows: list, out) -> None:
+    """The per-stack table and the rollout view, after each stack's own report."""
+    from rich.console import Console
+
+    console = Console(file=out, highlight=False, soft_wrap=True)
+    console.print("[bold]Stacks[/bold]:")
+    for name, findings in stacks:
+        s = summary(findings)
+        levels = ", ".join(f"{n} {lvl}" for lvl, n in sorted(s["byLevel"].items())) or "0 findings"
+        console.print(f"    {_show(name):30} {levels}")
+    console.print("[bold]Rollout[/bold] (the stacks each policy would stop if it were mandatory):")
+    for r in rollout_rows:
+        stop = ", ".join(r["wouldStop"]) or "none"
+        console.print(f"    {r['policy']:40} {r['severity']:8} now {r['level']:10} {r['stacks']} stack(s), "
+                      f"{r['resources']} resource(s); would stop: {_show(stop)}")
+
+
 def exemptions(findings: list, today=None) -> list:
     """Every exemption in effect in a scan, one per exempted finding: the policy, the resource, the reason,
     where it is declared, when it expires (and in how many days) and since when it has stood (and for how

@@ -10,8 +10,11 @@ import pulumi_aws as aws
 import pytest
 
 from conftest import ROOT, captured
+from policies import load_rules
 from policies.core import settings
 from policies.engine import analyzer
+
+load_rules()   # the settings schema names the pack's policies (alone, this module would see none)
 
 
 def program():

@@ -56,8 +56,14 @@ queue = aws.sqs.Queue("jobs", sqs_managed_sse_enabled=False)
 aws.sqs.QueuePolicy("jobs-open", queue_url=queue.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*"}]}))
 aws.sns.Topic("events")
-aws.dynamodb.Table("orders-table", billing_mode="PAY_PER_REQUEST", hash_key="id",
-                   attributes=[{"name": "id", "type": "S"}])
+table = aws.dynamodb.Table("orders-table", billing_mode="PAY_PER_REQUEST", hash_key="id",
+                           attributes=[{"name": "id", "type": "S"}])
+
+# The shared role may do anything to every table and read and write every object: what the internet reaches
+# through the public URL and API, it reaches through this role too.
+aws.iam.RolePolicy("shared-role-data", role=role.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::*/*"}]}))
 aws.ssm.Parameter("db-password", name="/orders/db/password", type="String",
                   value=pulumi.Output.secret("s3cr3t-Passw0rd!"))
 aws.kms.Key("data")
