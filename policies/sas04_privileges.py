@@ -292,7 +292,7 @@ def iam_wildcard_service_action(r, cfg):
     superseded_by=["iam-admin-star", "iam-data-exfil-star", "iam-wildcard-service-action"])
 def iam_wildcard_resource(r, cfg):
     return _each_document(r, lambda where, doc: [
-        (s, f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\". Name the resources.")
+        (s, f"{where}{_sid(s)} allows {', '.join(hit)} on {s.everything}. Name the resources.")
         for s, hit in star_resource_grants(doc, DATA_PLANE)])
 
 
@@ -343,7 +343,7 @@ def iam_data_exfil_star(r, cfg):
         for s, hit in star_resource_grants(doc, EXFIL):
             also = [a for a in s.grants_any(DATA_PLANE) if a not in hit]
             more = f" (and {', '.join(also)}, also on every resource)" if also else ""
-            out.append((s, f"{where}{_sid(s)} allows {', '.join(hit)} on Resource \"*\"{more}. Scope it to the "
+            out.append((s, f"{where}{_sid(s)} allows {', '.join(hit)} on {s.everything}{more}. Scope it to the "
                            "resources it is used on."))
         return out
     return _each_document(r, report, with_managed=True)
@@ -359,7 +359,7 @@ def iam_data_exfil_star(r, cfg):
     superseded_by=["iam-admin-star"])
 def iam_assume_role_star(r, cfg):
     return _each_document(r, lambda where, doc: [
-        (s, f"{where}{_sid(s)} allows sts:AssumeRole on every role (Resource \"*\"). Name the roles it may assume.")
+        (s, f"{where}{_sid(s)} allows sts:AssumeRole on every role ({s.everything}). Name the roles it may assume.")
         for s in doc.allows() if s.grants("sts:AssumeRole") and s.all_resources])
 
 

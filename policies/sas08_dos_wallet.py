@@ -138,10 +138,20 @@ def lambda_recursion_allowed(r, cfg):
 # --- recursive loops ---------------------------------------------------------------------------
 
 def _loops(stack, pairs, action: str, describe):
-    """A finding for each (function, trigger resource, via) whose function's role grants ``action`` on
-    the trigger by name (a grant on every resource is iam-* rules' finding, not a loop); an Undecided for a pair whose role policy is still unknown (preview)."""
+    """A finding for each (function, trigger resource, via) whose function's role grants ``action`` on the
+    trigger: by name, or on every resource when the function's own configuration names the trigger (an
+    environment variable holding its name or ARN: where the code writes). A grant on every resource alone
+    says nothing about this target (it is the iam-* rules' finding, not a loop). An Undecided for a pair whose
+    role policy is still unknown (preview)."""
     for fn, target, via in pairs:
-        can = roles.function_can(stack, fn, action, target, named=True)   # "*" says nothing about this target
+        can = roles.function_can(stack, fn, action, target, named=True)
+        if not can and target in stack.targets(fn, "environment", target.type):
+            wide = roles.function_can(stack, fn, action, target)
+            if wide:
+                yield fn, describe(fn, target, via) + (f" (Its role may {action} on every resource, and its "
+                                                       "environment names this one.)")
+                continue
+            can = can if wide is False else None
         if can:
             yield fn, describe(fn, target, via)
         elif can is None:

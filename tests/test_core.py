@@ -529,3 +529,17 @@ def test_grants_any_by_service_answers_as_asking_each_action():
         s = doc.statements[0]
         fresh = iam.parse({"Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}).statements[0]
         assert s.grants_any(asked) == [a for a in asked if fresh.grants(a)], actions
+
+
+def test_every_resource_is_one_reading_of_on_everything():
+    from policies.core import iam
+
+    for every in ("*", "arn:aws:s3:::*", "arn:aws:s3:::*/*", "arn:aws:sqs:*:*:*", "arn:aws:dynamodb:*:*:table/*",
+                  "arn:aws:lambda:*:*:function:*", "arn:aws:iam::*:role/*", "arn:aws:logs:*:*:*"):
+        assert iam.every_resource(every), every
+    for one in ("arn:aws:s3:::uploads/*", "arn:aws:s3:::uploads*", "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+                "arn:aws:dynamodb:*:*:table/orders*", "arn:aws:iam::123456789012:role/deploy", None, 5, "table/*"):
+        assert not iam.every_resource(one), one
+    doc = iam.parse({"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+                                    "Resource": "arn:aws:s3:::*"}]})
+    assert doc.statements[0].all_resources

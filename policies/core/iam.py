@@ -175,8 +175,19 @@ class Statement:
 
     @property
     def all_resources(self) -> bool:
-        """Applies to every resource: ``Resource: "*"`` or a ``NotResource``."""
-        return bool(self.not_resources) or "*" in self.resources
+        """Applies to every resource: ``Resource: "*"``, a pattern for every resource of a service or of one
+        of its kinds (``every_resource``: ``arn:aws:s3:::*``, ``arn:aws:dynamodb:*:*:table/*``), or a
+        ``NotResource``."""
+        return bool(self.not_resources) or any(every_resource(r) for r in self.resources)
+
+    @property
+    def everything(self) -> str:
+        """How a message names the every-resource this statement applies to: ``Resource "*"``,
+        ``Resource "arn:aws:s3:::*"`` (as the policy writes it), or its ``NotResource``."""
+        found = next((r for r in self.resources if every_resource(r)), None)
+        if found is not None:
+            return f'Resource "{found}"'
+        return "every resource but its NotResource" if self.not_resources else 'Resource "*"'
 
     def has_unknowns(self) -> bool:
         return contains_unknown(self.raw)
@@ -229,6 +240,28 @@ class Statement:
         if self.condition:
             out["Condition"] = {op: {k: text(vs) for k, vs in block.items()} for op, block in self.condition.items()}
         return out
+
+
+def every_resource(res) -> bool:
+    """Whether a Resource pattern covers every resource a grant could name: ``*``; an ARN whose resource part
+    is only wildcards (``arn:aws:s3:::*``, ``arn:aws:s3:::*/*``, ``arn:aws:sqs:*:*:*``); or every resource of
+    one kind in every region and account (``arn:aws:dynamodb:*:*:table/*``, ``arn:aws:lambda:*:*:function:*``,
+    ``arn:aws:iam::*:role/*``). Not a bucket's objects (``arn:aws:s3:::uploads/*``): in S3 the first part is
+    the bucket's name, not a kind. The one reading of "on everything" every rule shares."""
+    if not isinstance(res, str):
+        return False
+    if res.strip("*") == "":
+        return True
+    parts = res.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return False
+    rest = parts[5]
+    if rest.strip("*/") == "":
+        return True
+    if parts[2] == "s3" or parts[3] not in ("", "*") or parts[4] not in ("", "*"):
+        return False
+    kind, sep, tail = rest.partition("/") if "/" in rest else rest.partition(":")
+    return bool(sep) and bool(kind) and tail.strip("*/:") == "" and not any(c in kind for c in "*?")
 
 
 def action_matcher(patterns) -> ActionMatcher:

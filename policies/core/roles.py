@@ -73,7 +73,7 @@ def _grants(doc: iam.Document, action: str, names, from_target: bool, named: boo
         for res in st.resources:
             if res is UNKNOWN and from_target:
                 return True
-            if isinstance(res, str) and names(res) and not (named and _every_resource(res)):
+            if isinstance(res, str) and names(res) and not (named and iam.every_resource(res)):
                 return True
     return False
 
@@ -113,13 +113,6 @@ def _attach(stack: StackIndex, entry: dict, via: Resource, arn) -> None:
         doc = managed.document(arn)  # an AWS managed policy grants what its published document says
         if doc is not None:
             entry["docs"].append((via, doc))
-
-
-def _every_resource(res: str) -> bool:
-    """``*``, or an ARN pattern whose resource part is only wildcards (``arn:aws:s3:::*``,
-    ``arn:aws:sqs:*:*:*``)."""
-    parts = res.split(":", 5)
-    return res.strip("*") == "" or (len(parts) == 6 and parts[0] == "arn" and parts[5].strip("*/") == "")
 
 
 def _names_target(target: Resource):

@@ -81,8 +81,10 @@ class _Builder:
 
     # --- records ------------------------------------------------------------------------------
     def _urn(self, type_: str, name: str) -> str:
-        parent_types = self.component.urn.split("::")[2]
-        return f"{self.component.urn.rsplit('::', 3)[0]}::{parent_types}${type_}::{name}"
+        """A child's URN as the engine makes it: the component's stack and project, its type chain and the
+        child's type, the child's name."""
+        stack_and_project, parent_types, _ = self.component.urn.rsplit("::", 2)
+        return f"{stack_and_project}::{parent_types}${type_}::{name}"
 
     def add(self, type_: str, name: str, inputs: dict, deps: dict | None = None) -> Record:
         deps = {k: [u for u in v if u] for k, v in (deps or {}).items()}

@@ -85,7 +85,7 @@ PHRASES = {
     "iam-admin-managed-policy": "AdministratorAccess",
     "iam-admin-star": ("allows every action (\"*\" or NotAction) on every resource", "is not valid JSON",
                        "is a JSON list, not an object"),
-    "iam-data-exfil-star": "on Resource \"*\"",
+    "iam-data-exfil-star": ("on Resource \"*\"", "on Resource \"arn:aws:s3:::*\""),
     "iam-passrole-star": "allows iam:PassRole on every role with no iam:PassedToService condition",
     "iam-policy-on-user": "attaches a policy directly to an IAM user",
     "iam-privesc-actions": "a known privilege-escalation path",

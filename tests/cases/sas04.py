@@ -122,6 +122,19 @@ def get_parameters_wildcard_action():
     aws.iam.Policy("reader", policy=doc({"Effect": "Allow", "Action": "ssm:GetParameter*", "Resource": "*"}))
 
 
+@case("iam-data-exfil-star", violates=True, resource="s3-everywhere")
+def read_every_object_of_every_bucket():
+    """arn:aws:s3:::* names every bucket, as AWSLambdaExecute's s3:GetObject does: it is Resource * for S3."""
+    aws.iam.Policy("s3-everywhere", policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::*"}]}))
+
+
+@case("iam-data-exfil-star", violates=False)
+def read_the_objects_of_one_bucket():
+    aws.iam.Policy("s3-one", policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::uploads/*"}]}))
+
+
 @case("iam-data-exfil-star", violates=False)
 def get_one_secret():
     s = aws.secretsmanager.Secret("db")

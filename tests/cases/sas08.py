@@ -123,12 +123,13 @@ def recursion_detection_on():
     aws.lambda_.FunctionRecursionConfig("loop", function_name=fn.name, recursive_loop="Terminate")
 
 
-def _s3_triggered(write_resource, filter_prefix=None, bucket_name=None):
+def _s3_triggered(write_resource, filter_prefix=None, bucket_name=None, output=None):
     bucket = aws.s3.Bucket("uploads", **({"bucket": bucket_name} if bucket_name else {}))
     r = role("thumb-role")
     aws.iam.RolePolicy("thumb-write", role=r.id, policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": write_resource(bucket)}]}))
-    fn = function("thumb", role_arn=r.arn)
+    env = {"environment": {"variables": {"OUTPUT_BUCKET": output(bucket)}}} if output else {}
+    fn = function("thumb", role_arn=r.arn, **env)
     perm = aws.lambda_.Permission("from-s3", function=fn.name, action="lambda:InvokeFunction",
                                   principal="s3.amazonaws.com", source_arn=bucket.arn, source_account="123456789012")
     entry = {"lambda_function_arn": fn.arn, "events": ["s3:ObjectCreated:*"]}
@@ -148,6 +149,18 @@ def function_writes_back_to_its_bucket():
 def function_writes_anywhere():
     # a grant on "*" (iam-wildcard-resource's finding) names no bucket: not evidence of a loop
     _s3_triggered(lambda b: "*")
+
+
+@case("s3-lambda-recursive-loop", violates=True, resource="thumb")
+def function_may_write_anywhere_and_its_configuration_names_its_trigger():
+    """A grant on every bucket, and the function's own environment names the trigger as its output."""
+    _s3_triggered(lambda b: "*", output=lambda b: b.bucket)
+
+
+@case("s3-lambda-recursive-loop", violates=False)
+def function_may_write_anywhere_and_its_configuration_names_another_bucket():
+    out = aws.s3.Bucket("thumbnails")
+    _s3_triggered(lambda b: "*", output=lambda b: out.bucket)
 
 
 @case("s3-lambda-recursive-loop", violates=False)
