@@ -130,8 +130,14 @@ property_rule(
     peers=["CKV_AWS_50", "FSBP Lambda.7"])
 
 
+# A quick-create HTTP API (``target``) gets a $default stage API Gateway makes itself: the program cannot give
+# it access logs or throttling; declaring the integration, route and stage can.
+QUICK_CREATE = ("is a quick-create API (target), whose $default stage API Gateway creates with no settings: it "
+                "{what}. Declare an Integration, a Route and a Stage with the settings instead of target.")
+
+
 @resource_rule(
-    "apigw-access-logging", CAT, Sev.MEDIUM, types=[aws.REST_STAGE, aws.HTTP_STAGE],
+    "apigw-access-logging", CAT, Sev.MEDIUM, types=[aws.REST_STAGE, aws.HTTP_STAGE, aws.HTTP_API],
     title="API stages write access logs",
     description="Without access logs there is no record of who called the API.",
     remediation="""# REST API stage
@@ -144,6 +150,8 @@ aws.apigatewayv2.Stage("live", ..., access_log_settings={"destination_arn": log_
                           "status": "$context.status", "routeKey": "$context.routeKey"})})""",
     peers=["CKV_AWS_76", "CKV_AWS_95", "FSBP APIGateway.9"])
 def apigw_access_logging(r, cfg):
+    if r.type == aws.HTTP_API:   # a quick-create API: its automatic $default stage is no resource of the program
+        return QUICK_CREATE.format(what="writes no access log") if r.is_set("target") else None
     if not r.is_set("accessLogSettings.destinationArn"):
         return "has no accessLogSettings.destinationArn. Send access logs to a log group."
     fmt = r.known("accessLogSettings.format")

@@ -371,7 +371,7 @@ def sns_subscription_redrive(r, cfg):
 
 @stack_rule(
     "apigw-throttling", CAT, Sev.MEDIUM,
-    types=[aws.REST_STAGE, aws.REST_METHOD_SETTINGS, aws.REST_USAGE_PLAN, aws.HTTP_STAGE],
+    types=[aws.REST_STAGE, aws.REST_METHOD_SETTINGS, aws.REST_USAGE_PLAN, aws.HTTP_STAGE, aws.HTTP_API],
     title="API stages are throttled",
     description="Without stage or method throttling or a usage plan, only the account-wide 10,000 rps limit "
                 "protects the backend and its cost.",
@@ -382,6 +382,11 @@ aws.apigateway.MethodSettings("all", rest_api=api.id, stage_name=stage.stage_nam
 aws.apigatewayv2.Stage("live", api_id=api.id, name="live",
     default_route_settings={"throttling_burst_limit": 100, "throttling_rate_limit": 50})""")
 def apigw_throttling(stack, cfg):
+    from .sas05_monitoring import QUICK_CREATE
+
+    for api in stack.of_type(aws.HTTP_API):
+        if api.is_set("target") and not stack.referrers(api, aws.HTTP_STAGE, prop="apiId"):
+            yield api, QUICK_CREATE.format(what="has no throttling")
     throttled_apis = _throttled_rest_apis(stack)
     for stage in stack.of_type(aws.REST_STAGE):
         apis = stack.targets(stage, "restApi", aws.REST_API)

@@ -297,3 +297,22 @@ def function_with_invoke_data_events():
     aws.cloudtrail.Trail("audit", s3_bucket_name="audit-trail-bucket", event_selectors=[{
         "read_write_type": "All", "include_management_events": True,
         "data_resources": [{"type": "AWS::Lambda::Function", "values": ["arn:aws:lambda"]}]}])
+
+
+# --- a quick-create HTTP API's automatic $default stage ------------------------------------------------------
+
+def _quick_create():
+    aws.apigatewayv2.Api("http", protocol_type="HTTP", route_key="GET /", target=function("fn").arn)
+
+
+@case("apigw-access-logging", violates=True, resource="http")
+def quick_create_api_stage_writes_no_access_log():
+    _quick_create()
+
+
+@case("apigw-access-logging", violates=False)
+def api_with_its_own_logged_stage_is_not_quick_create():
+    api = aws.apigatewayv2.Api("http", protocol_type="HTTP")
+    logs = aws.cloudwatch.LogGroup("access", retention_in_days=30)
+    aws.apigatewayv2.Stage("live", api_id=api.id, name="live", auto_deploy=True, access_log_settings={
+        "destination_arn": logs.arn, "format": '{"requestId":"$context.requestId"}'})

@@ -510,3 +510,8 @@ def function_behind_an_openapi_body_with_long_timeout():
 def function_behind_a_quick_create_api_with_long_timeout():
     fn = function("fn", timeout=120)
     aws.apigatewayv2.Api("http", protocol_type="HTTP", route_key="GET /", target=fn.arn)
+
+
+@case("apigw-throttling", violates=True, resource="http")
+def quick_create_api_stage_has_no_throttling():
+    aws.apigatewayv2.Api("http", protocol_type="HTTP", route_key="GET /", target=function("fn").arn)
