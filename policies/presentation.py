@@ -43,6 +43,11 @@ def fix_text(rule, language: str = "python") -> str:
     return _translated(rule.remediation)
 
 
+def fix_in(python: str, language: str = "python") -> str:
+    """A fix written for one finding (pulumi-aws Python) as a program in ``language`` writes it."""
+    return python if language != "typescript" else _translated(python)
+
+
 @lru_cache(maxsize=256)
 def _translated(remediation: str) -> str:
     from .typescript import Untranslatable, translate

@@ -65,7 +65,8 @@ def build(diags, records, cwd: str, fallback_file: str, language: str = "python"
             severity=rule.severity.value if rule else d.severity, level=d.level,
             type=rec.type if rec else ("pulumi:pulumi:Stack" if not d.urn else ""),
             resource=d.resource if d.urn else "(stack)", urn=d.urn, message=detail,
-            remediation=presentation.fix_text(rule, language) if rule else "", exempted=exempted,
+            remediation=(presentation.fix_in(d.fix, language) if getattr(d, "fix", None) else
+                         presentation.fix_text(rule, language) if rule else ""), exempted=exempted,
             location=_location(rec, cwd, fallback_file, by_urn), exemption=exemption,
             # the servicer's own notice (no resource: a name cannot make a message start so)
             notice=not d.urn and d.message.startswith(CANT_RUN)))

@@ -13,6 +13,7 @@ from functools import cache
 from collections import defaultdict
 
 from .core import Keyed, Sev, Undecided, as_list, iam, int_setting, list_setting, resource_rule, stack_rule
+from .core.rule import Fixed
 from .core import aws, managed, roles
 from .core.checks import malformed_message, read_policy
 from .core.reach import public_functions
@@ -20,7 +21,6 @@ from .core.reach import public_functions
 CAT = "SAS-4"
 ADMIN_MANAGED = ("arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/IAMFullAccess",
                  "arn:aws:iam::aws:policy/PowerUserAccess")
-_ADMIN_SOURCES = tuple(f"the AWS-managed {a.rsplit('/', 1)[-1]} policy" for a in ADMIN_MANAGED)
 # Privilege escalation (Rhino Security Labs' methods as Cloudsplaining lists them): single actions, ...
 PRIVESC_ACTIONS = ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachRolePolicy",
                    "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:PutRolePolicy", "iam:PutUserPolicy",
@@ -133,16 +133,10 @@ def star_resource_grants(doc, actions) -> list:
     return [(s, hit) for s in doc.allows() if s.all_resources if (hit := s.grants_any(actions))]
 
 
-def _passes_to_lambda(statement) -> bool:
-    return _passes_to(statement, "lambda.amazonaws.com")
-
-
 def _passes_to(statement, service: str) -> bool:
     """Whether a statement granting iam:PassRole lets a role be passed to ``service``: it has no
     ``iam:PassedToService`` condition, or one whose values allow it (AWS managed policies such as
     AmazonDynamoDBFullAccess pass roles only to DAX and Application Auto Scaling)."""
-    import fnmatch
-
     values = [v for op, block in statement.condition.items() if not op.lower().startswith(("stringnot", "forallvalues:stringnot"))
               for key, vals in block.items() if key.lower() == "iam:passedtoservice"
               for v in (vals if isinstance(vals, list) else [vals])]
@@ -201,7 +195,8 @@ def _each_document(r, report, with_managed: bool = False, service_roles: bool = 
             if isinstance(item, tuple):
                 about, message = item
                 statements = about if isinstance(about, list) else [about]
-                out.append(Keyed(message, (where, statements[0].index), [(where, s.index) for s in statements[1:]]))
+                out.append(Keyed(message, (where, statements[0].index), [(where, s.index) for s in statements[1:]],
+                                 fix=getattr(message, "fix", None)))
             else:
                 out.append(Keyed(item, (where,)))
     return out
@@ -275,10 +270,35 @@ def iam_admin_star(r, cfg):
     superseded_by=["iam-admin-star", "iam-admin-managed-policy", "lambda-role-overprivileged"])
 def iam_wildcard_service_action(r, cfg):
     allowed = tuple(s.lower() for s in cfg["allowedServices"])
-    return _each_document(r, lambda where, doc: [(s,
+    return _each_document(r, lambda where, doc: [(s, Fixed(
         f"{where}{_sid(s)} allows {', '.join(wild)}{' on every resource' if s.all_resources else ''}. Name "
-        "only the actions needed.") for s, wild in wildcard_action_statements(doc, allowed)], with_managed=True,
+        "only the actions needed.", _named_actions_fix(r, doc, wild)))
+        for s, wild in wildcard_action_statements(doc, allowed)], with_managed=True,
         service_roles=False)   # a service's own role policy (AWSGlueServiceRole's glue:*) is AWS's design
+
+
+# What a function commonly calls of a service: the fix's starting point for replacing "<service>:*"
+COMMON_ACTIONS = {
+    "s3": ["s3:GetObject", "s3:PutObject"], "dynamodb": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
+    "sqs": ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage"], "sns": ["sns:Publish"],
+    "logs": ["logs:CreateLogStream", "logs:PutLogEvents"], "lambda": ["lambda:InvokeFunction"],
+    "events": ["events:PutEvents"], "states": ["states:StartExecution"], "kinesis": ["kinesis:PutRecord"],
+    "secretsmanager": ["secretsmanager:GetSecretValue"], "kms": ["kms:Decrypt"], "ssm": ["ssm:GetParameter"],
+    "xray": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "cloudwatch": ["cloudwatch:PutMetricData"],
+}
+
+
+def _named_actions_fix(r, doc, wild: list) -> str:
+    """The statement that replaces the wildcards found: the service's common calls, named (a managed policy is
+    replaced by an inline one on the role it was attached to)."""
+    import json
+
+    actions = [a for w in wild for a in COMMON_ACTIONS.get(w.split(":")[0].lower(), [f"{w.split(':')[0]}:<Action>"])]
+    statement = json.dumps({"Effect": "Allow", "Action": actions, "Resource": "<the ARNs it uses>"})
+    if doc.managed_arn is not None:
+        return (f'aws.iam.RolePolicy("{r.name}-scoped", role=role.id, policy=json.dumps({{"Version": "2012-10-17", '
+                f'"Statement": [{statement}]}}))  # instead of attaching {managed.name_of(doc.managed_arn)}')
+    return f"statement = {statement}  # instead of {', '.join(wild)}"
 
 
 @resource_rule(
@@ -596,13 +616,14 @@ def iam_policy_on_user(r, cfg):
 
 # --- across the stack ------------------------------------------------------------------------------
 
-def role_problems(stack, role) -> list:
-    """The worst things a role's permissions allow, as short phrases (shared with SAS-9)."""
-    return role_problem_sources(stack, role)[0]
+def _admin_managed(arn: str) -> bool:
+    """Whether an AWS managed policy ARN (any partition) is one of the admin ones (``ADMIN_MANAGED``)."""
+    return any(arn.rsplit("/", 1)[-1] == a.rsplit("/", 1)[-1] for a in ADMIN_MANAGED)
 
 
 def role_problem_sources(stack, role) -> tuple:
-    """(``role_problems``, the attachments of AWS-managed policies those problems come from)."""
+    """(the worst things a role's permissions allow, as short phrases; the attachments of AWS-managed policies
+    those problems come from)."""
     problems: list = []
     sources: list = []
     for arn in roles.managed_arns(stack, role):
@@ -612,8 +633,8 @@ def role_problem_sources(stack, role) -> tuple:
         if not isinstance(doc, iam.Document):
             continue
         managed_attachment = holder.type in (aws.ROLE_POLICY_ATTACHMENT, aws.POLICY_ATTACHMENT) and \
-            doc.source.startswith("the AWS-managed ")
-        if doc.source in _ADMIN_SOURCES:
+            doc.managed_arn is not None
+        if doc.managed_arn is not None and _admin_managed(doc.managed_arn):
             sources += [holder] if managed_attachment else []
             continue  # the admin managed policies are named above
         via = doc.source or holder.label()

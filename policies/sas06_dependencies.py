@@ -12,6 +12,7 @@ from functools import cache
 
 from .core import Sev, Want, property_rule, Undecided, as_list, fixes, int_setting, list_setting, lookup, resource_rule, stack_rule
 from .core import aws
+from .core.rule import Fixed
 
 CAT = "SAS-6"
 RUNTIMES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "lambda_runtimes.json")
@@ -92,8 +93,14 @@ def _move_to(runtime, today) -> str:
     peers=["CKV_AWS_363", "FSBP Lambda.2"], config=RUNTIME_CONFIG)
 def lambda_deprecated_runtime(r, cfg):
     today = r.context.clock()
-    problem = runtime_problem(r.known("runtime"), cfg, today)
-    return f"runtime {problem}. {_move_to(r.known('runtime'), today)}" if problem else None
+    runtime = r.known("runtime")
+    problem = runtime_problem(runtime, cfg, today)
+    if not problem:
+        return None
+    message = f"runtime {problem}. {_move_to(runtime, today)}"
+    target = successor(runtime, today) if isinstance(runtime, str) else None
+    # the fix for this function: its own runtime family's supported version, never another language's
+    return Fixed(message, f'aws.lambda_.Function("{r.name}", ..., runtime="{target}")') if target else message
 
 
 @resource_rule(

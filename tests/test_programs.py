@@ -318,3 +318,30 @@ def test_a_failure_the_sdk_words_as_about_test_mocks_says_what_to_scan_instead(t
     assert r.returncode == 2
     assert "scan's model of the Pulumi engine cannot give it" in r.stderr
     assert "scan `pulumi preview --json` output or a `pulumi stack export` instead" in r.stderr
+
+
+FIXES = """
+aws.lambda_.Function("legacy", role="arn:aws:iam::123456789012:role/r", runtime="nodejs18.x", handler="i.h",
+                     code=pulumi.AssetArchive({}))
+role = aws.iam.Role("worker-role", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+aws.iam.RolePolicyAttachment("s3-full", role=role.name, policy_arn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
+aws.iam.RolePolicy("queue-all", role=role.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": "sqs:*", "Resource": "arn:aws:sqs:us-east-1:123456789012:jobs"}]}))
+"""
+
+
+def test_a_findings_fix_is_code_for_the_case_found(tmp_path):
+    """The deprecated-runtime fix keeps the function's language; the wildcard fix names the service that was
+    granted (and replaces a managed policy by an inline one); in TypeScript too."""
+    folder = _program(tmp_path, FIXES)
+    for language, runtime, sqs in (("python", 'runtime="nodejs24.x"', '"sqs:SendMessage"'),
+                                   ("typescript", 'runtime: "nodejs24.x"', '"sqs:SendMessage"')):
+        r = scan(folder, "--json", "-", "--language", language)
+        found = {(f["policy"], f["resource"]): f for f in json.loads(r.stdout)["findings"]}
+        fix = found[("lambda-deprecated-runtime", "legacy")]["remediation"]
+        assert runtime in fix and "python3" not in fix, fix
+        queue = found[("iam-wildcard-service-action", "queue-all")]["remediation"]
+        assert sqs in queue and "dynamodb" not in queue and "instead of sqs:*" in queue, queue
+        managed = found[("iam-wildcard-service-action", "s3-full")]["remediation"]
+        assert '"s3:GetObject"' in managed and "instead of attaching AmazonS3FullAccess" in managed, managed

@@ -361,6 +361,7 @@ class Document:
         self.statements = statements
         self.unknown = unknown  # some part of the document is not known yet (preview)
         self.source = ""        # set for an AWS managed policy: how messages name it
+        self.managed_arn: str | None = None   # set for an AWS managed policy: which one (decisions read this)
 
     def __bool__(self) -> bool:
         return True

@@ -59,4 +59,5 @@ def document(arn: str):
     doc = iam.parse({"Version": "2012-10-17", "Statement": entry["statement"]})
     if isinstance(doc, iam.Document):
         doc.source = f"the AWS-managed {m.group(2)} policy"
+        doc.managed_arn = arn
     return doc

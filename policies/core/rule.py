@@ -92,16 +92,31 @@ class Keyed(str):
 
     key: tuple
     also: tuple
+    fix: str | None
 
-    def __new__(cls, text: str, key: tuple, also=()) -> Keyed:
+    def __new__(cls, text: str, key: tuple, also=(), fix: str | None = None) -> Keyed:
         message = super().__new__(cls, text)
         message.key = tuple(key)
         message.also = tuple(tuple(k) for k in also)
+        message.fix = fix if fix is not None else getattr(text, "fix", None)
         return message
 
     @property
     def parts(self) -> tuple:
         return (self.key, *self.also)
+
+
+class Fixed(str):
+    """A finding's message with the fix for the case found (pulumi-aws Python, like ``Rule.remediation``):
+    the function's own runtime family, the actions actually granted. ``scan`` shows it as that finding's fix
+    (in the program's language); the rule's declared fix stays the pack's remediation steps."""
+
+    fix: str | None
+
+    def __new__(cls, text: str, fix: str) -> Fixed:
+        message = super().__new__(cls, text)
+        message.fix = fix
+        return message
 
 
 class Sev(enum.Enum):

@@ -206,16 +206,22 @@ def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:
 
 
 def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact, in_stack: bool = False) -> Outcome:
+    fix = getattr(message, "fix", None)   # the fix for the case found (rule.Fixed, rule.Keyed), if the rule gave one
     message = redact(message)
     if resource.origin is not None:   # an aws-native resource: its own property names
         message = native_terms(message, resource.origin)
     text = f"{resource.label()}: {messages.user_terms(message, resource.context.language, rule.settings)}"
+    data: dict = {}
     if isinstance(exempt, governance.Expired):
         text, exempt = f"{text} (Note: {exempt}.)", None
     elif exempt is not None:
         text = f"{text} (Exempted: {exempt}.)"
-        if resource.context.report_key and isinstance(exempt, governance.Exemption):
-            text += "\n" + trailer(resource.context.report_key, {"exempted": exempt.as_data()})
+        if isinstance(exempt, governance.Exemption):
+            data["exempted"] = exempt.as_data()
+    if isinstance(fix, str) and fix:
+        data["fix"] = redact(fix)
+    if data and resource.context.report_key:
+        text += "\n" + trailer(resource.context.report_key, data)
     return Outcome(text, resource.report_urn if rule.stack or in_stack else "", exempt)
 
 

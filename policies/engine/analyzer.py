@@ -37,6 +37,7 @@ class Diagnostic:
     resource: str      # the resource name (from the URN the engine attaches)
     phase: str         # "analyze" or "stack"
     exemption: dict | None = None   # {"reason", "expires", "source"} of an exempted finding, as data
+    fix: str | None = None          # the fix for the case found (pulumi-aws Python), when the rule gave one
 
 
 class PackProcess:
@@ -446,7 +447,8 @@ def _diag(d, urn: str, phase: str, report_key: str = "") -> Diagnostic:
     return Diagnostic(policy=d.policyName, level=LEVELS.get(d.enforcementLevel, str(d.enforcementLevel)),
                       severity=SEVERITIES.get(d.severity, "unspecified"), message=message,
                       urn=d.urn or urn, resource=(d.urn or urn).rsplit("::", 1)[-1], phase=phase,
-                      exemption=exemption if isinstance(exemption, dict) else None)
+                      exemption=exemption if isinstance(exemption, dict) else None,
+                      fix=data["fix"] if isinstance(data.get("fix"), str) else None)
 
 
 def merge_config(info, file_config: dict) -> dict:
