@@ -309,15 +309,7 @@ ASYNC_PRINCIPALS = ("s3.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.c
     destination_config={"on_failure": {"destination": dlq.arn}})""",
     peers=["CKV_AWS_116"])
 def lambda_async_failure_destination(stack, cfg):
-    async_fns: set = set()
-    for p in stack.of_type(aws.PERMISSION):
-        if p.get("principal") in ASYNC_PRINCIPALS:
-            async_fns.update(f.urn for f in stack.targets(p, "function", aws.FUNCTION))
-    for note in stack.of_type(aws.BUCKET_NOTIFICATION):
-        async_fns.update(f.urn for f in stack.targets(note, "lambdaFunctions", aws.FUNCTION))
-    for sub in stack.of_type(aws.TOPIC_SUBSCRIPTION):
-        if sub.get("protocol") == "lambda":
-            async_fns.update(f.urn for f in stack.targets(sub, "endpoint", aws.FUNCTION))
+    async_fns = _async_sources(stack)
     for fn in stack.of_type(aws.FUNCTION):
         if fn.urn not in async_fns or fn.get("deadLetterConfig.targetArn"):
             continue
@@ -330,8 +322,35 @@ def lambda_async_failure_destination(stack, cfg):
         also = (f" EventBridge delivers to it through {', '.join(t.label() for t in targets[:3])} with no "
                 "deadLetterConfig either: give the target a dead-letter queue too, for events it cannot deliver."
                 if targets else "")
-        yield fn, ("is invoked asynchronously (S3, SNS or EventBridge) with neither a dead-letter queue nor an "
+        sources = ", ".join(sorted(async_fns[fn.urn]))
+        yield fn, (f"is invoked asynchronously (by {sources}) with neither a dead-letter queue nor an "
                    f"on-failure destination: failed events are dropped. Add one.{also}"), targets
+
+
+ASYNC_SERVICES = {"s3.amazonaws.com": "S3", "sns.amazonaws.com": "SNS", "events.amazonaws.com": "EventBridge",
+                  "scheduler.amazonaws.com": "EventBridge Scheduler"}   # the ASYNC_PRINCIPALS, as messages name them
+
+
+def _async_sources(stack) -> dict:
+    """Function URN -> what invokes it asynchronously, named: its bucket's notification, its topic's
+    subscription, or the service a permission lets in (S3, SNS, EventBridge...); a named bucket or topic says
+    more than its service's permission, so the service is named only when nothing of it is."""
+    found: dict = {}   # function URN -> {service: {names}}
+    for p in stack.of_type(aws.PERMISSION):
+        service = ASYNC_SERVICES.get(p.get("principal"))
+        if service:
+            for f in stack.targets(p, "function", aws.FUNCTION):
+                found.setdefault(f.urn, {}).setdefault(service, set())
+    for note in stack.of_type(aws.BUCKET_NOTIFICATION):
+        names = {b.label() for b in stack.targets(note, "bucket", *aws.BUCKETS)}
+        for f in stack.targets(note, "lambdaFunctions", aws.FUNCTION):
+            found.setdefault(f.urn, {}).setdefault("S3", set()).update(names)
+    for sub in stack.of_type(aws.TOPIC_SUBSCRIPTION):
+        if sub.get("protocol") == "lambda":
+            names = {t.label() for t in stack.targets(sub, "topic", aws.TOPIC)}
+            for f in stack.targets(sub, "endpoint", aws.FUNCTION):
+                found.setdefault(f.urn, {}).setdefault("SNS", set()).update(names)
+    return {urn: {n for service, names in by.items() for n in (names or {service})} for urn, by in found.items()}
 
 
 def _target_needs_dlq(arn) -> bool | None:

@@ -114,3 +114,19 @@ def test_exposure_messages_name_what_the_function_is_behind(packs):
         sas08.function_behind_an_openapi_body_with_long_timeout, "lambda-timeout-excessive")
     assert "is behind HTTP API 'http' that stops waiting after 30 s" in message(
         sas08.function_behind_a_quick_create_api_with_long_timeout, "lambda-timeout-excessive")
+
+
+def test_an_asynchronous_source_is_named(packs):
+    """lambda-async-failure-destination names the bucket or topic that invokes the function, not a list of
+    services it might be."""
+    import pulumi_aws as aws
+
+    from cases._util import function
+
+    def program():
+        fn = function("fn")
+        topic = aws.sns.Topic("orders")
+        aws.sns.TopicSubscription("orders-fn", topic=topic.arn, protocol="lambda", endpoint=fn.arn)
+
+    found = [d.message for d in analyze(packs, program) if d.policy == "lambda-async-failure-destination"]
+    assert found and "is invoked asynchronously (by Topic 'orders')" in found[0], found
