@@ -223,17 +223,13 @@ def ssm_param_plaintext_secret(r, cfg):
     return None
 
 
-@resource_rule(
+property_rule(
     "secret-cmk", CAT, Sev.LOW, types=[aws.SECRET],
     title="Secrets Manager secrets use a customer-managed key",
     description="Secrets encrypted with aws/secretsmanager cannot be shared across accounts or limited by a key policy.",
-    remediation="""aws.secretsmanager.Secret("db", kms_key_id=key.arn)""",
-    peers=["CKV_AWS_149"], hygiene=True)
-def secret_cmk(r, cfg):
-    key = r.get("kmsKeyId")  # unknown: computed from a key in the stack, so not an aws/ alias
-    if not key or (isinstance(key, str) and "alias/aws/" in key):
-        return "has no customer-managed kmsKeyId (it uses aws/secretsmanager). Set kmsKeyId to your own KMS key."
-    return None
+    path="kmsKeyId", want=Want.customer_key("alias/aws/secretsmanager", unset="unset (aws/secretsmanager)"),
+    message="{path} is {value}, not a customer-managed key. Set kmsKeyId to your own KMS key.",
+    example='aws.secretsmanager.Secret("db")', peers=["CKV_AWS_149"], hygiene=True)
 
 
 @stack_rule(
@@ -430,18 +426,14 @@ def kinesis_cmk(r, cfg):
     return None
 
 
-@resource_rule(
+property_rule(
     "sqs-cmk", CAT, Sev.LOW, types=[aws.QUEUE], hygiene=True,
     title="Queues use a customer-managed key",
     description="SQS-managed encryption and the AWS-managed alias/aws/sqs key cannot be limited by a key policy "
                 "of yours, nor shared with a producer in another account.",
-    remediation="""aws.sqs.Queue("orders", kms_master_key_id=key.arn)""",
-    peers=["CKV2_AWS_73"])
-def sqs_cmk(r, cfg):
-    key = r.known("kmsMasterKeyId")
-    if not key or key == "alias/aws/sqs":
-        return f"kmsMasterKeyId is {key or 'unset'}, not a customer-managed key. Set one."
-    return None
+    path="kmsMasterKeyId", want=Want.customer_key("alias/aws/sqs"),
+    message="{path} is {value}, not a customer-managed key. Set one.",
+    example='aws.sqs.Queue("orders")', peers=["CKV2_AWS_73"])
 
 
 @resource_rule(
@@ -496,16 +488,14 @@ def appsync_cache_encryption(r, cfg):
     return None
 
 
-@resource_rule(
+property_rule(
     "sfn-cmk", CAT, Sev.LOW, types=[aws.STATE_MACHINE],
     title="State machines encrypt with a customer-managed key",
     description="Execution input and output (often sensitive) are otherwise encrypted with an AWS-owned key.",
-    remediation="""aws.sfn.StateMachine("flow", ..., encryption_configuration={"type": "CUSTOMER_MANAGED_KMS_KEY",
-    "kms_key_id": key.arn, "kms_data_key_reuse_period_seconds": 300})""", hygiene=True)
-def sfn_cmk(r, cfg):
-    if r.known("encryptionConfiguration.type") != "CUSTOMER_MANAGED_KMS_KEY":
-        return "does not use CUSTOMER_MANAGED_KMS_KEY encryption. Set encryptionConfiguration with your KMS key."
-    return None
+    path="encryptionConfiguration.type", want=Want.equals("CUSTOMER_MANAGED_KMS_KEY", unset="unset (AWS_OWNED_KEY)"),
+    message="{path} is {value}, not CUSTOMER_MANAGED_KMS_KEY. Set encryptionConfiguration with your KMS key.",
+    example='aws.sfn.StateMachine("flow", ...)', note='and kms_key_id=key.arn in encryption_configuration',
+    hygiene=True)
 
 
 # --- remediations (level remediate) ----------------------------------------------------------------

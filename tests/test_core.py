@@ -543,3 +543,19 @@ def test_every_resource_is_one_reading_of_on_everything():
     doc = iam.parse({"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
                                     "Resource": "arn:aws:s3:::*"}]})
     assert doc.statements[0].all_resources
+
+
+def test_want_bounds_and_customer_keys():
+    from policies.core.property import Want
+
+    def r(**props):
+        return Resource("aws:sqs/queue:Queue", "q", "urn:q", props)
+
+    assert Want.at_most(10).holds(r(n=10), "n") and not Want.at_most(10).holds(r(n=11), "n")
+    assert Want.at_least(14).holds(r(n="14"), "n") and not Want.at_least(14).holds(r(), "n")
+    key = Want.customer_key("alias/aws/sqs")
+    assert key.holds(r(k="arn:aws:kms:us-east-1:123456789012:key/abc"), "k")
+    assert not key.holds(r(k="alias/aws/sqs"), "k") and not key.holds(r(), "k")
+    assert not key.holds(r(k="arn:aws:kms:us-east-1:123456789012:alias/aws/sqs"), "k")
+    with pytest.raises(Undecided):
+        Want.at_most(10).holds(r(n=values.UNKNOWN), "n")

@@ -35,7 +35,12 @@ class Want:
       (MUTABLE)"``), for the message;
     - ``Want.present(example)``: any value; ``example`` is the Python expression the fix shows
       (``key.arn``);
-    - ``Want.not_false()``: anything but an explicit false (the provider's default is true).
+    - ``Want.not_false()``: anything but an explicit false (the provider's default is true);
+    - ``Want.customer_key(alias, example)``: a key of the customer's: set, and not the AWS-managed ``alias``
+      (``alias/aws/sqs``) nor any ``alias/aws/`` key (an unknown value comes from a key in the stack: it is
+      the customer's);
+    - ``Want.at_most(n)`` / ``Want.at_least(n)``: a number within the bound (a numeric string counts, as the
+      provider coerces it); the ``remediate`` fix sets the bound.
     """
 
     kind: str
@@ -60,6 +65,18 @@ class Want:
     def not_false(cls) -> Want:
         return cls("not_false", True)
 
+    @classmethod
+    def customer_key(cls, alias: str, example: str = "key.arn", unset: str = "unset") -> Want:
+        return cls("customer_key", alias, unset, example=example)
+
+    @classmethod
+    def at_most(cls, bound: float, unset: str = "unset") -> Want:
+        return cls("at_most", bound, unset)
+
+    @classmethod
+    def at_least(cls, bound: float, unset: str = "unset") -> Want:
+        return cls("at_least", bound, unset)
+
     def holds(self, resource, path: str) -> bool:
         """Whether ``resource`` has what is wanted at ``path``; raises ``Undecided`` where an unknown
         value decides (``present`` never does: an unknown value is set)."""
@@ -69,6 +86,14 @@ class Want:
             return resource.known(path) == self.value
         if self.kind == "present":
             return resource.is_set(path)
+        if self.kind == "customer_key":
+            if not resource.is_set(path):
+                return False
+            value = resource.get(path)
+            return not (isinstance(value, str) and (value == self.value or "alias/aws/" in value))
+        if self.kind in ("at_most", "at_least"):
+            number = resource.number(path)
+            return number is not None and (number <= self.value if self.kind == "at_most" else number >= self.value)
         return resource.known(path) is not False
 
     def shown(self, resource, path: str) -> str:
@@ -107,6 +132,8 @@ class PropertyCheck:
         return self.message.format(path=self.path, value=self.want.shown(resource, self.path))
 
     def fix(self, resource, cfg) -> dict | None:
+        if self.want.kind == "customer_key":
+            return None   # a key and its policy are the owner's to make: never set by a fix
         return {self.path: self.want.value}
 
     def remediation(self) -> str:
@@ -150,7 +177,7 @@ def property_rule(id: str, category: str, severity: Sev, *, types: Iterable[str]
                          "of their own)")
     if "{path}" not in message:
         raise ValueError(f"rule {id!r}: the message names the property as {{path}}")
-    if remediate and want.value is None:
+    if remediate and (want.value is None or want.kind == "customer_key"):
         raise ValueError(f"rule {id!r}: remediate needs a value to set (Want.present(example, value=...))")
     types = tuple(types)
     return REGISTRY.declare(Rule(
