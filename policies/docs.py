@@ -11,7 +11,7 @@ import os
 
 from . import presentation
 from .core import governance
-from .core.rule import CATEGORIES, CATEGORY_PRACTICE, CATEGORY_RISK, REGISTRY, Rule
+from .core.rule import CATEGORIES, CATEGORY_PRACTICE, CATEGORY_RISK, REGISTRY, Rule, with_stack
 from .core.runtime import COMMON_CONFIG
 
 NO_FIX = ("No safe property-only fix: at the `remediate` level this rule stays a finding (it would change who "
@@ -26,6 +26,25 @@ def native_types(rule: Rule) -> list:
     return sorted(t for t, seen_as in native.types().items() if wanted.intersection(seen_as))
 
 
+def _kind(rule: Rule) -> str:
+    """The rule's kind and the phase it runs in: a resource rule related to a stack rule runs with the stack."""
+    if rule.stack:
+        return "stack rule (joins resources across the stack; AnalyzeStack)"
+    if with_stack(rule):
+        return ("resource rule, judged with the stack (AnalyzeStack, one resource at a time) because a relation "
+                "links it to a stack rule, so related findings are weighed in one call")
+    return "resource rule (Analyze)"
+
+
+def _relations(rule: Rule) -> str:
+    """Which rules' findings stand for this one's (``superseded_by``) and whose this one's stands for."""
+    over = sorted(rule.superseded_by)
+    under = sorted(r.id for r in REGISTRY.values() if rule.id in r.superseded_by)
+    parts = ([f"superseded by {', '.join(f'`{r}`' for r in over)}"] if over else []) + \
+        ([f"supersedes {', '.join(f'`{r}`' for r in under)}"] if under else [])
+    return "; ".join(parts) or "-"
+
+
 def page(rule: Rule) -> str:
     level = governance.default_level(rule)
     lines = [
@@ -38,7 +57,8 @@ def page(rule: Rule) -> str:
         f"| Category | {rule.category}: {CATEGORIES.get(rule.category, rule.category)} |",
         f"| Severity | {rule.severity.value} |",
         f"| Default level | {level}" + (" (a hygiene rule: on in the `strict` profile)" if rule.hygiene else "") + " |",
-        f"| Kind | {'stack rule (joins resources across the stack)' if rule.stack else 'resource rule'} |",
+        f"| Kind | {_kind(rule)} |",
+        f"| Relations | {_relations(rule)} |",
         f"| Resource types | {', '.join(f'`{t}`' for t in rule.types) or 'every type'} |",
         f"| aws-native types | {', '.join(f'`{t}`' for t in native_types(rule)) or ('every type' if not rule.types else '-')} |",
         f"| Peers | {', '.join(rule.peers) or '-'} |",

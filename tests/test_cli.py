@@ -131,3 +131,15 @@ def test_scan_takes_the_language_from_the_settings_file(tmp_path):
     findings = {f["policy"]: f for f in json.loads(out.read_text())["findings"]}
     assert findings["iam-trust-public"]["remediation"].startswith('new aws.iam.Role("fn-role", {')
     assert "principalOrgId" in findings["lambda-permission-public-principal"]["message"]
+
+
+def test_a_rule_page_says_its_phase_and_its_relations():
+    """A resource rule that runs with the stack because of a relation says so on its page, with the relation."""
+    from policies import docs, load_rules
+
+    rules = load_rules()
+    page = docs.page(rules["iam-credentials-exposure"])
+    assert "judged with the stack (AnalyzeStack" in page and "superseded by" in page and "`iam-admin-star`" in page
+    assert "resource rule (Analyze)" in docs.page(rules["lambda-xray"])
+    assert "supersedes `lambda-url-auth-none`" in docs.page(rules["lambda-url-public-invoke-confirmed"]).replace(
+        "`lambda-permission-public-principal`, ", "")
