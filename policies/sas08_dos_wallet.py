@@ -337,7 +337,8 @@ def _async_sources(stack) -> dict:
     more than its service's permission, so the service is named only when nothing of it is."""
     found: dict = {}   # function URN -> {service: {names}}
     for p in stack.of_type(aws.PERMISSION):
-        service = ASYNC_SERVICES.get(p.get("principal"))
+        principal = p.get("principal")
+        service = ASYNC_SERVICES.get(principal) if isinstance(principal, str) else None   # a join key read as one
         if service:
             for f in stack.targets(p, "function", aws.FUNCTION):
                 found.setdefault(f.urn, {}).setdefault(service, set())
