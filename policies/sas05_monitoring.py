@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .core import Sev, Want, property_rule, as_list, fixes, iam, int_setting, resource_rule, stack_rule
 from .core import aws, buckets, managed, roles
+from .core.reach import QUICK_CREATE
 from .core.checks import open_policy, s3_log_targets
 
 CAT = "SAS-5"
@@ -128,12 +129,6 @@ property_rule(
     message="{path} is {value}. Set it to Active.",
     example='aws.lambda_.Function("fn", ...)', remediate=True,
     peers=["CKV_AWS_50", "FSBP Lambda.7"])
-
-
-# A quick-create HTTP API (``target``) gets a $default stage API Gateway makes itself: the program cannot give
-# it access logs or throttling; declaring the integration, route and stage can.
-QUICK_CREATE = ("is a quick-create API (target), whose $default stage API Gateway creates with no settings: it "
-                "{what}. Declare an Integration, a Route and a Stage with the settings instead of target.")
 
 
 @resource_rule(

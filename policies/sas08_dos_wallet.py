@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .core import Sev, Undecided, as_list, bool_setting, fixes, int_setting, resource_rule, stack_rule
 from .core import aws, reach, roles
-from .core.reach import api_routes, load_balancer_routes, public_invocations
+from .core.reach import QUICK_CREATE, api_routes, load_balancer_routes, public_invocations
 from .core.messages import redactor_in
 
 CAT = "SAS-8"
@@ -402,8 +402,6 @@ aws.apigateway.MethodSettings("all", rest_api=api.id, stage_name=stage.stage_nam
 aws.apigatewayv2.Stage("live", api_id=api.id, name="live",
     default_route_settings={"throttling_burst_limit": 100, "throttling_rate_limit": 50})""")
 def apigw_throttling(stack, cfg):
-    from .sas05_monitoring import QUICK_CREATE
-
     for api in stack.of_type(aws.HTTP_API):
         if api.is_set("target") and not stack.referrers(api, aws.HTTP_STAGE, prop="apiId"):
             yield api, QUICK_CREATE.format(what="has no throttling")

@@ -109,6 +109,20 @@ def load_yaml_text(text: str, label: str, what: str = "this file"):
         raise FileProblem(f"{label}:{where} not valid YAML ({shown(problem)})") from None
 
 
+def dates_as_text(value):
+    """YAML's dates (``expires: 2027-06-30`` is a date to YAML) as the ``YYYY-MM-DD`` text the settings schema
+    and a settings file written back expect, everywhere in ``value``."""
+    import datetime as _dt
+
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()[:10]
+    if isinstance(value, dict):
+        return {k: dates_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [dates_as_text(v) for v in value]
+    return value
+
+
 def load_yaml_file(path: str, limit: int, label: str = "", what: str = "this file"):
     label = label or shown(path)
     return load_yaml_text(read_text(path, limit, label), label, what)

@@ -17,6 +17,13 @@ TARGET_ATTACHMENT = ("aws:lb/targetGroupAttachment:TargetGroupAttachment",
                      "aws:alb/targetGroupAttachment:TargetGroupAttachment")
 
 
+# A quick-create HTTP API (``target``) gets a $default stage API Gateway makes itself: the program cannot give
+# it access logs or throttling; declaring the integration, route and stage can (apigw-access-logging,
+# apigw-throttling).
+QUICK_CREATE = ("is a quick-create API (target), whose $default stage API Gateway creates with no settings: it "
+                "{what}. Declare an Integration, a Route and a Stage with the settings instead of target.")
+
+
 def _add(out: dict, entry, functions) -> None:
     if entry is not None:
         out.setdefault(entry.urn, set()).update(f.urn for f in functions)

@@ -21,7 +21,6 @@ they never override a value the platform config set. Exemptions are applied at r
 from __future__ import annotations
 
 import copy
-import datetime as _dt
 import fnmatch
 import json
 import os
@@ -164,16 +163,6 @@ def _unechoed(e) -> str:
     return f"the value breaks the '{e.validator}' requirement"
 
 
-def _dates_to_str(value):
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()[:10]
-    if isinstance(value, dict):
-        return {k: _dates_to_str(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_dates_to_str(v) for v in value]
-    return value
-
-
 MAX_SETTINGS_BYTES = 1 << 20
 
 
@@ -182,13 +171,13 @@ def load_settings(path: str) -> dict:
     ``SettingsError`` naming the file (and the line or key), never a traceback."""
     if not os.path.exists(path):
         return {}
-    from .files import FileProblem, load_yaml_file
+    from .files import FileProblem, dates_as_text, load_yaml_file
 
     try:
         data = load_yaml_file(path, MAX_SETTINGS_BYTES, path, what="the settings")
     except FileProblem as exc:
         raise SettingsError(str(exc)) from None
-    data = _dates_to_str(data if data is not None else {})
+    data = dates_as_text(data if data is not None else {})
     if not isinstance(data, dict):
         raise SettingsError(f"{path}: the settings must be a mapping of keys, not a {type(data).__name__}")
     if "customRules" in data:

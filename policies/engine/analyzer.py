@@ -345,7 +345,7 @@ def publish(settings: str | None, language: str | None = None):
     if language is None and settings is not None:
         os.symlink(os.path.abspath(settings), target)
     elif settings is not None or language is not None:
-        from ..core.files import load_yaml_file
+        from ..core.files import dates_as_text, load_yaml_file
 
         data = (load_yaml_file(settings, 1 << 20, settings, what="the settings") if settings else None) or {}
         if isinstance(data, dict):
@@ -357,20 +357,8 @@ def publish(settings: str | None, language: str | None = None):
         import yaml
 
         with open(target, "w", encoding="utf-8") as f:
-            yaml.safe_dump(_plain(data), f)
+            yaml.safe_dump(dates_as_text(data), f)
     return folder
-
-
-def _plain(value):
-    import datetime as _dt
-
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()[:10]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 _LEVEL_CODES = {"advisory": 0, "mandatory": 1, "disabled": 2, "remediate": 3}
