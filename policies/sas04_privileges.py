@@ -77,6 +77,14 @@ def _managed_where(arn: str) -> str:
 def documents(r, with_managed: bool = False, service_roles: bool = True) -> list:
     """(where, Document) for each identity policy ``r`` carries; malformed ones as (where, Malformed).
     ``with_managed`` adds the AWS managed policies it attaches (``service_roles``: see managed_documents)."""
+    key = ("documents", with_managed, service_roles)
+    found = r.memo(key)
+    if found is None:
+        found = r.memo(key, _documents(r, with_managed, service_roles))
+    return found
+
+
+def _documents(r, with_managed: bool, service_roles: bool) -> list:
     extra = managed_documents(r, service_roles) if with_managed else []
     if r.type in (aws.ROLE_POLICY_ATTACHMENT, aws.POLICY_ATTACHMENT):
         return extra

@@ -559,3 +559,76 @@ def test_want_bounds_and_customer_keys():
     assert not key.holds(r(k="arn:aws:kms:us-east-1:123456789012:alias/aws/sqs"), "k")
     with pytest.raises(Undecided):
         Want.at_most(10).holds(r(n=values.UNKNOWN), "n")
+
+
+# --- what the stack call does lazily answers as if done at once ------------------------------------------------
+
+def _wire_values():
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.none(), st.booleans(), st.floats(allow_nan=False), st.integers(-2**60, 2**60),
+                        st.sampled_from(sorted(values.UNKNOWN_SENTINELS)), st.text(max_size=12))
+    secret = lambda inner: inner.map(lambda v: {values.SIG_KEY: values.SECRET_SIG, "value": v})  # noqa: E731
+    return st.recursive(scalars, lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["a", "b", "tags", "arn", "x.y"]), inner,
+                                                     max_size=3), secret(inner)), max_leaves=12)
+
+
+def test_a_property_read_before_the_rest_is_decoded_reads_as_after():
+    """``Resource.get`` decodes only the top-level property it reads until ``props`` is asked for: every
+    read (present, absent, nested, through lists, unknown, secret-wrapped) answers as on the whole decode,
+    and so do ``known``, ``is_set``, ``tags`` and ``top_string``."""
+    from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+    paths = st.sampled_from(["a", "b", "tags", "arn", "a.a", "a.b.0", "a.0", "b.a.a", "missing", "x.y", "a.1.b"])
+
+    @hsettings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.dictionaries(st.sampled_from(["a", "b", "tags", "arn", "x.y"]), _wire_values(), max_size=4), paths)
+    def same(props, path):
+        struct = struct_pb2.Struct()
+        struct.update(props)
+        lazy = Resource.from_struct("aws:s3/bucket:Bucket", "r", "urn:r", struct, context=governance.DEFAULT_CONTEXT)
+        whole = Resource.from_struct("aws:s3/bucket:Bucket", "r", "urn:r", struct, context=governance.DEFAULT_CONTEXT)
+        whole.props   # noqa: B018 - decoded at once
+        assert lazy.get(path, "dflt") == whole.get(path, "dflt")
+        assert lazy.is_set(path) == whole.is_set(path)
+        assert lazy.tags == whole.tags
+        for r in (lazy, whole):
+            try:
+                r.known(path)
+            except Undecided as exc:
+                assert exc.path == path
+        arn = whole.get("arn")
+        assert lazy.top_string("arn") == (arn if isinstance(arn, str) and arn is not values.UNKNOWN
+                                          and not whole.is_secret("arn") else None)
+        assert lazy.props == whole.props and lazy.secret_paths == whole.secret_paths
+
+    same()
+
+
+def test_a_redactor_of_several_resources_hides_what_one_of_all_their_values_would():
+    """``JoinedRedactor`` (each resource's own redactor, built once per resource) hides exactly what one
+    ``Redactor`` of all their values together hides: a value marked secret in one and open in another, a
+    value under a secret-named key in one and a plain key in another, pieces of long values."""
+    from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+    pool = ["orders-role", "hunter2hunter2", "AKIAIOSFODNN7EXAMPLE", "arn:aws:iam::123456789012:role/orders-role",
+            "ab", "plain value", 'quote"d', "123456789012", "tok-abcdefgh"]
+    marks = st.one_of(st.just(True), st.sets(st.sampled_from(["", "name", "PASSWORD", "TOKEN", "note"]), max_size=2))
+    leaves = st.dictionaries(st.sampled_from(pool), marks, max_size=5)
+
+    @hsettings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.lists(leaves, min_size=1, max_size=3), st.lists(st.sampled_from(pool + ["and", "x"]), max_size=6))
+    def same(parts, words):
+        merged: dict = {}
+        for part in parts:
+            for value, mark in part.items():
+                if mark is True or merged.get(value) is True:
+                    merged[value] = True
+                else:
+                    merged[value] = set(merged.get(value, set())) | mark
+        text = "finding: " + " ".join(words) + " (" + ":".join(words) + ")"
+        joined = messages.JoinedRedactor([messages.Redactor(dict(p)) for p in parts])
+        assert joined(text) == messages.Redactor(merged)(text)
+
+    same()

@@ -115,7 +115,7 @@ def test_the_core_depends_only_on_itself():
 def test_the_stack_index_holds_no_iam_resolution_or_redaction():
     """One job per module: the index joins resources; IAM resolution is ``roles``, redaction ``messages``."""
     source = open(os.path.join(ROOT, "core", "stack.py")).read()
-    for word in ("Redactor", "merge_leaves", "managed.document", "iam.parse", "allows()"):
+    for word in ("Redactor", "leaf_strings", "managed.document", "iam.parse", "allows()"):
         assert word not in source, word
 
 

@@ -18,8 +18,8 @@ def own_accounts(stack) -> frozenset:
     def build() -> frozenset:
         found = set()
         for r in stack.resources:
-            arn = r.get("arn")
-            if isinstance(arn, str) and arn.startswith("arn:"):
+            arn = r.top_string("arn")
+            if arn is not None and arn.startswith("arn:"):
                 parts = arn.split(":", 5)
                 if len(parts) > 4 and iam.ACCOUNT_ID.match(parts[4]):
                     found.add(parts[4])
@@ -46,12 +46,12 @@ def own_principals(stack) -> frozenset:
 def foreign_accounts(stack, principals, trusted) -> list:
     """The accounts ``principals`` (principal values of one statement) name that are neither the stack's own,
     a principal the stack declares, nor in ``trusted``; sorted."""
-    own, mine = own_accounts(stack), own_principals(stack)
     out = set()
     for p in principals:
-        if not isinstance(p, str) or p in mine:
+        if not isinstance(p, str):
             continue
         account = iam.principal_account(p)
-        if account is not None and account not in own and account not in trusted:
+        if account is not None and account not in trusted and p not in own_principals(stack) \
+                and account not in own_accounts(stack):
             out.add(account)
     return sorted(out)

@@ -27,7 +27,7 @@ from pulumi_policy.policy import EnforcementLevel, ResourceValidationPolicy, Sta
 from . import governance, native
 from .resource import Resource, Undecided
 from .rule import with_stack
-from .runtime import covered_by, evaluate, fix_passes, moot, remediation, supersede
+from .runtime import covered_by, evaluate, fix_passes, formatted, moot, remediation, supersede
 from .values import set_path
 from .stack import StackIndex
 
@@ -120,7 +120,7 @@ class GuardServicer(_Base):
 
     def _emit(self, response, policy, level, outcomes) -> None:
         report = None
-        for o in outcomes:
+        for o in map(formatted, outcomes):
             if o.crash:
                 # Fail closed: a rule that could not decide is reported at the policy's own level (a
                 # mandatory rule stops the preview); ``failClosed: false`` makes it advisory.
@@ -155,7 +155,7 @@ class GuardServicer(_Base):
                 continue
             try:
                 outcomes = evaluate(policy.rule, subject, self._get_policy_config(policy.name), self._stack_tags,
-                                    "mandatory" if level == EnforcementLevel.MANDATORY else "advisory")
+                                    "mandatory" if level == EnforcementLevel.MANDATORY else "advisory", deferred=True)
             except Undecided as exc:
                 undecided.setdefault(exc.message, []).append((policy, exc))
                 continue
@@ -295,11 +295,16 @@ def _decode_stack(request, context: governance.Context) -> StackIndex:
         return StackIndex(native.views(
             Resource.from_struct(r.type, r.name, r.urn, r.properties, context=context,
                                  parent=r.parent, dependencies=tuple(r.dependencies),
-                                 property_dependencies={k: tuple(v.urns) for k, v in r.propertyDependencies.items()})
+                                 property_dependencies=_property_dependencies(r.propertyDependencies))
             for r in request.resources), context)
     finally:
         if enabled:
             gc.enable()
+
+
+def _property_dependencies(deps) -> dict:
+    """The engine's property dependencies (a protobuf map, iterated by key: its items() view is Python code)."""
+    return {k: deps[k].urns for k in deps}
 
 
 def serve(context: governance.Context = governance.DEFAULT_CONTEXT, pipe=None, **pack_kwargs) -> None:

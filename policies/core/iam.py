@@ -48,7 +48,7 @@ class Statement:
     """
 
     __slots__ = ("raw", "index", "effect", "actions", "not_actions", "resources", "not_resources", "principals",
-                 "not_principal", "condition", "sid", "malformed", "unknown", "_matchers", "_granted")
+                 "not_principal", "condition", "sid", "malformed", "unknown", "_matchers", "_granted", "allows", "denies")
 
     def __init__(self, raw: dict, index: int = 0):
         self.raw = raw
@@ -60,6 +60,8 @@ class Statement:
         effect = get("Effect")
         self.unknown = any(contains_unknown(get(k)) for k in ("Effect", "Principal", "NotPrincipal", "Condition"))
         self.effect = effect if isinstance(effect, str) else None
+        self.allows = self.effect is not None and self.effect.lower() == "allow"
+        self.denies = self.effect is not None and self.effect.lower() == "deny"
         self.actions = self._strings(get("Action"), MAX_ACTION)
         self.not_actions = self._strings(get("NotAction"), MAX_ACTION)
         self.resources = self._strings(get("Resource"))
@@ -130,14 +132,6 @@ class Statement:
             else:
                 self.malformed = True
         return vals
-
-    @property
-    def allows(self) -> bool:
-        return isinstance(self.effect, str) and self.effect.lower() == "allow"
-
-    @property
-    def denies(self) -> bool:
-        return isinstance(self.effect, str) and self.effect.lower() == "deny"
 
     def grants(self, action: str) -> bool:
         """Whether this Allow statement grants ``action`` (wildcards and NotAction considered)."""

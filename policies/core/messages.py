@@ -28,6 +28,7 @@ MIN_PIECE = 8          # a word of a message that is part of a secret is hidden 
 MAX_FINDINGS = 10      # per rule per resource; the rest are summarised
 _SPLIT = re.compile(r"[\s\"'`()\[\]{}<>,;]+")
 _STRIP = "\"'`()[]{}<>,.;:!?"
+_LONG_WORD = re.compile(r"[^\s\"'`()\[\]{}<>,;]{" + str(MIN_PIECE) + ",}")
 
 
 def leaf_strings(props: Any, secret_paths: Iterable[str] = ()) -> dict:
@@ -37,6 +38,15 @@ def leaf_strings(props: Any, secret_paths: Iterable[str] = ()) -> dict:
 
     out: dict = {}
     secret_paths = frozenset(secret_paths)
+    if secret_paths:
+        _marked_leaves(props, secret_paths, out)
+    else:
+        _open_leaves(props, out)
+    return out
+
+
+def _marked_leaves(props: Any, secret_paths: frozenset, out: dict) -> None:
+    """``leaf_strings`` of a value with something marked secret in it: the paths followed to find it."""
     stack = [(props, "", "", False, 0)]
     while stack:
         value, path, key, secret, depth = stack.pop()
@@ -56,7 +66,28 @@ def leaf_strings(props: Any, secret_paths: Iterable[str] = ()) -> dict:
         elif isinstance(value, list):
             for i, v in enumerate(value):
                 stack.append((v, f"{path}.{i}", key, secret, depth))
-    return out
+
+
+def _open_leaves(props: Any, out: dict) -> None:
+    """``leaf_strings`` of a value with nothing marked secret in it: no paths to follow."""
+    stack = [(props, "", 0)]
+    while stack:
+        value, key, depth = stack.pop()
+        if isinstance(value, str):
+            seen = out.get(value)
+            if seen is None:
+                out[value] = {key}
+            else:
+                seen.add(key)
+            if value[:1] in "{[" and depth < 2:
+                try:
+                    stack.append((json.loads(value), key, depth + 1))
+                except (ValueError, RecursionError):
+                    pass
+        elif isinstance(value, dict):
+            stack.extend((v, str(k), depth) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, key, depth) for v in value)
 
 
 def _note(out: dict, value: str, mark) -> None:
@@ -70,19 +101,6 @@ def _note(out: dict, value: str, mark) -> None:
         out[value] = {mark}
     else:
         seen.add(mark)
-
-
-def merge_leaves(into: dict, more: dict) -> None:
-    """``leaf_strings`` of several resources as one."""
-    for value, mark in more.items():
-        if mark is True or isinstance(mark, bool):
-            if mark:
-                into[value] = True
-            else:
-                into.setdefault(value, set())
-        else:
-            for key in mark:
-                _note(into, value, key)
 
 
 def must_hide(value: str, mark) -> bool:
@@ -112,24 +130,46 @@ class Redactor:
         self.marked = [v for v, mark in values.items() if v and mark is True]
         self.open = {v: mark for v, mark in values.items() if v and mark is not True and mark is not False}
         self.decided: dict = {}
-        self._forms_of_marked = sorted({f for v in self.marked for f in _forms(v)}, key=len, reverse=True)
+        self._forms_of_marked = sorted({f for v in self.marked for f in _forms(v)}, key=len, reverse=True) \
+            if self.marked else []
+        # what ``_found`` asks of every open value, worked out once: the values a message can only contain
+        # as written, those it may contain escaped too, and the long ones (a piece of which is hidden)
+        # joined into one text, so a word of a message is looked up in all of them at once
+        plain: list = []
+        escaped: list = []
+        long: list = []
+        for v in self.open:
+            if "\\" in v or '"' in v or "'" in v or not v.isprintable():
+                escaped.append((v, _forms(v)))
+            else:
+                plain.append(v)
+            if len(v) >= MIN_PIECE:
+                long.append(v)
+        self._plain, self._escaped, self._long = plain, escaped, long
+        self._long_text = "\x00".join(long)
 
-    def _hidden_forms(self, text: str) -> list:
-        words: list | None = None
+    def _found(self, text: str, words: list) -> list:
+        """The open values that ``text`` contains (as written or escaped, or a long piece of: one of its
+        ``words``) and that must be hidden."""
+        # the open values the text contains, as written or escaped ...
+        shown = {v for v in self._plain if v in text}
+        shown.update(v for v, forms in self._escaped if any(f in text for f in forms))
+        # ... and the long ones a word of the text is a piece of (a secret ARN's account id)
+        if self._long_text:
+            for w in words:
+                if w in self._long_text:
+                    shown.update(v for v in self._long if w in v)
         found = []
-        for value, mark in self.open.items():
-            if not any(f in text for f in _forms(value)):
-                if len(value) < MIN_PIECE:
-                    continue
-                if words is None:
-                    words = [w for w in {w.strip(_STRIP) for w in _SPLIT.split(text)} if len(w) >= MIN_PIECE]
-                if not any(w in value for w in words):
-                    continue
+        for value in shown:
             hide = self.decided.get(value)
             if hide is None:
-                hide = self.decided[value] = must_hide(value, mark)
+                hide = self.decided[value] = must_hide(value, self.open[value])
             if hide:
                 found.append(value)
+        return found
+
+    def _hidden_forms(self, text: str) -> list:
+        found = self._found(text, _long_words(text))
         if not found:
             return self._forms_of_marked
         return sorted({*self._forms_of_marked, *(f for v in found for f in _forms(v))}, key=len, reverse=True)
@@ -157,17 +197,32 @@ class Redactor:
         return text
 
 
+class JoinedRedactor(Redactor):
+    """A ``Redactor`` for several resources at once, made of each resource's own (built once per resource,
+    however many findings name it): a value is hidden when any of them would hide it, which is what one
+    redactor of all their values together decides."""
+
+    def __init__(self, parts: list):   # super().__init__ is not called: every part keeps its own values
+        self.parts = list({id(p): p for p in parts}.values())
+        self._forms_of_marked = sorted({f for p in self.parts for f in p._forms_of_marked}, key=len, reverse=True)
+
+    def _found(self, text: str, words: list) -> list:
+        return [v for p in self.parts for v in p._found(text, words)]
+
+
+def _long_words(text: str) -> list:
+    """The words of ``text`` long enough that a piece of a hidden value that long is hidden too (the words
+    ``_SPLIT`` separates, stripped of ``_STRIP``; one shorter than ``MIN_PIECE`` before it is stripped is
+    shorter after)."""
+    return [w for w in {w.strip(_STRIP) for w in _LONG_WORD.findall(text)} if len(w) >= MIN_PIECE]
+
+
 def redactor_in(stack, resource) -> Redactor:
     """The sanitizer for a finding on ``resource`` of a stack (a ``StackIndex``): it hides the values of
     that resource and of the resources joined with it (``StackIndex.joined``: what it refers to, and what
     refers to it), built once per resource per index."""
-    def build() -> Redactor:
-        related = stack.joined(resource)
-        values: dict = {}
-        for r in related:
-            merge_leaves(values, r.leaves())
-        return Redactor(values, [r.name for r in related])
-    return stack.cached(("redactor", resource.urn), build)
+    return stack.cached(("redactor", resource.urn),
+                        lambda: JoinedRedactor([r.redactor() for r in stack.joined(resource)]))
 
 
 def _forms(value: str) -> tuple:

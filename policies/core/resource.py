@@ -7,7 +7,7 @@ from . import iam
 from .governance import DEFAULT_CONTEXT, Context
 from .messages import Redactor, leaf_strings
 from .native_forms import native_terms
-from .values import UNKNOWN, decode_struct, lookup
+from .values import UNKNOWN, UNKNOWN_SENTINELS, decode_one, decode_struct, lookup
 
 
 class Undecided(Exception):
@@ -37,8 +37,9 @@ class Resource:
     of values that were marked secret on the wire (only the engine path keeps that information).
     """
 
-    __slots__ = ("type", "name", "urn", "props", "secret_paths", "parent", "dependencies",
-                 "property_dependencies", "truncated", "_context", "origin", "_leaves", "_redactor", "_documents")
+    __slots__ = ("type", "name", "urn", "_props", "_secret_paths", "parent", "dependencies",
+                 "property_dependencies", "_truncated", "_context", "origin", "_leaves", "_redactor", "_documents",
+                 "_struct", "_tops")
 
     def __init__(self, type_: str, name: str, urn: str, props: dict, secret_paths: frozenset = frozenset(),
                  parent: str = "", dependencies: tuple = (), property_dependencies: Mapping | None = None,
@@ -46,13 +47,15 @@ class Resource:
         self.type = type_
         self.name = name
         self.urn = urn
-        self.props = props if isinstance(props, dict) else {}
-        self.secret_paths = secret_paths
+        self._props = props if isinstance(props, dict) else {}
+        self._secret_paths = secret_paths
+        self._struct: Any = None
+        self._tops: dict = {}   # top-level property -> its decoded value, until every property is decoded
         self.parent = parent
         # Duplicates in what the engine sends would multiply the work (and findings) of joins.
         self.dependencies = tuple(dict.fromkeys(dependencies))
         self.property_dependencies = {k: tuple(dict.fromkeys(v)) for k, v in (property_dependencies or {}).items()}
-        self.truncated = truncated  # some part of the properties was too deep or too large to read
+        self._truncated = truncated  # some part of the properties was too deep or too large to read
         # the pack's run-time settings (exemptions, tag overrides, clock): given when the resource is made,
         # and read-only after (the servicer decodes every resource with its one Context)
         self._context = context
@@ -65,10 +68,56 @@ class Resource:
     @classmethod
     def from_struct(cls, type_: str, name: str, urn: str, struct, *, context: Context, **kw) -> Resource:
         """From the engine's protobuf Struct, through the decode boundary (never raises). The run-time
-        ``context`` is required: a resource decoded without the pack's settings would drop its exemptions."""
+        ``context`` is required: a resource decoded without the pack's settings would drop its exemptions.
+
+        The properties are decoded when first read: of a stack, only the resources some rule reads the
+        properties of are decoded (the Struct is part of the request, which outlives the call's rules)."""
+        resource = cls(type_, name, urn, {}, context=context, **kw)
+        resource._struct = struct
+        return resource
+
+    def _decode(self) -> None:
+        struct, self._struct = self._struct, None
+        self._tops = {}
         secrets: set = set()
-        props, truncated = decode_struct(struct, secrets)
-        return cls(type_, name, urn, props, frozenset(secrets), truncated=truncated, context=context, **kw)
+        self._props, self._truncated = decode_struct(struct, secrets)
+        self._secret_paths = frozenset(secrets)
+
+    def top_string(self, key: str) -> str | None:
+        """A top-level property that is a plain string (not unknown, not secret), read without decoding the
+        rest of the properties: for a question asked of every resource of a stack (its ARN)."""
+        if self._struct is not None:
+            field = self._struct.fields.get(key)
+            if field is None or field.WhichOneof("kind") != "string_value":
+                return None if field is None or field.WhichOneof("kind") != "struct_value" else self._plain(key)
+            value = field.string_value
+            return None if value in UNKNOWN_SENTINELS else value
+        return self._plain(key)
+
+    def _plain(self, key: str) -> str | None:
+        value = self.props.get(key)
+        return value if isinstance(value, str) and key not in self.secret_paths else None
+
+    @property
+    def props(self) -> dict:
+        """The clean properties (``values.decode_struct``): unknowns are ``UNKNOWN``, secrets unwrapped."""
+        if self._struct is not None:
+            self._decode()
+        return self._props
+
+    @property
+    def secret_paths(self) -> frozenset:
+        """The dotted paths of values that were marked secret on the wire."""
+        if self._struct is not None:
+            self._decode()
+        return self._secret_paths
+
+    @property
+    def truncated(self) -> bool:
+        """Whether some part of the properties was too deep or too large to read (it reads as UNKNOWN)."""
+        if self._struct is not None:
+            self._decode()
+        return self._truncated
 
     @property
     def context(self) -> Context:
@@ -97,6 +146,15 @@ class Resource:
             found = self._documents[path] = iam.parse(self.get(path))
         return found
 
+    def memo(self, key: tuple, value: Any = None) -> Any:
+        """What a reading of this resource that several rules share worked out (``key`` names the reading):
+        with ``value``, kept and returned; without, the value kept, or None. Only a reading that succeeded
+        is kept (one that raised ``Undecided`` is asked again)."""
+        if value is None:
+            return self._documents.get(key)
+        self._documents[key] = value
+        return value
+
     @property
     def kind(self) -> str:
         """The short type name used in messages: ``aws:lambda/function:Function`` -> ``Function`` (an aws-native
@@ -109,12 +167,29 @@ class Resource:
         return self.origin.urn if self.origin is not None else self.urn
 
     def get(self, path: str, default: Any = None) -> Any:
-        """The value at a dotted path; ``UNKNOWN`` if unknown, ``default`` if absent or mistyped."""
-        return lookup(self.props, path, default)
+        """The value at a dotted path; ``UNKNOWN`` if unknown, ``default`` if absent or mistyped.
+
+        Until every property is decoded (``props``), only the top-level property the path starts with is:
+        the most frequent call of all, and rules read a few of a resource's properties."""
+        struct = self._struct
+        if struct is None:
+            return lookup(self._props, path, default)
+        top, dot, rest = path.partition(".")
+        fields = struct.fields
+        if top not in fields:
+            return default
+        tops = self._tops
+        if top in tops:
+            value = tops[top]
+        else:
+            value = tops[top] = decode_one(fields[top], top)
+        if not dot:
+            return default if value is None else value
+        return lookup(value, rest, default)
 
     def known(self, path: str, default: Any = None) -> Any:
         """The value at a dotted path; raises ``Undecided`` if it is unknown (preview)."""
-        value = lookup(self.props, path, default)
+        value = self.get(path, default)
         if value is UNKNOWN:
             raise Undecided(self, path)
         return value
@@ -122,7 +197,7 @@ class Resource:
     def is_set(self, path: str) -> bool:
         """Whether the setting has a value; an unknown value (preview) *is* set, so this never raises.
         Use it for "is X configured?" checks; use ``known`` when the value itself decides."""
-        value = lookup(self.props, path)
+        value = self.get(path)
         return value is UNKNOWN or value not in (None, "", [], {})
 
     def flag(self, path: str) -> bool | None:
@@ -157,7 +232,7 @@ class Resource:
 
     @property
     def tags(self) -> dict:
-        tags = self.props.get("tags")
+        tags = self.get("tags")
         return tags if isinstance(tags, dict) else {}
 
     def label(self) -> str:

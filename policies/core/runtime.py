@@ -26,6 +26,15 @@ class Outcome(NamedTuple):
     crash: bool = False
     covers: tuple = ()          # URNs of other resources this finding stands for (Rule.superseded_by)
     parts: tuple | None = None  # the parts of the resource the finding is about (rule.Keyed), if it names any
+    pending: Any = None         # evaluate(..., deferred=True): what makes the message (``formatted``)
+
+
+def formatted(outcome: Outcome) -> Outcome:
+    """The outcome with its message made (redacted, in the user's terms): ``evaluate(..., deferred=True)``
+    leaves that to after ``supersede``, so a finding another one stands for costs no formatting."""
+    if outcome.pending is None:
+        return outcome
+    return outcome.pending()._replace(covers=outcome.covers, parts=outcome.parts)
 
 
 def rule_config(rule: Rule, engine_config: dict | None, stack_tags: dict | None = None,
@@ -56,12 +65,13 @@ _CONFIGS: dict = {}   # rule_config's memo: key -> ((the arguments, kept alive s
 
 
 def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | None = None,
-             stack_tags: dict | None = None, level: str = "advisory") -> list:
+             stack_tags: dict | None = None, level: str = "advisory", deferred: bool = False) -> list:
     """Run one rule on one resource (resource rules) or on the stack index (stack rules).
 
     Four steps, each a function of its own: configure, run the check inside the error boundary,
     suppress (ignoreResources, exemptions), format (the message sanitizer). Raises ``Undecided``
-    when the rule found nothing certain but could not decide something (preview).
+    when the rule found nothing certain but could not decide something (preview). With ``deferred``, the
+    outcomes' messages are made only when ``formatted`` is called on them.
     """
     try:
         cfg, disabled = rule_config(rule, engine_config, stack_tags, subject.context, level)
@@ -78,9 +88,16 @@ def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | N
     in_stack = isinstance(subject, StackIndex)
     redactor = (lambda r: messages.redactor_in(subject, r)) if in_stack else (lambda r: r.redactor())
     covers = getattr(found, "covers", {})
-    return [format_outcome(rule, resource, message, exempt, redactor(resource), in_stack)._replace(
-                covers=covers.get((resource.urn, message), ()), parts=getattr(message, "parts", None))
-            for resource, message, exempt in suppress(rule, found, cfg)]
+    out = []
+    for resource, message, exempt in suppress(rule, found, cfg):
+        def make(resource=resource, message=message, exempt=exempt) -> Outcome:
+            return format_outcome(rule, resource, message, exempt, redactor(resource), in_stack)
+        outcome = Outcome("", resource.report_urn if rule.stack or in_stack else "",
+                          None if isinstance(exempt, governance.Expired) else exempt,
+                          covers=covers.get((resource.urn, message), ()), parts=getattr(message, "parts", None),
+                          pending=make)
+        out.append(outcome if deferred else formatted(outcome))
+    return out
 
 
 class Found(list):
@@ -218,7 +235,7 @@ def format_outcome(rule: Rule, resource: Resource, message: str, exempt, redact,
         text = f"{text} (Exempted: {exempt}.)"
         if isinstance(exempt, governance.Exemption):
             data["exempted"] = exempt.as_data()
-    if isinstance(fix, str) and fix:
+    if isinstance(fix, str) and fix and resource.context.report_key:   # the trailer is for ``scan`` alone
         data["fix"] = redact(fix)
     if data and resource.context.report_key:
         text += "\n" + trailer(resource.context.report_key, data)

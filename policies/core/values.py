@@ -76,10 +76,20 @@ def decode_struct(struct: Any, secret_paths: set | None = None) -> tuple:
     """
     state = [0, False]  # nodes seen, truncated
     try:
-        props = {k: _decode_value(v, secret_paths, k, 1, state) for k, v in struct.fields.items()}
+        fields = struct.fields   # a protobuf map: iterated by key (its items() view is Python code)
+        props = {k: _decode_value(fields[k], secret_paths, k, 1, state) for k in fields}
     except RecursionError:  # pragma: no cover - MAX_DEPTH keeps us far from the interpreter's limit
         return {}, True
     return props, state[1]
+
+
+def decode_one(value: Any, key: str) -> Any:
+    """One top-level property of a Struct (the protobuf ``Value`` under ``key``), decoded as ``decode_struct``
+    decodes it: a resource's rules read a few of its properties, and only those need decoding."""
+    try:
+        return _decode_value(value, None, key, 1, [0, False])
+    except RecursionError:  # pragma: no cover - MAX_DEPTH keeps us far from the interpreter's limit
+        return UNKNOWN
 
 
 # Integral numbers become ints only within a double's exact range: 1e300 stays a float, so no rule ever
@@ -105,7 +115,7 @@ def _decode_value(v: Any, secret_paths: set | None, path: str, depth: int, state
         fields = v.struct_value.fields
         sig = fields.get(SIG_KEY)
         if sig is None:
-            return {k: _decode_value(x, secret_paths, f"{path}.{k}", depth + 1, state) for k, x in fields.items()}
+            return {k: _decode_value(fields[k], secret_paths, f"{path}.{k}", depth + 1, state) for k in fields}
         return _decode_signed(sig.string_value, fields, secret_paths, path, depth, state)
     if kind == "list_value":
         return [_decode_value(x, secret_paths, f"{path}.{i}", depth + 1, state)
@@ -191,6 +201,9 @@ def lookup(obj: Any, path: str | Iterable[str], default: Any = None) -> Any:
     missing or a value on the way has the wrong type (a mistyped property is treated as absent;
     rules that care check types themselves).
     """
+    if isinstance(obj, dict) and isinstance(path, str) and "." not in path:   # one key of an object: most reads
+        cur = obj.get(path)
+        return default if cur is None else cur
     parts = path.split(".") if isinstance(path, str) else path
     cur = obj
     for part in parts:
