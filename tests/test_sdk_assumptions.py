@@ -16,9 +16,37 @@ def test_sdk_version_is_the_one_fastpath_was_written_for():
         f"{fastpath.SDK_VERSION}; review it against the new SDK before bumping the pin")
 
 
-def test_policy_pack_builds_its_servicer_by_module_level_name():
+def test_serve_builds_and_serves_the_servicer_as_policy_pack_does():
+    """``fastpath.serve`` repeats PolicyPack's steps with GuardServicer: the same servicer arguments in the same
+    order, the same name check, the same server (threads, message limit, loopback port printed on stdout)."""
     src = inspect.getsource(sdk.PolicyPack.__init__)
-    assert "_PolicyAnalyzerServicer(" in src, "PolicyPack no longer constructs _PolicyAnalyzerServicer by name"
+    call = src[src.index("_PolicyAnalyzerServicer("):]
+    args = [a.strip() for a in call[call.index("(") + 1:call.index("server =")].split(",")]
+    assert args[:4] == ["name", "version", "policies",
+                        "enforcement_level if enforcement_level is not None else EnforcementLevel.ADVISORY"]
+    assert [a.rstrip(")") for a in args[4:] if a] == ["initial_config", "description", "display_name", "readme",
+                                                      "provider", "tags", "repository"]
+    for fragment in ('version = "0.0.1"', f"max_workers={fastpath.SERVER_THREADS}", "options=_GRPC_CHANNEL_OPTIONS",
+                     'add_insecure_port(address="127.0.0.1:0")', 'sys.stdout.buffer.write(f"{port}\\n".encode())',
+                     "_POLICY_PACK_NAME_RE.match(name)"):
+        assert fragment in src, f"PolicyPack.__init__ changed: no longer contains {fragment!r}"
+    assert sdk._GRPC_CHANNEL_OPTIONS == [("grpc.max_receive_message_length", fastpath.MAX_MESSAGE)]
+    assert sdk._POLICY_PACK_NAME_RE.pattern == fastpath.PACK_NAME.pattern
+    assert inspect.signature(sdk._PolicyAnalyzerServicer.__init__).parameters.keys() == {
+        "self", "name", "version", "policies", "enforcement_level", "initial_config", "description", "display_name",
+        "readme", "provider", "tags", "repository"}
+
+
+def test_nothing_in_the_sdk_is_replaced_when_the_pack_is_built():
+    """Building the pack (``serve`` with a pipe, as ``scan`` starts it) leaves every SDK name as it was."""
+    from policies.core.runtime import build_policies
+    from policies import REGISTRY
+
+    before = dict(vars(sdk))
+    got = []
+    fastpath.serve(name="serverless-guard", policies=build_policies([REGISTRY["sqs-encryption"]]), pipe=got.append)
+    assert isinstance(got[0], fastpath.GuardServicer) and got[0].context is fastpath.governance.DEFAULT_CONTEXT
+    assert dict(vars(sdk)) == before
 
 
 def test_servicer_private_state_and_helpers_exist():

@@ -11,12 +11,17 @@ GetAnalyzerInfo untouched - but:
   shares that read-only view and one ``StackIndex`` among the policies;
 - runs each policy through ``runtime.evaluate`` and its error boundary.
 
-Written for pulumi-policy 1.21.0 (pinned in requirements.txt); ``tests/test_sdk_assumptions.py``
-fails, naming the assumption, if a new SDK version changes what this relies on.
+The SDK seam, in this one module: ``GuardServicer`` subclasses the SDK's servicer (a private class, the
+only way to keep what the SDK does for Configure, Remediate's not-applicable answers, GetAnalyzerInfo and
+its violation format without copying them) and reads its private state through one accessor each;
+``serve`` builds and serves it the way ``PolicyPack`` does, replacing nothing in the SDK. Written for
+pulumi-policy 1.21.0 (pinned in requirements.txt); ``tests/test_sdk_assumptions.py`` fails on any other
+version, and names the assumption if a new version changes what this relies on.
 """
 from __future__ import annotations
 
 import gc
+import re
 import threading
 
 from google.protobuf import struct_pb2
@@ -36,11 +41,8 @@ _Base = sdk._PolicyAnalyzerServicer
 
 
 class GuardServicer(_Base):
-    # The pack's run-time settings; ``serve`` binds a frozen Context in a subclass (the SDK constructs
-    # the servicer itself, by name, so it cannot be passed to __init__).
-    context: governance.Context = governance.DEFAULT_CONTEXT
-
-    def __init__(self, name, version, policies, *args, **kwargs):
+    def __init__(self, name, version, policies, *args, context: governance.Context = governance.DEFAULT_CONTEXT,
+                 **kwargs):
         foreign = [p.name for p in policies if getattr(p, "rule", None) is None]
         if foreign:
             raise TypeError(f"GuardServicer only runs serverless-guard rules; not one: {', '.join(foreign)}")
@@ -49,6 +51,7 @@ class GuardServicer(_Base):
         from .. import __version__
 
         super().__init__(name, __version__, policies, *args, **kwargs)
+        self.context = context   # the pack's run-time settings (frozen)
         self._by_type: dict = {}
         self._lock = threading.Lock()
         self._all_policies = list(policies)
@@ -307,30 +310,48 @@ def _property_dependencies(deps) -> dict:
     return {k: deps[k].urns for k in deps}
 
 
-def serve(context: governance.Context = governance.DEFAULT_CONTEXT, pipe=None, **pack_kwargs) -> None:
-    """Build and serve the pack like ``PolicyPack(...)``, with ``GuardServicer`` as its servicer.
+def serve(context: governance.Context = governance.DEFAULT_CONTEXT, pipe=None, *, name: str, policies: list,
+          enforcement_level: EnforcementLevel = EnforcementLevel.ADVISORY, initial_config: dict | None = None,
+          description: str | None = None, display_name: str | None = None, readme: str | None = None,
+          provider: str | None = None, tags: list | None = None, repository: str | None = None) -> None:
+    """Serve the pack as ``PolicyPack(...)`` does, with ``GuardServicer`` as its servicer.
 
-    ``PolicyPack.__init__`` validates its arguments, constructs ``_PolicyAnalyzerServicer`` by its
-    module-level name, starts the gRPC server, prints the port and never returns. With ``pipe`` (a
-    function of the servicer), the servicer ``PolicyPack`` built is handed to it instead of a gRPC
-    server being started: ``scan``'s pipe transport (``engine/pipe.py``).
+    ``PolicyPack.__init__`` checks its arguments, constructs the SDK's servicer by name, starts a gRPC server
+    (four worker threads, a 400 MB message limit), prints the port and never returns: it offers no way to
+    give it another servicer or to get its servicer out. So this does the same steps itself, with the same
+    servicer arguments and server options (``tests/test_sdk_assumptions.py`` reads ``PolicyPack.__init__``
+    and fails if either changes), and replaces nothing in the SDK. With ``pipe`` (a function of the
+    servicer), the servicer is handed to it instead of a gRPC server being started: ``scan``'s pipe
+    transport (``engine/pipe.py``).
     """
-    attrs: dict = {"context": context}
+    if not PACK_NAME.match(name) or not policies or not all(isinstance(p, sdk.Policy) for p in policies):
+        raise TypeError(f"not a policy pack: name {name!r}, {len(policies)} policies")
+    # PolicyPack passes "0.0.1" (the CLI shows PulumiPolicy.yaml's version); GuardServicer reports the pack's own.
+    servicer = GuardServicer(name, "0.0.1", policies, enforcement_level, initial_config, description, display_name,
+                             readme, provider, tags, repository, context=context)
     if pipe is not None:
-        def __init__(self, *args, **kwargs):
-            GuardServicer.__init__(self, *args, **kwargs)
-            raise _Built(self)
-        attrs["__init__"] = __init__
-    setattr(sdk, "_PolicyAnalyzerServicer", type("BoundGuardServicer", (GuardServicer,), attrs))
+        pipe(servicer)
+        return
+    import sys
+    from concurrent import futures
+
+    import grpc
+    from pulumi.runtime.proto import analyzer_pb2_grpc
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=SERVER_THREADS),
+                         options=[("grpc.max_receive_message_length", MAX_MESSAGE)])
+    analyzer_pb2_grpc.add_AnalyzerServicer_to_server(servicer, server)
+    port = server.add_insecure_port(address="127.0.0.1:0")
+    server.start()
+    sys.stdout.buffer.write(f"{port}\n".encode())
+    sys.stdout.flush()
     try:
-        sdk.PolicyPack(**pack_kwargs)
-    except _Built as built:
-        pipe(built.servicer)
+        server.wait_for_termination()
+    except KeyboardInterrupt:
+        server.stop(0)
 
 
-class _Built(Exception):
-    """Carries the servicer ``PolicyPack`` constructed out of it, before any server starts."""
-
-    def __init__(self, servicer):
-        super().__init__("servicer built")
-        self.servicer = servicer
+# What PolicyPack.__init__ of pulumi-policy SDK_VERSION uses (read back by tests/test_sdk_assumptions.py).
+PACK_NAME = re.compile(r"^[a-zA-Z0-9-_.]{1,100}$")
+SERVER_THREADS = 4
+MAX_MESSAGE = 1024 * 1024 * 400
