@@ -632,3 +632,74 @@ def test_a_redactor_of_several_resources_hides_what_one_of_all_their_values_woul
         assert joined(text) == messages.Redactor(merged)(text)
 
     same()
+
+
+# --- grants: what identity policies grant (core/grants.py) ---------------------------------------------------
+
+def _doc(*statements):
+    return iam.parse({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def test_grants_reads_admin_whole_services_and_every_resource():
+    from policies.core import grants
+
+    admin = _doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
+    assert [s.index for s in grants.admin_statements(admin)] == [0]
+    assert grants.admin_statements(_doc({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/*"})) == []
+    assert grants.admin_statements(_doc({"Effect": "Deny", "Action": "*", "Resource": "*"})) == []
+    wild = _doc({"Effect": "Allow", "Action": ["s3:*", "dynamodb:GetItem", "SQS:*"], "Resource": "arn:aws:s3:::b"})
+    assert [(s.index, hit) for s, hit in grants.wildcard_action_statements(wild)] == [(0, ["s3:*", "SQS:*"])]
+    assert [hit for _, hit in grants.wildcard_action_statements(wild, allowed_services=("s3", "sqs"))] == []
+    not_action = _doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
+    assert [hit for _, hit in grants.wildcard_action_statements(not_action)] == [["NotAction"]]
+    # a service-wide resource pattern is every resource of that service
+    service_wide = _doc({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::*"})
+    assert [hit for _, hit in grants.star_resource_grants(service_wide, grants.DATA_PLANE)] == [
+        ["s3:GetObject", "s3:PutObject"]]
+    one_bucket = _doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::orders/*"})
+    assert grants.star_resource_grants(one_bucket, grants.DATA_PLANE) == []
+
+
+def test_grants_finds_escalation_paths_and_passrole_by_service():
+    from policies.core import grants
+
+    single = _doc({"Effect": "Allow", "Action": "iam:PutRolePolicy", "Resource": "*"})
+    assert list(grants.privesc_paths(single)) == ["iam:PutRolePolicy"]
+    lambda_path = _doc({"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction",
+                                                      "lambda:InvokeFunction"], "Resource": "*"})
+    assert grants.privesc_findings(lambda_path) == [
+        "iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction/lambda:CreateEventSourceMapping/lambda:AddPermission"]
+    # iam:PassedToService limits where the role goes: to DAX only, no path through Lambda
+    to_dax = _doc({"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"],
+                   "Resource": "*", "Condition": {"StringEquals": {"iam:PassedToService": "dax.amazonaws.com"}}})
+    assert grants.privesc_findings(to_dax) == []
+    assert grants.passrole_statements(to_dax) == []
+    assert [s.index for s in grants.passrole_statements(lambda_path)] == [0]
+    assert grants.privesc_paths(lambda_path) is grants.privesc_paths(lambda_path)   # worked out once
+
+
+def test_grants_reads_policy_sentry_access_levels():
+    from policies.core import grants
+
+    put_policy = _doc({"Effect": "Allow", "Action": ["s3:PutBucketPolicy", "s3:PutObject"], "Resource": "*"})
+    (statement,) = put_policy.allows()
+    assert grants.write_grants(statement) == ["s3:PutObject"]   # a bucket policy is permissions management
+    assert [hit for _, hit in grants.star_resource_grants(put_policy, grants.permissions_actions())] == [
+        ["s3:PutBucketPolicy"]]
+    tokens = _doc({"Effect": "Allow", "Action": "sts:GetSessionToken", "Resource": "*"})
+    assert [hit for _, hit in grants.star_resource_grants(tokens, grants.credentials_actions())] == [
+        ["sts:GetSessionToken"]]
+    assert "ecr:GetAuthorizationToken" not in grants.credentials_actions()   # every image pull needs it
+    scoped = _doc({"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": "arn:aws:dynamodb:us-east-1:1:table/t"})
+    assert grants.write_grants(scoped.allows()[0]) == []
+
+
+def test_grants_names_admin_managed_policies_in_any_partition():
+    from policies.core import grants
+
+    assert grants.is_admin_managed("arn:aws-us-gov:iam::aws:policy/AdministratorAccess")
+    assert not grants.is_admin_managed("arn:aws:iam::aws:policy/ReadOnlyAccess")
+    assert grants.grants_admin("arn:aws:iam::aws:policy/AdministratorAccess")
+    assert not grants.grants_admin("arn:aws:iam::aws:policy/AWSLambdaExecute")
+    assert grants.managed_where("arn:aws:iam::aws:policy/AmazonS3FullAccess") == \
+        "the AWS-managed AmazonS3FullAccess policy"
