@@ -28,7 +28,7 @@ from .core.values import decode
 LAYERS = ("entry", "function", "role", "store")
 SEVERITY_RANK = {"info": 1, "low": 2, "medium": 3, "high": 4, "critical": 5}
 
-PARAMETER = "aws:ssm/parameter:Parameter"
+PARAMETER = aws.SSM_PARAMETER
 # data stores: type -> (kind shown, service prefix, the actions that read it, write it, administer it)
 STORES = {
     aws.TABLE: ("table", ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"),
@@ -53,7 +53,7 @@ STORES = {
 # settings): their findings are the node's, as a reviewer reads them
 SATELLITES = {
     aws.REST_API: (aws.REST_METHOD, aws.REST_STAGE, aws.REST_INTEGRATION, aws.REST_API_POLICY,
-                   aws.REST_METHOD_SETTINGS, "aws:apigateway/deployment:Deployment"),
+                   aws.REST_METHOD_SETTINGS, aws.REST_DEPLOYMENT),
     aws.HTTP_API: (aws.HTTP_ROUTE, aws.HTTP_STAGE, aws.HTTP_INTEGRATION),
     aws.ROLE: (aws.ROLE_POLICY, aws.ROLE_POLICY_ATTACHMENT, aws.POLICY_ATTACHMENT),
     **{t: (aws.BUCKET_PAB, aws.BUCKET_POLICY, aws.BUCKET_OWNERSHIP, *aws.BUCKET_ACLS, *aws.BUCKET_SSES,

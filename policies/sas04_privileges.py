@@ -406,7 +406,7 @@ def iam_trust_github_oidc_unscoped(r, cfg):
 
 @resource_rule(
     "iam-policy-on-user", CAT, Sev.LOW,
-    types=[aws.USER_POLICY, aws.POLICY_ATTACHMENT, "aws:iam/userPolicyAttachment:UserPolicyAttachment"],
+    types=[aws.USER_POLICY, aws.POLICY_ATTACHMENT, aws.USER_POLICY_ATTACHMENT],
     title="Permissions go to roles and groups, not users",
     description="Policies attached straight to IAM users are hard to review and tend to outlive their purpose.",
     remediation="""# Attach the policy to a group (aws.iam.GroupPolicyAttachment) or use roles with SSO.""",

@@ -228,3 +228,17 @@ def test_the_readmes_counts_are_the_registrys():
     m = re.search(r"One-property rules are data \(`core/property.py`\): (\d+) rules", readme)
     assert m and int(m.group(1)) == data, (m and m.group(1), data)
     assert f"not by each of the {total} rules" in readme
+
+
+def test_rules_and_the_core_name_pulumi_aws_types_by_their_constants():
+    """Type tokens are written once, in ``core/aws.py`` (``native_shapes.py`` is a table of them by design):
+    a rule or core module that spells one out can drift from the constant every other module uses."""
+    import glob
+    import re
+
+    token = re.compile(r"[\"']aws:[a-z0-9]+/[A-Za-z0-9]+:[A-Za-z0-9]+[\"']")
+    files = [*glob.glob(os.path.join(ROOT, "sas*.py")), os.path.join(ROOT, "exposure.py"),
+             *(f for f in glob.glob(os.path.join(ROOT, "core", "*.py"))
+               if os.path.basename(f) not in ("aws.py", "native_shapes.py"))]
+    spelled = {os.path.basename(f): token.findall(open(f, encoding="utf-8").read()) for f in files}
+    assert {f: t for f, t in spelled.items() if t} == {}

@@ -17,6 +17,7 @@ REST_API_POLICY = "aws:apigateway/restApiPolicy:RestApiPolicy"
 REST_STAGE = "aws:apigateway/stage:Stage"
 REST_METHOD = "aws:apigateway/method:Method"
 REST_METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+REST_DEPLOYMENT = "aws:apigateway/deployment:Deployment"
 REST_INTEGRATION = "aws:apigateway/integration:Integration"
 REST_DOMAIN = "aws:apigateway/domainName:DomainName"
 REST_USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
@@ -54,6 +55,7 @@ AWS_PROVIDER = "pulumi:providers:aws"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 IAM_POLICY = "aws:iam/policy:Policy"
 USER_POLICY = "aws:iam/userPolicy:UserPolicy"
+USER_POLICY_ATTACHMENT = "aws:iam/userPolicyAttachment:UserPolicyAttachment"
 GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy"
 ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
@@ -115,6 +117,13 @@ ECR_REPOSITORY = "aws:ecr/repository:Repository"
 ECR_REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
 ECR_LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 ECR_REGISTRY_SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
+
+# Load balancers: pulumi-aws names each type twice (``aws:alb/...`` is the older alias of ``aws:lb/...``).
+LOAD_BALANCER = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+LISTENER = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+TARGET_GROUP = ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
+TARGET_ATTACHMENT = ("aws:lb/targetGroupAttachment:TargetGroupAttachment",
+                     "aws:alb/targetGroupAttachment:TargetGroupAttachment")
 
 SUBNET = "aws:ec2/subnet:Subnet"
 BACKUP_SELECTION = "aws:backup/selection:Selection"

@@ -86,8 +86,7 @@ def website_buckets(stack) -> set:
 
 # Services that deliver their own access logs to a bucket: such a bucket is a log bucket too.
 LOG_DELIVERIES = (
-    ("aws:cloudfront/distribution:Distribution", "loggingConfig.bucket"),   # <bucket>.s3.amazonaws.com
-    ("aws:cloudtrail/trail:Trail", "s3BucketName"),
-    ("aws:lb/loadBalancer:LoadBalancer", "accessLogs.bucket"),
-    ("aws:alb/loadBalancer:LoadBalancer", "accessLogs.bucket"),
+    (aws.DISTRIBUTION, "loggingConfig.bucket"),   # <bucket>.s3.amazonaws.com
+    (aws.TRAIL, "s3BucketName"),
+    *((lb, "accessLogs.bucket") for lb in aws.LOAD_BALANCER),
 )

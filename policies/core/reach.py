@@ -10,11 +10,8 @@ import re
 
 from . import aws
 
-LOAD_BALANCER = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
-LISTENER = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
-TARGET_GROUP = ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
-TARGET_ATTACHMENT = ("aws:lb/targetGroupAttachment:TargetGroupAttachment",
-                     "aws:alb/targetGroupAttachment:TargetGroupAttachment")
+LOAD_BALANCER, LISTENER, TARGET_GROUP, TARGET_ATTACHMENT = (aws.LOAD_BALANCER, aws.LISTENER, aws.TARGET_GROUP,
+                                                             aws.TARGET_ATTACHMENT)
 
 
 # A quick-create HTTP API (``target``) gets a $default stage API Gateway makes itself: the program cannot give
