@@ -381,9 +381,7 @@ def _analyzed_types() -> frozenset:
     from . import REGISTRY
 
     from .core import native
-    from .core.rule import with_stack
-
-    declared = frozenset(t for rule in REGISTRY.values() if not with_stack(rule) for t in rule.types) | \
+    declared = frozenset(t for rule in REGISTRY.values() if rule.phase == "resource" for t in rule.types) | \
         frozenset(t for rule in REGISTRY.values() if rule.fix is not None for t in rule.fix_types)
     return declared | frozenset(t for t, seen_as in native.types().items() if declared.intersection(seen_as))
 

@@ -11,7 +11,7 @@ import os
 
 from . import presentation
 from .core import governance
-from .core.rule import CATEGORIES, CATEGORY_PRACTICE, CATEGORY_RISK, REGISTRY, Rule, with_stack
+from .core.rule import CATEGORIES, CATEGORY_PRACTICE, CATEGORY_RISK, REGISTRY, Rule
 from .core.runtime import COMMON_CONFIG
 
 NO_FIX = ("No safe property-only fix: at the `remediate` level this rule stays a finding (it would change who "
@@ -30,9 +30,10 @@ def _kind(rule: Rule) -> str:
     """The rule's kind and the phase it runs in: a resource rule related to a stack rule runs with the stack."""
     if rule.stack:
         return "stack rule (joins resources across the stack; AnalyzeStack)"
-    if with_stack(rule):
-        return ("resource rule, judged with the stack (AnalyzeStack, one resource at a time) because a relation "
-                "links it to a stack rule, so related findings are weighed in one call")
+    if rule.phase == "stack":
+        return ("resource rule, judged with the stack (AnalyzeStack, one resource at a time): declared "
+                "phase=\"stack\" because a relation links it to a stack rule, so related findings are weighed in "
+                "one call")
     return "resource rule (Analyze)"
 
 

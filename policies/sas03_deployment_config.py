@@ -67,7 +67,7 @@ def _exposures_and_blocks(stack, types: tuple, check):
 
 
 @resource_rule(
-    "s3-public-access-block-weak", CAT, Sev.HIGH, types=[aws.BUCKET_PAB],
+    "s3-public-access-block-weak", CAT, Sev.HIGH, phase="stack", types=[aws.BUCKET_PAB],
     title="S3 public access blocks block everything",
     description="A public access block with any setting off leaves a path to a public bucket.",
     remediation="""aws.s3.BucketPublicAccessBlock("uploads", bucket=bucket.id, block_public_acls=True,

@@ -102,7 +102,7 @@ MANAGED_RULE = dict(types=[*IDENTITY_TYPES, aws.ROLE_POLICY_ATTACHMENT, aws.POLI
 
 
 @resource_rule(
-    "iam-admin-star", CAT, Sev.CRITICAL, **IDENTITY_RULE,
+    "iam-admin-star", CAT, Sev.CRITICAL, phase="stack", **IDENTITY_RULE,
     title="No policy grants every action on every resource",
     description="A policy that allows Action * on Resource * is administrator access.",
     remediation="""# List the actions and resources the function needs, e.g.
@@ -116,7 +116,7 @@ def iam_admin_star(r, cfg):
 
 
 @resource_rule(
-    "iam-wildcard-service-action", CAT, Sev.MEDIUM, **MANAGED_RULE,
+    "iam-wildcard-service-action", CAT, Sev.MEDIUM, phase="stack", **MANAGED_RULE,
     title="Policies name actions instead of whole services",
     description="Allowing \"<service>:*\" (the source's dynamodb:* example) grants far more than a function uses.",
     remediation="""# Replace "dynamodb:*" by the calls the code makes: ["dynamodb:GetItem", "dynamodb:PutItem"]""",
@@ -157,7 +157,7 @@ def _named_actions_fix(r, doc, wild: list) -> str:
 
 
 @resource_rule(
-    "iam-wildcard-resource", CAT, Sev.MEDIUM, **IDENTITY_RULE,
+    "iam-wildcard-resource", CAT, Sev.MEDIUM, phase="stack", **IDENTITY_RULE,
     title="Data-plane actions are scoped to resources",
     description="Data actions (S3 objects, DynamoDB items, queues, topics, secrets, keys) on Resource * reach "
                 "every such resource in the account.",
@@ -172,7 +172,7 @@ def iam_wildcard_resource(r, cfg):
 
 
 @resource_rule(
-    "iam-passrole-star", CAT, Sev.HIGH, **MANAGED_RULE,
+    "iam-passrole-star", CAT, Sev.HIGH, phase="stack", **MANAGED_RULE,
     title="iam:PassRole is scoped",
     description="PassRole on * lets the holder hand any role in the account to a service it controls.",
     remediation="""pass_role_statement = {"Effect": "Allow", "Action": "iam:PassRole", "Resource": worker_role.arn,
@@ -186,7 +186,7 @@ def iam_passrole_star(r, cfg):
 
 
 @resource_rule(
-    "iam-privesc-actions", CAT, Sev.HIGH, **MANAGED_RULE,
+    "iam-privesc-actions", CAT, Sev.HIGH, phase="stack", **MANAGED_RULE,
     title="Policies grant no privilege-escalation path",
     description="Actions that rewrite IAM policies, create keys, or replace function code let a compromised "
                 "function make itself administrator.",
@@ -205,7 +205,7 @@ def iam_privesc_actions(r, cfg):
 
 
 @resource_rule(
-    "iam-data-exfil-star", CAT, Sev.MEDIUM, **MANAGED_RULE,
+    "iam-data-exfil-star", CAT, Sev.MEDIUM, phase="stack", **MANAGED_RULE,
     title="Data-reading actions are not granted on everything",
     description="Reading objects, secrets, parameters, whole tables or decrypting with any key on * is what "
                 "an attacker with stolen function credentials needs to exfiltrate data.",
@@ -225,7 +225,7 @@ def iam_data_exfil_star(r, cfg):
 
 
 @resource_rule(
-    "iam-assume-role-star", CAT, Sev.HIGH, **IDENTITY_RULE,
+    "iam-assume-role-star", CAT, Sev.HIGH, phase="stack", **IDENTITY_RULE,
     title="Roles to assume are named",
     description="sts:AssumeRole on Resource * lets the holder become any role in any account that trusts it: "
                 "one compromised function hops to every role that trusts its account.",
@@ -239,7 +239,7 @@ def iam_assume_role_star(r, cfg):
 
 
 @resource_rule(
-    "iam-credentials-exposure", CAT, Sev.MEDIUM, **IDENTITY_RULE,
+    "iam-credentials-exposure", CAT, Sev.MEDIUM, phase="stack", **IDENTITY_RULE,
     title="Policies do not hand out credentials on every resource",
     description="Actions that return credentials (sts:GetSessionToken, sts:GetFederationToken, "
                 "iam:UpdateAccessKey, redshift:GetClusterCredentials, sso:GetRoleCredentials and the rest of "
@@ -256,7 +256,7 @@ def iam_credentials_exposure(r, cfg):
 
 
 @resource_rule(
-    "iam-permissions-management", CAT, Sev.MEDIUM, **IDENTITY_RULE,
+    "iam-permissions-management", CAT, Sev.MEDIUM, phase="stack", **IDENTITY_RULE,
     title="Policies do not manage permissions on every resource",
     description="Permissions-management actions (AWS's access level: they change who may do what, such as "
                 "s3:PutBucketPolicy, sqs:AddPermission, lambda:AddPermission, kms:CreateGrant, "
@@ -273,7 +273,7 @@ def iam_permissions_management(r, cfg):
 
 
 @resource_rule(
-    "iam-write-star", CAT, Sev.LOW, **IDENTITY_RULE, hygiene=True,
+    "iam-write-star", CAT, Sev.LOW, phase="stack", **IDENTITY_RULE, hygiene=True,
     title="Write actions name their resources",
     description="Write actions (AWS's access level: they create, change or delete) on Resource * let stolen "
                 "function credentials change every resource of the service, not just the function's own.",
@@ -288,7 +288,7 @@ def iam_write_star(r, cfg):
 
 
 @resource_rule(
-    "iam-admin-managed-policy", CAT, Sev.HIGH,
+    "iam-admin-managed-policy", CAT, Sev.HIGH, phase="stack",
     types=[aws.ROLE, aws.ROLE_POLICY_ATTACHMENT, aws.POLICY_ATTACHMENT],
     title="No administrator managed policies",
     description="AdministratorAccess, IAMFullAccess and PowerUserAccess give a role far more than any function needs.",

@@ -361,7 +361,7 @@ def _target_needs_dlq(arn) -> bool | None:
 
 
 @resource_rule(
-    "eventbridge-target-dlq", CAT, Sev.LOW, types=[aws.EVENT_TARGET, aws.SCHEDULE],
+    "eventbridge-target-dlq", CAT, Sev.LOW, phase="stack", types=[aws.EVENT_TARGET, aws.SCHEDULE],
     title="EventBridge targets have a dead-letter queue",
     description="Events EventBridge cannot deliver to a function or queue are dropped without a DLQ.",
     remediation="""aws.cloudwatch.EventTarget("nightly", rule=rule.name, arn=fn.arn, dead_letter_config={"arn": dlq.arn})""",

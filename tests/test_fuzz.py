@@ -168,9 +168,7 @@ def _replaced(value, wrong, deep: bool):
 
 def _stack_programs() -> list:
     """The records of every case program of a stack rule (and of a rule judged with the stack), once each."""
-    from policies.core.rule import with_stack
-
-    stack_rules = {r.id for r in REGISTRY.values() if r.stack or with_stack(r, REGISTRY)}
+    stack_rules = {r.id for r in REGISTRY.values() if r.phase == "stack"}
     seen, out = set(), []
     for c in CASES:
         if c.rule in stack_rules and id(c.program) not in seen:

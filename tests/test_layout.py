@@ -124,7 +124,7 @@ def _rule(rule_id: str = "t-rule", **kw):
     from policies.core.rule import Rule, Sev
 
     return Rule(id=rule_id, category="SAS-3", severity=Sev.LOW, title="t", description="d", remediation="# r",
-                check=lambda r, cfg: None, types=("aws:sqs/queue:Queue",), **kw)
+                check=lambda r, cfg: None, **{"types": ("aws:sqs/queue:Queue",), **kw})
 
 
 def test_a_rule_is_sealed_with_its_fix_and_never_replaced():
@@ -242,3 +242,41 @@ def test_rules_and_the_core_name_pulumi_aws_types_by_their_constants():
                if os.path.basename(f) not in ("aws.py", "native_shapes.py"))]
     spelled = {os.path.basename(f): token.findall(open(f, encoding="utf-8").read()) for f in files}
     assert {f: t for f, t in spelled.items() if t} == {}
+
+
+def test_a_resource_rule_related_to_a_stack_rule_declares_it_runs_with_the_stack():
+    """The phase a resource rule runs in is in its declaration: one related to a stack rule without
+    phase="stack" stops the pack when the registry is frozen, naming the rule and the stack rule; one that
+    declares it without such a relation too."""
+    from policies.core.rule import Registry, phase_problems
+
+    def registry(*rules):
+        reg = Registry()
+        for r in rules:
+            reg.declare(r)
+        return reg
+
+    stack = _rule("s-rule", stack=True)
+    related = _rule("r-rule", superseded_by=("s-rule",))
+    problems = phase_problems(registry(stack, related))
+    assert problems == ["resource rule 'r-rule' is related by superseded_by to the stack rule(s) 's-rule', so it "
+                        "runs with the stack: declare phase=\"stack\""]
+    reg = registry(stack, related)
+    with pytest.raises(ValueError, match="declare phase=\"stack\""):
+        reg.freeze()
+    # through a chain of relations, either way
+    middle = _rule("m-rule", superseded_by=("s-rule",), phase="stack")
+    chained = _rule("c-rule", phase="resource")
+    other = _rule("o-rule", superseded_by=("c-rule", "m-rule"), phase="stack")
+    assert phase_problems(registry(stack, middle, chained, other)) == [
+        "resource rule 'c-rule' is related by superseded_by to the stack rule(s) 's-rule', so it runs with the "
+        "stack: declare phase=\"stack\""]
+    lonely = _rule("l-rule", phase="stack")
+    assert phase_problems(registry(lonely)) == ["resource rule 'l-rule' declares phase='stack' but is related to "
+                                                "no stack rule; only such a relation makes a resource rule run "
+                                                "with the stack"]
+    assert _rule("x-rule", stack=True, phase="resource").phase == "stack"
+    from policies import REGISTRY
+    assert phase_problems(REGISTRY) == []
+    assert {r.id for r in REGISTRY.values() if r.phase == "stack" and not r.stack} >= {"iam-admin-star",
+                                                                                       "eventbridge-target-dlq"}

@@ -27,11 +27,10 @@ import threading
 from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as proto
 from pulumi_policy import policy as sdk
-from pulumi_policy.policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
+from pulumi_policy.policy import EnforcementLevel
 
 from . import governance, native
 from .resource import Resource, Undecided
-from .rule import with_stack
 from .runtime import covered_by, evaluate, fix_passes, formatted, moot, remediation, supersede
 from .values import set_path
 from .stack import StackIndex
@@ -55,13 +54,10 @@ class GuardServicer(_Base):
         self._by_type: dict = {}
         self._lock = threading.Lock()
         self._all_policies = list(policies)
-        # a resource rule that a stack rule supersedes runs with the stack, where the two are weighed
-        # together (rule.with_stack)
-        rules = {getattr(p, "rule").id: getattr(p, "rule") for p in policies}
-        self._resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)
-                                   and not with_stack(getattr(p, "rule"), rules)]
-        self._stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)
-                                or with_stack(getattr(p, "rule"), rules)]
+        # a resource rule related to a stack rule runs with the stack, where the two are weighed together: it
+        # declares phase="stack" (checked when the registry is frozen: rule.phase_problems)
+        self._resource_policies = [p for p in policies if getattr(p, "rule").phase == "resource"]
+        self._stack_policies = [p for p in policies if getattr(p, "rule").phase == "stack"]
 
     # SDK private state, read through one accessor each so the assumption tests can name them.
     @property

@@ -167,7 +167,7 @@ def _python_argument(path: str, value: str) -> str:
 def property_rule(id: str, category: str, severity: Sev, *, types: Iterable[str], path: str, want: Want,
                   message: str, example: str, note: str = "", remediate: bool = False, title: str,
                   description: str, peers: Iterable[str] = (), hygiene: bool = False,
-                  superseded_by: Iterable[str] = (), service: str | None = None) -> Rule:
+                  superseded_by: Iterable[str] = (), service: str | None = None, phase: str = "resource") -> Rule:
     """Declare a one-property rule (see the module's docstring). ``remediate``: the ``remediate`` level
     sets the wanted value (only where setting it breaks no caller); a ``present`` want needs a ``value``
     for that."""
@@ -184,4 +184,5 @@ def property_rule(id: str, category: str, severity: Sev, *, types: Iterable[str]
         id=id, category=category, severity=severity, title=title, description=description,
         remediation=declared.remediation(), check=declared.check, types=types, peers=tuple(peers),
         service=service or _service_of(types), hygiene=hygiene, superseded_by=tuple(superseded_by),
-        fix=declared.fix if remediate else None, fix_types=types if remediate else (), declared=declared))
+        fix=declared.fix if remediate else None, fix_types=types if remediate else (), declared=declared,
+        phase=phase))

@@ -153,8 +153,16 @@ class Rule:
     # not suppressed, not exempted); a superseding stack check names the other resources its finding
     # stands for by yielding ``(resource, message, covers)``.
     superseded_by: tuple = ()
+    # Where a resource rule runs: "resource" (Analyze, one resource at a time as it is registered) or "stack"
+    # (AnalyzeStack, still one resource at a time): a resource rule related by ``superseded_by`` (either way,
+    # through any chain) to a stack rule must run with the stack, and declares so (``Registry.freeze`` checks).
+    phase: str = "resource"
     # A one-property rule's declaration (``core/property.py``), from which its check, fix and remediation follow.
     declared: Any = None
+
+    def __post_init__(self) -> None:
+        if self.stack:   # a stack rule runs with the stack, whatever it declared
+            object.__setattr__(self, "phase", "stack")
 
     @property
     def url(self) -> str:
@@ -264,6 +272,9 @@ class Registry(Mapping):
 
     def freeze(self) -> None:
         self.seal()
+        problems = phase_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
         self._frozen = True
 
     @property
@@ -289,6 +300,22 @@ def with_stack(rule: Rule, registry: Mapping | None = None) -> bool:
     return any(getattr(registry.get(r), "stack", False) for r in _related(rule.id, registry))
 
 
+def phase_problems(registry: Mapping) -> list:
+    """Resource rules whose declared ``phase`` is not the one their relations give them (``with_stack``)."""
+    out = []
+    for rule in registry.values():
+        if rule.stack:
+            continue
+        stack_rules = sorted(r for r in _related(rule.id, registry) if getattr(registry.get(r), "stack", False))
+        if stack_rules and rule.phase != "stack":
+            out.append(f"resource rule {rule.id!r} is related by superseded_by to the stack rule(s) "
+                       f"{', '.join(map(repr, stack_rules))}, so it runs with the stack: declare phase=\"stack\"")
+        elif not stack_rules and rule.phase != "resource":
+            out.append(f"resource rule {rule.id!r} declares phase={rule.phase!r} but is related to no stack rule; "
+                       "only such a relation makes a resource rule run with the stack")
+    return out
+
+
 def _related(rule_id: str, registry: Mapping) -> set:
     """``rule_id`` and every rule connected to it by ``superseded_by``, either way."""
     neighbours: dict = {}
@@ -307,13 +334,17 @@ def _related(rule_id: str, registry: Mapping) -> set:
 
 def _declare(stack: bool, id: str, category: str, severity: Sev, *, types: Iterable[str] = (), title: str,
              description: str, remediation: str, peers: Iterable[str] = (), config: dict | None = None,
-             service: str | None = None, hygiene: bool = False, superseded_by: Iterable[str] = ()):
+             service: str | None = None, hygiene: bool = False, superseded_by: Iterable[str] = (),
+             phase: str = "resource"):
+    if phase not in ("resource", "stack") or (stack and phase != "resource"):
+        raise ValueError(f"rule {id!r}: phase is \"resource\" or \"stack\", and only a resource rule declares it")
+
     def wrap(fn: Callable) -> Callable:
         svc = service or _service_of(types)
         REGISTRY.declare(Rule(id=id, category=category, severity=severity, title=title, description=description,
                               remediation=remediation.strip(), check=fn, types=tuple(types), stack=stack,
                               peers=tuple(peers), config=dict(config or {}), service=svc, hygiene=hygiene,
-                              superseded_by=tuple(superseded_by)))
+                              superseded_by=tuple(superseded_by), phase="stack" if stack else phase))
         return fn
     return wrap
 

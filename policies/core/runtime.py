@@ -188,7 +188,7 @@ def run_check(rule: Rule, subject: Resource | StackIndex, cfg: dict) -> list:
 
 
 def _each_resource(rule: Rule, stack: StackIndex, cfg: dict) -> list:
-    """A resource rule evaluated with the stack (``rule.with_stack``): its check on every resource of its
+    """A resource rule evaluated with the stack (it declares ``phase="stack"``): its check on every resource of its
     types, as Analyze would run it. Undecided on some resources is raised only when nothing was found
     (as for a stack check), so preview gives either the findings or the "can't run" notice."""
     found: list = []
