@@ -427,10 +427,15 @@ def _callback_message(role, attachments: list, problems: list) -> str:
                 "neither `role` nor `policies` (so do event handlers such as bucket.onObjectCreated, "
                 f"topic.onEvent and aws.cloudwatch.onSchedule). It attaches {len(names)} AWS-managed policies "
                 f"({', '.join(names)}), which grant {'; '.join(problems)}. Pass `policies` with only what the "
-                "code uses (e.g. [aws.iam.ManagedPolicy.AWSLambdaBasicExecutionRole] and a policy for its table), "
+                "code uses (e.g. the AWSLambdaBasicExecutionRole managed policy and a policy for its table), "
                 "or a `role` of its own.")
     return (f"runs as {role.label()}, which aws.lambda.CallbackFunction created from its `policies` "
             f"({', '.join(names)}); they grant {'; '.join(problems)}. Narrow `policies` to what the code uses.")
+
+
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+LAMBDA_TRUST = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": '
+                '"lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}')
 
 
 @stack_rule(
@@ -438,7 +443,11 @@ def _callback_message(role, attachments: list, problems: list) -> str:
     title="Function execution roles are least-privilege",
     description="A function whose role grants admin, a privilege-escalation path or PassRole on * turns any "
                 "code-injection bug into an account takeover.",
-    remediation="""# Give each function its own role with only the actions and resources its code uses.""",
+    remediation=f"""orders_role = aws.iam.Role("orders-role", assume_role_policy=json.dumps({LAMBDA_TRUST}))
+aws.iam.RolePolicyAttachment("orders-logs", role=orders_role.name, policy_arn="{BASIC_EXECUTION}")
+aws.iam.RolePolicy("orders-access", role=orders_role.id, policy=json.dumps({{"Version": "2012-10-17", "Statement": [
+    {{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": "<the table's ARN>"}}]}}))
+aws.lambda_.Function("orders", ..., role=orders_role.arn)""",
     peers=["Trend Micro Lambda.SharedAdminRole"])
 def lambda_role_overprivileged(stack, cfg):
     # One exposure, one finding: this finding stands for the managed-policy attachments it names (their
@@ -454,10 +463,35 @@ def lambda_role_overprivileged(stack, cfg):
             worse = (" It is also invokable by anyone, which makes this critical." if fn.urn in public else "")
             made = callback_role_attachments(stack, role)
             if made:
-                yield fn, _callback_message(role, made, problems) + worse, made
+                yield fn, Fixed(_callback_message(role, made, problems) + worse, _callback_fix(fn)), made
             else:
-                yield fn, (f"runs as {role.label()}, which grants {'; '.join(problems)}. Give the function a role "
-                           f"with only what it needs.{worse}"), sources
+                yield fn, Fixed(f"runs as {role.label()}, which grants {'; '.join(problems)}. Give the function a "
+                                f"role with only what it needs.{worse}", _own_role_fix(fn, role)), sources
+
+
+def _own_role_fix(fn, role) -> str:
+    """The function's own role: its trust, its logs, and a policy for the calls its code makes."""
+    var = _identifier(f"{fn.name}_role")
+    return (f'{var} = aws.iam.Role("{fn.name}-role", assume_role_policy=json.dumps({LAMBDA_TRUST}))\n'
+            f'aws.iam.RolePolicyAttachment("{fn.name}-logs", role={var}.name, policy_arn="{BASIC_EXECUTION}")\n'
+            f'aws.iam.RolePolicy("{fn.name}-access", role={var}.id, policy=json.dumps({{"Version": "2012-10-17", '
+            '"Statement": [{"Effect": "Allow", "Action": ["<the calls the code makes>"], '
+            '"Resource": "<the ARNs they act on>"}]}))\n'
+            f'aws.lambda_.Function("{fn.name}", ..., role={var}.arn)  # instead of {role.name}')
+
+
+def _callback_fix(fn) -> str:
+    """CallbackFunction's own option: ``policies`` with only what the code uses."""
+    return (f'aws.lambda_.CallbackFunction("{fn.name}", ..., policies=["{BASIC_EXECUTION}", '
+            f'{_identifier(fn.name + "_access")}.arn])  # an aws.iam.Policy for the calls the code makes')
+
+
+def _identifier(name: str) -> str:
+    """A variable name for a fix from a resource's name (``orders-fn`` -> ``orders_fn``)."""
+    import re
+
+    ident = re.sub(r"\W+", "_", name).strip("_") or "resource"
+    return f"r_{ident}" if ident[0].isdigit() else ident
 
 
 @stack_rule(

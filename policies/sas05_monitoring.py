@@ -394,7 +394,7 @@ def _exclude_verbose(r, cfg):
     description="A function whose role may not call logs:CreateLogStream and logs:PutLogEvents runs, but every "
                 "line it logs is dropped: failures and attacks leave no trace.",
     remediation="""aws.iam.RolePolicyAttachment("fn-logs", role=role.name,
-    policy_arn=aws.iam.ManagedPolicy.AWS_LAMBDA_BASIC_EXECUTION_ROLE)""",
+    policy_arn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")""",
     peers=["cfn_nag W58"])
 def lambda_role_no_logs(stack, cfg):
     for fn in stack.of_type(aws.FUNCTION):

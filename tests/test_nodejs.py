@@ -99,6 +99,10 @@ def test_the_callback_functions_default_role_is_one_finding_in_its_apis_terms(mi
         in over["message"]
     assert "AWSLambda_FullAccess" in over["message"] and "Pass `policies`" in over["message"]
     assert over["location"]["line"] == 9
+    # the fix is the component's own option, in the program's language
+    assert over["remediation"].startswith('new aws.lambda.CallbackFunction("onUpload", {'), over["remediation"]
+    assert '"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"' in over["remediation"]
+    assert "onUploadAccess.arn" in over["remediation"] and "aws.iam.Role(" not in over["remediation"]
     # the role's S3 access is on every bucket: not evidence the handler writes back to its trigger
     assert not [f for f in findings["findings"] if f["policy"] == "s3-lambda-recursive-loop"]
 

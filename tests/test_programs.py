@@ -328,12 +328,18 @@ role = aws.iam.Role("worker-role", assume_role_policy=json.dumps({"Version": "20
 aws.iam.RolePolicyAttachment("s3-full", role=role.name, policy_arn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
 aws.iam.RolePolicy("queue-all", role=role.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Action": "sqs:*", "Resource": "arn:aws:sqs:us-east-1:123456789012:jobs"}]}))
+ops = aws.iam.Role("ops-role", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+aws.iam.RolePolicy("ops-all", role=ops.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+aws.lambda_.Function("ops-fn", role=ops.arn, runtime="python3.13", handler="i.h", code=pulumi.AssetArchive({}))
 """
 
 
 def test_a_findings_fix_is_code_for_the_case_found(tmp_path):
     """The deprecated-runtime fix keeps the function's language; the wildcard fix names the service that was
-    granted (and replaces a managed policy by an inline one); in TypeScript too."""
+    granted (and replaces a managed policy by an inline one); an over-privileged function gets a role of its own,
+    named after it; in TypeScript too."""
     folder = _program(tmp_path, FIXES)
     for language, runtime, sqs in (("python", 'runtime="nodejs24.x"', '"sqs:SendMessage"'),
                                    ("typescript", 'runtime: "nodejs24.x"', '"sqs:SendMessage"')):
@@ -345,3 +351,11 @@ def test_a_findings_fix_is_code_for_the_case_found(tmp_path):
         assert sqs in queue and "dynamodb" not in queue and "instead of sqs:*" in queue, queue
         managed = found[("iam-wildcard-service-action", "s3-full")]["remediation"]
         assert '"s3:GetObject"' in managed and "instead of attaching AmazonS3FullAccess" in managed, managed
+        # the function's own role, named after it, in place of the admin role it runs as
+        own = found[("lambda-role-overprivileged", "ops-fn")]["remediation"]
+        assert "instead of ops-role" in own and "AWSLambdaBasicExecutionRole" in own, own
+        if language == "python":
+            assert 'ops_fn_role = aws.iam.Role("ops-fn-role"' in own and \
+                'aws.lambda_.Function("ops-fn", ..., role=ops_fn_role.arn)' in own, own
+        else:
+            assert 'const opsFnRole = new aws.iam.Role("ops-fn-role"' in own and "role: opsFnRole.arn" in own, own

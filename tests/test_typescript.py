@@ -193,3 +193,16 @@ aws.lambda_.Function("ok", environment={"variables": {"ANY_NAME": "x"}})
                       "t: aws.wafv2.WebAcl(rules): WebAclRuleArgsDict has no key 'statment'",
                       "t: pulumi_aws has no aws.s3.BucketAcl2",
                       "t: aws.iam.get_policy_document has no argument 'statement'"]
+
+
+def test_typescript_fixes_name_nothing_only_python_has():
+    """pulumi-aws's Python enum members (``aws.iam.ManagedPolicy.AWS_LAMBDA_BASIC_EXECUTION_ROLE``) do not exist in
+    TypeScript, and ``lambda_`` is Python's module name: no TypeScript fix may carry either."""
+    import json
+    import re
+
+    from policies.presentation import DATA
+
+    with open(DATA, encoding="utf-8") as f:
+        fixes = {rule: entry["typescript"] for rule, entry in json.load(f).items()}
+    assert {r: t for r, t in fixes.items() if re.search(r"ManagedPolicy\.[A-Z0-9]+_[A-Z0-9_]+|\blambda_\.", t)} == {}
