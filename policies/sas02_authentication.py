@@ -11,6 +11,7 @@ import fnmatch
 from .core import UNKNOWN, Sev, Undecided, as_list, bool_setting, fixes, iam, int_setting, list_setting, names_allowlist, \
     resource_rule, stack_rule
 from .core import Want, aws, openapi, property_rule
+from .core.rule import Fixed
 from .core.checks import name_allowed as allowed, open_policy, read_policy
 
 CAT = "SAS-2"
@@ -143,11 +144,15 @@ def lambda_resource_policy_public(r, cfg):
     peers=["CKV_AWS_59", "CKV2_AWS_70"], config=names_allowlist("methods"))
 def apigw_method_no_auth(r, cfg):
     if r.type == aws.REST_API:
+        open_routes = [route for route in openapi.routes(r.known("body")) or () if route.method != "OPTIONS"
+                       and route.authorization == "NONE" and not route.api_key]
+        if REST_API_COMPONENT in r.component_types:   # @pulumi/aws-apigateway built the body from its routes
+            return [Fixed(f"route {route.label} of the RestAPI component has no authorizer and no API key: anyone "
+                          "can call it. Give the route authorizers (or apiKeyRequired).", _route_fix(r, route))
+                    for route in open_routes]
         return [f"route {route.label} of the OpenAPI body has no security requirement and no API key: anyone can "
                 "call it. Add a security scheme with x-amazon-apigateway-authtype (cognito_user_pools, custom "
-                "or awsSigv4) to the route or the document."
-                for route in openapi.routes(r.known("body")) or () if route.method != "OPTIONS"
-                and route.authorization == "NONE" and not route.api_key]
+                "or awsSigv4) to the route or the document." for route in open_routes]
     method = r.known("httpMethod")
     if isinstance(method, str) and method.upper() == "OPTIONS":
         return None
@@ -155,6 +160,18 @@ def apigw_method_no_auth(r, cfg):
         return (f"{method} has authorization NONE and no API key: anyone can call it. Use an authorizer "
                 "(COGNITO_USER_POOLS, CUSTOM or AWS_IAM).")
     return None
+
+
+REST_API_COMPONENT = "aws-apigateway:index:RestAPI"
+
+
+def _route_fix(api, route) -> str:
+    """The RestAPI component's own option for one route: its authorizers."""
+    import json
+
+    return (f'apigateway.RestAPI({json.dumps(api.name)}, routes=[{{"path": {json.dumps(route.path)}, '
+            f'"method": {json.dumps(route.method)}, "event_handler": handler, "authorizers": [authorizer]}}])'
+            "  # and the API's other routes")
 
 
 @stack_rule(

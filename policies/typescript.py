@@ -99,7 +99,8 @@ class _Writer:
                 return f"{func}([{', '.join(self.expr(a) for a in node.args)}])"
             return f"{func}({', '.join(self.expr(a) for a in node.args)})"
         parts = dotted.split(".")
-        is_resource = dotted.startswith("aws.") and parts[-1][:1].isupper()
+        # a resource or component class: pulumi-aws's, or a component package's as programs import it
+        is_resource = parts[0] in ("aws", "apigateway", "awsx") and len(parts) > 1 and parts[-1][:1].isupper()
         func = self.expr(node.func)
         if dotted.startswith("aws.") and not is_resource:  # a data source function: aws.iam.get_policy_document
             func = ".".join([*func.split(".")[:-1], camel(parts[-1])])

@@ -47,7 +47,13 @@ def test_a_python_rest_api_is_judged_as_its_plugin_builds_it(mode, tmp_path):
     if mode == "update":
         assert ("apigw-method-no-auth", "shop", "aws:apigateway/restApi:RestApi") in names
         no_auth = [m for p, _, _, m in found if p == "apigw-method-no-auth"]
-        assert any("route GET /orders of the OpenAPI body has no security requirement" in m for m in no_auth)
+        # the component's own terms: a route of the RestAPI, its authorizers (not a hand-built Method)
+        assert any("route GET /orders of the RestAPI component has no authorizer and no API key: anyone can call "
+                   "it. Give the route authorizers (or api_key_required)." in m for m in no_auth), no_auth
+        fixes = [f["remediation"] for f in python["findings"] if f["policy"] == "apigw-method-no-auth"]
+        assert any('apigateway.RestAPI("shop", routes=[{"path": "/orders", "method": "GET", "event_handler": '
+                   'handler, "authorizers": [authorizer]}])' in fix for fix in fixes), fixes
+        assert not any("aws.apigateway.Method(" in fix for fix in fixes), fixes
         assert not any("/admin" in m for m in no_auth)              # iam_auth_enabled
         assert not any("POST /orders" in m for m in no_auth)        # api_key_required
     if not HAVE_NODE:

@@ -206,3 +206,15 @@ def test_typescript_fixes_name_nothing_only_python_has():
     with open(DATA, encoding="utf-8") as f:
         fixes = {rule: entry["typescript"] for rule, entry in json.load(f).items()}
     assert {r: t for r, t in fixes.items() if re.search(r"ManagedPolicy\.[A-Z0-9]+_[A-Z0-9_]+|\blambda_\.", t)} == {}
+
+
+def test_a_component_fix_is_a_component_in_typescript():
+    """A fix that is a component's own option (@pulumi/aws-apigateway's RestAPI routes) is constructed with
+    ``new`` and its route fields in the args object's names."""
+    from policies.presentation import fix_in
+
+    ts = fix_in('apigateway.RestAPI("shop", routes=[{"path": "/orders", "method": "GET", "event_handler": handler, '
+                '"authorizers": [authorizer]}])  # and the API\'s other routes', "typescript")
+    assert ts.startswith('new apigateway.RestAPI("shop", {'), ts
+    assert 'path: "/orders"' in ts and "eventHandler: handler" in ts and "authorizers: [authorizer]" in ts, ts
+    assert ts.rstrip().endswith("// and the API's other routes"), ts

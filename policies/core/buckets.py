@@ -51,9 +51,7 @@ def cloudfront_content(stack) -> set:
 def component_built(resource) -> bool:
     """Whether a published component (``PUBLISHED_COMPONENTS``) built the resource: its URN's type chain
     has such a component above it."""
-    chain = resource.urn.split("::")[2] if resource.urn.count("::") >= 3 else ""
-    parents = chain.split("$")[:-1]
-    return any(p.split(":")[0] in PUBLISHED_COMPONENTS for p in parents)
+    return any(p.split(":")[0] in PUBLISHED_COMPONENTS for p in resource.component_types)
 
 
 def content_or_internal(stack, cfg: dict) -> set:

@@ -162,6 +162,14 @@ class Resource:
         return (self.origin.type if self.origin is not None else self.type).rsplit(":", 1)[-1]
 
     @property
+    def component_types(self) -> tuple:
+        """The types of the components above the resource, outermost first (its URN's type chain without its
+        own type): ``("aws-apigateway:index:RestAPI",)`` for the RestApi that component builds."""
+        urn = self.report_urn
+        chain = urn.split("::")[2] if urn.count("::") >= 3 else ""
+        return tuple(chain.split("$")[:-1])
+
+    @property
     def report_urn(self) -> str:
         """The URN a finding on this resource is reported at (an aws-native resource's own, for its views)."""
         return self.origin.urn if self.origin is not None else self.urn
