@@ -163,3 +163,30 @@ def test_what_pulumi_preview_gives_a_typescript_program_scan_gives_it(tmp_path):
         os.environ.clear()
         os.environ.update(env)
     assert tags == {"org": "acme", "user": "AWS", "vpc": "VPC-0ABC"}
+
+
+def test_a_resource_made_in_an_apply_callback_is_located_at_its_line(tmp_path):
+    """V8 writes an anonymous callback's frame without a name, which the SDK's frame pattern did not read: a
+    resource made inside `output.apply(id => new ...)` had no position and was located at Pulumi.yaml line 1.
+    It is located at the line that makes it, in SARIF too."""
+    (tmp_path / "Pulumi.yaml").write_text("name: in-apply\nruntime: nodejs\n")
+    (tmp_path / "package.json").write_text('{"name": "in-apply", "main": "index.ts"}\n')
+    (tmp_path / "index.ts").write_text(
+        'import * as aws from "@pulumi/aws";\n\n'
+        'const bucket = new aws.s3.Bucket("data");\n\n'
+        "bucket.id.apply(id => {\n"
+        '    return new aws.sqs.Queue("jobs", { sqsManagedSseEnabled: false });\n'
+        "});\n"
+        'bucket.arn.apply(function named(arn) { return new aws.sns.Topic("alerts"); });\n')
+    out, sarif = tmp_path / "f.json", tmp_path / "f.sarif"
+    proc = scan(str(tmp_path), "--json", str(out), "--sarif", str(sarif))
+    assert proc.returncode in (0, 1), proc.stderr
+    where = {f["resource"]: f["location"] for f in json.loads(out.read_text())["findings"]}
+    assert where["jobs"] == {"file": "index.ts", "line": 6}, where
+    assert where["alerts"] == {"file": "index.ts", "line": 8}, where
+    assert where["data"] == {"file": "index.ts", "line": 3}, where
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    lines = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] + ":" +
+             str(r["locations"][0]["physicalLocation"]["region"]["startLine"])
+             for r in results if "jobs" in r["message"]["text"]}
+    assert lines == {"index.ts:6"}, lines

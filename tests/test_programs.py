@@ -359,3 +359,23 @@ def test_a_findings_fix_is_code_for_the_case_found(tmp_path):
                 'aws.lambda_.Function("ops-fn", ..., role=ops_fn_role.arn)' in own, own
         else:
             assert 'const opsFnRole = new aws.iam.Role("ops-fn-role"' in own and "role: opsFnRole.arn" in own, own
+
+
+def test_a_resource_made_in_an_apply_callback_is_located_at_its_line(tmp_path):
+    """A Python resource made inside an ``apply`` callback (a lambda, or a function the program defines) is
+    located at the line that makes it."""
+    folder = _program(tmp_path, """
+    bucket = aws.s3.Bucket("data")
+
+
+    def make_queue(name):
+        return aws.sqs.Queue("jobs", sqs_managed_sse_enabled=False)
+
+
+    bucket.id.apply(make_queue)
+    bucket.arn.apply(lambda arn: aws.sns.Topic("alerts"))
+    """)
+    r = scan(folder, "--json", "-")
+    where = {f["resource"]: f["location"] for f in json.loads(r.stdout)["findings"]}
+    assert where["jobs"] == {"file": "__main__.py", "line": 9}, where
+    assert where["alerts"] == {"file": "__main__.py", "line": 13}, where

@@ -65,12 +65,28 @@ function patchStackReference(pulumi) {
     proto.requireOutput = function (name) { return unknownOr(this, name); };
 }
 
+// The SDK locates a resource at the first frame of `new Error().stack` below its constructors, parsed with
+// `Resource.framePositionRegExp`, which reads only frames of named functions (`at name (file:line:col)`). A
+// resource made inside an anonymous callback (`bucket.id.apply(id => new aws.sqs.Queue(...))`) is made from a
+// frame V8 writes without a name (`at file:line:col`): it had no position, and `scan` fell back to the
+// project file. This reads both forms, so it is located at the callback's line, as a named function's is.
+const framesPatched = new WeakSet();
+function patchFramePositions(pulumi) {
+    const resource = pulumi.Resource;
+    if (!resource || framesPatched.has(resource) || !(resource.framePositionRegExp instanceof RegExp)) {
+        return;
+    }
+    framesPatched.add(resource);
+    resource.framePositionRegExp = /^\s*at (?:.* \()?(?<file>[^()]+?):(?<line>[0-9]+):(?<column>[0-9]+)\)?$/;
+}
+
 const load = Module._load;
 let patched = null;
 Module._load = function (request, parent, isMain) {
     const exported = load.apply(this, arguments);
     if (request === "@pulumi/pulumi" && exported && exported.StackReference) {
         patchStackReference(exported);
+        patchFramePositions(exported);
     }
     if (request === "@pulumi/aws-apigateway" && exported && exported.RestAPI) {
         if (patched === null) {
