@@ -46,6 +46,20 @@ def _relations(rule: Rule) -> str:
     return "; ".join(parts) or "-"
 
 
+def _components(rule: Rule) -> str:
+    """The published components that build a resource of the rule's types without passing on what its fix sets:
+    a finding there is not reported (``core/components.py``)."""
+    from .core import components
+
+    sets = rule.sets or ((rule.declared.path,) if rule.declared is not None else ())
+    found = sorted({c for c, built in components.SETTABLE.items() for t in rule.types
+                    if t in built and sets and not any(p.split(".")[0] in built[t] for p in sets)})
+    if not found:
+        return ""
+    return (f"not reported on what {', '.join(f'`{c}`' for c in found)} builds: it does not pass "
+            f"{', '.join(f'`{p}`' for p in sets)} on, so the program cannot set it")
+
+
 def page(rule: Rule) -> str:
     level = governance.default_level(rule)
     lines = [
@@ -60,6 +74,7 @@ def page(rule: Rule) -> str:
         f"| Default level | {level}" + (" (a hygiene rule: on in the `strict` profile)" if rule.hygiene else "") + " |",
         f"| Kind | {_kind(rule)} |",
         f"| Relations | {_relations(rule)} |",
+        *([f"| Components | {unreachable} |"] if (unreachable := _components(rule)) else []),
         f"| Resource types | {', '.join(f'`{t}`' for t in rule.types) or 'every type'} |",
         f"| aws-native types | {', '.join(f'`{t}`' for t in native_types(rule)) or ('every type' if not rule.types else '-')} |",
         f"| Peers | {', '.join(rule.peers) or '-'} |",

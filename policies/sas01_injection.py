@@ -7,7 +7,8 @@ request validation, and no browser-wide CORS on function URLs.
 from __future__ import annotations
 
 from .core import Sev, Want, property_rule, as_list, resource_rule, stack_rule
-from .core import aws, openapi
+from .core import aws, components, openapi
+from .core.rule import Fixed
 
 CAT = "SAS-1"
 
@@ -78,7 +79,10 @@ def apigw_rest_stage_waf(stack, cfg):
         if any("PRIVATE" in as_list(a.get("endpointConfiguration.types")) for a in apis):
             continue
         if not _associated(stack, stage):
-            yield stage, "has no WAF web ACL association. Associate a web ACL with the stage."
+            message = "has no WAF web ACL association. Associate a web ACL with the stage."
+            built = components.stage_outputs(stage)   # the RestAPI component's stage: its output names it
+            yield stage, (Fixed(message, f'aws.wafv2.WebAclAssociation("{stage.name}-waf", resource_arn={built[1]}, '
+                                         'web_acl_arn=acl.arn)') if built else message)
 
 
 property_rule(

@@ -261,7 +261,7 @@ def _http_api_routes_no_auth(r, cfg) -> list:
     remediation="""cert = aws.apigateway.ClientCertificate("backend")
 aws.apigateway.Stage("prod", rest_api=api.id, deployment=deployment.id, stage_name="prod",
     client_certificate_id=cert.id)""",
-    peers=["CKV2_AWS_51", "FSBP APIGateway.2"])
+    peers=["CKV2_AWS_51", "FSBP APIGateway.2"], sets=["clientCertificateId"])
 def apigw_client_cert(stack, cfg):
     http_apis = set()
     for integ in stack.of_type(aws.REST_INTEGRATION):

@@ -7,7 +7,8 @@ tracing, and alarms that notice abuse and runaway loops.
 from __future__ import annotations
 
 from .core import Sev, Want, property_rule, as_list, fixes, iam, int_setting, resource_rule, stack_rule
-from .core import aws, buckets, managed, roles
+from .core import aws, buckets, components, managed, roles
+from .core.rule import Fixed
 from .core.reach import QUICK_CREATE
 from .core.checks import open_policy, s3_log_targets
 
@@ -143,7 +144,7 @@ aws.apigateway.Stage("prod", ..., access_log_settings={"destination_arn": log_gr
 aws.apigatewayv2.Stage("live", ..., access_log_settings={"destination_arn": log_group.arn,
     "format": json.dumps({"requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
                           "status": "$context.status", "routeKey": "$context.routeKey"})})""",
-    peers=["CKV_AWS_76", "CKV_AWS_95", "FSBP APIGateway.9"])
+    peers=["CKV_AWS_76", "CKV_AWS_95", "FSBP APIGateway.9"], sets=["accessLogSettings"])
 def apigw_access_logging(r, cfg):
     if r.type == aws.HTTP_API:   # a quick-create API: its automatic $default stage is no resource of the program
         return QUICK_CREATE.format(what="writes no access log") if r.is_set("target") else None
@@ -180,7 +181,11 @@ def apigw_execution_logging(stack, cfg):
         name = stage.get("stageName")
         if apis and not any(ms.get("stageName") in (name, None) or not isinstance(ms.get("stageName"), str)
                             for a in apis for ms in _logging_settings(stack, a)):
-            yield stage, "has no */* MethodSettings with loggingLevel ERROR or INFO. Add one."
+            message = "has no */* MethodSettings with loggingLevel ERROR or INFO. Add one."
+            built = components.stage_outputs(stage)   # the RestAPI component's stage: its outputs name it
+            yield stage, (Fixed(message, f'aws.apigateway.MethodSettings("{stage.name}-logging", rest_api={built[2]}, '
+                                         f'stage_name={built[3]}, method_path="*/*", settings={{"logging_level": '
+                                         '"ERROR", "metrics_enabled": True})') if built else message)
     for stage in stack.of_type(aws.HTTP_STAGE):
         apis = stack.targets(stage, "apiId", aws.HTTP_API)
         if any(a.get("protocolType") == "WEBSOCKET" for a in apis) and \
@@ -242,7 +247,7 @@ property_rule(
     "format": json.dumps({"requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
                           "status": "$context.status", "routeKey": "$context.routeKey"})})""",
     peers=["serverless-rules WS2001", "cdk-nag Serverless-APIGWStructuredLogging"],
-    superseded_by=["apigw-access-logging"])
+    superseded_by=["apigw-access-logging"], sets=["accessLogSettings"])
 def apigw_access_log_json(r, cfg):
     fmt = r.known("accessLogSettings.format")
     if not isinstance(fmt, str) or not fmt.strip():

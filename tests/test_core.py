@@ -703,3 +703,26 @@ def test_grants_names_admin_managed_policies_in_any_partition():
     assert not grants.grants_admin("arn:aws:iam::aws:policy/AWSLambdaExecute")
     assert grants.managed_where("arn:aws:iam::aws:policy/AmazonS3FullAccess") == \
         "the AWS-managed AmazonS3FullAccess policy"
+
+
+# --- components: what a program can change on what a component builds ----------------------------------------
+
+def test_a_components_stage_is_named_by_its_outputs_and_its_unpassed_properties_are_known():
+    from policies.core import components
+
+    urn = "urn:pulumi:dev::shop::aws-apigateway:index:RestAPI$aws:apigateway/stage:Stage::shop-api"
+    stage = Resource("aws:apigateway/stage:Stage", "shop-api", urn, {})
+    assert stage.component_types == ("aws-apigateway:index:RestAPI",)
+    assert components.unsettable(stage, "xrayTracingEnabled") == "aws-apigateway:index:RestAPI"
+    assert components.unsettable(stage, "accessLogSettings.destinationArn") == "aws-apigateway:index:RestAPI"
+    assert components.unsettable(stage, "stageName") is None
+    assert components.stage_outputs(stage) == ("shop_api", "shop_api.stage.arn", "shop_api.api.id",
+                                               "shop_api.stage.stage_name")
+    own = Resource("aws:apigateway/stage:Stage", "prod", "urn:pulumi:dev::shop::aws:apigateway/stage:Stage::prod", {})
+    assert own.component_types == () and components.unsettable(own, "xrayTracingEnabled") is None
+    assert components.stage_outputs(own) is None
+    # a component not in the table passes its resources' properties through: nothing is dropped
+    other = Resource("aws:apigateway/stage:Stage", "s", "urn:pulumi:dev::p::acme:index:Api$aws:apigateway/stage:Stage::s", {})
+    assert components.unsettable(other, "xrayTracingEnabled") is None
+    assert components.stage_outputs(Resource("aws:apigateway/stage:Stage", "9api", urn.replace("shop-api", "9api"),
+                                             {}))[0] == "api_9api"

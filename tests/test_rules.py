@@ -58,10 +58,24 @@ def judge(case, mode: str, all_diags: list) -> None:
             rule = REGISTRY[case.rule]
             assert d.severity == ("low" if rule.severity.value == "info" else rule.severity.value)
             assert any(p in d.message for p in phrases), f"{case.rule}: unexpected message {d.message!r}"
+            if d.fix:   # a fix for the case found is a program, in Python and in TypeScript
+                _is_code(case.rule, d.fix)
     else:
         assert not violations, f"{case.rule} reported on a compliant program: {[d.message for d in violations]}"
         if mode == "update":
             assert not undecided, f"{case.rule} could not decide on update: {undecided}"
+
+
+def _is_code(rule_id: str, fix: str) -> None:
+    import ast
+
+    from policies.typescript import translate
+
+    try:
+        ast.parse(fix)
+        translate(fix)
+    except Exception as exc:  # noqa: BLE001 - any failure is the finding's fix not being code
+        raise AssertionError(f"{rule_id}: the finding's fix is not code ({type(exc).__name__}: {exc}): {fix!r}") from exc
 
 
 def phrases_of(rule_id: str) -> tuple:

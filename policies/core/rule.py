@@ -157,6 +157,10 @@ class Rule:
     # (AnalyzeStack, still one resource at a time): a resource rule related by ``superseded_by`` (either way,
     # through any chain) to a stack rule must run with the stack, and declares so (``Registry.freeze`` checks).
     phase: str = "resource"
+    # The properties of the resource found that the fix sets (a property rule's own path needs no declaring): a
+    # finding on a resource a published component built without passing them on is not reported, since the
+    # program cannot set them (core/components.py).
+    sets: tuple = ()
     # A one-property rule's declaration (``core/property.py``), from which its check, fix and remediation follow.
     declared: Any = None
 
@@ -335,7 +339,7 @@ def _related(rule_id: str, registry: Mapping) -> set:
 def _declare(stack: bool, id: str, category: str, severity: Sev, *, types: Iterable[str] = (), title: str,
              description: str, remediation: str, peers: Iterable[str] = (), config: dict | None = None,
              service: str | None = None, hygiene: bool = False, superseded_by: Iterable[str] = (),
-             phase: str = "resource"):
+             phase: str = "resource", sets: Iterable[str] = ()):
     if phase not in ("resource", "stack") or (stack and phase != "resource"):
         raise ValueError(f"rule {id!r}: phase is \"resource\" or \"stack\", and only a resource rule declares it")
 
@@ -344,7 +348,8 @@ def _declare(stack: bool, id: str, category: str, severity: Sev, *, types: Itera
         REGISTRY.declare(Rule(id=id, category=category, severity=severity, title=title, description=description,
                               remediation=remediation.strip(), check=fn, types=tuple(types), stack=stack,
                               peers=tuple(peers), config=dict(config or {}), service=svc, hygiene=hygiene,
-                              superseded_by=tuple(superseded_by), phase="stack" if stack else phase))
+                              superseded_by=tuple(superseded_by), phase="stack" if stack else phase,
+                              sets=tuple(sets)))
         return fn
     return wrap
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, NamedTuple
 
-from . import governance, messages
+from . import components, governance, messages
 from .resource import Resource, Undecided
 from .native_forms import native_terms
 from .rule import CATEGORIES, COMMON_CONFIG, REGISTRY, Rule, Sev, engine_schema
@@ -214,11 +214,16 @@ def suppression_patterns(cfg: dict) -> governance.Patterns:
 
 
 def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:
-    """Drop findings on ignored resources; attach exemptions (a finding that is exempted stays, advisory)."""
+    """Drop findings on ignored resources, and on resources a component built that only a property it does not
+    pass on would fix (``Rule.sets``, ``core/components.py``); attach exemptions (a finding that is exempted
+    stays, advisory)."""
     patterns = suppression_patterns(cfg)
+    sets = rule.sets or ((rule.declared.path,) if rule.declared is not None else ())
     for resource, message in found:
         if patterns and governance.name_matches(resource, patterns):
             continue
+        if sets and resource.component_types and all(components.unsettable(resource, p) for p in sets):
+            continue   # a component built it and passes none of what the fix sets: nobody can act on it
         yield resource, message, governance.exemption_for(rule, resource, resource.context)
 
 
