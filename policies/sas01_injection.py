@@ -48,7 +48,8 @@ def apigw_method_request_validation(r, cfg):
                 "payload reaches the backend. Set x-amazon-apigateway-request-validator (with validateRequestBody) "
                 "on the route or the document."
                 for route in openapi.routes(r.known("body")) or ()
-                if route.method in ("POST", "PUT", "PATCH", "ANY") and not route.validator]
+                if route.method in ("POST", "PUT", "PATCH", "ANY") and not route.validator
+                and not (route.static_content and components.REST_API_COMPONENT in r.component_types)]
     method = r.known("httpMethod")
     if isinstance(method, str) and method.upper() == "OPTIONS":
         return None

@@ -147,9 +147,10 @@ def apigw_method_no_auth(r, cfg):
         open_routes = [route for route in openapi.routes(r.known("body")) or () if route.method != "OPTIONS"
                        and route.authorization == "NONE" and not route.api_key]
         if REST_API_COMPONENT in r.component_types:   # @pulumi/aws-apigateway built the body from its routes
+            # (a route serving the program's local files from the component's bucket is a website's: public)
             return [Fixed(f"route {route.label} of the RestAPI component has no authorizer and no API key: anyone "
                           "can call it. Give the route authorizers (or apiKeyRequired).", _route_fix(r, route))
-                    for route in open_routes]
+                    for route in open_routes if not route.static_content]
         return [f"route {route.label} of the OpenAPI body has no security requirement and no API key: anyone can "
                 "call it. Add a security scheme with x-amazon-apigateway-authtype (cognito_user_pools, custom "
                 "or awsSigv4) to the route or the document." for route in open_routes]

@@ -110,3 +110,17 @@ def test_precision_and_recall_per_language_meet_the_bar(update_records, pack_for
             expected_n += len(exp["expected"])
         assert tp / given_n >= 0.90, (lang, tp, given_n)
         assert tp / expected_n >= 0.95, (lang, tp, expected_n)
+
+
+@pytest.mark.parametrize("app", ["template-serverless-aws-python", "template-serverless-aws-typescript"])
+def test_the_serverless_templates_website_routes_are_not_an_open_api(app, update_records, pack_for):
+    """Pulumi's serverless templates serve a www folder through the RestAPI component (GET / and ANY
+    /{proxy+}, answered from the component's bucket) and one function route: only the function route is an
+    unauthenticated API, and nothing the component made for the files (its bucket, role, S3 policy) is
+    reported."""
+    diags = pack_for(app, "update").run(update_records[app])
+    no_auth = [d.message for d in diags if d.policy == "apigw-method-no-auth"]
+    assert len(no_auth) == 1 and "route GET /date of the RestAPI component" in no_auth[0], no_auth
+    validation = [d.message for d in diags if d.policy == "apigw-method-request-validation"]
+    assert validation == [], validation
+    assert not [d for d in diags if d.resource.startswith("api4c238266")], "a finding on the component's own role"

@@ -20,11 +20,15 @@ REST_API_COMPONENT = "aws-apigateway:index:RestAPI"
 
 # @pulumi/aws-apigateway's RestAPI takes routes (or swaggerString), stageName, apiKeySource, binaryMediaTypes,
 # description, disableExecuteApiEndpoint, gatewayResponses, requestValidator, staticRoutesBucket and tags; its
-# Stage gets only the name, its Deployment nothing of the program's.
+# Stage gets only the name; its Deployment, the Lambda permissions of its routes, and the objects, role and
+# AmazonS3FullAccess attachment it makes to serve a route's local files get nothing of the program's (an empty
+# set: no finding on them is reported, whatever its rule). Its bucket is core/buckets.py's to judge: quiet by
+# default, judged with the bucket rules' ``everyBucket``.
 SETTABLE: dict = {
     REST_API_COMPONENT: {
         aws.REST_STAGE: frozenset({"stageName"}),
-        aws.REST_DEPLOYMENT: frozenset(),
+        **{t: frozenset() for t in (aws.REST_DEPLOYMENT, aws.PERMISSION, aws.BUCKET_OBJECT, aws.ROLE,
+                                    aws.ROLE_POLICY_ATTACHMENT)},
     },
 }
 
@@ -41,6 +45,14 @@ def unsettable(resource, path: str) -> str | None:
     for component in resource.component_types:
         settable = SETTABLE.get(component, {}).get(resource.type)
         if settable is not None and top not in settable:
+            return component
+    return None
+
+
+def untouchable(resource) -> str | None:
+    """The component that built ``resource`` passing nothing of the program's on to it, or None."""
+    for component in resource.component_types:
+        if SETTABLE.get(component, {}).get(resource.type) == frozenset():
             return component
     return None
 

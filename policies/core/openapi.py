@@ -36,6 +36,12 @@ class Route:
     def label(self) -> str:
         return f"{self.method} {self.path}"
 
+    @property
+    def static_content(self) -> bool:
+        """A route that API Gateway answers from S3 objects itself (an ``aws`` integration on an ``s3:path/``
+        uri): files served, no function behind it."""
+        return self.integration == "aws" and ":s3:path/" in self.uri
+
 
 def load(body: Any) -> dict | None:
     """The document as a mapping, or None."""

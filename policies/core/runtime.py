@@ -222,7 +222,8 @@ def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:
     for resource, message in found:
         if patterns and governance.name_matches(resource, patterns):
             continue
-        if sets and resource.component_types and all(components.unsettable(resource, p) for p in sets):
+        if resource.component_types and (components.untouchable(resource) or
+                                         (sets and all(components.unsettable(resource, p) for p in sets))):
             continue   # a component built it and passes none of what the fix sets: nobody can act on it
         yield resource, message, governance.exemption_for(rule, resource, resource.context)
 
