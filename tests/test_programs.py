@@ -379,3 +379,23 @@ def test_a_resource_made_in_an_apply_callback_is_located_at_its_line(tmp_path):
     where = {f["resource"]: f["location"] for f in json.loads(r.stdout)["findings"]}
     assert where["jobs"] == {"file": "__main__.py", "line": 9}, where
     assert where["alerts"] == {"file": "__main__.py", "line": 13}, where
+
+
+def test_a_multi_language_components_outputs_are_read_without_failing(tmp_path):
+    """awsx's components are built by their provider plugin, which ``scan`` does not run: each output their
+    SDK class declares is unknown (never None), so ``loadbalancer.load_balancer.dns_name`` (Pulumi's
+    container-aws-python template) reads like a preview, and ``scan`` says what it could not judge."""
+    folder = _program(tmp_path, """
+    import pulumi_awsx as awsx
+
+    loadbalancer = awsx.lb.ApplicationLoadBalancer("loadbalancer")
+    url = pulumi.Output.concat("http://", loadbalancer.load_balancer.dns_name)
+    group = loadbalancer.default_target_group.apply(lambda g: g)
+    pulumi.export("url", url)
+    aws.sqs.Queue("jobs", sqs_managed_sse_enabled=False)
+    """)
+    for mode in ([], ["--preview"]):
+        r = scan(folder, "--json", "-", *mode)
+        assert r.returncode in (0, 1), r.stderr
+        assert "nothing inside them was judged: loadbalancer (awsx:lb:ApplicationLoadBalancer)" in r.stderr, r.stderr
+        assert [f["resource"] for f in json.loads(r.stdout)["findings"] if f["policy"] == "sqs-encryption"] == ["jobs"]

@@ -26,6 +26,7 @@ from typing import Callable
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+REST_API_COMPONENT = "aws-apigateway:index:RestAPI"   # built in the program's process (rest_api.py)
 SKIPPED_TYPES = ("pulumi:providers:",)
 
 
@@ -252,6 +253,41 @@ def _patch_stack_reference() -> None:
     setattr(ref_class, "_serverless_guard", True)
 
 
+def _patch_remote_components() -> None:
+    """A multi-language component's SDK class registers each output it declares as None, which the SDK leaves
+    out of the request: in the runner's own process, each is sent unknown instead, so the mocks' answer can
+    say which outputs the component has (``_unknown_component_outputs``)."""
+    import asyncio
+
+    import pulumi
+    from pulumi.output import Output
+
+    component = pulumi.ComponentResource
+    if getattr(component, "_serverless_guard", False):
+        return
+    original = component.__init__
+
+    def unknown() -> Output:
+        loop = asyncio.get_event_loop()
+        value, known, secret = loop.create_future(), loop.create_future(), loop.create_future()
+        value.set_result(None)
+        known.set_result(False)
+        secret.set_result(False)
+        return Output(set(), value, known, secret)
+
+    # not named __init__: the SDK places a resource by counting the __init__ frames below its constructor
+    def init(self, t, name, props=None, opts=None, remote=False, package_ref=None):
+        if remote and props is not None and t != REST_API_COMPONENT:
+            # the SDK passes a dict, or its args object made for this call (its outputs in its __dict__)
+            fields = props if isinstance(props, dict) else getattr(props, "__dict__", {})
+            for key in [k for k, v in fields.items() if v is None]:
+                fields[key] = unknown()
+        original(self, t, name, props, opts, remote, package_ref)
+
+    setattr(component, "__init__", init)
+    setattr(component, "_serverless_guard", True)
+
+
 def _make_mocks(preview: bool):
     import pulumi
 
@@ -410,6 +446,8 @@ def _recording_monitor(mocks, capture: Capture, preview: bool):
             # resource object on its own thread's event loop, which the program's loop then awaits
             # ("attached to a different loop"); the provider gets the resource's id, as from the engine.
             response = super().RegisterResource(_without_resource_refs(request, "object"))
+            if request.remote:
+                _unknown_component_outputs(request, response)
             if request.type.startswith(SKIPPED_TYPES):
                 return response
             inputs = json_format.MessageToDict(request.object)
@@ -431,6 +469,20 @@ def _recording_monitor(mocks, capture: Capture, preview: bool):
             return response
 
     return RecordingMonitor(mocks)
+
+
+def _unknown_component_outputs(request, response) -> None:
+    """A multi-language component's outputs (awsx's ``ApplicationLoadBalancer.load_balancer``) are made by its
+    provider plugin, which ``scan`` does not run. Its SDK class registers every output it declares (as null),
+    and the mocks answer with the inputs alone: each output would be None in an update, and
+    ``loadbalancer.load_balancer.dns_name`` fail. Each is answered unknown instead, as in a preview before the
+    component exists: the program reads it without failing, and nothing it feeds is judged as known."""
+    if request.type == REST_API_COMPONENT:   # built here (rest_api.py), its outputs with it
+        return
+    given = response.object.fields
+    for key in request.object.fields:
+        if key not in given:
+            given[key].string_value = UNKNOWN
 
 
 def _without_resource_refs(request, field_name: str):
@@ -533,6 +585,7 @@ def run(program: Callable[[], None], mode: str = "update", project: str = "app",
 
     rt_config.set_all_config({**region_config(), **(config or {})}, list(secret_keys))
     _patch_stack_reference()
+    _patch_remote_components()
     errors: list = []
 
     def body():
