@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .core import Sev, Want, property_rule, as_list, resource_rule, stack_rule
 from .core import aws, components, openapi
-from .core.rule import Fixed
+from .core.rule import Fixed, literal
 
 CAT = "SAS-1"
 
@@ -82,7 +82,7 @@ def apigw_rest_stage_waf(stack, cfg):
         if not _associated(stack, stage):
             message = "has no WAF web ACL association. Associate a web ACL with the stage."
             built = components.stage_outputs(stage)   # the RestAPI component's stage: its output names it
-            yield stage, (Fixed(message, f'aws.wafv2.WebAclAssociation("{stage.name}-waf", resource_arn={built[1]}, '
+            yield stage, (Fixed(message, f'aws.wafv2.WebAclAssociation({literal(stage.name + "-waf")}, resource_arn={built[1]}, '
                                          'web_acl_arn=acl.arn)') if built else message)
 
 

@@ -11,7 +11,7 @@ import fnmatch
 from .core import UNKNOWN, Sev, Undecided, as_list, bool_setting, fixes, iam, int_setting, list_setting, names_allowlist, \
     resource_rule, stack_rule
 from .core import Want, aws, openapi, property_rule
-from .core.rule import Fixed
+from .core.rule import Fixed, literal
 from .core.checks import name_allowed as allowed, open_policy, read_policy
 
 CAT = "SAS-2"
@@ -168,10 +168,8 @@ REST_API_COMPONENT = "aws-apigateway:index:RestAPI"
 
 def _route_fix(api, route) -> str:
     """The RestAPI component's own option for one route: its authorizers."""
-    import json
-
-    return (f'apigateway.RestAPI({json.dumps(api.name)}, routes=[{{"path": {json.dumps(route.path)}, '
-            f'"method": {json.dumps(route.method)}, "event_handler": handler, "authorizers": [authorizer]}}])'
+    return (f'apigateway.RestAPI({literal(api.name)}, routes=[{{"path": {literal(route.path)}, '
+            f'"method": {literal(route.method)}, "event_handler": handler, "authorizers": [authorizer]}}])'
             "  # and the API's other routes")
 
 

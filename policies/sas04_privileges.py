@@ -11,7 +11,7 @@ import fnmatch
 from collections import defaultdict
 
 from .core import Keyed, Sev, as_list, iam, int_setting, list_setting, resource_rule, stack_rule
-from .core.rule import Fixed
+from .core.rule import Fixed, literal, variable
 from .core import aws, managed, roles
 from .core.checks import malformed_message, read_policy
 from .core.reach import public_functions
@@ -151,7 +151,7 @@ def _named_actions_fix(r, doc, wild: list) -> str:
     actions = [a for w in wild for a in COMMON_ACTIONS.get(w.split(":")[0].lower(), [f"{w.split(':')[0]}:<Action>"])]
     statement = json.dumps({"Effect": "Allow", "Action": actions, "Resource": "<the ARNs it uses>"})
     if doc.managed_arn is not None:
-        return (f'aws.iam.RolePolicy("{r.name}-scoped", role=role.id, policy=json.dumps({{"Version": "2012-10-17", '
+        return (f'aws.iam.RolePolicy({literal(r.name + "-scoped")}, role=role.id, policy=json.dumps({{"Version": "2012-10-17", '
                 f'"Statement": [{statement}]}}))  # instead of attaching {managed.name_of(doc.managed_arn)}')
     return f"statement = {statement}  # instead of {', '.join(wild)}"
 
@@ -471,27 +471,20 @@ def lambda_role_overprivileged(stack, cfg):
 
 def _own_role_fix(fn, role) -> str:
     """The function's own role: its trust, its logs, and a policy for the calls its code makes."""
-    var = _identifier(f"{fn.name}_role")
-    return (f'{var} = aws.iam.Role("{fn.name}-role", assume_role_policy=json.dumps({LAMBDA_TRUST}))\n'
-            f'aws.iam.RolePolicyAttachment("{fn.name}-logs", role={var}.name, policy_arn="{BASIC_EXECUTION}")\n'
-            f'aws.iam.RolePolicy("{fn.name}-access", role={var}.id, policy=json.dumps({{"Version": "2012-10-17", '
+    var = variable(f"{fn.name}_role", "r")
+    return (f'{var} = aws.iam.Role({literal(fn.name + "-role")}, assume_role_policy=json.dumps({LAMBDA_TRUST}))\n'
+            f'aws.iam.RolePolicyAttachment({literal(fn.name + "-logs")}, role={var}.name, '
+            f'policy_arn="{BASIC_EXECUTION}")\n'
+            f'aws.iam.RolePolicy({literal(fn.name + "-access")}, role={var}.id, policy=json.dumps({{"Version": "2012-10-17", '
             '"Statement": [{"Effect": "Allow", "Action": ["<the calls the code makes>"], '
             '"Resource": "<the ARNs they act on>"}]}))\n'
-            f'aws.lambda_.Function("{fn.name}", ..., role={var}.arn)  # instead of {role.name}')
+            f'aws.lambda_.Function({literal(fn.name)}, ..., role={var}.arn)  # instead of {literal(role.name)[1:-1]}')
 
 
 def _callback_fix(fn) -> str:
     """CallbackFunction's own option: ``policies`` with only what the code uses."""
-    return (f'aws.lambda_.CallbackFunction("{fn.name}", ..., policies=["{BASIC_EXECUTION}", '
-            f'{_identifier(fn.name + "_access")}.arn])  # an aws.iam.Policy for the calls the code makes')
-
-
-def _identifier(name: str) -> str:
-    """A variable name for a fix from a resource's name (``orders-fn`` -> ``orders_fn``)."""
-    import re
-
-    ident = re.sub(r"\W+", "_", name).strip("_") or "resource"
-    return f"r_{ident}" if ident[0].isdigit() else ident
+    return (f'aws.lambda_.CallbackFunction({literal(fn.name)}, ..., policies=["{BASIC_EXECUTION}", '
+            f'{variable(fn.name + "_access", "r")}.arn])  # an aws.iam.Policy for the calls the code makes')
 
 
 @stack_rule(

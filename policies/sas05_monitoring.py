@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .core import Sev, Want, property_rule, as_list, fixes, iam, int_setting, resource_rule, stack_rule
 from .core import aws, buckets, components, managed, roles
-from .core.rule import Fixed
+from .core.rule import Fixed, literal
 from .core.reach import QUICK_CREATE
 from .core.checks import open_policy, s3_log_targets
 
@@ -183,7 +183,7 @@ def apigw_execution_logging(stack, cfg):
                             for a in apis for ms in _logging_settings(stack, a)):
             message = "has no */* MethodSettings with loggingLevel ERROR or INFO. Add one."
             built = components.stage_outputs(stage)   # the RestAPI component's stage: its outputs name it
-            yield stage, (Fixed(message, f'aws.apigateway.MethodSettings("{stage.name}-logging", rest_api={built[2]}, '
+            yield stage, (Fixed(message, f'aws.apigateway.MethodSettings({literal(stage.name + "-logging")}, rest_api={built[2]}, '
                                          f'stage_name={built[3]}, method_path="*/*", settings={{"logging_level": '
                                          '"ERROR", "metrics_enabled": True})') if built else message)
     for stage in stack.of_type(aws.HTTP_STAGE):

@@ -12,7 +12,7 @@ from functools import cache
 
 from .core import Sev, Want, property_rule, Undecided, as_list, fixes, int_setting, list_setting, lookup, resource_rule, stack_rule
 from .core import aws
-from .core.rule import Fixed
+from .core.rule import Fixed, literal
 
 CAT = "SAS-6"
 RUNTIMES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "lambda_runtimes.json")
@@ -100,7 +100,7 @@ def lambda_deprecated_runtime(r, cfg):
     message = f"runtime {problem}. {_move_to(runtime, today)}"
     target = successor(runtime, today) if isinstance(runtime, str) else None
     # the fix for this function: its own runtime family's supported version, never another language's
-    return Fixed(message, f'aws.lambda_.Function("{r.name}", ..., runtime="{target}")') if target else message
+    return Fixed(message, f'aws.lambda_.Function({literal(r.name)}, ..., runtime="{target}")') if target else message
 
 
 @resource_rule(

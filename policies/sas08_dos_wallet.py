@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .core import Sev, Undecided, as_list, bool_setting, fixes, int_setting, resource_rule, stack_rule
 from .core import aws, components, reach, roles
-from .core.rule import Fixed
+from .core.rule import Fixed, literal
 from .core.reach import QUICK_CREATE, api_routes, load_balancer_routes, public_invocations
 from .core.messages import redactor_in
 
@@ -413,7 +413,7 @@ def apigw_throttling(stack, cfg):
             message = ("has no method-settings throttling and no usage plan with throttle settings. Add "
                        "throttlingBurstLimit and throttlingRateLimit.")
             built = components.stage_outputs(stage)   # the RestAPI component's stage: its outputs name it
-            yield stage, (Fixed(message, f'aws.apigateway.MethodSettings("{stage.name}-throttle", rest_api={built[2]}, '
+            yield stage, (Fixed(message, f'aws.apigateway.MethodSettings({literal(stage.name + "-throttle")}, rest_api={built[2]}, '
                                          f'stage_name={built[3]}, method_path="*/*", settings={{'
                                          '"throttling_burst_limit": 100, "throttling_rate_limit": 50})')
                           if built else message)

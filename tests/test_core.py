@@ -726,3 +726,19 @@ def test_a_components_stage_is_named_by_its_outputs_and_its_unpassed_properties_
     assert components.unsettable(other, "xrayTracingEnabled") is None
     assert components.stage_outputs(Resource("aws:apigateway/stage:Stage", "9api", urn.replace("shop-api", "9api"),
                                              {}))[0] == "api_9api"
+
+
+def test_a_fix_holds_any_resource_name_as_a_literal_and_a_variable():
+    """A resource's name is the program's text: in a fix it is a string literal (quotes, newlines, control and
+    bidi characters escaped) and a variable of word characters, so the fix stays valid code in both languages."""
+    import ast
+
+    from policies.core.rule import literal, variable
+    from policies.presentation import fix_in
+
+    hostile = 'ops"fn\n\x1b\u202e'
+    fix = f"aws.lambda_.Function({literal(hostile)}, ..., role={variable(hostile + '_role', 'r')}.arn)"
+    assert ast.parse(fix) and "\n" not in fix and "\u202e" not in fix
+    assert fix_in(fix, "typescript").startswith("new aws.lambda.Function(")
+    assert (literal("orders"), variable("orders-fn", "r"), variable("9api", "api"), variable("---", "api")) == \
+        ('"orders"', "orders_fn", "api_9api", "api")

@@ -62,8 +62,7 @@ def stage_outputs(stage) -> tuple | None:
     stage name)`` in the program's Python, or None for a stage the program made."""
     if not built_by(stage, REST_API_COMPONENT):
         return None
-    import re
+    from .rule import variable
 
-    var = re.sub(r"\W+", "_", stage.name).strip("_") or "api"
-    var = f"api_{var}" if var[0].isdigit() else var
+    var = variable(stage.name, "api")
     return var, f"{var}.stage.arn", f"{var}.api.id", f"{var}.stage.stage_name"

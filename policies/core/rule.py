@@ -119,6 +119,23 @@ class Fixed(str):
         return message
 
 
+def literal(text: str) -> str:
+    """``text`` (a resource's name, say) as a string literal of a fix: quotes, newlines and control characters
+    escaped, so the fix stays one valid statement in Python and in the TypeScript it is translated to."""
+    import json
+
+    return json.dumps(text)
+
+
+def variable(name: str, prefix: str) -> str:
+    """A fix's variable for a resource of that name (``orders-fn`` -> ``orders_fn``; ``prefix`` before one that
+    would start with a digit)."""
+    import re
+
+    ident = re.sub(r"\W+", "_", name, flags=re.ASCII).strip("_") or prefix
+    return f"{prefix}_{ident}" if ident[0].isdigit() else ident
+
+
 class Sev(enum.Enum):
     """Catalog severities. INFO is sent to the engine as low and is never mandatory by default."""
 
