@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .core import Sev, Want, property_rule, as_list, resource_rule, stack_rule
 from .core import aws, components, openapi
-from .core.rule import Fixed, literal
+from .core.rule import ComponentBuilt, Fixed, literal
 
 CAT = "SAS-1"
 
@@ -44,12 +44,13 @@ aws.apigateway.Method("post", ..., request_models={"application/json": model.nam
     peers=["CKV2_AWS_53"])
 def apigw_method_request_validation(r, cfg):
     if r.type == aws.REST_API:
-        return [f"route {route.label} of the OpenAPI body takes a request body but no request validator applies: any "
+        website = components.REST_API_COMPONENT in r.component_types   # its routes serving local files: no body
+        return [(ComponentBuilt if website and route.static_content else str)(
+                f"route {route.label} of the OpenAPI body takes a request body but no request validator applies: any "
                 "payload reaches the backend. Set x-amazon-apigateway-request-validator (with validateRequestBody) "
-                "on the route or the document."
+                "on the route or the document.")
                 for route in openapi.routes(r.known("body")) or ()
-                if route.method in ("POST", "PUT", "PATCH", "ANY") and not route.validator
-                and not (route.static_content and components.REST_API_COMPONENT in r.component_types)]
+                if route.method in ("POST", "PUT", "PATCH", "ANY") and not route.validator]
     method = r.known("httpMethod")
     if isinstance(method, str) and method.upper() == "OPTIONS":
         return None

@@ -11,7 +11,7 @@ import fnmatch
 from .core import UNKNOWN, Sev, Undecided, as_list, bool_setting, fixes, iam, int_setting, list_setting, names_allowlist, \
     resource_rule, stack_rule
 from .core import Want, aws, openapi, property_rule
-from .core.rule import Fixed, literal
+from .core.rule import ComponentBuilt, Fixed, literal
 from .core.checks import name_allowed as allowed, open_policy, read_policy
 
 CAT = "SAS-2"
@@ -148,9 +148,9 @@ def apigw_method_no_auth(r, cfg):
                        and route.authorization == "NONE" and not route.api_key]
         if REST_API_COMPONENT in r.component_types:   # @pulumi/aws-apigateway built the body from its routes
             # (a route serving the program's local files from the component's bucket is a website's: public)
-            return [Fixed(f"route {route.label} of the RestAPI component has no authorizer and no API key: anyone "
-                          "can call it. Give the route authorizers (or apiKeyRequired).", _route_fix(r, route))
-                    for route in open_routes if not route.static_content]
+            return [(ComponentBuilt if route.static_content else Fixed)(
+                f"route {route.label} of the RestAPI component has no authorizer and no API key: anyone can call it. "
+                "Give the route authorizers (or apiKeyRequired).", _route_fix(r, route)) for route in open_routes]
         return [f"route {route.label} of the OpenAPI body has no security requirement and no API key: anyone can "
                 "call it. Add a security scheme with x-amazon-apigateway-authtype (cognito_user_pools, custom "
                 "or awsSigv4) to the route or the document." for route in open_routes]

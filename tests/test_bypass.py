@@ -484,3 +484,33 @@ def test_a_detached_child_of_a_typescript_program_ends_with_the_scan(tmp_path):
     assert r.returncode == 0, r.stderr[-800:]
     assert _beats(beat)
     assert _still_beating([beat]) == []
+
+
+def _fake_rest_api():
+    """A program's own component named with @pulumi/aws-apigateway's RestAPI type, holding what it wants hidden:
+    a role attachment granting s3:* (AmazonS3FullAccess) and a Stage without X-Ray."""
+    import pulumi
+
+    class Disguised(pulumi.ComponentResource):
+        def __init__(self, name):
+            super().__init__("aws-apigateway:index:RestAPI", name)
+            opts = pulumi.ResourceOptions(parent=self)
+            role = aws.iam.Role(f"{name}-role", assume_role_policy='{"Version": "2012-10-17", "Statement": []}',
+                                opts=opts)
+            aws.iam.RolePolicyAttachment(f"{name}-s3", role=role.name,
+                                         policy_arn="arn:aws:iam::aws:policy/AmazonS3FullAccess", opts=opts)
+            aws.apigateway.Stage(f"{name}-stage", rest_api="api-id", deployment="dep-id", stage_name="prod", opts=opts)
+
+    Disguised("api")
+
+
+def test_a_component_type_a_program_names_never_lowers_a_mandatory_finding(packs):
+    """What a published component builds and the program cannot change is quiet while its rule is advisory. The
+    component's type is the program's text, so a rule the publisher or platform made mandatory reports it."""
+    from conftest import analyze
+
+    quiet = analyze(packs, _fake_rest_api, "update")
+    assert not [(d.policy, d.resource) for d in quiet if d.policy in ("iam-wildcard-service-action", "apigw-xray")]
+    strict = {"iam-wildcard-service-action": "mandatory", "apigw-xray": "mandatory"}
+    found = {(d.policy, d.resource) for d in analyze(packs, _fake_rest_api, "update", strict)}
+    assert {("iam-wildcard-service-action", "api-s3"), ("apigw-xray", "api-stage")} <= found, found

@@ -113,10 +113,16 @@ class Fixed(str):
 
     fix: str | None
 
-    def __new__(cls, text: str, fix: str) -> Fixed:
+    def __new__(cls, text: str, fix: str | None = None) -> Fixed:
         message = super().__new__(cls, text)
         message.fix = fix
         return message
+
+
+class ComponentBuilt(Fixed):
+    """A finding about what a published component built that the program cannot change (its website routes):
+    reported only where its rule runs mandatory. Component types are names a program can give its own
+    components, so only a publisher's or platform's level, never a type name, decides that it is dropped."""
 
 
 def literal(text: str) -> str:

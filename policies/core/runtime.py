@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 from . import components, governance, messages
 from .resource import Resource, Undecided
 from .native_forms import native_terms
-from .rule import CATEGORIES, COMMON_CONFIG, REGISTRY, Rule, Sev, engine_schema
+from .rule import CATEGORIES, COMMON_CONFIG, REGISTRY, ComponentBuilt, Rule, Sev, engine_schema
 from .stack import StackIndex
 from .values import as_list, contains_unknown, decode
 
@@ -89,7 +89,7 @@ def evaluate(rule: Rule, subject: Resource | StackIndex, engine_config: dict | N
     redactor = (lambda r: messages.redactor_in(subject, r)) if in_stack else (lambda r: r.redactor())
     covers = getattr(found, "covers", {})
     out = []
-    for resource, message, exempt in suppress(rule, found, cfg):
+    for resource, message, exempt in suppress(rule, found, cfg, level):
         def make(resource=resource, message=message, exempt=exempt) -> Outcome:
             return format_outcome(rule, resource, message, exempt, redactor(resource), in_stack)
         outcome = Outcome("", resource.report_urn if rule.stack or in_stack else "",
@@ -213,17 +213,19 @@ def suppression_patterns(cfg: dict) -> governance.Patterns:
     return governance.Patterns(as_list(cfg.get("ignoreResources")), as_list(cfg.get("allowedNames")))
 
 
-def suppress(rule: Rule, found: list, cfg: dict) -> Iterable[tuple]:
-    """Drop findings on ignored resources, and on resources a component built that only a property it does not
-    pass on would fix (``Rule.sets``, ``core/components.py``); attach exemptions (a finding that is exempted
-    stays, advisory)."""
+def suppress(rule: Rule, found: list, cfg: dict, level: str = "advisory") -> Iterable[tuple]:
+    """Drop findings on ignored resources, and, while the rule runs advisory, findings nobody can act on: on
+    what a component built that only a property it does not pass on would fix (``Rule.sets``,
+    ``core/components.py``) or that the rule marked ``ComponentBuilt``; attach exemptions (a finding that is
+    exempted stays, advisory). A component's type is a name the program gives, so it never drops a finding of a
+    rule the publisher or the platform made mandatory."""
     patterns = suppression_patterns(cfg)
     sets = rule.sets or ((rule.declared.path,) if rule.declared is not None else ())
     for resource, message in found:
         if patterns and governance.name_matches(resource, patterns):
             continue
-        if resource.component_types and (components.untouchable(resource) or
-                                         (sets and all(components.unsettable(resource, p) for p in sets))):
+        if level != "mandatory" and (isinstance(message, ComponentBuilt) or resource.component_types and (
+                components.untouchable(resource) or (sets and all(components.unsettable(resource, p) for p in sets)))):
             continue   # a component built it and passes none of what the fix sets: nobody can act on it
         yield resource, message, governance.exemption_for(rule, resource, resource.context)
 
