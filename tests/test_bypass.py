@@ -500,6 +500,7 @@ def _fake_rest_api():
             aws.iam.RolePolicyAttachment(f"{name}-s3", role=role.name,
                                          policy_arn="arn:aws:iam::aws:policy/AmazonS3FullAccess", opts=opts)
             aws.apigateway.Stage(f"{name}-stage", rest_api="api-id", deployment="dep-id", stage_name="prod", opts=opts)
+            aws.s3.Bucket(f"{name}-files", opts=opts)
 
     Disguised("api")
 
@@ -510,7 +511,9 @@ def test_a_component_type_a_program_names_never_lowers_a_mandatory_finding(packs
     from conftest import analyze
 
     quiet = analyze(packs, _fake_rest_api, "update")
-    assert not [(d.policy, d.resource) for d in quiet if d.policy in ("iam-wildcard-service-action", "apigw-xray")]
-    strict = {"iam-wildcard-service-action": "mandatory", "apigw-xray": "mandatory"}
+    judged = ("iam-wildcard-service-action", "apigw-xray", "s3-versioning")
+    assert not [(d.policy, d.resource) for d in quiet if d.policy in judged]
+    strict = {rule: "mandatory" for rule in judged}
     found = {(d.policy, d.resource) for d in analyze(packs, _fake_rest_api, "update", strict)}
-    assert {("iam-wildcard-service-action", "api-s3"), ("apigw-xray", "api-stage")} <= found, found
+    assert {("iam-wildcard-service-action", "api-s3"), ("apigw-xray", "api-stage"), ("s3-versioning", "api-files")} \
+        <= found, found

@@ -55,12 +55,19 @@ def component_built(resource) -> bool:
 
 
 def content_or_internal(stack, cfg: dict) -> set:
-    """URNs of the static-content buckets behind CloudFront and the published components' own buckets, which
-    the S3 hygiene rules leave alone unless their ``everyBucket`` setting is on."""
+    """URNs of the static-content buckets behind CloudFront, which the S3 hygiene rules leave alone unless their
+    ``everyBucket`` setting is on. (The published components' own buckets are left alone by the runtime, and
+    only while the rule runs advisory: ``internal``, since a component's type is the program's text.)"""
     if cfg.get(EVERY_BUCKET):
         return set()
-    return stack.cached(("content-or-internal",), lambda: cloudfront_content(stack) | {
-        b.urn for b in stack.of_type(*aws.BUCKETS) if component_built(b)})
+    return stack.cached(("content-or-internal",), lambda: cloudfront_content(stack))
+
+
+def internal(resource, rule_config: dict, cfg: dict) -> bool:
+    """Whether a finding of a bucket rule (one with ``everyBucket``) is on a published component's own bucket
+    that the rule leaves alone (``everyBucket`` off)."""
+    return EVERY_BUCKET in rule_config and not cfg.get(EVERY_BUCKET) and resource.type in aws.BUCKETS \
+        and component_built(resource)
 
 
 EVERY_BUCKET = "everyBucket"

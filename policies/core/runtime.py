@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, NamedTuple
 
-from . import components, governance, messages
+from . import buckets, components, governance, messages
 from .resource import Resource, Undecided
 from .native_forms import native_terms
 from .rule import CATEGORIES, COMMON_CONFIG, REGISTRY, ComponentBuilt, Rule, Sev, engine_schema
@@ -225,7 +225,8 @@ def suppress(rule: Rule, found: list, cfg: dict, level: str = "advisory") -> Ite
         if patterns and governance.name_matches(resource, patterns):
             continue
         if level != "mandatory" and (isinstance(message, ComponentBuilt) or resource.component_types and (
-                components.untouchable(resource) or (sets and all(components.unsettable(resource, p) for p in sets)))):
+                components.untouchable(resource) or (sets and all(components.unsettable(resource, p) for p in sets))
+                or buckets.internal(resource, rule.config, cfg))):
             continue   # a component built it and passes none of what the fix sets: nobody can act on it
         yield resource, message, governance.exemption_for(rule, resource, resource.context)
 
