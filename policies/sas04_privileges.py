@@ -7,6 +7,8 @@ attachments of in-stack and AWS-managed policies) and roles shared between funct
 """
 from __future__ import annotations
 
+import json
+
 import fnmatch
 from collections import defaultdict
 
@@ -19,6 +21,7 @@ from .core.grants import (ADMIN_MANAGED, CALLBACK_DEFAULT_POLICIES, DATA_PLANE, 
                           credentials_actions, documents, grants_admin, managed_where, passrole_statements,
                           permissions_actions, privesc_paths, role_problem_sources, star_resource_grants,
                           wildcard_action_statements, write_grants)
+from .core.cases import P, complies, violates
 
 CAT = "SAS-4"
 EXFIL = ("s3:GetObject", "secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters",
@@ -87,10 +90,47 @@ def _document_paths(r) -> list:
                 "cannot be judged by any rule, so it could grant anything; the pack fails closed on it. One "
                 "finding per document, whichever rules read it.",
     remediation="""aws.iam.RolePolicy("orders", role=role.id, policy=aws.iam.get_policy_document(statements=[{
-    "actions": ["dynamodb:GetItem"], "resources": [table.arn]}]).json)  # or json.dumps of a dict""")
+    "actions": ["dynamodb:GetItem"], "resources": [table.arn]}]).json)  # or json.dumps of a dict""",
+    phrase="so the pack cannot tell what it allows")
 def policy_unreadable(r, cfg):
     return [malformed_message(path, doc) for path in _document_paths(r)
             if isinstance(doc := r.document(path), iam.Malformed)]
+
+
+@violates("policy-unreadable", resource="broken")
+def policy_that_is_not_json():
+    P.aws.iam.Policy("broken", policy='{"Statement": [')
+
+
+@violates("policy-unreadable", resource="broken")
+def policy_that_is_json_but_not_an_object():
+    P.aws.iam.Policy("broken", policy='["not", "a", "policy"]')
+
+
+@violates("policy-unreadable", resource="fn-role")
+def inline_and_trust_policies_that_are_not_json():
+    P.aws.iam.Role("fn-role", assume_role_policy="{", inline_policies=[{"name": "a", "policy": "not json"}])
+
+
+@violates("policy-unreadable", resource="uploads")
+def bucket_policy_nested_too_deeply():
+    bucket = P.aws.s3.BucketV2("uploads")
+    P.aws.s3.BucketPolicy("uploads", bucket=bucket.id, policy="[" * 1000 + "]" * 1000)
+
+
+@complies("policy-unreadable")
+def policies_as_json_text_and_as_objects():
+    P.aws.iam.Policy("ok", policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
+                               '"Resource": "arn:aws:s3:::b/*"}]}')
+    P.aws.iam.Role("fn-role", assume_role_policy={"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    P.aws.sqs.Queue("jobs")
+
+
+@violates("policy-unreadable", resource="fn-policy")
+def lambda_resource_policy_not_json():
+    fn = P.function()
+    P.aws.lambda_.ResourcePolicy("fn-policy", resource_arn=fn.arn, policy="{not json")
 
 
 IDENTITY_RULE = dict(types=IDENTITY_TYPES)
@@ -108,11 +148,37 @@ MANAGED_RULE = dict(types=[*IDENTITY_TYPES, aws.ROLE_POLICY_ATTACHMENT, aws.POLI
     remediation="""# List the actions and resources the function needs, e.g.
 aws.iam.RolePolicy("orders", role=role.id, policy=pulumi.Output.json_dumps({"Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": table.arn}]}))""",
-    peers=["CKV_AWS_1", "CKV_AWS_62", "FSBP IAM.1"])
+    peers=["CKV_AWS_1", "CKV_AWS_62", "FSBP IAM.1"],
+    phrase=("allows every action (\"*\" or NotAction) on every resource", "is not valid JSON", "is a JSON list, not an object"))
 def iam_admin_star(r, cfg):
     return _each_document(r, lambda where, doc: [(s,
         f"{where}{_sid(s)} allows every action (\"*\" or NotAction) on every resource: administrator access. "
         "Grant only the actions and resources needed.") for s in admin_statements(doc)])
+
+
+@violates("iam-admin-star", resource="fn-policy")
+def role_policy_admin():
+    r = P.role()
+    P.aws.iam.RolePolicy("fn-policy", role=r.id, policy=P.doc(ADMIN))
+
+
+@violates("iam-admin-star", resource="fn-role")
+def inline_policy_admin_as_json_string():
+    P.role("fn-role", inline_policies=[{"name": "all", "policy": json.dumps({"Version": "2012-10-17",
+                                                                              "Statement": [ADMIN]})}])
+
+
+@violates("iam-admin-star", resource="everything")
+def managed_policy_admin_as_object():
+    P.aws.iam.Policy("everything", policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]})
+
+
+@complies("iam-admin-star")
+def policy_scoped_to_table():
+    t = P.aws.dynamodb.Table("orders", billing_mode="PAY_PER_REQUEST", hash_key="id", attributes=[{"name": "id", "type": "S"}])
+    P.aws.iam.Policy("orders-access", policy=P.pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": t.arn}]}))
 
 
 @resource_rule(
@@ -122,7 +188,8 @@ def iam_admin_star(r, cfg):
     remediation="""# Replace "dynamodb:*" by the calls the code makes: ["dynamodb:GetItem", "dynamodb:PutItem"]""",
     peers=["CKV_AWS_49", "CKV_AWS_63", "FSBP IAM.21"],
     config=list_setting("allowedServices", [], "Services (e.g. logs, xray) whose wildcard is accepted."),
-    superseded_by=["iam-admin-star", "iam-admin-managed-policy", "lambda-role-overprivileged"])
+    superseded_by=["iam-admin-star", "iam-admin-managed-policy", "lambda-role-overprivileged"],
+    phrase="Name only the actions needed")
 def iam_wildcard_service_action(r, cfg):
     allowed = tuple(s.lower() for s in cfg["allowedServices"])
     return _each_document(r, lambda where, doc: [(s, Fixed(
@@ -130,6 +197,70 @@ def iam_wildcard_service_action(r, cfg):
         "only the actions needed.", _named_actions_fix(r, doc, wild)))
         for s, wild in wildcard_action_statements(doc, allowed)], with_managed=True,
         service_roles=False)   # a service's own role policy (AWSGlueServiceRole's glue:*) is AWS's design
+
+
+@complies("iam-wildcard-service-action")
+def policy_as_object_with_named_actions():
+    P.aws.iam.Policy("orders-access", policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/orders"}]})
+
+
+@violates("iam-wildcard-service-action", resource="orders-access")
+def policy_dynamodb_star():
+    P.aws.iam.Policy("orders-access", policy=P.doc({"Effect": "Allow", "Action": "dynamodb:*",
+                                                    "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/orders"}))
+
+
+@complies("iam-wildcard-service-action", config={"iam-wildcard-service-action": {"allowedServices": ["xray"]}})
+def policy_named_actions_and_allowed_service():
+    P.aws.iam.Policy("orders-access", policy=P.doc(
+        {"Effect": "Allow", "Action": ["dynamodb:GetItem"], "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/orders"},
+        {"Effect": "Allow", "Action": "xray:*", "Resource": "*"}))
+
+
+@violates("iam-wildcard-service-action", resource="fn-role")
+def role_with_managed_full_access_inline_argument():
+    """Older code: managed_policy_arns on the Role (deprecated, still valid in pulumi-aws 7)."""
+    r = P.role("fn-role", managed_policy_arns=[P.AWS_MANAGED + "AmazonDynamoDBFullAccess"])
+    P.function("fn", role_arn=r.arn)
+
+
+@violates("iam-wildcard-service-action", resource="s3-full")
+def attachment_of_managed_full_access():
+    r = P.role("fn-role")
+    P.aws.iam.RolePolicyAttachment("s3-full", role=r.name, policy_arn=P.AWS_MANAGED + "AmazonS3FullAccess")
+    P.function("fn", role_arn=r.arn)
+
+
+@complies("iam-wildcard-service-action")
+@complies("iam-wildcard-resource")
+@complies("iam-data-exfil-star")
+@complies("lambda-role-overprivileged")
+def function_with_the_standard_execution_roles():
+    """The tutorial execution roles: logs, the SQS poller, X-Ray. Nothing a reviewer would change."""
+    r = P.role("worker-role")
+    for name, arn in (("logs", "service-role/AWSLambdaBasicExecutionRole"),
+                      ("sqs", "service-role/AWSLambdaSQSQueueExecutionRole"),
+                      ("xray", "AWSXRayDaemonWriteAccess")):
+        P.aws.iam.RolePolicyAttachment(name, role=r.name, policy_arn=P.AWS_MANAGED + arn)
+    P.function("worker", role_arn=r.arn)
+
+
+@complies("iam-wildcard-service-action")
+def glue_job_with_the_glue_service_role():
+    """aws-py-redshift-glue-etl: AWSGlueServiceRole is the role policy AWS publishes for Glue
+    (policy/service-role/); its glue:* is the service's own design, not the program's choice."""
+    r = P.role("glue-role", trust=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    P.aws.iam.RolePolicyAttachment("glue-service", role=r.name, policy_arn=P.AWS_MANAGED + "service-role/AWSGlueServiceRole")
+
+
+@violates("iam-wildcard-service-action", resource="glue-s3")
+def glue_job_with_s3_full_access_beside_its_service_role():
+    r = P.role("glue-role", trust=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    P.aws.iam.RolePolicyAttachment("glue-service", role=r.name, policy_arn=P.AWS_MANAGED + "service-role/AWSGlueServiceRole")
+    P.aws.iam.RolePolicyAttachment("glue-s3", role=r.name, policy_arn=P.AWS_MANAGED + "AmazonS3FullAccess")
 
 
 # What a function commonly calls of a service: the fix's starting point for replacing "<service>:*"
@@ -164,11 +295,24 @@ def _named_actions_fix(r, doc, wild: list) -> str:
     remediation="""# "Resource": [table.arn] instead of "*" """,
     peers=["CKV_AWS_355", "CKV_AWS_356"],
     # a statement that also grants a data-reading action, or a whole service, is reported by those rules
-    superseded_by=["iam-admin-star", "iam-data-exfil-star", "iam-wildcard-service-action"])
+    superseded_by=["iam-admin-star", "iam-data-exfil-star", "iam-wildcard-service-action"],
+    phrase="on Resource \"*\". Name the resources")
 def iam_wildcard_resource(r, cfg):
     return _each_document(r, lambda where, doc: [
         (s, f"{where}{_sid(s)} allows {', '.join(hit)} on {s.everything}. Name the resources.")
         for s, hit in star_resource_grants(doc, DATA_PLANE)])
+
+
+@violates("iam-wildcard-resource", resource="writer")
+def put_object_anywhere():
+    P.aws.iam.Policy("writer", policy=P.doc({"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "*"}))
+
+
+@complies("iam-wildcard-resource")
+def put_object_in_one_bucket():
+    b = P.aws.s3.Bucket("uploads")
+    P.aws.iam.Policy("writer", policy=P.pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": P.pulumi.Output.concat(b.arn, "/*")}]}))
 
 
 @resource_rule(
@@ -178,11 +322,30 @@ def iam_wildcard_resource(r, cfg):
     remediation="""pass_role_statement = {"Effect": "Allow", "Action": "iam:PassRole", "Resource": worker_role.arn,
     "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}""",
     peers=["CKV_AWS_286", "CKV_AWS_110"],
-    superseded_by=["iam-admin-star", "iam-admin-managed-policy", "lambda-role-overprivileged"])
+    superseded_by=["iam-admin-star", "iam-admin-managed-policy", "lambda-role-overprivileged"],
+    phrase="allows iam:PassRole on every role with no iam:PassedToService condition")
 def iam_passrole_star(r, cfg):
     return _each_document(r, lambda where, doc: [(s,
         f"{where}{_sid(s)} allows iam:PassRole on every role with no iam:PassedToService condition. Name the "
         "roles and the service.") for s in passrole_statements(doc)], with_managed=True)
+
+
+@violates("iam-passrole-star", resource="deployer")
+def passrole_anything():
+    P.aws.iam.Policy("deployer", policy=P.doc({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}))
+
+
+@complies("iam-passrole-star")
+def passrole_to_lambda_only():
+    P.aws.iam.Policy("deployer", policy=P.doc({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+                                               "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}))
+
+
+@complies("iam-passrole-star")
+def managed_policy_passes_one_role_to_one_service():
+    P.native.iam.ManagedPolicy("deploy", policy_document={"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/worker",
+        "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}]})
 
 
 @resource_rule(
@@ -192,7 +355,8 @@ def iam_passrole_star(r, cfg):
                 "function make itself administrator.",
     remediation="""# Remove the IAM-write and code-update actions from function roles; deployment pipelines hold them.""",
     peers=["CKV_AWS_110", "CKV_AWS_286"],
-    superseded_by=["iam-admin-star", "iam-admin-managed-policy", "lambda-role-overprivileged"])
+    superseded_by=["iam-admin-star", "iam-admin-managed-policy", "lambda-role-overprivileged"],
+    phrase="a known privilege-escalation path")
 def iam_privesc_actions(r, cfg):
     def report(where, doc):
         paths = privesc_paths(doc)
@@ -204,6 +368,60 @@ def iam_privesc_actions(r, cfg):
     return _each_document(r, report, with_managed=True, service_roles=False)
 
 
+@violates("iam-privesc-actions", resource="escalate")
+def put_role_policy():
+    P.aws.iam.Policy("escalate", policy=P.doc({"Effect": "Allow", "Action": ["iam:PutRolePolicy"], "Resource": "*"}))
+
+
+@violates("iam-privesc-actions", resource="escalate")
+def passrole_create_invoke_combo():
+    P.aws.iam.Policy("escalate", policy=P.doc(
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/x"},
+        {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}))
+
+
+@violates("iam-privesc-actions", resource="escalate")
+def passrole_to_lambda_create_invoke_combo():
+    P.aws.iam.Policy("escalate", policy=P.doc(
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+         "Condition": {"StringLike": {"iam:PassedToService": ["lambda.amazonaws.com", "dax.amazonaws.com"]}}},
+        {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}))
+
+
+@complies("iam-privesc-actions")
+def passrole_only_to_other_services_beside_lambda_create_invoke():
+    # AmazonDynamoDBFullAccess's shape: roles can be passed to DAX and Application Auto Scaling only
+    P.aws.iam.Policy("deployer", policy=P.doc(
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", "Condition": {"StringLike": {
+            "iam:PassedToService": ["application-autoscaling.amazonaws.com", "dax.amazonaws.com"]}}},
+        {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}))
+
+
+@complies("iam-privesc-actions")
+def read_only_iam():
+    P.aws.iam.Policy("reader", policy=P.doc({"Effect": "Allow", "Action": ["iam:GetRole", "iam:ListRoles"], "Resource": "*"}))
+
+
+@violates("iam-privesc-actions", resource="escalate")
+def login_profile_for_another_user():
+    P.aws.iam.Policy("escalate", policy=P.doc({"Effect": "Allow", "Action": "iam:UpdateLoginProfile", "Resource": "*"}))
+
+
+@violates("iam-privesc-actions", resource="escalate")
+def passrole_to_cloudformation_with_create_stack():
+    P.aws.iam.Policy("escalate", policy=P.doc(
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/deployer"},
+        {"Effect": "Allow", "Action": "cloudformation:CreateStack", "Resource": "*"}))
+
+
+@complies("iam-privesc-actions")
+def passrole_to_lambda_with_create_stack():
+    P.aws.iam.Policy("deployer", policy=P.doc(
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+         "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}},
+        {"Effect": "Allow", "Action": "cloudformation:CreateStack", "Resource": "*"}))
+
+
 @resource_rule(
     "iam-data-exfil-star", CAT, Sev.MEDIUM, phase="stack", **MANAGED_RULE,
     title="Data-reading actions are not granted on everything",
@@ -211,7 +429,8 @@ def iam_privesc_actions(r, cfg):
                 "an attacker with stolen function credentials needs to exfiltrate data.",
     remediation="""# Scope reads to the one bucket, secret, parameter path, table or key the function uses.""",
     peers=["CKV_AWS_108", "CKV_AWS_288", "FSBP KMS.1", "FSBP KMS.2"],
-    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-admin-managed-policy", "lambda-role-overprivileged"])
+    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-admin-managed-policy", "lambda-role-overprivileged"],
+    phrase=("on Resource \"*\"", "on Resource \"arn:aws:s3:::*\""))
 def iam_data_exfil_star(r, cfg):
     def report(where, doc):
         out = []
@@ -224,6 +443,42 @@ def iam_data_exfil_star(r, cfg):
     return _each_document(r, report, with_managed=True)
 
 
+@violates("iam-data-exfil-star", resource="reader")
+def get_any_secret():
+    P.aws.iam.Policy("reader", policy=P.doc({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}))
+
+
+@violates("iam-data-exfil-star", resource="reader")
+def get_parameters_wildcard_action():
+    P.aws.iam.Policy("reader", policy=P.doc({"Effect": "Allow", "Action": "ssm:GetParameter*", "Resource": "*"}))
+
+
+@violates("iam-data-exfil-star", resource="s3-everywhere")
+def read_every_object_of_every_bucket():
+    """arn:aws:s3:::* names every bucket, as AWSLambdaExecute's s3:GetObject does: it is Resource * for S3."""
+    P.aws.iam.Policy("s3-everywhere", policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::*"}]}))
+
+
+@complies("iam-data-exfil-star")
+def read_the_objects_of_one_bucket():
+    P.aws.iam.Policy("s3-one", policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::uploads/*"}]}))
+
+
+@complies("iam-data-exfil-star")
+def get_one_secret():
+    s = P.aws.secretsmanager.Secret("db")
+    P.aws.iam.Policy("reader", policy=P.pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": s.arn}]}))
+
+
+@violates("iam-data-exfil-star", resource="read-all")
+def attachment_of_managed_read_only():
+    r = P.role("fn-role")
+    P.aws.iam.RolePolicyAttachment("read-all", role=r.name, policy_arn=P.AWS_MANAGED + "AmazonS3ReadOnlyAccess")
+
+
 @resource_rule(
     "iam-assume-role-star", CAT, Sev.HIGH, phase="stack", **IDENTITY_RULE,
     title="Roles to assume are named",
@@ -231,11 +486,26 @@ def iam_data_exfil_star(r, cfg):
                 "one compromised function hops to every role that trusts its account.",
     remediation="""assume_statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": reports_role.arn}""",
     peers=["KICS IAM Policy Grants 'AssumeRole' Permission Across All Services", "CKV_AWS_287 (cloudsplaining)"],
-    superseded_by=["iam-admin-star"])
+    superseded_by=["iam-admin-star"],
+    phrase="allows sts:AssumeRole on every role")
 def iam_assume_role_star(r, cfg):
     return _each_document(r, lambda where, doc: [
         (s, f"{where}{_sid(s)} allows sts:AssumeRole on every role ({s.everything}). Name the roles it may assume.")
         for s in doc.allows() if s.grants("sts:AssumeRole") and s.all_resources])
+
+
+@violates("iam-assume-role-star", resource="hop")
+def policy_assuming_any_role():
+    r = P.role()
+    P.aws.iam.RolePolicy("hop", role=r.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
+
+
+@complies("iam-assume-role-star")
+def policy_assuming_one_role():
+    r = P.role()
+    P.aws.iam.RolePolicy("hop", role=r.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::123456789012:role/reports"}]}))
 
 
 @resource_rule(
@@ -248,11 +518,31 @@ def iam_assume_role_star(r, cfg):
 credentials_statement = {"Effect": "Allow", "Action": "redshift:GetClusterCredentials",
     "Resource": "arn:aws:redshift:us-east-1:444455556666:dbuser:reports/app"}""",
     peers=["CKV_AWS_107", "CKV_AWS_287"],
-    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-privesc-actions", "iam-assume-role-star", "iam-passrole-star"])
+    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-privesc-actions", "iam-assume-role-star", "iam-passrole-star"],
+    phrase="on every resource: each returns credentials")
 def iam_credentials_exposure(r, cfg):
     return _each_document(r, lambda where, doc: [(s,
         f"{where}{_sid(s)} allows {_some(hit)} on every resource: each returns credentials. Remove them, or name "
         "the resources.") for s, hit in star_resource_grants(doc, credentials_actions())])
+
+
+@violates("iam-credentials-exposure", resource="tokens")
+def session_tokens_for_anyone():
+    P.aws.iam.Policy("tokens", policy=P.doc({"Effect": "Allow", "Action": ["sts:GetSessionToken",
+                                                                        "redshift:GetClusterCredentials"],
+                                             "Resource": "*"}))
+
+
+@complies("iam-credentials-exposure")
+def cluster_credentials_for_one_user():
+    P.aws.iam.Policy("tokens", policy=P.doc({"Effect": "Allow", "Action": "redshift:GetClusterCredentials",
+                                             "Resource": "arn:aws:redshift:us-east-1:123456789012:dbuser:reports/app"}))
+
+
+@complies("iam-credentials-exposure")
+def ecr_authorization_token():
+    # every image pull needs it, and it has no resource to name
+    P.aws.iam.Policy("pull", policy=P.doc({"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}))
 
 
 @resource_rule(
@@ -265,11 +555,29 @@ def iam_credentials_exposure(r, cfg):
     remediation="""# Name the resource the code changes the policy of:
 permission_statement = {"Effect": "Allow", "Action": "sqs:SetQueueAttributes", "Resource": queue.arn}""",
     peers=["CKV_AWS_109", "CKV_AWS_289"],
-    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-privesc-actions", "iam-passrole-star", "iam-credentials-exposure"])
+    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-privesc-actions", "iam-passrole-star", "iam-credentials-exposure"],
+    phrase="on every resource: each changes who may use a resource")
 def iam_permissions_management(r, cfg):
     return _each_document(r, lambda where, doc: [(s,
         f"{where}{_sid(s)} allows {_some(hit)} on every resource: each changes who may use a resource. Name the "
         "resources.") for s, hit in star_resource_grants(doc, permissions_actions())])
+
+
+@violates("iam-permissions-management", resource="opener")
+def bucket_and_queue_policies_on_everything():
+    P.aws.iam.Policy("opener", policy=P.doc({"Effect": "Allow", "Action": ["s3:PutBucketPolicy", "sqs:AddPermission",
+                                                                        "s3:GetObject"], "Resource": "*"}))
+
+
+@complies("iam-permissions-management")
+def queue_attributes_of_one_queue():
+    P.aws.iam.Policy("opener", policy=P.doc({"Effect": "Allow", "Action": "sqs:SetQueueAttributes",
+                                             "Resource": "arn:aws:sqs:us-east-1:123456789012:orders"}))
+
+
+@complies("iam-permissions-management")
+def whole_service_is_the_wildcard_rules_finding():
+    P.aws.iam.Policy("opener", policy=P.doc({"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}))
 
 
 @resource_rule(
@@ -280,11 +588,30 @@ def iam_permissions_management(r, cfg):
     remediation="""# Name the resources the code writes to:
 write_statement = {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": queue.arn}""",
     peers=["CKV_AWS_111", "CKV_AWS_290"],
-    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-wildcard-resource", "iam-data-exfil-star", "iam-privesc-actions", "iam-permissions-management", "iam-credentials-exposure", "iam-assume-role-star", "iam-passrole-star"])
+    superseded_by=["iam-admin-star", "iam-wildcard-service-action", "iam-wildcard-resource", "iam-data-exfil-star", "iam-privesc-actions", "iam-permissions-management", "iam-credentials-exposure", "iam-assume-role-star", "iam-passrole-star"],
+    phrase="on every resource. Name the resources")
 def iam_write_star(r, cfg):
     return _each_document(r, lambda where, doc: [
         (s, f"{where}{_sid(s)} allows {_some(hit)} on every resource. Name the resources.")
         for s in doc.allows() if (hit := write_grants(s))])
+
+
+@violates("iam-write-star", resource="writer")
+def queue_and_function_writes_on_everything():
+    P.aws.iam.Policy("writer", policy=P.doc({"Effect": "Allow", "Action": ["dynamodb:DeleteTable", "lambda:PublishVersion"],
+                                             "Resource": "*"}))
+
+
+@complies("iam-write-star")
+def writes_on_named_resources():
+    P.aws.iam.Policy("writer", policy=P.doc({"Effect": "Allow", "Action": ["lambda:PublishVersion"],
+                                             "Resource": "arn:aws:lambda:us-east-1:123456789012:function:orders"}))
+
+
+@complies("iam-write-star")
+def tracing_takes_no_resource():
+    P.aws.iam.Policy("writer", policy=P.doc({"Effect": "Allow", "Action": ["xray:PutTraceSegments",
+                                                                        "xray:PutTelemetryRecords"], "Resource": "*"}))
 
 
 @resource_rule(
@@ -293,7 +620,8 @@ def iam_write_star(r, cfg):
     title="No administrator managed policies",
     description="AdministratorAccess, IAMFullAccess and PowerUserAccess give a role far more than any function needs.",
     remediation="""# Detach the AWS-managed admin policy; attach a policy written for the function instead.""",
-    peers=["CKV_AWS_274", "CKV2_AWS_56"], superseded_by=["lambda-role-overprivileged"])
+    peers=["CKV_AWS_274", "CKV2_AWS_56"], superseded_by=["lambda-role-overprivileged"],
+    phrase="AdministratorAccess")
 def iam_admin_managed_policy(r, cfg):
     arns = as_list(r.known("managedPolicyArns")) if r.type == aws.ROLE else [r.known("policyArn")]
     bad = [a for a in arns if isinstance(a, str) and (a in ADMIN_MANAGED or grants_admin(a))]
@@ -301,6 +629,40 @@ def iam_admin_managed_policy(r, cfg):
         return Keyed(f"attaches the AWS-managed {', '.join(a.rsplit('/', 1)[-1] for a in bad)} policy. Attach a "
                      "least-privilege policy instead.", (managed_where(bad[0]),), [(managed_where(a),) for a in bad[1:]])
     return None
+
+
+@violates("iam-admin-managed-policy", resource="admin")
+def attach_administrator_access():
+    r = P.role()
+    P.aws.iam.RolePolicyAttachment("admin", role=r.name, policy_arn="arn:aws:iam::aws:policy/AdministratorAccess")
+
+
+@violates("iam-admin-managed-policy", resource="admin")
+def attach_administrator_access_found_by_name():
+    """The ARN a data source returns for an AWS managed policy's name is that policy's."""
+    r = P.role()
+    P.aws.iam.RolePolicyAttachment("admin", role=r.name,
+                                   policy_arn=P.aws.iam.get_policy(name="AdministratorAccess").arn)
+
+
+@complies("iam-admin-managed-policy")
+def attach_a_customer_policy_found_by_name():
+    r = P.role()
+    P.aws.iam.RolePolicyAttachment("team", role=r.name, policy_arn=P.aws.iam.get_policy(name="TeamReadOnly").arn)
+
+
+@complies("iam-admin-managed-policy")
+def attach_basic_execution_role():
+    r = P.role()
+    P.aws.iam.RolePolicyAttachment("logs", role=r.name,
+                                   policy_arn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+
+
+@complies("iam-admin-managed-policy")
+def attachment_of_a_retired_or_unknown_managed_policy():
+    """An ARN the snapshot does not know is neither an error nor a finding."""
+    r = P.role("fn-role")
+    P.aws.iam.RolePolicyAttachment("old", role=r.name, policy_arn=P.AWS_MANAGED + "NoSuchPolicyAnyMore")
 
 
 # --- trust policies ---------------------------------------------------------------------------------
@@ -320,7 +682,8 @@ def _trust(r):
     remediation="""trust_statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
     "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}""",
     peers=["CKV_AWS_61"],
-    config=list_setting("trustedAccounts", [], "Account ids whose root may be trusted without a condition."))
+    config=list_setting("trustedAccounts", [], "Account ids whose root may be trusted without a condition."),
+    phrase="trusts another account (not in trustedAccounts) as a whole")
 def iam_trust_account_root(r, cfg):
     doc = _trust(r)
     if doc is None:
@@ -334,6 +697,18 @@ def iam_trust_account_root(r, cfg):
                              "sts:ExternalId or aws:PrincipalOrgID condition. Name a role there, or add the condition.",
                              ("assumeRolePolicy", s.index, "account")))
     return out
+
+
+@violates("iam-trust-account-root", resource="partner")
+def trust_foreign_root():
+    P.role("partner", trust=P.doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+                                   "Action": "sts:AssumeRole"}))
+
+
+@complies("iam-trust-account-root")
+def trust_foreign_root_with_external_id():
+    P.role("partner", trust=P.doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+                                   "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "x-123"}}}))
 
 
 def _whole_accounts(s, trusted) -> list:
@@ -354,7 +729,8 @@ def _whole_accounts(s, trusted) -> list:
     peers=["KICS Cross-Account IAM Assume Role Policy Without ExternalId or MFA"],
     config=list_setting("trustedAccounts", [], "Account ids (your own) whose principals may be trusted without "
                                                "a condition."),
-    superseded_by=["iam-trust-account-root"])
+    superseded_by=["iam-trust-account-root"],
+    phrase="assume the role with no sts:ExternalId, aws:PrincipalOrgID or MFA condition")
 def iam_trust_no_external_id(r, cfg):
     doc = _trust(r)
     if doc is None:
@@ -376,6 +752,21 @@ def iam_trust_no_external_id(r, cfg):
     return out
 
 
+@violates("iam-trust-no-external-id", resource="partner")
+def partner_role_without_external_id():
+    _trusting("arn:aws:iam::111122223333:role/integrations")
+
+
+@complies("iam-trust-no-external-id")
+def partner_role_with_external_id():
+    _trusting("arn:aws:iam::111122223333:role/integrations", {"StringEquals": {"sts:ExternalId": "acme-7d1f"}})
+
+
+@complies("iam-trust-no-external-id", config={"iam-trust-no-external-id": {"trustedAccounts": ["111122223333"]}})
+def own_account_role_listed_as_trusted():
+    _trusting("arn:aws:iam::111122223333:role/ci")
+
+
 GITHUB = "token.actions.githubusercontent.com"
 
 
@@ -387,7 +778,8 @@ GITHUB = "token.actions.githubusercontent.com"
     remediation="""# in the role's trust statement for token.actions.githubusercontent.com:
 condition = {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
              "StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org/my-repo:ref:refs/heads/main"}}""",
-    peers=["CKV_AWS_358", "CKV_AWS_393"])
+    peers=["CKV_AWS_358", "CKV_AWS_393"],
+    phrase="trusts GitHub Actions OIDC without a token.actions.githubusercontent.com:sub")
 def iam_trust_github_oidc_unscoped(r, cfg):
     doc = _trust(r)
     if doc is None:
@@ -404,17 +796,46 @@ def iam_trust_github_oidc_unscoped(r, cfg):
     return None
 
 
+@violates("iam-trust-github-oidc-unscoped", resource="deploy")
+def github_oidc_any_repo():
+    P.role("deploy", trust=P.doc({"Effect": "Allow", "Principal": {"Federated": GH},
+                                  "Action": "sts:AssumeRoleWithWebIdentity",
+                                  "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}}))
+
+
+@complies("iam-trust-github-oidc-unscoped")
+def github_oidc_pinned_repo():
+    P.role("deploy", trust=P.doc({"Effect": "Allow", "Principal": {"Federated": GH},
+                                  "Action": "sts:AssumeRoleWithWebIdentity",
+                                  "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                                                "StringLike": {"token.actions.githubusercontent.com:sub":
+                                                               "repo:acme/orders:ref:refs/heads/main"}}}))
+
+
 @resource_rule(
     "iam-policy-on-user", CAT, Sev.LOW,
     types=[aws.USER_POLICY, aws.POLICY_ATTACHMENT, aws.USER_POLICY_ATTACHMENT],
     title="Permissions go to roles and groups, not users",
     description="Policies attached straight to IAM users are hard to review and tend to outlive their purpose.",
     remediation="""# Attach the policy to a group (aws.iam.GroupPolicyAttachment) or use roles with SSO.""",
-    peers=["CKV_AWS_40", "FSBP IAM.2"])
+    peers=["CKV_AWS_40", "FSBP IAM.2"],
+    phrase="attaches a policy directly to an IAM user")
 def iam_policy_on_user(r, cfg):
     if r.type == aws.POLICY_ATTACHMENT and not as_list(r.known("users")):
         return None
     return "attaches a policy directly to an IAM user. Attach it to a group or a role."
+
+
+@violates("iam-policy-on-user", resource="ci-user-policy")
+def policy_on_user():
+    u = P.aws.iam.User("ci")
+    P.aws.iam.UserPolicy("ci-user-policy", user=u.name, policy=P.doc({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}))
+
+
+@complies("iam-policy-on-user")
+def policy_on_group():
+    g = P.aws.iam.Group("ci")
+    P.aws.iam.GroupPolicy("ci-group-policy", group=g.name, policy=P.doc({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}))
 
 
 # --- across the stack ------------------------------------------------------------------------------
@@ -448,7 +869,8 @@ aws.iam.RolePolicyAttachment("orders-logs", role=orders_role.name, policy_arn="{
 aws.iam.RolePolicy("orders-access", role=orders_role.id, policy=json.dumps({{"Version": "2012-10-17", "Statement": [
     {{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": "<the table's ARN>"}}]}}))
 aws.lambda_.Function("orders", ..., role=orders_role.arn)""",
-    peers=["Trend Micro Lambda.SharedAdminRole"])
+    peers=["Trend Micro Lambda.SharedAdminRole"],
+    phrase="Give the function a role with only what it needs")
 def lambda_role_overprivileged(stack, cfg):
     # One exposure, one finding: this finding stands for the managed-policy attachments it names (their
     # own iam-* findings are superseded), and for every attachment of a CallbackFunction's role.
@@ -469,9 +891,42 @@ def lambda_role_overprivileged(stack, cfg):
                                 f"role with only what it needs.{worse}", _own_role_fix(fn, role)), sources
 
 
+@violates("lambda-role-overprivileged", resource="fn")
+def function_with_admin_role():
+    r = P.role("fn-role")
+    P.aws.iam.RolePolicy("fn-admin", role=r.id, policy=P.doc(ADMIN))
+    P.function("fn", role_arn=r.arn)
+
+
+@violates("lambda-role-overprivileged", resource="fn")
+def function_with_managed_admin():
+    r = P.role("fn-role")
+    P.aws.iam.RolePolicyAttachment("fn-admin", role=r.name, policy_arn="arn:aws:iam::aws:policy/AdministratorAccess")
+    P.function("fn", role_arn=r.arn)
+
+
+@complies("lambda-role-overprivileged")
+def function_with_scoped_role():
+    r = P.role("fn-role")
+    P.aws.iam.RolePolicy("fn-policy", role=r.id, policy=P.doc(
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/orders"}))
+    P.function("fn", role_arn=r.arn)
+
+
+# --- a managed policy attached through its roles -----------------------------------------------
+@violates("lambda-role-overprivileged", resource="fn")
+def managed_policy_lets_the_function_pass_every_role():
+    role = P.native.iam.Role("fn-role", assume_role_policy_document=P.LAMBDA_TRUST_OBJECT, managed_policy_arns=[P.BASIC_EXECUTION])
+    P.native.lambda_.Function("fn", role=role.arn, runtime="python3.12", handler="index.handler",
+                              code={"zip_file": "def handler(e, c): pass"})
+    P.native.iam.ManagedPolicy("deploy", roles=[role.role_name],
+                               policy_document={"Version": "2012-10-17", "Statement": [
+                                 {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]})
+
+
 def _own_role_fix(fn, role) -> str:
     """The function's own role: its trust, its logs, and a policy for the calls its code makes."""
-    var = variable(f"{fn.name}_role", "r")
+    var = variable(f"{fn.name}P.role", "r")
     return (f'{var} = aws.iam.Role({literal(fn.name + "-role")}, assume_role_policy=json.dumps({LAMBDA_TRUST}))\n'
             f'aws.iam.RolePolicyAttachment({literal(fn.name + "-logs")}, role={var}.name, '
             f'policy_arn="{BASIC_EXECUTION}")\n'
@@ -496,7 +951,8 @@ def _callback_fix(fn) -> str:
     role = aws.iam.Role(f"{name}-role", assume_role_policy=lambda_trust)
     aws.lambda_.Function(name, ..., role=role.arn)""",
     config=int_setting("maxFunctionsPerRole", 1, "How many functions may share one execution role.", 1,
-                       stricter="lower"))
+                       stricter="lower"),
+    phrase="with 1 other function(s) (orders)")
 def lambda_role_shared(stack, cfg):
     by_role = defaultdict(list)
     for fn in stack.of_type(aws.FUNCTION):
@@ -514,6 +970,19 @@ def lambda_role_shared(stack, cfg):
                 listed = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
                 yield fn, (f"shares {name} with {len(others)} other function(s) ({listed}). Give each function "
                            "its own role.")
+
+
+@violates("lambda-role-shared", resource="payments")
+def two_functions_one_role():
+    r = P.role("shared-role")
+    P.function("orders", role_arn=r.arn)
+    P.function("payments", role_arn=r.arn)
+
+
+@complies("lambda-role-shared")
+def one_role_per_function():
+    P.function("orders")
+    P.function("payments")
 
 
 def _guest_roles(stack) -> list:
@@ -542,7 +1011,8 @@ def _guest_roles(stack) -> list:
                 "allowed to the whole internet.",
     remediation="""# Limit the unauthenticated role to the few actions guests need (e.g. mobileanalytics:PutEvents).""",
     config=list_setting("allowedActions", ["mobileanalytics:PutEvents", "cognito-sync:*", "personalize:PutEvents"],
-                        "Actions (glob patterns) a guest role may grant."))
+                        "Actions (glob patterns) a guest role may grant."),
+    phrase="is the unauthenticated (guest) role")
 def cognito_unauth_role_broad(stack, cfg):
     if not any(p.get("allowUnauthenticatedIdentities") is True for p in stack.of_type(aws.IDENTITY_POOL)):
         return
@@ -562,6 +1032,16 @@ def cognito_unauth_role_broad(stack, cfg):
                          f"{_some(sorted(extra))} beyond allowedActions: anyone on the internet gets that.")
 
 
+@violates("cognito-unauth-role-broad", resource="guest")
+def guest_role_can_write_s3():
+    _unauth_role({"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "arn:aws:s3:::uploads/*"})
+
+
+@complies("cognito-unauth-role-broad")
+def guest_role_analytics_only():
+    _unauth_role({"Effect": "Allow", "Action": ["mobileanalytics:PutEvents"], "Resource": "*"})
+
+
 @stack_rule(
     "iam-role-policy-conflict", CAT, Sev.LOW, types=[aws.ROLE, aws.ROLE_POLICY, aws.ROLE_POLICY_ATTACHMENT],
     title="A role's policies are managed in one place",
@@ -571,7 +1051,8 @@ def cognito_unauth_role_broad(stack, cfg):
                 "only the policies it lists, so it is not judged.)",
     remediation="""# Either everything on the Role (inline_policies=[...], managed_policy_arns=[...]),
 # or nothing there and one RolePolicy / RolePolicyAttachment per policy.""",
-    peers=["AWSGuard iam-role-no-policy-management-conflicts"])
+    peers=["AWSGuard iam-role-no-policy-management-conflicts"],
+    phrase="each update removes the one and the next adds it back")
 def iam_role_policy_conflict(stack, cfg):
     for role in stack.of_type(aws.ROLE):
         if role.origin is not None:
@@ -592,6 +1073,45 @@ def iam_role_policy_conflict(stack, cfg):
                          "Keep the role's policies in one place.")
 
 
+@violates("iam-role-policy-conflict", resource="fn-role")
+def role_with_managed_arns_and_an_attachment():
+    r = P.role(managed_policy_arns=[P.AWS_MANAGED + "service-role/AWSLambdaBasicExecutionRole"])
+    P.aws.iam.RolePolicyAttachment("xray", role=r.name, policy_arn=P.AWS_MANAGED + "AWSXRayDaemonWriteAccess")
+
+
+@complies("iam-role-policy-conflict")
+def role_with_attachments_only():
+    r = P.role()
+    P.aws.iam.RolePolicyAttachment("logs", role=r.name, policy_arn=P.AWS_MANAGED + "service-role/AWSLambdaBasicExecutionRole")
+    P.aws.iam.RolePolicyAttachment("xray", role=r.name, policy_arn=P.AWS_MANAGED + "AWSXRayDaemonWriteAccess")
+
+
 def _names(resources: list) -> str:
     shown = ", ".join(f"'{r.name}'" for r in resources[:3])
     return f"{resources[0].kind} {shown}" + (f" and {len(resources) - 3} more" if len(resources) > 3 else "")
+
+
+# --- what the cases above are built with ---------------------------------------------------------------
+
+ADMIN = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+
+
+GH = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+
+
+def _unauth_role(policy):
+    pool = P.aws.cognito.IdentityPool("ids", identity_pool_name="app", allow_unauthenticated_identities=True)
+    r = P.aws.iam.Role("guest", assume_role_policy=P.pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool.id},
+                      "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "unauthenticated"}}}]}))
+    P.aws.iam.RolePolicy("guest-policy", role=r.id, policy=P.doc(policy))
+    P.aws.cognito.IdentityPoolRoleAttachment("roles", identity_pool_id=pool.id, roles={"unauthenticated": r.arn})
+
+
+def _trusting(principal, condition=None):
+    statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return P.role("partner", trust=P.doc(statement))

@@ -3,14 +3,20 @@
 An audit trail for every entry point and workflow: function log groups managed in code with
 retention, API access and execution logs, state machine and GraphQL logs, WAF and S3 access logs,
 tracing, and alarms that notice abuse and runaway loops.
+
+Remediation (level remediate): tracing switched on and a retention set. Access and execution logging
+need a destination or an account-level role the fix cannot invent, so they stay findings.
 """
 from __future__ import annotations
+
+import json
 
 from .core import Sev, Want, property_rule, as_list, fixes, iam, int_setting, resource_rule, stack_rule
 from .core import aws, buckets, components, managed, roles
 from .core.rule import Fixed, literal
 from .core.reach import QUICK_CREATE
 from .core.checks import open_policy, s3_log_targets
+from .core.cases import P, complies, violates
 
 CAT = "SAS-5"
 LOGGING_LEVELS = ("ERROR", "INFO")
@@ -22,11 +28,24 @@ LOGGING_LEVELS = ("ERROR", "INFO")
     description="Without WAF logging, blocked and allowed attacks leave no trace.",
     remediation="""aws.wafv2.WebAclLoggingConfiguration("acl", resource_arn=acl.arn, log_destination_configs=[log_group.arn])
 # the log group name must start with aws-waf-logs-""",
-    peers=["CKV2_AWS_31", "FSBP WAF.11"])
+    peers=["CKV2_AWS_31", "FSBP WAF.11"],
+    phrase="has no WebAclLoggingConfiguration")
 def waf_logging(stack, cfg):
     for acl in stack.of_type(aws.WEB_ACL):
         if not stack.referrers(acl, aws.WEB_ACL_LOGGING, prop="resourceArn"):
             yield acl, "has no WebAclLoggingConfiguration. Send its logs to CloudWatch, S3 or Firehose."
+
+
+@violates("waf-logging", resource="acl")
+def acl_without_logging():
+    _acl()
+
+
+@complies("waf-logging")
+def acl_with_logging():
+    acl = _acl()
+    logs = P.aws.cloudwatch.LogGroup("waf", name="aws-waf-logs-app", retention_in_days=90)
+    P.aws.wafv2.WebAclLoggingConfiguration("acl-logs", resource_arn=acl.arn, log_destination_configs=[logs.arn])
 
 
 @resource_rule(
@@ -36,11 +55,23 @@ def waf_logging(stack, cfg):
                 "of the functions.",
     remediation="""aws.cloudfront.Distribution("site", ..., logging_config={"bucket": logs.bucket_domain_name,
     "include_cookies": False, "prefix": "site/"})""",
-    peers=["FSBP CloudFront.5", "CKV_AWS_86"])
+    peers=["FSBP CloudFront.5", "CKV_AWS_86"],
+    phrase="has no logging_config")
 def cloudfront_logging(r, cfg):
     if not r.is_set("loggingConfig.bucket"):
         return "has no loggingConfig. Log requests to a bucket (or set up CloudWatch log delivery)."
     return None
+
+
+@violates("cloudfront-logging", resource="cdn")
+def distribution_without_logs():
+    P.distribution()
+
+
+@complies("cloudfront-logging")
+def distribution_logging_to_a_bucket():
+    logs = P.aws.s3.Bucket("cdn-logs")
+    P.distribution(logging_config={"bucket": logs.bucket_domain_name, "prefix": "cdn/"})
 
 
 @resource_rule(
@@ -52,9 +83,27 @@ def cloudfront_logging(r, cfg):
     "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "route53.amazonaws.com"},
     "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": log_group.arn,
     "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}}]}))""",
-    peers=["Prowler cloudwatch_log_group_not_publicly_accessible"])
+    peers=["Prowler cloudwatch_log_group_not_publicly_accessible"],
+    phrase="allows anyone - Principal \"*\"")
 def logs_resource_policy_public(r, cfg):
     return open_policy(r, "policyDocument")
+
+
+@violates("logs-resource-policy-public", resource="anyone-writes")
+def logs_policy_open_to_everyone():
+    P.aws.cloudwatch.LogResourcePolicy("anyone-writes", policy_name="anyone", policy_document=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+                                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                                "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:*"}]}))
+
+
+@complies("logs-resource-policy-public")
+def logs_policy_for_route53_from_this_account():
+    P.aws.cloudwatch.LogResourcePolicy("route53", policy_name="route53", policy_document=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "route53.amazonaws.com"},
+                                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                                "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/route53/*",
+                                                "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]}))
 
 
 @stack_rule(
@@ -62,7 +111,8 @@ def logs_resource_policy_public(r, cfg):
     title="S3 buckets log access",
     description="Without server access logs, reads and writes of the bucket (event sources included) leave no trace.",
     remediation="""aws.s3.BucketLogging("uploads", bucket=bucket.id, target_bucket=logs.id, target_prefix="uploads/")""",
-    peers=["CKV_AWS_18", "FSBP S3.9", "AWSGuard s3-bucket-logging-enabled"], config=buckets.EVERY_BUCKET_SETTING)
+    peers=["CKV_AWS_18", "FSBP S3.9", "AWSGuard s3-bucket-logging-enabled"], config=buckets.EVERY_BUCKET_SETTING,
+    phrase="has no BucketLogging")
 def s3_access_logging(stack, cfg):
     skipped = s3_log_targets(stack) | buckets.content_or_internal(stack, cfg)
     for bucket in stack.of_type(*aws.BUCKETS):
@@ -70,6 +120,48 @@ def s3_access_logging(stack, cfg):
             continue
         if not stack.referrers(bucket, *aws.BUCKET_LOGGINGS, prop="bucket"):
             yield bucket, "has no BucketLogging. Log access to a separate log bucket."
+
+
+@violates("s3-access-logging", resource="uploads")
+def bucket_without_access_logs():
+    P.aws.s3.Bucket("uploads")
+
+
+@complies("s3-access-logging")
+def bucket_logging_to_log_bucket():
+    b, logs = P.aws.s3.Bucket("uploads"), P.aws.s3.Bucket("access-logs")
+    P.aws.s3.BucketLogging("uploads-logging", bucket=b.id, target_bucket=logs.id, target_prefix="uploads/")
+
+
+@complies("s3-access-logging")
+def cloudfront_log_bucket_and_logged_site():
+    site, access_logs, logs = P.aws.s3.Bucket("site"), P.aws.s3.Bucket("access-logs"), P.aws.s3.Bucket("cdn-logs")
+    P.aws.s3.BucketLogging("site-logging", bucket=site.id, target_bucket=access_logs.id, target_prefix="site/")
+    P.aws.cloudfront.Distribution(
+        "cdn", enabled=True, default_root_object="index.html",
+        origins=[{"domain_name": site.bucket_regional_domain_name, "origin_id": "site"}],
+        default_cache_behavior={"allowed_methods": ["GET", "HEAD"], "cached_methods": ["GET", "HEAD"],
+                                "target_origin_id": "site", "viewer_protocol_policy": "redirect-to-https",
+                                "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+        restrictions={"geo_restriction": {"restriction_type": "none"}},
+        viewer_certificate={"cloudfront_default_certificate": True},
+        logging_config={"bucket": logs.bucket_domain_name, "prefix": "cdn/"})
+
+
+@complies("s3-access-logging", modes=("update",))
+def cloudfront_logging_to_a_bucket_named_as_a_literal():
+    P.aws.s3.Bucket("cdn-logs", bucket="acme-cdn-logs")
+    P.aws.cloudfront.Distribution(
+        "cdn", enabled=True,
+        origins=[{"domain_name": "example.com", "origin_id": "web",
+                  "custom_origin_config": {"http_port": 80, "https_port": 443, "origin_protocol_policy": "https-only",
+                                           "origin_ssl_protocols": ["TLSv1.2"]}}],
+        default_cache_behavior={"allowed_methods": ["GET", "HEAD"], "cached_methods": ["GET", "HEAD"],
+                                "target_origin_id": "web", "viewer_protocol_policy": "redirect-to-https",
+                                "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+        restrictions={"geo_restriction": {"restriction_type": "none"}},
+        viewer_certificate={"cloudfront_default_certificate": True},
+        logging_config={"bucket": "acme-cdn-logs.s3.amazonaws.com"})
 
 
 def _function_log_groups(stack) -> set:
@@ -94,13 +186,31 @@ def _function_log_groups(stack) -> set:
     description="Lambda otherwise creates /aws/lambda/<name> itself: never expiring, unencrypted, outside code review.",
     remediation="""aws.cloudwatch.LogGroup("fn-logs", name=fn.name.apply(lambda n: f"/aws/lambda/{n}"),
     retention_in_days=90, kms_key_id=key.arn)""",
-    peers=["CKV_AWS_66"])
+    peers=["CKV_AWS_66"],
+    phrase="has no LogGroup in the stack")
 def lambda_log_retention(stack, cfg):
     covered = _function_log_groups(stack)
     for fn in stack.of_type(aws.FUNCTION):
         if fn.urn not in covered:
             yield fn, ("has no LogGroup in the stack (named /aws/lambda/<function name> or its loggingConfig.logGroup). "
                        "Declare one with retention and a KMS key.")
+
+
+@violates("lambda-log-retention", resource="fn")
+def function_without_log_group():
+    P.function()
+
+
+@complies("lambda-log-retention")
+def function_with_log_group_named_after_it():
+    fn = P.function()
+    P.aws.cloudwatch.LogGroup("fn-logs", name=fn.name.apply(lambda n: f"/aws/lambda/{n}"), retention_in_days=90)
+
+
+@complies("lambda-log-retention")
+def function_with_custom_log_group():
+    logs = P.aws.cloudwatch.LogGroup("fn-logs", name="/app/orders", retention_in_days=90)
+    P.function(logging_config={"log_format": "JSON", "log_group": logs.name})
 
 
 @resource_rule(
@@ -112,7 +222,8 @@ def lambda_log_retention(stack, cfg):
     config={**int_setting("minRetentionDays", 1, "Shortest accepted retention in days (e.g. 365 for audit logs).", 1,
                           stricter="higher"),
             **int_setting("fixRetentionDays", 365, "Retention the remediate level sets (raised to the next period "
-                                                   "CloudWatch accepts, and to at least minRetentionDays).", 1, stricter="higher")})
+                                                   "CloudWatch accepts, and to at least minRetentionDays).", 1, stricter="higher")},
+    phrase=("has no retention_in_days, so it never expires", "less than minRetentionDays"))
 def log_group_retention(r, cfg):
     days = r.number("retentionInDays")
     if not days:
@@ -120,6 +231,32 @@ def log_group_retention(r, cfg):
     if days < cfg["minRetentionDays"]:
         return f"keeps logs {days:g} days, less than minRetentionDays ({cfg['minRetentionDays']})."
     return None
+
+
+# CloudWatch Logs accepts only these retention periods.
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                  3288, 3653)
+
+
+@fixes("log-group-retention")
+def _set_retention(r, cfg):
+    want = max(cfg["minRetentionDays"], cfg["fixRetentionDays"])
+    return {"retentionInDays": next((d for d in RETENTION_DAYS if d >= want), RETENTION_DAYS[-1])}
+
+
+@violates("log-group-retention", resource="logs", fixed={"retentionInDays": 365})
+def log_group_forever():
+    P.aws.cloudwatch.LogGroup("logs")
+
+
+@violates("log-group-retention", resource="logs", config={"log-group-retention": {"minRetentionDays": 365}})
+def log_group_below_audit_minimum():
+    P.aws.cloudwatch.LogGroup("logs", retention_in_days=30)
+
+
+@complies("log-group-retention")
+def log_group_expires():
+    P.aws.cloudwatch.LogGroup("logs", retention_in_days=90)
 
 
 property_rule(
@@ -130,6 +267,16 @@ property_rule(
     message="{path} is {value}. Set it to Active.",
     example='aws.lambda_.Function("fn", ...)', remediate=True,
     peers=["CKV_AWS_50", "FSBP Lambda.7"])
+
+
+@violates("lambda-xray", resource="fn")
+def function_passthrough_tracing():
+    P.function(tracing_config={"mode": "PassThrough"})
+
+
+@complies("lambda-xray")
+def function_active_tracing():
+    P.function(tracing_config={"mode": "Active"})
 
 
 @resource_rule(
@@ -144,7 +291,8 @@ aws.apigateway.Stage("prod", ..., access_log_settings={"destination_arn": log_gr
 aws.apigatewayv2.Stage("live", ..., access_log_settings={"destination_arn": log_group.arn,
     "format": json.dumps({"requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
                           "status": "$context.status", "routeKey": "$context.routeKey"})})""",
-    peers=["CKV_AWS_76", "CKV_AWS_95", "FSBP APIGateway.9"], sets=["accessLogSettings"])
+    peers=["CKV_AWS_76", "CKV_AWS_95", "FSBP APIGateway.9"], sets=["accessLogSettings"],
+    phrase=("has no access_log_settings.destination_arn", "has no stage_description.access_log_setting.destination_arn", "access_log_settings.format is empty", "without $context.requestId", "is a quick-create API (target)"))
 def apigw_access_logging(r, cfg):
     if r.type == aws.HTTP_API:   # a quick-create API: its automatic $default stage is no resource of the program
         return QUICK_CREATE.format(what="writes no access log") if r.is_set("target") else None
@@ -162,6 +310,56 @@ def apigw_access_logging(r, cfg):
     return None
 
 
+@violates("apigw-access-logging", resource="prod")
+def stage_without_access_logs():
+    _rest_stage()
+
+
+@complies("apigw-access-logging")
+def stage_with_access_logs():
+    logs = P.aws.cloudwatch.LogGroup("access", retention_in_days=90)
+    _rest_stage(access_log_settings={"destination_arn": logs.arn, "format": '{"requestId":"$context.requestId"}'})
+
+
+@violates("apigw-access-logging", resource="prod")
+def stage_whose_access_log_format_is_blank():
+    """A blank format: API Gateway writes no access log (it needs $context.requestId)."""
+    logs = P.aws.cloudwatch.LogGroup("access", retention_in_days=90)
+    _rest_stage(access_log_settings={"destination_arn": logs.arn, "format": " "})
+
+
+@violates("apigw-access-logging", resource="prod")
+def stage_whose_access_log_format_lacks_the_request_id():
+    logs = P.aws.cloudwatch.LogGroup("access", retention_in_days=90)
+    _rest_stage(access_log_settings={"destination_arn": logs.arn, "format": '{"ip":"$context.identity.sourceIp"}'})
+
+
+@violates("apigw-access-logging", resource="http")
+def quick_create_api_stage_writes_no_access_log():
+    _quick_create()
+
+
+@complies("apigw-access-logging")
+def api_with_its_own_logged_stage_is_not_quick_create():
+    api = P.aws.apigatewayv2.Api("http", protocol_type="HTTP")
+    logs = P.aws.cloudwatch.LogGroup("access", retention_in_days=30)
+    P.aws.apigatewayv2.Stage("live", api_id=api.id, name="live", auto_deploy=True, access_log_settings={
+        "destination_arn": logs.arn, "format": '{"requestId":"$context.requestId"}'})
+
+
+# --- a REST stage declared by a Deployment's stageDescription ---------------------------------
+@violates("apigw-access-logging", resource="deploy")
+def deployment_stage_without_access_logs():
+    P.native.apigateway.Deployment("deploy", rest_api_id=P.native_rest_api().rest_api_id, stage_name="prod")
+
+
+@complies("apigw-access-logging")
+def deployment_stage_with_access_logs():
+    logs = P.native.logs.LogGroup("access", retention_in_days=90)
+    P.native.apigateway.Deployment("deploy", rest_api_id=P.native_rest_api().rest_api_id, stage_name="prod", stage_description={
+        "access_log_setting": {"destination_arn": logs.arn, "format": '{"requestId":"$context.requestId"}'}})
+
+
 def _logging_settings(stack, api) -> list:
     return [ms for ms in stack.referrers(api, aws.REST_METHOD_SETTINGS, prop="restApi")
             if ms.get("methodPath") == "*/*" and ms.get("settings.loggingLevel") in LOGGING_LEVELS]
@@ -174,7 +372,8 @@ def _logging_settings(stack, api) -> list:
     description="Execution logs record authorizer and integration errors; without them failures are invisible.",
     remediation="""aws.apigateway.MethodSettings("all", rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
     settings={"logging_level": "ERROR", "metrics_enabled": True})""",
-    peers=["CKV2_AWS_4", "FSBP APIGateway.1"])
+    peers=["CKV2_AWS_4", "FSBP APIGateway.1"],
+    phrase="has no */* MethodSettings with logging_level ERROR or INFO")
 def apigw_execution_logging(stack, cfg):
     for stage in stack.of_type(aws.REST_STAGE):
         apis = stack.targets(stage, "restApi", aws.REST_API)
@@ -193,6 +392,24 @@ def apigw_execution_logging(stack, cfg):
             yield stage, "is a WebSocket stage without defaultRouteSettings.loggingLevel ERROR or INFO. Set it."
 
 
+@violates("apigw-execution-logging", resource="prod")
+def stage_without_execution_logs():
+    _rest_stage()
+
+
+@complies("apigw-execution-logging")
+def stage_with_execution_logs():
+    api, stage = _rest_stage()
+    P.aws.apigateway.MethodSettings("all", rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
+                                    settings={"logging_level": "ERROR", "metrics_enabled": True})
+
+
+@complies("apigw-execution-logging")
+def deployment_stage_logging_errors():
+    P.native.apigateway.Deployment("deploy", rest_api_id=P.native_rest_api().rest_api_id, stage_name="prod",
+                                   stage_description={"logging_level": "ERROR", "metrics_enabled": True})
+
+
 property_rule(
     "apigw-xray", CAT, Sev.LOW, types=[aws.REST_STAGE],
     title="REST stages are traced",
@@ -203,18 +420,40 @@ property_rule(
     peers=["CKV_AWS_73", "FSBP APIGateway.3"])
 
 
+@violates("apigw-xray", resource="prod")
+def stage_untraced():
+    _rest_stage()
+
+
+@complies("apigw-xray")
+def stage_traced():
+    _rest_stage(xray_tracing_enabled=True)
+
+
 @resource_rule(
     "sfn-logging", CAT, Sev.MEDIUM, types=[aws.STATE_MACHINE],
     title="State machines log executions",
     description="Without execution logs a manipulated workflow leaves no trace.",
     remediation="""aws.sfn.StateMachine("flow", ..., logging_configuration={"level": "ERROR",
     "include_execution_data": False, "log_destination": log_group.arn.apply(lambda a: f"{a}:*")})""",
-    peers=["FSBP StepFunctions.1", "CKV_AWS_285"])
+    peers=["FSBP StepFunctions.1", "CKV_AWS_285"],
+    phrase="logging_configuration.level is OFF or has no log_destination")
 def sfn_logging(r, cfg):
     level = r.known("loggingConfiguration.level")
     if level in (None, "OFF") or not r.is_set("loggingConfiguration.logDestination"):
         return f"loggingConfiguration.level is {level or 'unset'} or has no logDestination. Log at least ERROR."
     return None
+
+
+@violates("sfn-logging", resource="flow")
+def state_machine_logging_off():
+    _sfn(logging_configuration={"level": "OFF"})
+
+
+@complies("sfn-logging")
+def state_machine_logs_errors():
+    logs = P.aws.cloudwatch.LogGroup("sfn", retention_in_days=90)
+    _sfn(logging_configuration={"level": "ERROR", "log_destination": logs.arn.apply(lambda a: f"{a}:*")})
 
 
 property_rule(
@@ -225,6 +464,16 @@ property_rule(
     message="{path} is not true. Enable it.",
     example='aws.sfn.StateMachine("flow", ...)', remediate=True,
     peers=["CKV_AWS_284"])
+
+
+@violates("sfn-xray", resource="flow")
+def state_machine_untraced():
+    _sfn()
+
+
+@complies("sfn-xray")
+def state_machine_traced():
+    _sfn(tracing_configuration={"enabled": True})
 
 
 property_rule(
@@ -238,6 +487,16 @@ property_rule(
     peers=["serverless-rules WS3000", "cdk-nag Serverless-AppSyncTracing"])
 
 
+@violates("appsync-xray", resource="graph")
+def graphql_api_untraced():
+    P.aws.appsync.GraphQLApi("graph", authentication_type="AWS_IAM")
+
+
+@complies("appsync-xray")
+def graphql_api_traced():
+    P.aws.appsync.GraphQLApi("graph", authentication_type="AWS_IAM", xray_enabled=True)
+
+
 @resource_rule(
     "apigw-access-log-json", CAT, Sev.LOW, types=[aws.REST_STAGE, aws.HTTP_STAGE], hygiene=True,
     title="API access logs are structured",
@@ -247,7 +506,8 @@ property_rule(
     "format": json.dumps({"requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
                           "status": "$context.status", "routeKey": "$context.routeKey"})})""",
     peers=["serverless-rules WS2001", "cdk-nag Serverless-APIGWStructuredLogging"],
-    superseded_by=["apigw-access-logging"], sets=["accessLogSettings"])
+    superseded_by=["apigw-access-logging"], sets=["accessLogSettings"],
+    phrase="access_log_settings.format is not a JSON object")
 def apigw_access_log_json(r, cfg):
     fmt = r.known("accessLogSettings.format")
     if not isinstance(fmt, str) or not fmt.strip():
@@ -258,6 +518,17 @@ def apigw_access_log_json(r, cfg):
     return None
 
 
+@violates("apigw-access-log-json", resource="live")
+def access_log_in_common_log_format():
+    _http_stage("$context.identity.sourceIp - - [$context.requestTime] \"$context.httpMethod $context.routeKey\" "
+                "$context.status $context.requestId")
+
+
+@complies("apigw-access-log-json")
+def access_log_as_json():
+    _http_stage('{"requestId":"$context.requestId","status":$context.status,"routeKey":"$context.routeKey"}')
+
+
 @stack_rule(
     "sns-delivery-status-logging", CAT, Sev.LOW, types=[aws.TOPIC, aws.TOPIC_SUBSCRIPTION], hygiene=True,
     title="Topics log failed deliveries",
@@ -265,7 +536,8 @@ def apigw_access_log_json(r, cfg):
                 "endpoint leaves no trace.",
     remediation="""aws.sns.Topic("orders", lambda_failure_feedback_role_arn=feedback_role.arn,
     lambda_success_feedback_sample_rate=0)""",
-    peers=["FSBP SNS.2"])
+    peers=["FSBP SNS.2"],
+    phrase="failed deliveries leave no trace")
 def sns_delivery_status_logging(stack, cfg):
     for topic in stack.of_type(aws.TOPIC):
         protocols = {p for sub in stack.referrers(topic, aws.TOPIC_SUBSCRIPTION, prop="topic")
@@ -275,6 +547,22 @@ def sns_delivery_status_logging(stack, cfg):
             yield topic, (f"delivers to {', '.join(missing)} subscribers without "
                           f"{', '.join(FEEDBACK[p] + 'FailureFeedbackRoleArn' for p in missing)}: failed deliveries "
                           "leave no trace. Set it.")
+
+
+@violates("sns-delivery-status-logging", resource="orders")
+def topic_delivering_to_a_function_unlogged():
+    fn = P.function("worker")
+    topic = P.aws.sns.Topic("orders")
+    P.aws.sns.TopicSubscription("orders-worker", topic=topic.arn, protocol="lambda", endpoint=fn.arn)
+
+
+@complies("sns-delivery-status-logging")
+def topic_logging_failed_deliveries():
+    fn = P.function("worker")
+    feedback = P.role("feedback", trust=P.doc({"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+                                               "Action": "sts:AssumeRole"}))
+    topic = P.aws.sns.Topic("orders", lambda_failure_feedback_role_arn=feedback.arn)
+    P.aws.sns.TopicSubscription("orders-worker", topic=topic.arn, protocol="lambda", endpoint=fn.arn)
 
 
 FEEDBACK = {"lambda": "lambda", "sqs": "sqs", "http": "http", "https": "http", "application": "application",
@@ -289,7 +577,8 @@ FEEDBACK = {"lambda": "lambda", "sqs": "sqs", "http": "http", "https": "http", "
     remediation="""aws.cloudtrail.Trail("audit", s3_bucket_name=trail_bucket.id, event_selectors=[{
     "read_write_type": "All", "include_management_events": True,
     "data_resources": [{"type": "AWS::Lambda::Function", "values": ["arn:aws:lambda"]}]}])""",
-    peers=["Prowler awslambda_function_invoke_api_operations_cloudtrail_logging_enabled"])
+    peers=["Prowler awslambda_function_invoke_api_operations_cloudtrail_logging_enabled"],
+    phrase="no CloudTrail trail in the stack recording Lambda data events")
 def cloudtrail_data_events(stack, cfg):
     selected = [v for trail in stack.of_type(aws.TRAIL) for v in _lambda_data_resources(trail)]
     if any(v is True for v in selected):
@@ -299,6 +588,20 @@ def cloudtrail_data_events(stack, cfg):
         if not any(isinstance(v, str) and isinstance(arn, str) and arn.startswith(v) for v in selected):
             yield fn, ("is invoked with no CloudTrail trail in the stack recording Lambda data events. Add a trail "
                        "that selects AWS::Lambda::Function, or make sure the account has one.")
+
+
+@violates("cloudtrail-data-events", resource="fn")
+def function_without_invoke_data_events():
+    P.function()
+    P.aws.cloudtrail.Trail("audit", s3_bucket_name="audit-trail-bucket")
+
+
+@complies("cloudtrail-data-events")
+def function_with_invoke_data_events():
+    P.function()
+    P.aws.cloudtrail.Trail("audit", s3_bucket_name="audit-trail-bucket", event_selectors=[{
+        "read_write_type": "All", "include_management_events": True,
+        "data_resources": [{"type": "AWS::Lambda::Function", "values": ["arn:aws:lambda"]}]}])
 
 
 def _lambda_data_resources(trail) -> list:
@@ -323,7 +626,8 @@ def _lambda_data_resources(trail) -> list:
     description="Without field logs there is no record of queries and resolver errors.",
     remediation="""aws.appsync.GraphQLApi("api", ..., log_config={"cloudwatch_logs_role_arn": role.arn,
     "field_log_level": "ERROR", "exclude_verbose_content": True})""",
-    peers=["CKV_AWS_193", "CKV_AWS_194", "FSBP AppSync.2"])
+    peers=["CKV_AWS_193", "CKV_AWS_194", "FSBP AppSync.2"],
+    phrase=("has no log_config or field_log_level NONE", "logs ALL fields with verbose content"))
 def appsync_logging(r, cfg):
     level = r.known("logConfig.fieldLogLevel")
     if not r.is_set("logConfig") or level in (None, "NONE"):
@@ -333,6 +637,32 @@ def appsync_logging(r, cfg):
     return None
 
 
+@fixes("appsync-logging")
+def _exclude_verbose(r, cfg):
+    return {"logConfig.excludeVerboseContent": True}  # kept only where logging is otherwise fine
+
+
+@violates("appsync-logging", resource="graphql")
+def graphql_without_logs():
+    P.aws.appsync.GraphQLApi("graphql", authentication_type="AWS_IAM")
+
+
+@violates("appsync-logging", resource="graphql", fixed={"logConfig.excludeVerboseContent": True})
+def graphql_verbose_logs():
+    r = P.role("appsync-logs", trust=P.doc({"Effect": "Allow", "Principal": {"Service": "appsync.amazonaws.com"},
+                                            "Action": "sts:AssumeRole"}))
+    P.aws.appsync.GraphQLApi("graphql", authentication_type="AWS_IAM", log_config={
+        "cloudwatch_logs_role_arn": r.arn, "field_log_level": "ALL", "exclude_verbose_content": False})
+
+
+@complies("appsync-logging")
+def graphql_error_logs():
+    r = P.role("appsync-logs", trust=P.doc({"Effect": "Allow", "Principal": {"Service": "appsync.amazonaws.com"},
+                                            "Action": "sts:AssumeRole"}))
+    P.aws.appsync.GraphQLApi("graphql", authentication_type="AWS_IAM", log_config={
+        "cloudwatch_logs_role_arn": r.arn, "field_log_level": "ERROR", "exclude_verbose_content": True})
+
+
 @stack_rule(
     "lambda-error-alarm", CAT, Sev.INFO, types=[aws.FUNCTION, aws.METRIC_ALARM],
     title="Functions have an error or throttle alarm",
@@ -340,7 +670,8 @@ def appsync_logging(r, cfg):
     remediation="""aws.cloudwatch.MetricAlarm("fn-errors", namespace="AWS/Lambda", metric_name="Errors", statistic="Sum",
     period=300, evaluation_periods=1, threshold=1, comparison_operator="GreaterThanOrEqualToThreshold",
     dimensions={"FunctionName": fn.name}, alarm_actions=[topic.arn])""",
-    peers=["CKV_AWS_319"], hygiene=True)
+    peers=["CKV_AWS_319"], hygiene=True,
+    phrase="has no AWS/Lambda Errors or Throttles alarm")
 def lambda_error_alarm(stack, cfg):
     alarmed: set = set()
     for alarm in stack.of_type(aws.METRIC_ALARM):
@@ -354,12 +685,27 @@ def lambda_error_alarm(stack, cfg):
             yield fn, "has no AWS/Lambda Errors or Throttles alarm with an action. Add one."
 
 
+@violates("lambda-error-alarm", resource="fn")
+def function_without_alarm():
+    P.function()
+
+
+@complies("lambda-error-alarm")
+def function_with_error_alarm():
+    fn = P.function()
+    topic = P.aws.sns.Topic("alerts", kms_master_key_id="alias/aws/sns")
+    P.aws.cloudwatch.MetricAlarm("fn-errors", namespace="AWS/Lambda", metric_name="Errors", statistic="Sum", period=300,
+                                 evaluation_periods=1, threshold=1, comparison_operator="GreaterThanOrEqualToThreshold",
+                                 dimensions={"FunctionName": fn.name}, alarm_actions=[topic.arn])
+
+
 @stack_rule(
     "stack-missing-cloudwatch-role", CAT, Sev.INFO, types=[aws.REST_STAGE, aws.REST_ACCOUNT, aws.REST_METHOD_SETTINGS],
     title="API Gateway can write its logs",
     description="REST execution and access logs are silently dropped unless the region's API Gateway account "
                 "setting has a CloudWatch role (it may be set outside this stack).",
-    remediation="""aws.apigateway.Account("account", cloudwatch_role_arn=apigw_logs_role.arn)""")
+    remediation="""aws.apigateway.Account("account", cloudwatch_role_arn=apigw_logs_role.arn)""",
+    phrase="the stack has no apigateway Account with cloudwatch_role_arn")
 def stack_missing_cloudwatch_role(stack, cfg):
     if any(a.get("cloudwatchRoleArn") for a in stack.of_type(aws.REST_ACCOUNT)):
         return
@@ -372,24 +718,21 @@ def stack_missing_cloudwatch_role(stack, cfg):
                           "region has one, or declare it here.")
 
 
-# --- remediations (level remediate) ----------------------------------------------------------------
-# Tracing switched on and a retention set. Access and execution logging need a destination or an
-# account-level role the fix cannot invent, so they stay findings.
-
-# CloudWatch Logs accepts only these retention periods.
-RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-                  3288, 3653)
+@violates("stack-missing-cloudwatch-role", resource="prod")
+def logging_stage_without_account_role():
+    api, stage = _rest_stage()
+    P.aws.apigateway.MethodSettings("all", rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
+                                    settings={"logging_level": "ERROR"})
 
 
-@fixes("log-group-retention")
-def _set_retention(r, cfg):
-    want = max(cfg["minRetentionDays"], cfg["fixRetentionDays"])
-    return {"retentionInDays": next((d for d in RETENTION_DAYS if d >= want), RETENTION_DAYS[-1])}
-
-
-@fixes("appsync-logging")
-def _exclude_verbose(r, cfg):
-    return {"logConfig.excludeVerboseContent": True}  # kept only where logging is otherwise fine
+@complies("stack-missing-cloudwatch-role")
+def logging_stage_with_account_role():
+    api, stage = _rest_stage()
+    P.aws.apigateway.MethodSettings("all", rest_api=api.id, stage_name=stage.stage_name, method_path="*/*",
+                                    settings={"logging_level": "ERROR"})
+    r = P.role("apigw-logs", trust=P.doc({"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+                                          "Action": "sts:AssumeRole"}))
+    P.aws.apigateway.Account("account", cloudwatch_role_arn=r.arn)
 
 
 @stack_rule(
@@ -400,7 +743,8 @@ def _exclude_verbose(r, cfg):
                 "line it logs is dropped: failures and attacks leave no trace.",
     remediation="""aws.iam.RolePolicyAttachment("fn-logs", role=role.name,
     policy_arn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")""",
-    peers=["cfn_nag W58"])
+    peers=["cfn_nag W58"],
+    phrase="its logs are dropped")
 def lambda_role_no_logs(stack, cfg):
     for fn in stack.of_type(aws.FUNCTION):
         for role in stack.targets(fn, "role", aws.ROLE):
@@ -416,3 +760,52 @@ def lambda_role_no_logs(stack, cfg):
                            "its logs are dropped. Attach AWSLambdaBasicExecutionRole (or grant those actions on its "
                            "log group).")
 
+
+@violates("lambda-role-no-logs", resource="fn")
+def function_whose_role_cannot_log():
+    r = P.role()
+    P.aws.iam.RolePolicy("read", role=r.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/orders"}]}))
+    P.function("fn", role_arn=r.arn)
+
+
+@complies("lambda-role-no-logs")
+def function_with_the_basic_execution_role():
+    r = P.role()
+    P.aws.iam.RolePolicyAttachment("logs", role=r.name, policy_arn=P.AWS_MANAGED + "service-role/AWSLambdaBasicExecutionRole")
+    P.function("fn", role_arn=r.arn)
+
+
+@complies("lambda-role-no-logs")
+def function_whose_role_has_a_policy_from_outside_the_stack():
+    r = P.role()
+    P.aws.iam.RolePolicyAttachment("shared", role=r.name, policy_arn="arn:aws:iam::123456789012:policy/platform-logging")
+    P.function("fn", role_arn=r.arn)
+
+
+# --- what the cases above are built with ---------------------------------------------------------------
+
+def _acl():
+    return P.aws.wafv2.WebAcl("acl", scope="REGIONAL", default_action={"allow": {}}, visibility_config=P.WAF_VISIBILITY)
+
+
+def _rest_stage(**kw):
+    api = P.aws.apigateway.RestApi("api")
+    dep = P.aws.apigateway.Deployment("deploy", rest_api=api.id)
+    return api, P.aws.apigateway.Stage("prod", rest_api=api.id, deployment=dep.id, stage_name="prod", **kw)
+
+
+def _sfn(**kw):
+    r = P.role("sfn-role", trust=P.SFN_TRUST)
+    P.aws.sfn.StateMachine("flow", role_arn=r.arn, definition=P.SFN_DEFINITION, **kw)
+
+
+def _http_stage(fmt):
+    api = P.aws.apigatewayv2.Api("http", protocol_type="HTTP")
+    logs = P.aws.cloudwatch.LogGroup("access", retention_in_days=90)
+    P.aws.apigatewayv2.Stage("live", api_id=api.id, name="live",
+                             access_log_settings={"destination_arn": logs.arn, "format": fmt})
+
+
+def _quick_create():
+    P.aws.apigatewayv2.Api("http", protocol_type="HTTP", route_key="GET /", target=P.function("fn").arn)

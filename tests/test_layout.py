@@ -280,3 +280,33 @@ def test_a_resource_rule_related_to_a_stack_rule_declares_it_runs_with_the_stack
     assert phase_problems(REGISTRY) == []
     assert {r.id for r in REGISTRY.values() if r.phase == "stack" and not r.stack} >= {"iam-admin-star",
                                                                                        "eventbridge-target-dlq"}
+
+
+def test_loading_the_rules_and_their_cases_imports_no_program_library():
+    """A rule's cases are written beside it, and the pack imports the rule modules on every preview: the
+    cases' programs use pulumi-aws only when a test runs them, so loading the rules imports neither
+    pulumi-aws (seconds to import) nor the heavy analysis libraries, which load when first needed."""
+    import subprocess
+    import sys
+
+    code = ("import sys, policies; policies.load_rules(); from policies.core.cases import CASES; "
+            "assert len(CASES) > 300, len(CASES); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'pulumi_aws', 'pulumi_aws_native', 'detect_secrets', 'policy_sentry', 'jsonschema', 'yaml'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=os.path.dirname(ROOT))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_case_kit_refuses_a_malformed_case():
+    from policies.core.cases import CASES, complies, violates
+
+    before = len(CASES)
+    with pytest.raises(ValueError, match="modes"):
+        violates("kms-rotation", modes=("deploy",))(lambda: None)
+    with pytest.raises(ValueError, match="preview"):
+        violates("kms-rotation", preview="maybe")(lambda: None)
+    with pytest.raises(TypeError, match="the rule is its id"):
+        complies(None)(lambda: None)
+    assert len(CASES) == before

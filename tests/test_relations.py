@@ -10,7 +10,9 @@ import pytest
 from conftest import analyze, analyze_with, captured
 from policies import REGISTRY
 from policies.engine import analyzer
-from tests.cases._util import function, role
+from policies.core.cases import P
+
+function, role = P.function, P.role
 
 CONFIRMED = "lambda-url-public-invoke-confirmed"
 

@@ -1,5 +1,6 @@
 """The remediate level through the engine path: for every rule that declares a fix, its violating
-cases at level remediate get exactly the expected property change, after which the rule no longer
+cases at level remediate get exactly the property change each declares (``fixed=``, or a property rule's
+own), after which the rule no longer
 reports; a second Remediate changes nothing; a preview never guesses; exemptions, secrets and a fix
 that raises behave as the engine needs."""
 from __future__ import annotations
@@ -18,36 +19,25 @@ from test_rules import CASES, CANT_RUN, INTERNAL
 
 FIXING = sorted(r.id for r in REGISTRY.values() if r.fix is not None)
 
-# What each code rule's fix changes (dotted wire paths), for the first violating case of its rule that it fixes.
-# A one-property rule's fix sets its property to the wanted value: that follows from its declaration.
-EXPECTED = {r.id: {r.declared.path: r.declared.want.value} for r in REGISTRY.values()
-            if r.fix is not None and r.declared is not None}
-EXPECTED |= {
-    "apigw-cache-encryption": {"settings.cacheDataEncrypted": True},
-    "apigw-data-trace": {"settings.dataTraceEnabled": False},
-    "apigw-domain-tls": {"securityPolicy": "TLS_1_2"},
-    "appsync-cache-encryption": {"transitEncryptionEnabled": True},
-    "appsync-logging": {"logConfig.excludeVerboseContent": True},
-    "cognito-password-policy": {"passwordPolicy.minimumLength": 12},
-    "ecr-scan-on-push": {"imageScanningConfiguration.scanOnPush": True},
-    "kinesis-stream-encryption": {"encryptionType": "KMS", "kmsKeyId": "alias/aws/kinesis"},
-    "kms-deletion-safety": {"bypassPolicyLockoutSafetyCheck": False, "deletionWindowInDays": 30},
-    "kms-rotation": {"enableKeyRotation": True},
-    "lambda-debug-flags": {"loggingConfig.applicationLogLevel": "INFO"},
-    "lambda-recursion-allowed": {"recursiveLoop": "Terminate"},
-    "log-group-retention": {"retentionInDays": 365},
-    "s3-public-access-block-weak": {"blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True},
-    "s3-tls-only": None,  # the whole policy text changes: checked by the rule passing afterwards
-    "s3-versioning": {"versioningConfiguration.status": "Enabled"},
-    "secret-policy-public": {"blockPublicPolicy": True},
-    "secret-rotation-interval": {"rotationRules.automaticallyAfterDays": 90},
-    "sqs-encryption": {"sqsManagedSseEnabled": True},
-}
 
 
-def test_at_least_25_rules_remediate_and_each_is_expected():
+def expected_change(case):
+    """What the rule's fix must change on a violating case: what the case declares (``fixed=``, beside the
+    rule), or for a one-property rule its property set to the wanted value (it follows from the declaration)."""
+    if case.fixed is not None:
+        return case.fixed
+    declared = REGISTRY[case.rule].declared
+    return {declared.path: declared.want.value} if declared is not None else None
+
+
+def test_at_least_25_rules_remediate_and_each_says_what_its_fix_changes():
+    """A code rule's fix is pinned by a violating case that declares ``fixed=``."""
     assert len(FIXING) >= 25
-    assert sorted(EXPECTED) == FIXING
+    unpinned = sorted(rule for rule in FIXING if REGISTRY[rule].declared is None
+                      and not any(c.rule == rule and c.violates and c.fixed is not None for c in CASES))
+    assert not unpinned, f"rules whose fix no case pins (declare fixed= on a violating case): {unpinned}"
+    stray = sorted(c.id for c in CASES if c.fixed is not None and c.rule not in FIXING)
+    assert not stray, f"cases that declare fixed= for a rule without a fix: {stray}"
 
 
 def _remediating(packs_cache, rule_id, case, mode="update"):
@@ -80,11 +70,15 @@ def test_a_violating_case_is_fixed_exactly_and_then_passes(rem_packs, rule_id):
         assert not [c for c in mine if c.diagnostic], mine
         assert not [d for d in diags if INTERNAL in d.message]
         if not mine:
+            assert case.fixed is None, f"{case.id} declares fixed={case.fixed!r}, and no fix was made"
             continue  # this case's violation has no safe fix (it stays a mandatory finding)
         fixed_cases += 1
         change = mine[0]
-        if fixed_cases == 1 and EXPECTED[rule_id] is not None:
-            assert {p: after for p, (_, after) in change.changes.items()} == EXPECTED[rule_id], change.changes
+        expected = expected_change(case)
+        if isinstance(expected, dict):
+            assert {p: after for p, (_, after) in change.changes.items()} == expected, (case.id, change.changes)
+        elif expected is not None:   # paths alone: the value is a whole document
+            assert sorted(change.changes) == sorted(expected), (case.id, change.changes)
         assert change.changes and all(change.type in rule.fix_types for change in mine)
         # what the fix was for is no longer reported, on the remediated resource
         still = [d for d in diags if d.policy == rule_id and d.resource == change.resource and CANT_RUN not in d.message]

@@ -18,9 +18,12 @@ from pulumi.runtime.proto import analyzer_pb2 as pb
 
 from conftest import analyze, captured
 from cases import CASES, load_all
-from cases._util import function, role
+from policies.core.cases import P
+
 from policies.core import values
 from policies.engine import analyzer
+
+function, role = P.function, P.role
 
 load_all()
 INTERNAL = "internal error in policy"

@@ -5,7 +5,6 @@ import pytest
 
 from conftest import analyze
 from cases import load_all
-from cases.phrases import PHRASES
 from policies import REGISTRY
 
 CASES = load_all()
@@ -53,7 +52,7 @@ def judge(case, mode: str, all_diags: list) -> None:
             assert violations_on, f"expected {case.rule} on {case.resource or 'a resource'}, got {diags}"
         else:
             assert violations_on or undecided, f"expected {case.rule} (or can't-run) in preview, got {diags}"
-        phrases = phrases_of(case.rule)
+        phrases = REGISTRY[case.rule].phrases
         for d in violations_on:
             rule = REGISTRY[case.rule]
             assert d.severity == ("low" if rule.severity.value == "info" else rule.severity.value)
@@ -78,19 +77,11 @@ def _is_code(rule_id: str, fix: str) -> None:
         raise AssertionError(f"{rule_id}: the finding's fix is not code ({type(exc).__name__}: {exc}): {fix!r}") from exc
 
 
-def phrases_of(rule_id: str) -> tuple:
-    """A rule's key phrases: a one-property rule's follows from its declaration (core/property.py); the
-    others are written in cases/phrases.py."""
-    declared = REGISTRY[rule_id].declared
-    if declared is not None:
-        return (declared.phrase(),)
-    return PHRASES[rule_id] if isinstance(PHRASES[rule_id], tuple) else (PHRASES[rule_id],)
-
-
-def test_every_rule_has_a_key_phrase_once():
-    declared = {r.id for r in REGISTRY.values() if r.declared is not None}
-    assert len(declared) >= 16
-    assert sorted(set(PHRASES) | declared) == sorted(REGISTRY) and not declared & set(PHRASES)
+def test_every_rule_has_a_key_phrase():
+    """Declared with the rule (``phrase=``), or a property rule's message up to its value."""
+    missing = sorted(r.id for r in REGISTRY.values() if not r.phrases or not all(isinstance(p, str) and p for p in r.phrases))
+    assert not missing, f"rules without a key phrase: {missing}"
+    assert sum(r.declared is not None for r in REGISTRY.values()) >= 16
 
 
 def test_every_rule_has_cases_both_ways():
@@ -101,10 +92,24 @@ def test_every_rule_has_cases_both_ways():
     assert not missing, f"rules without a violating and a compliant case: {missing}"
 
 
+def test_a_rules_cases_are_written_in_its_own_module():
+    """Everything about a rule is in one file: each rule has a violating and a compliant case in the module
+    of its category (the module it is declared in), whatever other modules' programs also show it."""
+    from policies import RULE_MODULES
+
+    module_of = {f"SAS-{int(m[3:5])}": f"policies.{m}" for m in RULE_MODULES}
+    ways: dict = {}
+    for c in CASES:
+        if c.program.__module__ == module_of[REGISTRY[c.rule].category]:
+            ways.setdefault(c.rule, set()).add(c.violates)
+    missing = sorted(r for r in REGISTRY if ways.get(r) != {True, False})
+    assert not missing, f"rules without both cases in their own module: {missing}"
+
+
 def test_a_queue_mapping_in_preview_is_judged_by_its_source_not_guessed(packs):
     """In preview a new queue's ARN is unknown; the mapping is judged by the queue it depends on: no finding,
     and no "can't run" notice for esm-stream-failure-handling."""
-    from cases.sas08 import queue_mapping_is_no_stream
+    from policies.sas08_dos_wallet import queue_mapping_is_no_stream
 
     diags = analyze(packs, queue_mapping_is_no_stream, mode="preview")
     assert not [d for d in diags if "esm-stream-failure-handling" in d.policy or "'esm-stream-failure-handling'"
@@ -113,7 +118,7 @@ def test_a_queue_mapping_in_preview_is_judged_by_its_source_not_guessed(packs):
 
 def test_exposure_messages_name_what_the_function_is_behind(packs):
     """lambda-reserved-concurrency and lambda-timeout-excessive name the URL, API or load balancer."""
-    from cases import sas08
+    from policies import sas08_dos_wallet as sas08
 
     def message(program, policy):
         found = [d.message for d in analyze(packs, program) if d.policy == policy]
@@ -135,7 +140,9 @@ def test_an_asynchronous_source_is_named(packs):
     services it might be."""
     import pulumi_aws as aws
 
-    from cases._util import function
+    from policies.core.cases import P
+
+    function = P.function
 
     def program():
         fn = function("fn")

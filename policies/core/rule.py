@@ -186,10 +186,22 @@ class Rule:
     sets: tuple = ()
     # A one-property rule's declaration (``core/property.py``), from which its check, fix and remediation follow.
     declared: Any = None
+    # The words its findings are known by (one of them in every finding): each violating case of the rule
+    # asserts its finding says one (``core/cases.py``). A property rule's follows from its declaration.
+    phrase: tuple = ()
 
     def __post_init__(self) -> None:
         if self.stack:   # a stack rule runs with the stack, whatever it declared
             object.__setattr__(self, "phase", "stack")
+        if isinstance(self.phrase, str):
+            object.__setattr__(self, "phrase", (self.phrase,))
+
+    @property
+    def phrases(self) -> tuple:
+        """The key phrases of its findings: declared, or a property rule's message up to its value."""
+        if self.declared is not None:
+            return (self.declared.phrase(),)
+        return self.phrase
 
     @property
     def url(self) -> str:
@@ -362,7 +374,7 @@ def _related(rule_id: str, registry: Mapping) -> set:
 def _declare(stack: bool, id: str, category: str, severity: Sev, *, types: Iterable[str] = (), title: str,
              description: str, remediation: str, peers: Iterable[str] = (), config: dict | None = None,
              service: str | None = None, hygiene: bool = False, superseded_by: Iterable[str] = (),
-             phase: str = "resource", sets: Iterable[str] = ()):
+             phase: str = "resource", sets: Iterable[str] = (), phrase: str | tuple = ()):
     if phase not in ("resource", "stack") or (stack and phase != "resource"):
         raise ValueError(f"rule {id!r}: phase is \"resource\" or \"stack\", and only a resource rule declares it")
 
@@ -372,7 +384,7 @@ def _declare(stack: bool, id: str, category: str, severity: Sev, *, types: Itera
                               remediation=remediation.strip(), check=fn, types=tuple(types), stack=stack,
                               peers=tuple(peers), config=dict(config or {}), service=svc, hygiene=hygiene,
                               superseded_by=tuple(superseded_by), phase="stack" if stack else phase,
-                              sets=tuple(sets)))
+                              sets=tuple(sets), phrase=(phrase,) if isinstance(phrase, str) else tuple(phrase)))
         return fn
     return wrap
 

@@ -1,48 +1,37 @@
-"""Test cases: each is a small real pulumi-aws program and the outcome one rule must give on it.
+"""The cases of every rule: each is a small real pulumi-aws program and the outcome one rule must give on it.
 
-    @case("lambda-url-auth-none", violates=True, resource="url")
-    def function_url_without_auth():
-        aws.lambda_.FunctionUrl("url", function_name="fn", authorization_type="NONE")
+A rule's cases are written beside the rule, in its module (``policies/core/cases.py`` says how). Here are
+only the suites about the core's reading of what a resource is for, across several rules at once
+(``bucket_roles.py``); they declare theirs the same way:
 
-``resource`` names the resource the violation must be reported on; ``config`` is a
-``--policy-pack-config`` document for the run; ``modes`` limits the case to update or preview.
+    case("s3-versioning", violates=True, resource="site")(program)
 """
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass, field
 from typing import Callable
 
-CASES: list = []
+from policies.core.cases import CASES, Case, complies, violates
 
-
-@dataclass
-class Case:
-    rule: str
-    violates: bool
-    program: Callable
-    resource: str | None = None
-    config: dict = field(default_factory=dict)
-    modes: tuple = ("update", "preview")
-    # preview: what a violating case must give when values are unknown: "violation" or "either"
-    # (a violation, or the advisory "can't run policy during preview")
-    preview: str = "either"
-
-    @property
-    def id(self) -> str:
-        return f"{self.rule}:{'violates' if self.violates else 'complies'}:{self.program.__name__}"
+__all__ = ["CASES", "Case", "case", "load_all"]
 
 
 def case(rule: str, violates: bool, resource: str | None = None, config: dict | None = None,
-         modes: tuple = ("update", "preview"), preview: str = "either"):
-    def wrap(fn):
-        CASES.append(Case(rule, violates, fn, resource, config or {}, modes, preview))
-        return fn
-    return wrap
+         modes: tuple = ("update", "preview"), preview: str = "either") -> Callable:
+    if violates:
+        return _violates(rule, resource, config=config, modes=modes, preview=preview)
+    return complies(rule, config=config, modes=modes)
+
+
+_violates = violates
 
 
 def load_all() -> list:
+    """Every case: the rule modules' and the suites here."""
+    import policies
+
+    policies.load_rules()
     for mod in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{mod.name}")
     return CASES
