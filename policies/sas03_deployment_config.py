@@ -83,6 +83,19 @@ def v2_bucket_with_public_access_block():
                                      ignore_public_acls=True, restrict_public_buckets=True)
 
 
+@violates("s3-public-access-block-missing", resource="site", superseded_by="s3-policy-public", says="has no BucketPublicAccessBlock")
+def s3_public_access_block_missing_under_s3_policy_public():
+    site = P.aws.s3.Bucket("site")
+    P.aws.s3.BucketPolicy("site-policy", bucket=site.id, policy=site.arn.apply(lambda arn: json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                                "Resource": f"{arn}/*"}]})))
+
+
+@violates("s3-public-access-block-missing", resource="site", superseded_by="s3-acl-public", says="has no BucketPublicAccessBlock")
+def s3_public_access_block_missing_under_s3_acl_public():
+    P.aws.s3.Bucket("site", acl="public-read")
+
+
 def _exposures_and_blocks(stack, types: tuple, check):
     """``check(resource)``'s messages on each resource of ``types`` (a bucket, or what configures one),
     each yielded with the bucket and its public access blocks: one exposure, one finding, so the finding
@@ -141,6 +154,13 @@ def pab_complete():
 def bucket_block_off():
     P.native.s3.Bucket("site", public_access_block_configuration={"block_public_policy": False,
                                                                   "restrict_public_buckets": False})
+
+
+@violates("s3-public-access-block-weak", resource="site-block", superseded_by="s3-acl-public", says="not true. Set all four to True.")
+def s3_public_access_block_weak_under_s3_acl_public():
+    site = P.aws.s3.Bucket("site", acl="public-read")
+    P.aws.s3.BucketPublicAccessBlock("site-block", bucket=site.id, block_public_acls=False, block_public_policy=False,
+                                     ignore_public_acls=False, restrict_public_buckets=False)
 
 
 @stack_rule(

@@ -263,6 +263,16 @@ def glue_job_with_s3_full_access_beside_its_service_role():
     P.aws.iam.RolePolicyAttachment("glue-s3", role=r.name, policy_arn=P.AWS_MANAGED + "AmazonS3FullAccess")
 
 
+@violates("iam-wildcard-service-action", resource="app-role", superseded_by="iam-admin-managed-policy", says="allows *")
+def iam_wildcard_service_action_under_iam_admin_managed_policy():
+    P.role("app-role", managed_policy_arns=[P.AWS_MANAGED + "AdministratorAccess"])
+
+
+@violates("iam-wildcard-service-action", resource="app-policy", superseded_by="iam-admin-star", says="allows * on every resource")
+def iam_wildcard_service_action_under_iam_admin_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+
+
 # What a function commonly calls of a service: the fix's starting point for replacing "<service>:*"
 COMMON_ACTIONS = {
     "s3": ["s3:GetObject", "s3:PutObject"], "dynamodb": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
@@ -315,6 +325,21 @@ def put_object_in_one_bucket():
         {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": P.pulumi.Output.concat(b.arn, "/*")}]}))
 
 
+@violates("iam-wildcard-resource", resource="app-policy", superseded_by="iam-wildcard-service-action", says="on Resource \"*\"")
+def iam_wildcard_resource_under_iam_wildcard_service_action():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "dynamodb:*"}))
+
+
+@violates("iam-wildcard-resource", resource="app-policy", superseded_by="iam-admin-star", says="allows s3:GetObject")
+def iam_wildcard_resource_under_iam_admin_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+
+
+@violates("iam-wildcard-resource", resource="app-policy", superseded_by="iam-data-exfil-star", says="allows s3:GetObject, sqs:SendMessage on Resource \"*\"")
+def iam_wildcard_resource_under_iam_data_exfil_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": ["s3:GetObject", "sqs:SendMessage"], "Resource": "*"}))
+
+
 @resource_rule(
     "iam-passrole-star", CAT, Sev.HIGH, phase="stack", **MANAGED_RULE,
     title="iam:PassRole is scoped",
@@ -346,6 +371,16 @@ def managed_policy_passes_one_role_to_one_service():
     P.native.iam.ManagedPolicy("deploy", policy_document={"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/worker",
         "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}]})
+
+
+@violates("iam-passrole-star", resource="app-role", superseded_by="iam-admin-managed-policy", says="iam:PassRole on every role")
+def iam_passrole_star_under_iam_admin_managed_policy():
+    P.role("app-role", managed_policy_arns=[P.AWS_MANAGED + "AdministratorAccess"])
+
+
+@violates("iam-passrole-star", resource="app-policy", superseded_by="iam-admin-star", says="allows iam:PassRole on every role")
+def iam_passrole_star_under_iam_admin_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
 
 
 @resource_rule(
@@ -422,6 +457,16 @@ def passrole_to_lambda_with_create_stack():
         {"Effect": "Allow", "Action": "cloudformation:CreateStack", "Resource": "*"}))
 
 
+@violates("iam-privesc-actions", resource="app-role", superseded_by="iam-admin-managed-policy", says="a known privilege-escalation path")
+def iam_privesc_actions_under_iam_admin_managed_policy():
+    P.role("app-role", managed_policy_arns=[P.AWS_MANAGED + "AdministratorAccess"])
+
+
+@violates("iam-privesc-actions", resource="app-policy", superseded_by="iam-admin-star", says="a known privilege-escalation path")
+def iam_privesc_actions_under_iam_admin_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+
+
 @resource_rule(
     "iam-data-exfil-star", CAT, Sev.MEDIUM, phase="stack", **MANAGED_RULE,
     title="Data-reading actions are not granted on everything",
@@ -479,6 +524,21 @@ def attachment_of_managed_read_only():
     P.aws.iam.RolePolicyAttachment("read-all", role=r.name, policy_arn=P.AWS_MANAGED + "AmazonS3ReadOnlyAccess")
 
 
+@violates("iam-data-exfil-star", resource="app-role", superseded_by="iam-admin-managed-policy", says="on Resource \"*\"")
+def iam_data_exfil_star_under_iam_admin_managed_policy():
+    P.role("app-role", managed_policy_arns=[P.AWS_MANAGED + "AdministratorAccess"])
+
+
+@violates("iam-data-exfil-star", resource="app-policy", superseded_by="iam-wildcard-service-action", says="dynamodb:Scan")
+def iam_data_exfil_star_under_iam_wildcard_service_action():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "dynamodb:*"}))
+
+
+@violates("iam-data-exfil-star", resource="app-policy", superseded_by="iam-admin-star", says="on Resource \"*\"")
+def iam_data_exfil_star_under_iam_admin_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+
+
 @resource_rule(
     "iam-assume-role-star", CAT, Sev.HIGH, phase="stack", **IDENTITY_RULE,
     title="Roles to assume are named",
@@ -506,6 +566,11 @@ def policy_assuming_one_role():
     r = P.role()
     P.aws.iam.RolePolicy("hop", role=r.id, policy=json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::123456789012:role/reports"}]}))
+
+
+@violates("iam-assume-role-star", resource="app-policy", superseded_by="iam-admin-star", says="allows sts:AssumeRole on every role")
+def iam_assume_role_star_under_iam_admin_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
 
 
 @resource_rule(
@@ -545,6 +610,31 @@ def ecr_authorization_token():
     P.aws.iam.Policy("pull", policy=P.doc({"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}))
 
 
+@violates("iam-credentials-exposure", resource="app-policy", superseded_by="iam-passrole-star", says="redshift:GetClusterCredentials")
+def iam_credentials_exposure_under_iam_passrole_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["iam:PassRole", "redshift:GetClusterCredentials"]}))
+
+
+@violates("iam-credentials-exposure", resource="app-policy", superseded_by="iam-assume-role-star", says="sts:AssumeRole")
+def iam_credentials_exposure_under_iam_assume_role_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "sts:AssumeRole"}))
+
+
+@violates("iam-credentials-exposure", resource="app-policy", superseded_by="iam-privesc-actions", says="iam:CreateAccessKey")
+def iam_credentials_exposure_under_iam_privesc_actions():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "iam:CreateAccessKey"}))
+
+
+@violates("iam-credentials-exposure", resource="app-policy", superseded_by="iam-wildcard-service-action", says="each returns credentials")
+def iam_credentials_exposure_under_iam_wildcard_service_action():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "sts:*"}))
+
+
+@violates("iam-credentials-exposure", resource="app-policy", superseded_by="iam-admin-star", says="each returns credentials")
+def iam_credentials_exposure_under_iam_admin_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+
+
 @resource_rule(
     "iam-permissions-management", CAT, Sev.MEDIUM, phase="stack", **IDENTITY_RULE,
     title="Policies do not manage permissions on every resource",
@@ -580,6 +670,31 @@ def whole_service_is_the_wildcard_rules_finding():
     P.aws.iam.Policy("opener", policy=P.doc({"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}))
 
 
+@violates("iam-permissions-management", resource="app-policy", superseded_by="iam-credentials-exposure", says="sqs:SetQueueAttributes")
+def iam_permissions_management_under_iam_credentials_exposure():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["redshift:GetClusterCredentials", "sqs:SetQueueAttributes"]}))
+
+
+@violates("iam-permissions-management", resource="app-policy", superseded_by="iam-passrole-star", says="sqs:SetQueueAttributes")
+def iam_permissions_management_under_iam_passrole_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["iam:PassRole", "sqs:SetQueueAttributes"]}))
+
+
+@violates("iam-permissions-management", resource="app-policy", superseded_by="iam-privesc-actions", says="iam:AttachRolePolicy")
+def iam_permissions_management_under_iam_privesc_actions():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "iam:AttachRolePolicy"}))
+
+
+@violates("iam-permissions-management", resource="app-policy", superseded_by="iam-wildcard-service-action", says="allows sqs:AddPermission")
+def iam_permissions_management_under_iam_wildcard_service_action():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "sqs:*"}))
+
+
+@violates("iam-permissions-management", resource="app-policy", superseded_by="iam-admin-star", says="changes who may use")
+def iam_permissions_management_under_iam_admin_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+
+
 @resource_rule(
     "iam-write-star", CAT, Sev.LOW, phase="stack", **IDENTITY_RULE, hygiene=True,
     title="Write actions name their resources",
@@ -612,6 +727,51 @@ def writes_on_named_resources():
 def tracing_takes_no_resource():
     P.aws.iam.Policy("writer", policy=P.doc({"Effect": "Allow", "Action": ["xray:PutTraceSegments",
                                                                         "xray:PutTelemetryRecords"], "Resource": "*"}))
+
+
+@violates("iam-write-star", resource="app-policy", superseded_by="iam-credentials-exposure", says="sqs:SendMessage")
+def iam_write_star_under_iam_credentials_exposure():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["redshift:GetClusterCredentials", "sqs:SendMessage"]}))
+
+
+@violates("iam-write-star", resource="app-policy", superseded_by="iam-permissions-management", says="sqs:SendMessage")
+def iam_write_star_under_iam_permissions_management():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["sqs:SetQueueAttributes", "sqs:SendMessage"]}))
+
+
+@violates("iam-write-star", resource="app-policy", superseded_by="iam-passrole-star", says="sqs:SendMessage")
+def iam_write_star_under_iam_passrole_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["iam:PassRole", "sqs:SendMessage"]}))
+
+
+@violates("iam-write-star", resource="app-policy", superseded_by="iam-assume-role-star", says="sqs:SendMessage")
+def iam_write_star_under_iam_assume_role_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["sts:AssumeRole", "sqs:SendMessage"]}))
+
+
+@violates("iam-write-star", resource="app-policy", superseded_by="iam-data-exfil-star", says="s3:PutObject")
+def iam_write_star_under_iam_data_exfil_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["s3:GetObject", "s3:PutObject"]}))
+
+
+@violates("iam-write-star", resource="app-policy", superseded_by="iam-privesc-actions", says="allows lambda:UpdateFunctionCode on every resource")
+def iam_write_star_under_iam_privesc_actions():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "lambda:UpdateFunctionCode"}))
+
+
+@violates("iam-write-star", resource="app-policy", superseded_by="iam-wildcard-resource", says="allows sqs:SendMessage on every resource")
+def iam_write_star_under_iam_wildcard_resource():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "sqs:SendMessage"}))
+
+
+@violates("iam-write-star", resource="app-policy", superseded_by="iam-wildcard-service-action", says="sqs:ChangeMessageVisibility")
+def iam_write_star_under_iam_wildcard_service_action():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "sqs:*"}))
+
+
+@violates("iam-write-star", resource="app-policy", superseded_by="iam-admin-star", says="on every resource. Name the resources.")
+def iam_write_star_under_iam_admin_star():
+    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
 
 
 @resource_rule(
@@ -765,6 +925,12 @@ def partner_role_with_external_id():
 @complies("iam-trust-no-external-id", config={"iam-trust-no-external-id": {"trustedAccounts": ["111122223333"]}})
 def own_account_role_listed_as_trusted():
     _trusting("arn:aws:iam::111122223333:role/ci")
+
+
+@violates("iam-trust-no-external-id", resource="partner-role", superseded_by="iam-trust-account-root", says="lets every principal of arn:aws:iam::444455556666:root (a whole account")
+def iam_trust_no_external_id_under_iam_trust_account_root():
+    P.aws.iam.Role("partner-role", assume_role_policy=P.doc({
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"}))
 
 
 GITHUB = "token.actions.githubusercontent.com"
@@ -926,7 +1092,7 @@ def managed_policy_lets_the_function_pass_every_role():
 
 def _own_role_fix(fn, role) -> str:
     """The function's own role: its trust, its logs, and a policy for the calls its code makes."""
-    var = variable(f"{fn.name}P.role", "r")
+    var = variable(f"{fn.name}_role", "r")
     return (f'{var} = aws.iam.Role({literal(fn.name + "-role")}, assume_role_policy=json.dumps({LAMBDA_TRUST}))\n'
             f'aws.iam.RolePolicyAttachment({literal(fn.name + "-logs")}, role={var}.name, '
             f'policy_arn="{BASIC_EXECUTION}")\n'

@@ -507,7 +507,7 @@ def graphql_api_traced():
                           "status": "$context.status", "routeKey": "$context.routeKey"})})""",
     peers=["serverless-rules WS2001", "cdk-nag Serverless-APIGWStructuredLogging"],
     superseded_by=["apigw-access-logging"], sets=["accessLogSettings"],
-    phrase="access_log_settings.format is not a JSON object")
+    phrase=("access_log_settings.format is not a JSON object", "writes no access log"))
 def apigw_access_log_json(r, cfg):
     fmt = r.known("accessLogSettings.format")
     if not isinstance(fmt, str) or not fmt.strip():
@@ -527,6 +527,12 @@ def access_log_in_common_log_format():
 @complies("apigw-access-log-json")
 def access_log_as_json():
     _http_stage('{"requestId":"$context.requestId","status":$context.status,"routeKey":"$context.routeKey"}')
+
+
+@violates("apigw-access-log-json", resource="live", superseded_by="apigw-access-logging", says="writes no access log")
+def apigw_access_log_json_under_apigw_access_logging():
+    api = P.aws.apigatewayv2.Api("http", protocol_type="HTTP")
+    P.aws.apigatewayv2.Stage("live", api_id=api.id, auto_deploy=True)
 
 
 @stack_rule(

@@ -801,7 +801,7 @@ def table_replica_without_key():
                 "policy of yours.",
     remediation="""aws.kinesis.Stream("clicks", shard_count=1, encryption_type="KMS", kms_key_id=key.arn)""",
     peers=["CKV_AWS_185", "FSBP Kinesis.3"], superseded_by=["kinesis-stream-encryption"],
-    phrase="kms_key_id is alias/aws/kinesis, the AWS-managed key")
+    phrase=("kms_key_id is alias/aws/kinesis, the AWS-managed key", "not encrypted with a customer-managed key"))
 def kinesis_cmk(r, cfg):
     kind = r.known("encryptionType")
     if kind != "KMS":
@@ -822,6 +822,11 @@ def stream_with_aws_managed_key():
 def stream_with_customer_key():
     key = P.aws.kms.Key("key", enable_key_rotation=True)
     P.aws.kinesis.Stream("clicks", shard_count=1, retention_period=168, encryption_type="KMS", kms_key_id=key.arn)
+
+
+@violates("kinesis-cmk", resource="clicks", superseded_by="kinesis-stream-encryption", says="encryption_type is unset (NONE): not encrypted with a customer-managed key")
+def kinesis_cmk_under_kinesis_stream_encryption():
+    P.aws.kinesis.Stream("clicks", shard_count=1)
 
 
 property_rule(

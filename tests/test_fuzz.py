@@ -29,7 +29,7 @@ EXAMPLES = int(os.environ.get("SG_FUZZ_EXAMPLES", "40"))
 CANARY = "fzCANARYfz"
 KEY = "fzKEYfz"   # a map key the rules never look for
 INTERNAL = "internal error in policy"
-# the pulumi-aws types the rules declare, and the aws-native types seen as them (tests/cases/native.py)
+# the pulumi-aws types the rules declare, and the aws-native types seen as them (the cases written with P.native)
 CHECKED_TYPES = sorted({t for r in REGISTRY.values() for t in r.types} | set(native.types()))
 
 

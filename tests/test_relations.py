@@ -8,6 +8,7 @@ import pulumi_aws as aws
 import pytest
 
 from conftest import analyze, analyze_with, captured
+from test_rules import CASES, case_config
 from policies import REGISTRY
 from policies.engine import analyzer
 from policies.core.cases import P
@@ -174,9 +175,7 @@ def test_the_block_reports_when_the_bucket_finding_does_not(packs, config):
     assert found == {("s3-public-access-block-weak", "site-block")}
 
 
-# --- the relations declared in place of folds inside rule bodies -----------------------------------------
-# Each: a program where the superseding rule reports, the superseded rule and the resource, and what the
-# superseded rule's message says once the superseding one is disabled or suppressed.
+# --- a statement of a policy: a finding about one statement stands only for that statement ---------------
 
 def _statements(*statements):
     import json
@@ -188,70 +187,6 @@ def _statements(*statements):
 
 _READ_AND_SEND = {"Effect": "Allow", "Action": ["s3:GetObject", "sqs:SendMessage"], "Resource": "*"}
 _SEND_ONLY = {"Sid": "Send", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}
-_ADMIN = {"Effect": "Allow", "Action": "*", "Resource": "*"}
-
-
-def _foreign_root_trust():
-    import json
-
-    aws.iam.Role("partner-role", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"}]}))
-
-
-def _unencrypted_stream():
-    aws.kinesis.Stream("clicks", shard_count=1)
-
-
-def _stage_without_access_log():
-    api = aws.apigatewayv2.Api("http", protocol_type="HTTP")
-    aws.apigatewayv2.Stage("live", api_id=api.id, auto_deploy=True)
-
-
-def _public_read_bucket():
-    aws.s3.Bucket("site", acl="public-read")
-
-
-RELATIONS = [
-    # (program, superseding, superseded, resource, phrase of the superseded finding, hygiene rules to enable)
-    (_statements(_READ_AND_SEND), "iam-data-exfil-star", "iam-wildcard-resource", "app-policy",
-     "allows s3:GetObject, sqs:SendMessage on Resource \"*\"", ()),
-    (_statements(_ADMIN), "iam-admin-star", "iam-passrole-star", "app-policy", "allows iam:PassRole on every role", ()),
-    (_statements(_ADMIN), "iam-admin-star", "iam-assume-role-star", "app-policy", "allows sts:AssumeRole on every role", ()),
-    (_foreign_root_trust, "iam-trust-account-root", "iam-trust-no-external-id", "partner-role",
-     "lets every principal of arn:aws:iam::444455556666:root (a whole account", ()),
-    (_unencrypted_stream, "kinesis-stream-encryption", "kinesis-cmk", "clicks",
-     "encryption_type is unset (NONE): not encrypted with a customer-managed key", ("kinesis-cmk",)),
-    (_stage_without_access_log, "apigw-access-logging", "apigw-access-log-json", "live",
-     "writes no access log", ("apigw-access-log-json",)),
-    (_public_read_bucket, "s3-acl-public", "s3-public-access-block-missing", "site",
-     "has no BucketPublicAccessBlock", ("s3-public-access-block-missing",)),
-]
-_IDS = [f"{over}>{rule}" for _, over, rule, *_ in RELATIONS]
-
-
-def test_each_relation_is_declared():
-    for _, over, rule, *_ in RELATIONS:
-        assert over in REGISTRY[rule].superseded_by, (rule, over)
-
-
-@pytest.mark.parametrize("program, over, rule, resource, phrase, hygiene", RELATIONS, ids=_IDS)
-def test_the_superseding_finding_stands_alone(packs, program, over, rule, resource, phrase, hygiene):
-    diags = analyze_with(packs, program, {h: "advisory" for h in hygiene})
-    found = {(d.policy, d.resource) for d in diags}
-    assert (over, resource) in found, found
-    assert (rule, resource) not in found, found
-
-
-@pytest.mark.parametrize("off", ["disabled", "ignoreResources"])
-@pytest.mark.parametrize("program, over, rule, resource, phrase, hygiene", RELATIONS, ids=_IDS)
-def test_the_superseded_rule_reports_when_the_superseding_one_does_not(packs, program, over, rule, resource,
-                                                                       phrase, hygiene, off):
-    config = {h: "advisory" for h in hygiene}
-    config[over] = "disabled" if off == "disabled" else {"ignoreResources": [resource]}
-    diags = analyze_with(packs, program, config)
-    mine = [d for d in diags if d.policy == rule and d.resource == resource]
-    assert mine and any(phrase in d.message for d in mine), [d.message for d in diags if d.resource == resource]
-    assert not [d for d in diags if d.policy == over and d.resource == resource]
 
 
 def test_a_statement_finding_stands_only_for_its_statement(packs):
@@ -264,125 +199,58 @@ def test_a_statement_finding_stands_only_for_its_statement(packs):
     assert len(exfil) == 1 and "statement 1 allows s3:GetObject" in exfil[0], exfil
 
 
-# --- every other declared relation, each pair on its own -------------------------------------------------
-# The IAM statement rules overlap in chains (an admin statement is also a data-reading and a write one), so
-# each pair is judged with every other identity rule disabled: the superseding rule alone reports the
-# statement, and with it disabled or suppressed the superseded rule reports it.
-IDENTITY_POLICIES = ("iam-admin-star", "iam-admin-managed-policy", "iam-wildcard-service-action", "iam-wildcard-resource", "iam-passrole-star",
-                     "iam-privesc-actions", "iam-data-exfil-star", "iam-assume-role-star", "iam-credentials-exposure",
-                     "iam-permissions-management", "iam-write-star", "policy-unreadable")
+# --- every declared relation, from its case beside the superseded rule ------------------------------------
+# A case declared with ``superseded_by=`` (policies/sasNN_*.py) is a program where both rules find the same
+# exposure. test_rules judges it with every rule that may supersede this one disabled: the superseded rule
+# reports, saying what the case says. Here the superseding rule is enabled: it alone reports; and suppressed
+# on what it reported (ignoreResources), the superseded rule reports again. The IAM statement rules overlap in
+# chains (an admin statement is also a data-reading and a write one), so the rules that may supersede the
+# superseding one are disabled too.
+RELATION_CASES = [c for c in CASES if c.superseded_by]
+_CASE_IDS = [f"{c.superseded_by}>{c.rule}:{c.program.__name__}" for c in RELATION_CASES]
+# relations with tests of their own above (a finding that stands for findings on other resources)
+EXPLICIT = {("lambda-url-auth-none", CONFIRMED), ("lambda-permission-public-principal", CONFIRMED),
+            ("s3-public-access-block-weak", "s3-policy-public"), ("eventbridge-target-dlq", ASYNC),
+            *((rule, OVER) for rule in ATTACHMENT_RULES)}
 
 
-def _public_policy_bucket():
-    import json
-
-    site = aws.s3.Bucket("site")
-    aws.s3.BucketPolicy("site-policy", bucket=site.id, policy=site.arn.apply(lambda arn: json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-                                                "Resource": f"{arn}/*"}]})))
-
-
-def _public_acl_with_an_open_block():
-    site = aws.s3.Bucket("site", acl="public-read")
-    aws.s3.BucketPublicAccessBlock("site-block", bucket=site.id, block_public_acls=False, block_public_policy=False,
-                                   ignore_public_acls=False, restrict_public_buckets=False)
+def _enabled(rule_id: str, entry: dict | None = None):
+    """A rule on at its default level (hygiene rules, off by default, at advisory), with ``entry``'s settings."""
+    entry = dict(entry or {})
+    if REGISTRY[rule_id].hygiene:
+        entry["enforcementLevel"] = "advisory"
+    return entry or "advisory"
 
 
-_ONE = {"Effect": "Allow", "Resource": "*"}
-
-
-def _admin_managed_role():
-    role("app-role", managed_policy_arns=["arn:aws:iam::aws:policy/AdministratorAccess"])
-PAIRS = [
-    # (superseded rule, superseding rule, program, resource the superseded finding is on, its phrase, and the
-    # resource the superseding finding is on when it is another)
-    ("iam-wildcard-resource", "iam-admin-star", _statements(_ADMIN), "app-policy", "allows s3:GetObject"),
-    ("iam-credentials-exposure", "iam-admin-star", _statements(_ADMIN), "app-policy", "each returns credentials"),
-    ("iam-credentials-exposure", "iam-wildcard-service-action", _statements({**_ONE, "Action": "sts:*"}), "app-policy",
-     "each returns credentials"),
-    ("iam-permissions-management", "iam-admin-star", _statements(_ADMIN), "app-policy", "changes who may use"),
-    ("iam-permissions-management", "iam-wildcard-service-action", _statements({**_ONE, "Action": "sqs:*"}),
-     "app-policy", "allows sqs:AddPermission"),
-    ("iam-write-star", "iam-admin-star", _statements(_ADMIN), "app-policy", "on every resource. Name the resources."),
-    ("iam-write-star", "iam-wildcard-service-action", _statements({**_ONE, "Action": "sqs:*"}), "app-policy",
-     "sqs:ChangeMessageVisibility"),
-    ("iam-write-star", "iam-wildcard-resource", _statements({**_ONE, "Action": "sqs:SendMessage"}), "app-policy",
-     "allows sqs:SendMessage on every resource"),
-    ("iam-write-star", "iam-privesc-actions", _statements({**_ONE, "Action": "lambda:UpdateFunctionCode"}),
-     "app-policy", "allows lambda:UpdateFunctionCode on every resource"),
-    ("iam-wildcard-resource", "iam-wildcard-service-action", _statements({**_ONE, "Action": "dynamodb:*"}),
-     "app-policy", "on Resource \"*\""),
-    ("iam-data-exfil-star", "iam-admin-star", _statements(_ADMIN), "app-policy", "on Resource \"*\""),
-    ("iam-data-exfil-star", "iam-wildcard-service-action", _statements({**_ONE, "Action": "dynamodb:*"}),
-     "app-policy", "dynamodb:Scan"),
-    ("iam-data-exfil-star", "iam-admin-managed-policy", _admin_managed_role, "app-role", "on Resource \"*\""),
-    ("iam-privesc-actions", "iam-admin-star", _statements(_ADMIN), "app-policy", "a known privilege-escalation path"),
-    ("iam-privesc-actions", "iam-admin-managed-policy", _admin_managed_role, "app-role",
-     "a known privilege-escalation path"),
-    ("iam-wildcard-service-action", "iam-admin-star", _statements(_ADMIN), "app-policy", "allows * on every resource"),
-    ("iam-wildcard-service-action", "iam-admin-managed-policy", _admin_managed_role, "app-role", "allows *"),
-    ("iam-passrole-star", "iam-admin-managed-policy", _admin_managed_role, "app-role", "iam:PassRole on every role"),
-    ("iam-credentials-exposure", "iam-privesc-actions", _statements({**_ONE, "Action": "iam:CreateAccessKey"}),
-     "app-policy", "iam:CreateAccessKey"),
-    ("iam-credentials-exposure", "iam-assume-role-star", _statements({**_ONE, "Action": "sts:AssumeRole"}),
-     "app-policy", "sts:AssumeRole"),
-    ("iam-credentials-exposure", "iam-passrole-star",
-     _statements({**_ONE, "Action": ["iam:PassRole", "redshift:GetClusterCredentials"]}), "app-policy",
-     "redshift:GetClusterCredentials"),
-    ("iam-permissions-management", "iam-privesc-actions", _statements({**_ONE, "Action": "iam:AttachRolePolicy"}),
-     "app-policy", "iam:AttachRolePolicy"),
-    ("iam-permissions-management", "iam-passrole-star",
-     _statements({**_ONE, "Action": ["iam:PassRole", "sqs:SetQueueAttributes"]}), "app-policy", "sqs:SetQueueAttributes"),
-    ("iam-permissions-management", "iam-credentials-exposure",
-     _statements({**_ONE, "Action": ["redshift:GetClusterCredentials", "sqs:SetQueueAttributes"]}), "app-policy",
-     "sqs:SetQueueAttributes"),
-    ("iam-write-star", "iam-data-exfil-star", _statements({**_ONE, "Action": ["s3:GetObject", "s3:PutObject"]}),
-     "app-policy", "s3:PutObject"),
-    ("iam-write-star", "iam-assume-role-star", _statements({**_ONE, "Action": ["sts:AssumeRole", "sqs:SendMessage"]}),
-     "app-policy", "sqs:SendMessage"),
-    ("iam-write-star", "iam-passrole-star", _statements({**_ONE, "Action": ["iam:PassRole", "sqs:SendMessage"]}),
-     "app-policy", "sqs:SendMessage"),
-    ("iam-write-star", "iam-permissions-management",
-     _statements({**_ONE, "Action": ["sqs:SetQueueAttributes", "sqs:SendMessage"]}), "app-policy", "sqs:SendMessage"),
-    ("iam-write-star", "iam-credentials-exposure",
-     _statements({**_ONE, "Action": ["redshift:GetClusterCredentials", "sqs:SendMessage"]}), "app-policy",
-     "sqs:SendMessage"),
-    ("s3-public-access-block-missing", "s3-policy-public", _public_policy_bucket, "site", "has no BucketPublicAccessBlock",
-     "site-policy"),
-    ("s3-public-access-block-weak", "s3-acl-public", _public_acl_with_an_open_block, "site-block",
-     "not true. Set all four to True.", "site"),
-]
-PAIRS = [p if len(p) == 6 else (*p, p[3]) for p in PAIRS]
-_PAIR_IDS = [f"{over}>{rule}" for rule, over, *_ in PAIRS]
-
-
-def _only(rule: str, over: str) -> dict:
-    config = {p: "disabled" for p in IDENTITY_POLICIES if p not in (rule, over)}
-    config[rule] = "advisory"   # a strict-profile rule is off by default
+def _with_superseding(case) -> dict:
+    config = case_config(case)
+    config.update({other: "disabled" for other in REGISTRY[case.superseded_by].superseded_by})
+    config[case.superseded_by] = _enabled(case.superseded_by)
     return config
 
 
-def test_every_declared_relation_has_its_test():
-    tested = {(rule, over) for _, over, rule, *_ in RELATIONS} | {(rule, over) for rule, over, *_ in PAIRS} | \
-        {("lambda-url-auth-none", CONFIRMED), ("lambda-permission-public-principal", CONFIRMED),
-         ("s3-public-access-block-weak", "s3-policy-public"), ("eventbridge-target-dlq", ASYNC),
-         *((rule, OVER) for rule in ATTACHMENT_RULES)}
+def test_every_declared_relation_has_its_case():
     declared = {(r.id, s) for r in REGISTRY.values() for s in r.superseded_by}
-    assert declared - tested == set()
+    cased = {(c.rule, c.superseded_by) for c in RELATION_CASES}
+    assert cased - declared == set(), "cases of relations no rule declares"
+    assert declared - cased - EXPLICIT == set(), "declared relations without a case (superseded_by=) or a test"
+    assert len(cased) >= 38
 
 
-@pytest.mark.parametrize("rule, over, program, resource, phrase, over_resource", PAIRS, ids=_PAIR_IDS)
-def test_a_pair_superseding_alone(packs, rule, over, program, resource, phrase, over_resource):
-    found = {(d.policy, d.resource) for d in analyze_with(packs, program, _only(rule, over))}
-    assert (over, over_resource) in found and (rule, resource) not in found, found
+@pytest.mark.parametrize("case", RELATION_CASES, ids=_CASE_IDS)
+def test_the_superseding_rule_alone_reports(packs, case):
+    found = {(d.policy, d.resource) for d in analyze_with(packs, case.program, _with_superseding(case))}
+    assert any(policy == case.superseded_by for policy, _ in found), found
+    assert (case.rule, case.resource) not in found, found
 
 
-@pytest.mark.parametrize("rule, over, program, resource, phrase, over_resource", PAIRS, ids=_PAIR_IDS)
-def test_a_pair_superseded_reports_when_the_other_is_disabled(packs, rule, over, program, resource, phrase,
-                                                              over_resource):
-    # (suppressing it instead is the same path in the runtime: the relations above test both)
-    config = _only(rule, over)
-    config[over] = "disabled"
-    diags = analyze_with(packs, program, config)
-    mine = [d.message for d in diags if d.policy == rule and d.resource == resource]
-    assert any(phrase in m for m in mine), (mine, [d.message for d in diags if d.resource == resource])
+@pytest.mark.parametrize("case", RELATION_CASES, ids=_CASE_IDS)
+def test_the_superseded_rule_reports_when_the_superseding_one_is_suppressed(packs, case):
+    config = _with_superseding(case)
+    over_on = sorted({d.resource for d in analyze_with(packs, case.program, config) if d.policy == case.superseded_by})
+    config[case.superseded_by] = _enabled(case.superseded_by, {"ignoreResources": over_on})
+    diags = analyze_with(packs, case.program, config)
+    mine = [d.message for d in diags if d.policy == case.rule and d.resource == case.resource]
+    says = (case.says,) if case.says else REGISTRY[case.rule].phrases
+    assert mine and any(s in m for s in says for m in mine), (mine, [d.message for d in diags])
+    assert not [d for d in diags if d.policy == case.superseded_by]

@@ -13,8 +13,11 @@ INTERNAL = "internal error in policy"
 
 
 def case_config(case) -> dict:
-    """The case's policy-pack config; hygiene rules (off in the default profile) are switched on."""
+    """The case's policy-pack config; hygiene rules (off in the default profile) are switched on, and for a
+    case of a relation (``superseded_by=``) the rules that may supersede this one are off."""
     config = dict(case.config)
+    if case.superseded_by:
+        config.update({over: "disabled" for over in REGISTRY[case.rule].superseded_by})
     if REGISTRY[case.rule].hygiene:
         entry = config.get(case.rule)
         config[case.rule] = {**entry, "enforcementLevel": entry.get("enforcementLevel", "advisory")} \
@@ -53,6 +56,9 @@ def judge(case, mode: str, all_diags: list) -> None:
         else:
             assert violations_on or undecided, f"expected {case.rule} (or can't-run) in preview, got {diags}"
         phrases = REGISTRY[case.rule].phrases
+        if case.says and violations_on:
+            assert any(case.says in d.message for d in violations_on), \
+                f"{case.rule}: expected a finding saying {case.says!r}, got {[d.message for d in violations_on]}"
         for d in violations_on:
             rule = REGISTRY[case.rule]
             assert d.severity == ("low" if rule.severity.value == "info" else rule.severity.value)

@@ -18,9 +18,10 @@ start does not (pulumi-aws takes seconds to import).
 preview; ``preview`` is what a violating case gives when values are unknown ("either": a violation or
 the "can't run policy during preview" notice; "violation": a violation). ``fixed`` is what the rule's
 ``remediate`` fix changes on this case (``{dotted wire path: new value}``, or the paths alone when the
-value is a whole document); ``superseded_by`` names a rule whose finding stands for this one's on this
-program (the relation the rule declares), so that with it enabled only it is reported and with it
-disabled this rule's finding is.
+value is a whole document); ``says`` is what this case's finding says besides the key phrase.
+``superseded_by`` names a rule whose finding stands for this one's on this program (a relation the rule
+declares): the case is judged with the rules that may supersede this one disabled, and
+``tests/test_relations.py`` checks that with the named one enabled only it reports.
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ class Case:
     preview: str = "either"
     fixed: Any = None
     superseded_by: Union[str, None] = None
+    says: Union[str, None] = None
 
     @property
     def id(self) -> str:
@@ -63,16 +65,17 @@ def _record(rule: str, violates: bool, program: Callable, **kw: Any) -> None:
     if kw.get("preview", "either") not in ("either", "violation"):
         raise ValueError(f"case {program.__name__!r} of {rule!r}: preview is \"either\" or \"violation\"")
     CASES.append(Case(rule, violates, program, kw.get("resource"), dict(kw.get("config") or {}), modes,
-                      kw.get("preview", "either"), kw.get("fixed"), kw.get("superseded_by")))
+                      kw.get("preview", "either"), kw.get("fixed"), kw.get("superseded_by"), kw.get("says")))
 
 
 def violates(rule: str, resource: Union[str, None] = None, *, config: Union[dict, None] = None,
              modes: tuple = _MODES, preview: str = "either", fixed: Any = None,
-             superseded_by: Union[str, None] = None) -> Callable:
-    """Declare a program the rule must report (on ``resource``, when given)."""
+             superseded_by: Union[str, None] = None, says: Union[str, None] = None) -> Callable:
+    """Declare a program the rule must report (on ``resource``, when given, and saying ``says`` as well as
+    its key phrase)."""
     def wrap(fn: Callable) -> Callable:
         _record(rule, True, fn, resource=resource, config=config, modes=modes, preview=preview, fixed=fixed,
-                superseded_by=superseded_by)
+                superseded_by=superseded_by, says=says)
         return fn
     return wrap
 
