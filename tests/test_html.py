@@ -121,9 +121,15 @@ class Browser:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port_file = os.path.join(profile, "DevToolsActivePort")
         deadline = time.time() + 30
-        while not os.path.exists(port_file) and time.time() < deadline:
-            time.sleep(0.1)
-        port = int(open(port_file).read().split()[0])
+        port = None
+        while port is None and time.time() < deadline:
+            # chromium creates the file, then writes the port into it: an empty file is not ready yet
+            words = open(port_file).read().split() if os.path.exists(port_file) else []
+            if words and words[0].isdigit():
+                port = int(words[0])
+            else:
+                time.sleep(0.1)
+        assert port is not None, "chromium wrote no DevTools port within 30 s"
         pages = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json", timeout=10).read())
         page = next(p for p in pages if p.get("type") == "page")
         self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
