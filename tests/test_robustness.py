@@ -321,7 +321,12 @@ def _requests():
 
 
 def _answer(pack, req):
-    return [(d.policyName, d.enforcementLevel, d.message) for d in pack.stub.Analyze(req).diagnostics]
+    """A call's diagnostics, each message apart from its trailer (the finding's fields for ``scan``, marked
+    with a key each pack process draws at random so that no input can forge it) and the trailer's data."""
+    from policies.core.runtime import split_trailer
+
+    return [(d.policyName, d.enforcementLevel, *split_trailer(d.message, pack.report_key))
+            for d in pack.stub.Analyze(req).diagnostics]
 
 
 def test_concurrent_calls_answer_as_sequential_ones(packs):
