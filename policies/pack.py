@@ -23,6 +23,12 @@ MAX_LAUNCH_LINE = 64 << 10
 
 
 def main(pack_dir: str | None = None, argv: list | None = None) -> None:
+    import gc
+
+    # Everything start builds (modules, the rules and their cases, settings, schemas) lives as long as the pack:
+    # the cyclic collector walking it again and again while it grows was a tenth of the start, so it is off
+    # until start is done and then leaves what start built out of every later collection (``gc.freeze``).
+    gc.disable()
     from . import load_rules, presentation
 
     argv = sys.argv[1:] if argv is None else argv
@@ -45,6 +51,12 @@ def main(pack_dir: str | None = None, argv: list | None = None) -> None:
     context = settings.context_of(compiled, (launch or {}).get("reportKey")
                                   if launch is not None else os.environ.get("SERVERLESS_GUARD_REPORT_KEY", ""))
     REGISTRY.freeze()   # the pack's rules and the organisation's (loaded by the settings) are all declared
+    policies = build_policies(list(REGISTRY.values()), compiled.levels,
+                              lambda rule: presentation.fix_text(rule, compiled.language)) \
+        + build_policies([notices_rule.RULE], {notices_rule.RULE.id: "advisory"})
+    initial_config = settings.sdk_initial_config(compiled)
+    gc.freeze()
+    gc.enable()
     fastpath.serve(
         context=context,
         pipe=_pipe if pipe else None,
@@ -53,10 +65,8 @@ def main(pack_dir: str | None = None, argv: list | None = None) -> None:
         display_name="serverless-guard",
         provider="aws",
         tags=["aws", "serverless", "security", "lambda"],
-        policies=build_policies(list(REGISTRY.values()), compiled.levels,
-                                lambda rule: presentation.fix_text(rule, compiled.language))
-        + build_policies([notices_rule.RULE], {notices_rule.RULE.id: "advisory"}),
-        initial_config=settings.sdk_initial_config(compiled),
+        policies=policies,
+        initial_config=initial_config,
     )
 
 
