@@ -1131,9 +1131,9 @@ def pitr_enabled_as_a_string():
     peers=["FSBP DynamoDB.4", "Prowler dynamodb_table_protected_by_backup_plan"],
     phrase="is in no backup plan of the stack")
 def dynamodb_backup_plan(stack, cfg):
-    selections = stack.of_type(aws.BACKUP_SELECTION)
+    selected = _backup_selections(stack)
     for table in stack.of_type(aws.TABLE):
-        if not any(_selects(stack, sel, table) for sel in selections):
+        if not selected(table):
             yield table, "is in no backup plan of the stack (aws.backup.Selection). Add it to one."
 
 
@@ -1159,18 +1159,32 @@ def table_selected_by_tag():
                            selection_tags=[{"type": "STRINGEQUALS", "key": "backup", "value": "daily"}])
 
 
-def _selects(stack, selection, table) -> bool:
-    """Whether a backup selection takes the table: by reference, by an ARN pattern, or by tag."""
+def _backup_selections(stack):
+    """Whether the stack's backup selections take a table: by reference, by ARN (a pattern, or exactly), or by
+    tag. What every selection takes is gathered once, so each table is one lookup (and a match against the
+    distinct ARN patterns), not a pass over the selections."""
     import fnmatch
 
-    if table in stack.targets(selection, "resources", aws.TABLE):
-        return True
-    arn = table.get("arn")
-    if isinstance(arn, str) and any(isinstance(p, str) and fnmatch.fnmatchcase(arn, p)
-                                    for p in as_list(selection.get("resources"))):
-        return True
-    return any(isinstance(t, dict) and isinstance(t.get("key"), str) and table.tags.get(t["key"]) == t.get("value")
-               for t in as_list(selection.get("selectionTags")))
+    by_reference: set = set()
+    arns: set = set()
+    patterns: set = set()
+    tags: set = set()
+    for selection in stack.of_type(aws.BACKUP_SELECTION):
+        by_reference.update(t.urn for t in stack.targets(selection, "resources", aws.TABLE))
+        for p in as_list(selection.get("resources")):
+            if isinstance(p, str):
+                (patterns if any(c in p for c in "*?[") else arns).add(p)
+        tags.update((t["key"], t["value"]) for t in as_list(selection.get("selectionTags"))
+                    if isinstance(t, dict) and isinstance(t.get("key"), str) and isinstance(t.get("value"), str))
+
+    def selected(table) -> bool:
+        if table.urn in by_reference:
+            return True
+        arn = table.get("arn")
+        if isinstance(arn, str) and (arn in arns or any(fnmatch.fnmatchcase(arn, p) for p in patterns)):
+            return True
+        return any(isinstance(v, str) and (k, v) in tags for k, v in table.tags.items())
+    return selected
 
 
 property_rule(

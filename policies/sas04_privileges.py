@@ -1159,8 +1159,10 @@ def _guest_roles(stack) -> list:
         by_kind = att.get("roles")
         if isinstance(by_kind, dict) and set(by_kind) == {"unauthenticated"}:
             out += stack.targets(att, "roles", aws.ROLE)  # every role it references is the guest role
-        elif isinstance(by_kind, dict) and isinstance(by_kind.get("unauthenticated"), str):
-            out += [r for r in stack.of_type(aws.ROLE) if r.get("arn") == by_kind["unauthenticated"]]
+        elif isinstance(by_kind, dict) and "unauthenticated" in by_kind:
+            guest = att.known("roles.unauthenticated")   # a new role's ARN in preview: undecided, not a guess
+            if isinstance(guest, str):
+                out += [r for r in stack.carrying(aws.ROLE, guest) if r.get("arn") == guest]
     for role in stack.of_type(aws.ROLE):
         trust = role.document("assumeRolePolicy")
         if isinstance(trust, iam.Document) and any(
@@ -1201,6 +1203,20 @@ def cognito_unauth_role_broad(stack, cfg):
 @violates("cognito-unauth-role-broad", resource="guest")
 def guest_role_can_write_s3():
     _unauth_role({"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "arn:aws:s3:::uploads/*"})
+
+
+@violates("cognito-unauth-role-broad", resource="guest")
+def guest_role_named_beside_the_signed_in_role():
+    """The usual shape: one attachment names both roles, and the guest role's trust does not say which it is."""
+    pool = P.aws.cognito.IdentityPool("ids", identity_pool_name="app", allow_unauthenticated_identities=True)
+    trust = P.doc({"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                   "Action": "sts:AssumeRoleWithWebIdentity"})
+    guest = P.aws.iam.Role("guest", assume_role_policy=trust)
+    user = P.aws.iam.Role("user", assume_role_policy=trust)
+    P.aws.iam.RolePolicy("guest-policy", role=guest.id, policy=P.doc(
+        {"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/t"}))
+    P.aws.cognito.IdentityPoolRoleAttachment("roles", identity_pool_id=pool.id,
+                                             roles={"authenticated": user.arn, "unauthenticated": guest.arn})
 
 
 @complies("cognito-unauth-role-broad")

@@ -915,12 +915,14 @@ def _throttled_route_keys(stage) -> set:
     phrase="uses PROVISIONED capacity with no application autoscaling")
 def dynamodb_capacity_scaling(stack, cfg):
     targets = [t for t in stack.of_type(aws.AUTOSCALING_TARGET) if t.get("serviceNamespace") == "dynamodb"]
+    # what the targets scale, by the table they were computed from and by their resourceId text (one lookup a table)
+    from_tables = {urn for t in targets for urn in t.property_dependencies.get("resourceId", ())}
+    resource_ids = {t.get("resourceId") for t in targets}
     for table in stack.of_type(aws.TABLE):
         if (table.get("billingMode") or "PROVISIONED") != "PROVISIONED":
             continue
         name = table.get("name")
-        scaled = any(table.urn in t.property_dependencies.get("resourceId", ()) or
-                     (isinstance(name, str) and t.get("resourceId") == f"table/{name}") for t in targets)
+        scaled = table.urn in from_tables or (isinstance(name, str) and f"table/{name}" in resource_ids)
         if not scaled:
             yield table, "uses PROVISIONED capacity with no application autoscaling target. Add one, or use PAY_PER_REQUEST."
 

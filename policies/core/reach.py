@@ -107,7 +107,8 @@ def _add_bus_targets(stack, out: dict, integ, api_type: str, api_prop: str, prop
     named = stack.targets(integ, prop, aws.EVENT_BUS)
     rules = [r for bus in named for r in stack.referrers(bus, aws.EVENT_RULE, prop="eventBusName")]
     if not named and default_ok:
-        rules += [r for r in stack.of_type(aws.EVENT_RULE) if r.get("eventBusName") in (None, "default")]
+        rules += stack.cached("default-bus-rules", lambda: [
+            r for r in stack.of_type(aws.EVENT_RULE) if r.get("eventBusName") in (None, "default")])
     api = next(iter(stack.targets(integ, api_prop, api_type)), integ)
     for rule in rules:
         for target in stack.referrers(rule, aws.EVENT_TARGET, prop="rule"):
