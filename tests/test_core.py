@@ -606,6 +606,30 @@ def test_a_property_read_before_the_rest_is_decoded_reads_as_after():
     same()
 
 
+def test_a_resource_made_from_a_stack_request_is_the_one_from_struct_makes():
+    """``Resource.from_wire`` (the stack call's one-step constructor) gives what ``from_struct`` with the same
+    dependencies gives: every attribute, duplicates dropped in the same order, properties decoded alike."""
+    from pulumi.runtime.proto import analyzer_pb2 as pb
+
+    struct = struct_pb2.Struct()
+    struct.update({"arn": "arn:aws:sqs:us-east-1:1:q", "tags": {"team": "a"}})
+    wire = pb.AnalyzerResource(type="aws:sqs/queue:Queue", name="q", urn="urn:q", parent="urn:p", properties=struct,
+                               dependencies=["urn:b", "urn:a", "urn:b"],
+                               propertyDependencies={"kmsMasterKeyId": pb.AnalyzerPropertyDependencies(
+                                   urns=["urn:k", "urn:k", "urn:j"]), "policy": pb.AnalyzerPropertyDependencies()})
+    fast = Resource.from_wire(wire, governance.DEFAULT_CONTEXT)
+    assert [s for s in Resource.__slots__ if not hasattr(fast, s)] == []   # a slot added later is set here too
+    slow = Resource.from_struct(wire.type, wire.name, wire.urn, struct, context=governance.DEFAULT_CONTEXT,
+                                parent="urn:p", dependencies=("urn:b", "urn:a", "urn:b"),
+                                property_dependencies={"kmsMasterKeyId": ["urn:k", "urn:k", "urn:j"], "policy": []})
+    assert fast.dependencies == slow.dependencies == ("urn:b", "urn:a")
+    assert fast.property_dependencies == slow.property_dependencies == {"kmsMasterKeyId": ("urn:k", "urn:j"),
+                                                                        "policy": ()}
+    for attr in ("type", "name", "urn", "parent", "origin", "truncated", "context", "props", "secret_paths", "tags"):
+        assert getattr(fast, attr) == getattr(slow, attr), attr
+    assert fast.top_string("arn") == "arn:aws:sqs:us-east-1:1:q"
+
+
 def test_a_redactor_of_several_resources_hides_what_one_of_all_their_values_would():
     """``JoinedRedactor`` (each resource's own redactor, built once per resource) hides exactly what one
     ``Redactor`` of all their values together hides: a value marked secret in one and open in another, a

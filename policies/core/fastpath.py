@@ -291,19 +291,11 @@ def _decode_stack(request, context: governance.Context) -> StackIndex:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return StackIndex(native.views(
-            Resource.from_struct(r.type, r.name, r.urn, r.properties, context=context,
-                                 parent=r.parent, dependencies=tuple(r.dependencies),
-                                 property_dependencies=_property_dependencies(r.propertyDependencies))
-            for r in request.resources), context)
+        return StackIndex(native.views(Resource.from_wire(r, context) for r in request.resources), context)
     finally:
         if enabled:
             gc.enable()
 
-
-def _property_dependencies(deps) -> dict:
-    """The engine's property dependencies (a protobuf map, iterated by key: its items() view is Python code)."""
-    return {k: deps[k].urns for k in deps}
 
 
 def serve(context: governance.Context = governance.DEFAULT_CONTEXT, pipe=None, *, name: str, policies: list,

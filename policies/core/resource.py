@@ -76,6 +76,21 @@ class Resource:
         resource._struct = struct
         return resource
 
+    @classmethod
+    def from_wire(cls, r, context: Context) -> Resource:
+        """``from_struct`` of one resource of an AnalyzeStack request (an ``AnalyzerResource``), made in one
+        step: the stack call makes a thousand of these before any rule runs. Its dependencies and property
+        dependencies are read from the protobuf as they are, duplicates dropped."""
+        resource = cls.__new__(cls)
+        resource.type, resource.name, resource.urn, resource.parent = r.type, r.name, r.urn, r.parent
+        resource._props, resource._secret_paths, resource._struct, resource._tops = {}, frozenset(), r.properties, {}
+        resource.dependencies = tuple(dict.fromkeys(r.dependencies))
+        deps = r.propertyDependencies
+        resource.property_dependencies = {k: tuple(dict.fromkeys(deps[k].urns)) for k in deps}
+        resource._truncated, resource._context, resource.origin = False, context, None
+        resource._leaves, resource._redactor, resource._documents = None, None, {}
+        return resource
+
     def _decode(self) -> None:
         struct, self._struct = self._struct, None
         self._tops = {}
