@@ -105,6 +105,15 @@ def public_url_is_reported_once_by_the_confirmed_rule():
     public_url_with_public_permission()
 
 
+@violates("lambda-url-auth-none", resource="url", superseded_by="lambda-url-public-invoke-confirmed")
+def lambda_url_auth_none_under_lambda_url_public_invoke_confirmed():
+    """A NONE URL and a permission for "*": one exposure, the confirmed rule's finding."""
+    fn = P.function()
+    P.aws.lambda_.FunctionUrl("url", function_name=fn.name, authorization_type="NONE")
+    P.aws.lambda_.Permission("public-url", function=fn.name, action="lambda:InvokeFunctionUrl", principal="*",
+                             function_url_auth_type="NONE")
+
+
 @stack_rule(
     "lambda-url-public-invoke-confirmed", CAT, Sev.CRITICAL,
     types=[aws.FUNCTION_URL, aws.PERMISSION],
@@ -197,6 +206,15 @@ def permission_for_a_service_with_source():
     bucket = P.aws.s3.Bucket("uploads")
     P.aws.lambda_.Permission("s3", function=fn.name, action="lambda:InvokeFunction", principal="s3.amazonaws.com",
                              source_arn=bucket.arn, source_account="123456789012")
+
+
+@violates("lambda-permission-public-principal", resource="public-url",
+          superseded_by="lambda-url-public-invoke-confirmed")
+def lambda_permission_public_principal_under_lambda_url_public_invoke_confirmed():
+    fn = P.function()
+    P.aws.lambda_.FunctionUrl("url", function_name=fn.name, authorization_type="NONE")
+    P.aws.lambda_.Permission("public-url", function=fn.name, action="lambda:InvokeFunctionUrl", principal="*",
+                             function_url_auth_type="NONE")
 
 
 @resource_rule(

@@ -163,6 +163,19 @@ def s3_public_access_block_weak_under_s3_acl_public():
                                      ignore_public_acls=False, restrict_public_buckets=False)
 
 
+@violates("s3-public-access-block-weak", resource="site-block", superseded_by="s3-policy-public")
+def s3_public_access_block_weak_under_s3_policy_public():
+    """aws-py-s3-folder: the block is switched off so that the public-read policy can apply."""
+    site = P.aws.s3.Bucket("site")
+    block = P.aws.s3.BucketPublicAccessBlock("site-block", bucket=site.id, block_public_acls=False,
+                                             block_public_policy=False, ignore_public_acls=False,
+                                             restrict_public_buckets=False)
+    P.aws.s3.BucketPolicy("site-policy", bucket=site.id, policy=site.arn.apply(lambda arn: json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                                "Resource": f"{arn}/*"}]})),
+                          opts=P.pulumi.ResourceOptions(depends_on=[block]))
+
+
 @stack_rule(
     "s3-policy-public", CAT, Sev.CRITICAL, types=[aws.BUCKET_POLICY, aws.BUCKET, aws.BUCKET_PAB],
     title="S3 bucket policies are not open to everyone",

@@ -273,6 +273,14 @@ def iam_wildcard_service_action_under_iam_admin_star():
     P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
 
 
+@violates("iam-wildcard-service-action", resource="deployer-managed", superseded_by="lambda-role-overprivileged")
+def iam_wildcard_service_action_under_lambda_role_overprivileged():
+    """AWSLambda_FullAccess attached to a function's role: the function's over-privileged role is the finding."""
+    r = P.role("deployer-role")
+    P.aws.iam.RolePolicyAttachment("deployer-managed", role=r.name, policy_arn=P.AWS_MANAGED + "AWSLambda_FullAccess")
+    P.function("deployer", role_arn=r.arn)
+
+
 # What a function commonly calls of a service: the fix's starting point for replacing "<service>:*"
 COMMON_ACTIONS = {
     "s3": ["s3:GetObject", "s3:PutObject"], "dynamodb": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
@@ -383,6 +391,14 @@ def iam_passrole_star_under_iam_admin_star():
     P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
 
 
+@violates("iam-passrole-star", resource="deployer-managed", superseded_by="lambda-role-overprivileged")
+def iam_passrole_star_under_lambda_role_overprivileged():
+    """AdministratorAccess attached to a function's role: the function's over-privileged role is the finding."""
+    r = P.role("deployer-role")
+    P.aws.iam.RolePolicyAttachment("deployer-managed", role=r.name, policy_arn=P.AWS_MANAGED + "AdministratorAccess")
+    P.function("deployer", role_arn=r.arn)
+
+
 @resource_rule(
     "iam-privesc-actions", CAT, Sev.HIGH, phase="stack", **MANAGED_RULE,
     title="Policies grant no privilege-escalation path",
@@ -467,6 +483,14 @@ def iam_privesc_actions_under_iam_admin_star():
     P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
 
 
+@violates("iam-privesc-actions", resource="deployer-managed", superseded_by="lambda-role-overprivileged")
+def iam_privesc_actions_under_lambda_role_overprivileged():
+    """AWSLambda_FullAccess attached to a function's role: the function's over-privileged role is the finding."""
+    r = P.role("deployer-role")
+    P.aws.iam.RolePolicyAttachment("deployer-managed", role=r.name, policy_arn=P.AWS_MANAGED + "AWSLambda_FullAccess")
+    P.function("deployer", role_arn=r.arn)
+
+
 @resource_rule(
     "iam-data-exfil-star", CAT, Sev.MEDIUM, phase="stack", **MANAGED_RULE,
     title="Data-reading actions are not granted on everything",
@@ -537,6 +561,14 @@ def iam_data_exfil_star_under_iam_wildcard_service_action():
 @violates("iam-data-exfil-star", resource="app-policy", superseded_by="iam-admin-star", says="on Resource \"*\"")
 def iam_data_exfil_star_under_iam_admin_star():
     P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+
+
+@violates("iam-data-exfil-star", resource="deployer-managed", superseded_by="lambda-role-overprivileged")
+def iam_data_exfil_star_under_lambda_role_overprivileged():
+    """AdministratorAccess attached to a function's role: the function's over-privileged role is the finding."""
+    r = P.role("deployer-role")
+    P.aws.iam.RolePolicyAttachment("deployer-managed", role=r.name, policy_arn=P.AWS_MANAGED + "AdministratorAccess")
+    P.function("deployer", role_arn=r.arn)
 
 
 @resource_rule(
@@ -823,6 +855,14 @@ def attachment_of_a_retired_or_unknown_managed_policy():
     """An ARN the snapshot does not know is neither an error nor a finding."""
     r = P.role("fn-role")
     P.aws.iam.RolePolicyAttachment("old", role=r.name, policy_arn=P.AWS_MANAGED + "NoSuchPolicyAnyMore")
+
+
+@violates("iam-admin-managed-policy", resource="deployer-managed", superseded_by="lambda-role-overprivileged")
+def iam_admin_managed_policy_under_lambda_role_overprivileged():
+    """AdministratorAccess attached to a function's role: the function's over-privileged role is the finding."""
+    r = P.role("deployer-role")
+    P.aws.iam.RolePolicyAttachment("deployer-managed", role=r.name, policy_arn=P.AWS_MANAGED + "AdministratorAccess")
+    P.function("deployer", role_arn=r.arn)
 
 
 # --- trust policies ---------------------------------------------------------------------------------

@@ -746,6 +746,16 @@ def rule_target_with_dlq():
         "dead_letter_config": {"arn": "arn:aws:sqs:us-east-1:123456789012:jobs-dlq"}}])
 
 
+@violates("eventbridge-target-dlq", resource="nightly-target", superseded_by="lambda-async-failure-destination")
+def eventbridge_target_dlq_under_lambda_async_failure_destination():
+    """A schedule invoking a function, neither with dead letters: one path, the function's finding."""
+    fn = P.function("nightly")
+    rule = P.aws.cloudwatch.EventRule("every-night", schedule_expression="cron(0 3 * * ? *)")
+    P.aws.cloudwatch.EventTarget("nightly-target", rule=rule.name, arn=fn.arn)
+    P.aws.lambda_.Permission("from-events", function=fn.name, action="lambda:InvokeFunction",
+                             principal="events.amazonaws.com", source_arn=rule.arn)
+
+
 @resource_rule(
     "sns-subscription-redrive", CAT, Sev.LOW, types=[aws.TOPIC_SUBSCRIPTION],
     title="Lambda subscriptions have a redrive policy",
