@@ -8,10 +8,9 @@ protection (which is billed per user) change who can sign in or what it costs, s
 """
 from __future__ import annotations
 
-import json
-
 import datetime as dt
 import fnmatch
+import json
 
 from .core import UNKNOWN, Sev, Undecided, as_list, bool_setting, fixes, iam, int_setting, list_setting, names_allowlist, \
     resource_rule, stack_rule

@@ -7,9 +7,8 @@ attachments of in-stack and AWS-managed policies) and roles shared between funct
 """
 from __future__ import annotations
 
-import json
-
 import fnmatch
+import json
 from collections import defaultdict
 
 from .core import Keyed, Sev, as_list, iam, int_setting, list_setting, resource_rule, stack_rule

@@ -7,7 +7,6 @@ attacker skip the steps before them.
 from __future__ import annotations
 
 import json
-
 import re
 
 from .core import Sev, Undecided, iam, list_setting, resource_rule, stack_rule
