@@ -74,3 +74,15 @@ def pytest_collection_modifyitems(session, config, items):
     """The public corpus's tests first: its one module fixture (every public program captured) is the
     suite's longest unit of work, so one process starts it at once while the other takes the rest."""
     items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/test_public.py") else 1)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _registry_left_as_found():
+    """Every test module leaves the rule registry as it found it: the tests of the rule table, the rule pages
+    and the README's counts judge the pack's own rules, and which test modules share a process varies."""
+    from policies import REGISTRY
+
+    before = set(REGISTRY)
+    yield
+    left = sorted(set(REGISTRY) - before)
+    assert not left, f"this test module left rules in the pack's registry: {left}"
