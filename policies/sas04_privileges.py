@@ -269,15 +269,13 @@ def iam_wildcard_service_action_under_iam_admin_managed_policy():
 
 @violates("iam-wildcard-service-action", resource="app-policy", superseded_by="iam-admin-star", says="allows * on every resource")
 def iam_wildcard_service_action_under_iam_admin_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+    _app_policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
 
 
 @violates("iam-wildcard-service-action", resource="deployer-managed", superseded_by="lambda-role-overprivileged")
 def iam_wildcard_service_action_under_lambda_role_overprivileged():
     """AWSLambda_FullAccess attached to a function's role: the function's over-privileged role is the finding."""
-    r = P.role("deployer-role")
-    P.aws.iam.RolePolicyAttachment("deployer-managed", role=r.name, policy_arn=P.AWS_MANAGED + "AWSLambda_FullAccess")
-    P.function("deployer", role_arn=r.arn)
+    _function_role_attaching("AWSLambda_FullAccess")
 
 
 # What a function commonly calls of a service: the fix's starting point for replacing "<service>:*"
@@ -334,17 +332,17 @@ def put_object_in_one_bucket():
 
 @violates("iam-wildcard-resource", resource="app-policy", superseded_by="iam-wildcard-service-action", says="on Resource \"*\"")
 def iam_wildcard_resource_under_iam_wildcard_service_action():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "dynamodb:*"}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": "dynamodb:*"})
 
 
 @violates("iam-wildcard-resource", resource="app-policy", superseded_by="iam-admin-star", says="allows s3:GetObject")
 def iam_wildcard_resource_under_iam_admin_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+    _app_policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
 
 
 @violates("iam-wildcard-resource", resource="app-policy", superseded_by="iam-data-exfil-star", says="allows s3:GetObject, sqs:SendMessage on Resource \"*\"")
 def iam_wildcard_resource_under_iam_data_exfil_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": ["s3:GetObject", "sqs:SendMessage"], "Resource": "*"}))
+    _app_policy({"Effect": "Allow", "Action": ["s3:GetObject", "sqs:SendMessage"], "Resource": "*"})
 
 
 @resource_rule(
@@ -387,15 +385,13 @@ def iam_passrole_star_under_iam_admin_managed_policy():
 
 @violates("iam-passrole-star", resource="app-policy", superseded_by="iam-admin-star", says="allows iam:PassRole on every role")
 def iam_passrole_star_under_iam_admin_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+    _app_policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
 
 
 @violates("iam-passrole-star", resource="deployer-managed", superseded_by="lambda-role-overprivileged")
 def iam_passrole_star_under_lambda_role_overprivileged():
     """AdministratorAccess attached to a function's role: the function's over-privileged role is the finding."""
-    r = P.role("deployer-role")
-    P.aws.iam.RolePolicyAttachment("deployer-managed", role=r.name, policy_arn=P.AWS_MANAGED + "AdministratorAccess")
-    P.function("deployer", role_arn=r.arn)
+    _function_role_attaching("AdministratorAccess")
 
 
 @resource_rule(
@@ -479,15 +475,13 @@ def iam_privesc_actions_under_iam_admin_managed_policy():
 
 @violates("iam-privesc-actions", resource="app-policy", superseded_by="iam-admin-star", says="a known privilege-escalation path")
 def iam_privesc_actions_under_iam_admin_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+    _app_policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
 
 
 @violates("iam-privesc-actions", resource="deployer-managed", superseded_by="lambda-role-overprivileged")
 def iam_privesc_actions_under_lambda_role_overprivileged():
     """AWSLambda_FullAccess attached to a function's role: the function's over-privileged role is the finding."""
-    r = P.role("deployer-role")
-    P.aws.iam.RolePolicyAttachment("deployer-managed", role=r.name, policy_arn=P.AWS_MANAGED + "AWSLambda_FullAccess")
-    P.function("deployer", role_arn=r.arn)
+    _function_role_attaching("AWSLambda_FullAccess")
 
 
 @resource_rule(
@@ -554,20 +548,18 @@ def iam_data_exfil_star_under_iam_admin_managed_policy():
 
 @violates("iam-data-exfil-star", resource="app-policy", superseded_by="iam-wildcard-service-action", says="dynamodb:Scan")
 def iam_data_exfil_star_under_iam_wildcard_service_action():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "dynamodb:*"}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": "dynamodb:*"})
 
 
 @violates("iam-data-exfil-star", resource="app-policy", superseded_by="iam-admin-star", says="on Resource \"*\"")
 def iam_data_exfil_star_under_iam_admin_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+    _app_policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
 
 
 @violates("iam-data-exfil-star", resource="deployer-managed", superseded_by="lambda-role-overprivileged")
 def iam_data_exfil_star_under_lambda_role_overprivileged():
     """AdministratorAccess attached to a function's role: the function's over-privileged role is the finding."""
-    r = P.role("deployer-role")
-    P.aws.iam.RolePolicyAttachment("deployer-managed", role=r.name, policy_arn=P.AWS_MANAGED + "AdministratorAccess")
-    P.function("deployer", role_arn=r.arn)
+    _function_role_attaching("AdministratorAccess")
 
 
 @resource_rule(
@@ -601,7 +593,7 @@ def policy_assuming_one_role():
 
 @violates("iam-assume-role-star", resource="app-policy", superseded_by="iam-admin-star", says="allows sts:AssumeRole on every role")
 def iam_assume_role_star_under_iam_admin_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+    _app_policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
 
 
 @resource_rule(
@@ -643,27 +635,27 @@ def ecr_authorization_token():
 
 @violates("iam-credentials-exposure", resource="app-policy", superseded_by="iam-passrole-star", says="redshift:GetClusterCredentials")
 def iam_credentials_exposure_under_iam_passrole_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["iam:PassRole", "redshift:GetClusterCredentials"]}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": ["iam:PassRole", "redshift:GetClusterCredentials"]})
 
 
 @violates("iam-credentials-exposure", resource="app-policy", superseded_by="iam-assume-role-star", says="sts:AssumeRole")
 def iam_credentials_exposure_under_iam_assume_role_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "sts:AssumeRole"}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": "sts:AssumeRole"})
 
 
 @violates("iam-credentials-exposure", resource="app-policy", superseded_by="iam-privesc-actions", says="iam:CreateAccessKey")
 def iam_credentials_exposure_under_iam_privesc_actions():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "iam:CreateAccessKey"}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": "iam:CreateAccessKey"})
 
 
 @violates("iam-credentials-exposure", resource="app-policy", superseded_by="iam-wildcard-service-action", says="each returns credentials")
 def iam_credentials_exposure_under_iam_wildcard_service_action():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "sts:*"}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": "sts:*"})
 
 
 @violates("iam-credentials-exposure", resource="app-policy", superseded_by="iam-admin-star", says="each returns credentials")
 def iam_credentials_exposure_under_iam_admin_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+    _app_policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
 
 
 @resource_rule(
@@ -703,27 +695,27 @@ def whole_service_is_the_wildcard_rules_finding():
 
 @violates("iam-permissions-management", resource="app-policy", superseded_by="iam-credentials-exposure", says="sqs:SetQueueAttributes")
 def iam_permissions_management_under_iam_credentials_exposure():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["redshift:GetClusterCredentials", "sqs:SetQueueAttributes"]}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": ["redshift:GetClusterCredentials", "sqs:SetQueueAttributes"]})
 
 
 @violates("iam-permissions-management", resource="app-policy", superseded_by="iam-passrole-star", says="sqs:SetQueueAttributes")
 def iam_permissions_management_under_iam_passrole_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["iam:PassRole", "sqs:SetQueueAttributes"]}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": ["iam:PassRole", "sqs:SetQueueAttributes"]})
 
 
 @violates("iam-permissions-management", resource="app-policy", superseded_by="iam-privesc-actions", says="iam:AttachRolePolicy")
 def iam_permissions_management_under_iam_privesc_actions():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "iam:AttachRolePolicy"}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": "iam:AttachRolePolicy"})
 
 
 @violates("iam-permissions-management", resource="app-policy", superseded_by="iam-wildcard-service-action", says="allows sqs:AddPermission")
 def iam_permissions_management_under_iam_wildcard_service_action():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "sqs:*"}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": "sqs:*"})
 
 
 @violates("iam-permissions-management", resource="app-policy", superseded_by="iam-admin-star", says="changes who may use")
 def iam_permissions_management_under_iam_admin_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+    _app_policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
 
 
 @resource_rule(
@@ -762,47 +754,47 @@ def tracing_takes_no_resource():
 
 @violates("iam-write-star", resource="app-policy", superseded_by="iam-credentials-exposure", says="sqs:SendMessage")
 def iam_write_star_under_iam_credentials_exposure():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["redshift:GetClusterCredentials", "sqs:SendMessage"]}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": ["redshift:GetClusterCredentials", "sqs:SendMessage"]})
 
 
 @violates("iam-write-star", resource="app-policy", superseded_by="iam-permissions-management", says="sqs:SendMessage")
 def iam_write_star_under_iam_permissions_management():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["sqs:SetQueueAttributes", "sqs:SendMessage"]}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": ["sqs:SetQueueAttributes", "sqs:SendMessage"]})
 
 
 @violates("iam-write-star", resource="app-policy", superseded_by="iam-passrole-star", says="sqs:SendMessage")
 def iam_write_star_under_iam_passrole_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["iam:PassRole", "sqs:SendMessage"]}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": ["iam:PassRole", "sqs:SendMessage"]})
 
 
 @violates("iam-write-star", resource="app-policy", superseded_by="iam-assume-role-star", says="sqs:SendMessage")
 def iam_write_star_under_iam_assume_role_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["sts:AssumeRole", "sqs:SendMessage"]}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": ["sts:AssumeRole", "sqs:SendMessage"]})
 
 
 @violates("iam-write-star", resource="app-policy", superseded_by="iam-data-exfil-star", says="s3:PutObject")
 def iam_write_star_under_iam_data_exfil_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": ["s3:GetObject", "s3:PutObject"]}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": ["s3:GetObject", "s3:PutObject"]})
 
 
 @violates("iam-write-star", resource="app-policy", superseded_by="iam-privesc-actions", says="allows lambda:UpdateFunctionCode on every resource")
 def iam_write_star_under_iam_privesc_actions():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "lambda:UpdateFunctionCode"}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": "lambda:UpdateFunctionCode"})
 
 
 @violates("iam-write-star", resource="app-policy", superseded_by="iam-wildcard-resource", says="allows sqs:SendMessage on every resource")
 def iam_write_star_under_iam_wildcard_resource():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "sqs:SendMessage"}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": "sqs:SendMessage"})
 
 
 @violates("iam-write-star", resource="app-policy", superseded_by="iam-wildcard-service-action", says="sqs:ChangeMessageVisibility")
 def iam_write_star_under_iam_wildcard_service_action():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Resource": "*", "Action": "sqs:*"}))
+    _app_policy({"Effect": "Allow", "Resource": "*", "Action": "sqs:*"})
 
 
 @violates("iam-write-star", resource="app-policy", superseded_by="iam-admin-star", says="on every resource. Name the resources.")
 def iam_write_star_under_iam_admin_star():
-    P.aws.iam.Policy("app-policy", policy=P.doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+    _app_policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
 
 
 @resource_rule(
@@ -859,9 +851,7 @@ def attachment_of_a_retired_or_unknown_managed_policy():
 @violates("iam-admin-managed-policy", resource="deployer-managed", superseded_by="lambda-role-overprivileged")
 def iam_admin_managed_policy_under_lambda_role_overprivileged():
     """AdministratorAccess attached to a function's role: the function's over-privileged role is the finding."""
-    r = P.role("deployer-role")
-    P.aws.iam.RolePolicyAttachment("deployer-managed", role=r.name, policy_arn=P.AWS_MANAGED + "AdministratorAccess")
-    P.function("deployer", role_arn=r.arn)
+    _function_role_attaching("AdministratorAccess")
 
 
 # --- trust policies ---------------------------------------------------------------------------------
@@ -1336,3 +1326,15 @@ def _trusting(principal, condition=None):
     if condition:
         statement["Condition"] = condition
     return P.role("partner", trust=P.doc(statement))
+
+
+def _function_role_attaching(managed: str):
+    """A function whose own role has the AWS managed policy ``managed`` attached (as "deployer-managed")."""
+    r = P.role("deployer-role")
+    P.aws.iam.RolePolicyAttachment("deployer-managed", role=r.name, policy_arn=P.AWS_MANAGED + managed)
+    P.function("deployer", role_arn=r.arn)
+
+
+def _app_policy(*statements):
+    """A customer-managed policy ("app-policy") of these statements."""
+    P.aws.iam.Policy("app-policy", policy=P.doc(*statements))
