@@ -577,7 +577,7 @@ def _wire_values():
 def test_a_property_read_before_the_rest_is_decoded_reads_as_after():
     """``Resource.get`` decodes only the top-level property it reads until ``props`` is asked for: every
     read (present, absent, nested, through lists, unknown, secret-wrapped) answers as on the whole decode,
-    and so do ``known``, ``is_set``, ``tags`` and ``top_string``."""
+    and so do ``known``, ``is_set``, ``tags``, ``top_string`` and ``top_text``."""
     from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
     paths = st.sampled_from(["a", "b", "tags", "arn", "a.a", "a.b.0", "a.0", "b.a.a", "missing", "x.y", "a.1.b"])
@@ -601,6 +601,11 @@ def test_a_property_read_before_the_rest_is_decoded_reads_as_after():
         arn = whole.get("arn")
         assert lazy.top_string("arn") == (arn if isinstance(arn, str) and arn is not values.UNKNOWN
                                           and not whole.is_secret("arn") else None)
+        for key in ("arn", "a", "tags", "missing"):   # what the stack's joins read: a string, secret or not
+            plain = whole.props.get(key)
+            fresh = Resource.from_struct("aws:s3/bucket:Bucket", "r", "urn:r", struct,
+                                         context=governance.DEFAULT_CONTEXT)
+            assert fresh.top_text(key) == whole.top_text(key) == (plain if isinstance(plain, str) else None)
         assert lazy.props == whole.props and lazy.secret_paths == whole.secret_paths
 
     same()
@@ -638,7 +643,8 @@ def test_a_redactor_of_several_resources_hides_what_one_of_all_their_values_woul
 
     pool = ["orders-role", "hunter2hunter2", "AKIAIOSFODNN7EXAMPLE", "arn:aws:iam::123456789012:role/orders-role",
             "ab", "plain value", 'quote"d', "123456789012", "tok-abcdefgh"]
-    marks = st.one_of(st.just(True), st.sets(st.sampled_from(["", "name", "PASSWORD", "TOKEN", "note"]), max_size=2))
+    keys = st.sampled_from(["", "name", "PASSWORD", "TOKEN", "note"])
+    marks = st.one_of(st.just(True), st.sets(keys, max_size=2), keys)   # a set of keys, or one key (a string)
     leaves = st.dictionaries(st.sampled_from(pool), marks, max_size=5)
 
     @hsettings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
@@ -650,10 +656,18 @@ def test_a_redactor_of_several_resources_hides_what_one_of_all_their_values_woul
                 if mark is True or merged.get(value) is True:
                     merged[value] = True
                 else:
-                    merged[value] = set(merged.get(value, set())) | mark
+                    merged[value] = set(merged.get(value, set())) | ({mark} if isinstance(mark, str) else mark)
         text = "finding: " + " ".join(words) + " (" + ":".join(words) + ")"
         joined = messages.JoinedRedactor([messages.Redactor(dict(p)) for p in parts])
         assert joined(text) == messages.Redactor(merged)(text)
+        # what is hidden, worked out the slow way: every form of a value marked secret, and every form of a
+        # value that must be hidden and that the text contains, in some form or by a long word of it
+        words = [w for w in (w.strip(messages._STRIP) for w in messages._SPLIT.split(text))
+                 if len(w) >= messages.MIN_PIECE]
+        expected = {f for value, mark in merged.items() if value and (mark is True or (
+            (any(f in text for f in messages._forms(value)) or any(w in value for w in words))
+            and messages.must_hide(value, mark))) for f in messages._forms(value)}
+        assert set(messages.Redactor(merged)._hidden_forms(text)) == expected
 
     same()
 

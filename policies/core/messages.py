@@ -33,8 +33,9 @@ _LONG_WORD = re.compile(r"[^\s\"'`()\[\]{}<>,;]{" + str(MIN_PIECE) + ",}")
 
 def leaf_strings(props: Any, secret_paths: Iterable[str] = ()) -> dict:
     """Every string in ``props`` (and in JSON text inside it) -> ``True`` when it is (inside) a value
-    marked secret, else the set of keys it stands under, from which ``must_hide`` decides whether a
-    detector finds a credential in it. The detector runs only on a value a message contains."""
+    marked secret, else the key it stands under (the set of them if several), from which ``must_hide``
+    decides whether a detector finds a credential in it. The detector runs only on a value a message
+    contains."""
 
     out: dict = {}
     secret_paths = frozenset(secret_paths)
@@ -69,25 +70,33 @@ def _marked_leaves(props: Any, secret_paths: frozenset, out: dict) -> None:
 
 
 def _open_leaves(props: Any, out: dict) -> None:
-    """``leaf_strings`` of a value with nothing marked secret in it: no paths to follow."""
-    stack = [(props, "", 0)]
+    """``leaf_strings`` of a value with nothing marked secret in it: no paths to follow. A value found under
+    one key is recorded with that key (a string), under several with the set of them. Iterative (a policy
+    document's JSON text may nest deeper than the interpreter's recursion limit); only containers are put on
+    the stack, and a container's strings are recorded as it is read."""
+    stack: list = [([props], "", 0)]
+    pop, push = stack.pop, stack.append
+    get = out.get
     while stack:
-        value, key, depth = stack.pop()
-        if isinstance(value, str):
-            seen = out.get(value)
-            if seen is None:
-                out[value] = {key}
-            else:
-                seen.add(key)
-            if value[:1] in "{[" and depth < 2:
-                try:
-                    stack.append((json.loads(value), key, depth + 1))
-                except (ValueError, RecursionError):
-                    pass
-        elif isinstance(value, dict):
-            stack.extend((v, str(k), depth) for k, v in value.items())
-        elif isinstance(value, list):
-            stack.extend((v, key, depth) for v in value)
+        container, key, depth = pop()
+        items = container.items() if isinstance(container, dict) else [(key, v) for v in container]
+        for k, value in items:
+            if isinstance(value, str):
+                k = k if isinstance(k, str) else str(k)
+                seen = get(value)
+                if seen is None:
+                    out[value] = k
+                elif seen != k:
+                    out[value] = {seen, k} if isinstance(seen, str) else seen | {k}
+                if value[:1] in "{[" and depth < 2:
+                    try:
+                        doc = json.loads(value)
+                    except (ValueError, RecursionError):
+                        continue
+                    if isinstance(doc, (dict, list)):
+                        push((doc, k, depth + 1))
+            elif isinstance(value, (dict, list)):
+                push((value, k if isinstance(k, str) else str(k), depth))
 
 
 def _note(out: dict, value: str, mark) -> None:
@@ -104,9 +113,12 @@ def _note(out: dict, value: str, mark) -> None:
 
 
 def must_hide(value: str, mark) -> bool:
-    """Whether a value ``leaf_strings`` found must never be shown: marked secret, or a credential."""
+    """Whether a value ``leaf_strings`` found must never be shown: marked secret, or a credential (``mark`` is
+    the key it stands under, or the set of them)."""
     if isinstance(mark, bool):
         return mark
+    if isinstance(mark, str):
+        return _looks_secret(mark, value)
     return any(_looks_secret(key, value) for key in (mark or ("",)))
 
 
@@ -126,39 +138,45 @@ class Redactor:
     that is not marked secret looks like a credential is decided only when a message contains it (or
     a long piece of it), once per value."""
 
-    def __init__(self, values: dict, names: Iterable[str] = ()):
-        self.marked = [v for v, mark in values.items() if v and mark is True]
-        self.open = {v: mark for v, mark in values.items() if v and mark is not True and mark is not False}
+    def __init__(self, values: dict):
+        marked = [v for v, mark in values.items() if mark is True]
+        if marked or False in values.values():
+            self.marked = [v for v in marked if v]
+            self.open = {v: mark for v, mark in values.items() if v and mark is not True and mark is not False}
+        else:   # what ``leaf_strings`` gives for a resource with nothing marked secret: every value is open
+            self.marked, self.open = [], values if "" not in values else {v: m for v, m in values.items() if v}
         self.decided: dict = {}
         self._forms_of_marked = sorted({f for v in self.marked for f in _forms(v)}, key=len, reverse=True) \
             if self.marked else []
-        # what ``_found`` asks of every open value, worked out once: the values a message can only contain
-        # as written, those it may contain escaped too, and the long ones (a piece of which is hidden)
-        # joined into one text, so a word of a message is looked up in all of them at once
-        plain: list = []
-        escaped: list = []
-        long: list = []
-        for v in self.open:
-            if "\\" in v or '"' in v or "'" in v or not v.isprintable():
-                escaped.append((v, _forms(v)))
-            else:
-                plain.append(v)
-            if len(v) >= MIN_PIECE:
-                long.append(v)
-        self._plain, self._escaped, self._long = plain, escaped, long
-        self._long_text = "\x00".join(long)
+        # what ``_found`` asks of every open value, worked out once: the values a message can only contain as
+        # written, and those it may contain escaped too (rare: looked for only when some value needs it); and
+        # all of them joined by spaces, in which a word of a message (which has no space) is found when it is a
+        # piece of one of them
+        self._joined = " ".join(self.open)
+        joined = self._joined
+        self._plain: Any = self.open
+        self._escaped: list = []
+        if "\\" in joined or '"' in joined or "'" in joined or not joined.isprintable():
+            self._plain = []
+            for v in self.open:
+                forms = _forms(v)
+                if len(forms) == 1:
+                    self._plain.append(v)
+                else:
+                    self._escaped.append((v, forms))
 
     def _found(self, text: str, words: list) -> list:
         """The open values that ``text`` contains (as written or escaped, or a long piece of: one of its
         ``words``) and that must be hidden."""
         # the open values the text contains, as written or escaped ...
         shown = {v for v in self._plain if v in text}
-        shown.update(v for v, forms in self._escaped if any(f in text for f in forms))
+        if self._escaped:
+            shown.update(v for v, forms in self._escaped if any(f in text for f in forms))
         # ... and the long ones a word of the text is a piece of (a secret ARN's account id)
-        if self._long_text:
-            for w in words:
-                if w in self._long_text:
-                    shown.update(v for v in self._long if w in v)
+        joined = self._joined
+        for w in words:
+            if w in joined:
+                shown.update(v for v in self.open if w in v)
         found = []
         for value in shown:
             hide = self.decided.get(value)

@@ -84,9 +84,14 @@ class Resource:
         resource = cls.__new__(cls)
         resource.type, resource.name, resource.urn, resource.parent = r.type, r.name, r.urn, r.parent
         resource._props, resource._secret_paths, resource._struct, resource._tops = {}, frozenset(), r.properties, {}
-        resource.dependencies = tuple(dict.fromkeys(r.dependencies))
+        urns = r.dependencies[:]
+        resource.dependencies = tuple(urns) if len(urns) < 2 else tuple(dict.fromkeys(urns))
         deps = r.propertyDependencies
-        resource.property_dependencies = {k: tuple(dict.fromkeys(deps[k].urns)) for k in deps}
+        pdeps: dict = {}
+        for k in deps:
+            urns = deps[k].urns[:]   # a list: reading the repeated field once, in C
+            pdeps[k] = tuple(urns) if len(urns) < 2 else tuple(dict.fromkeys(urns))
+        resource.property_dependencies = pdeps
         resource._truncated, resource._context, resource.origin = False, context, None
         resource._leaves, resource._redactor, resource._documents = None, None, {}
         return resource
@@ -108,6 +113,23 @@ class Resource:
             value = field.string_value
             return None if value in UNKNOWN_SENTINELS else value
         return self._plain(key)
+
+    def top_text(self, key: str) -> str | None:
+        """``props.get(key)`` when it is a string (a secret one too), else None: what the stack's joins read of
+        every resource (its ARN, id and name), read without decoding the other properties when the value is a
+        plain string on the wire."""
+        if self._struct is not None:
+            field = self._struct.fields.get(key)
+            if field is None:
+                return None
+            kind = field.WhichOneof("kind")
+            if kind == "string_value":
+                value = field.string_value
+                return None if value in UNKNOWN_SENTINELS else value
+            if kind != "struct_value":
+                return None
+        value = self.props.get(key)
+        return value if isinstance(value, str) else None
 
     def _plain(self, key: str) -> str | None:
         value = self.props.get(key)
@@ -148,7 +170,7 @@ class Resource:
 
     def redactor(self):
         if self._redactor is None:
-            self._redactor = Redactor(self.leaves(), (self.name,))
+            self._redactor = Redactor(self.leaves())
         return self._redactor
 
     # --- reading properties -------------------------------------------------------------------

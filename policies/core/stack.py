@@ -68,8 +68,8 @@ class StackIndex:
             idx = defaultdict(list)
             for r in self._by_type.get(type_, []):
                 for f in JOIN_FIELDS:
-                    v = r.props.get(f)
-                    if isinstance(v, str) and v:
+                    v = r.top_text(f)
+                    if v:
                         idx[v].append(r)
             self._values[type_] = idx
         return idx
@@ -110,7 +110,7 @@ class StackIndex:
         for r, p in self._referrer_index().get(target.urn, ()):
             if (not types or r.type in types) and (top is None or p == top):
                 out.setdefault(r.urn or id(r), r)
-        keys = {v for f in JOIN_FIELDS if isinstance(v := target.props.get(f), str) and v}
+        keys = {v for f in JOIN_FIELDS if (v := target.top_text(f))}
         for t in types:
             idx = self._prop_value_index(t, prop)
             for k in keys:
