@@ -67,10 +67,8 @@ class StackIndex:
         if idx is None:
             idx = defaultdict(list)
             for r in self._by_type.get(type_, []):
-                for f in JOIN_FIELDS:
-                    v = r.top_text(f)
-                    if v:
-                        idx[v].append(r)
+                for v in _join_keys(r):
+                    idx[v].append(r)
             self._values[type_] = idx
         return idx
 
@@ -110,7 +108,7 @@ class StackIndex:
         for r, p in self._referrer_index().get(target.urn, ()):
             if (not types or r.type in types) and (top is None or p == top):
                 out.setdefault(r.urn or id(r), r)
-        keys = {v for f in JOIN_FIELDS if (v := target.top_text(f))}
+        keys = _join_keys(target)
         for t in types:
             idx = self._prop_value_index(t, prop)
             for k in keys:
@@ -160,6 +158,14 @@ class StackIndex:
     def role_documents(self, role: Resource) -> list:
         """``roles.documents`` (the public API's name for it, ``policies.api``)."""
         return roles.documents(self, role)
+
+
+def _join_keys(r: Resource) -> frozenset:
+    """The known ARN, id and name of ``r``: what a value that refers to it equals (read once per resource)."""
+    keys = r.memo(("join keys",))
+    if keys is None:
+        keys = r.memo(("join keys",), frozenset(v for f in JOIN_FIELDS if (v := r.top_text(f))))
+    return keys
 
 
 def _strings(value) -> list:
