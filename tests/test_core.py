@@ -70,6 +70,26 @@ def test_an_unknown_principal_or_condition_is_undecided():
     assert doc.statements[0].open_to_anyone() is None and doc.open_statements() == ([], True)
 
 
+def test_a_stack_call_parses_the_same_policy_text_once():
+    """Within ``shared_parses`` (each stack call) a JSON text is parsed once and its Document shared; outside it,
+    and in another thread meanwhile, every parse is its own; a text that is no policy is shared as a Malformed."""
+    import threading
+
+    text = '{"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}'
+    assert iam.parse(text) is not iam.parse(text)
+    with iam.shared_parses():
+        first = iam.parse(text)
+        assert iam.parse(text) is first and first.statements[0].grants("sts:AssumeRole")
+        assert isinstance(iam.parse("not json"), iam.Malformed) and iam.parse("not json") is iam.parse("not json")
+        assert iam.parse({"Statement": []}) is not iam.parse({"Statement": []})   # an object is not keyed
+        other: list = []
+        worker = threading.Thread(target=lambda: other.extend([iam.parse(text), iam.parse(text)]))
+        worker.start()
+        worker.join()
+        assert other[0] is not other[1] and other[0] is not first
+    assert iam.parse(text) is not first and iam._PARSES.get() is None
+
+
 def test_managed_policies_are_documents():
     doc = managed.document("arn:aws:iam::aws:policy/service-role/AWSLambdaRole")
     assert doc.source == "the AWS-managed AWSLambdaRole policy" and doc.statements[0].grants("lambda:InvokeFunction")
