@@ -631,6 +631,34 @@ def test_a_property_read_before_the_rest_is_decoded_reads_as_after():
     same()
 
 
+def test_the_strings_read_from_the_wire_are_those_of_the_decoded_properties():
+    """``messages.wire_leaves`` (what a redactor reads of a resource no rule decoded) equals ``leaf_strings`` of the
+    decoded properties, keys and JSON text included, and declines (None) only for what it leaves to the decoder:
+    a value marked secret or another signed object that is not an asset or archive."""
+    from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+    policy = json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]})
+    asset = {values.SIG_KEY: values.ASSET_SIG, "path": "index.py"}
+    extra = st.sampled_from([policy, "[1, \"x\"]", "{not json", asset, {values.SIG_KEY: values.RESOURCE_REF_SIG,
+                                                                          "urn": "urn:r", "id": "i-1"}])
+
+    @hsettings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.dictionaries(st.sampled_from(["a", "b", "tags", "policy", "code"]), st.one_of(_wire_values(), extra),
+                           max_size=4))
+    def same(props):
+        struct = struct_pb2.Struct()
+        struct.update(props)
+        decoded, truncated = values.decode_struct(struct, secrets := set())
+        found = messages.wire_leaves(struct)
+        signed = values.SIG_KEY in json.dumps(props).replace(f'"{values.SIG_KEY}": "{values.ASSET_SIG}"', "")
+        assert (found is None) == signed
+        if found is not None:
+            assert not secrets and not truncated
+            assert found == messages.leaf_strings(decoded)
+
+    same()
+
+
 def test_a_resource_made_from_a_stack_request_is_the_one_from_struct_makes():
     """``Resource.from_wire`` (the stack call's one-step constructor) gives what ``from_struct`` with the same
     dependencies gives: every attribute, duplicates dropped in the same order, properties decoded alike."""

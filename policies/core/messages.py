@@ -69,25 +69,20 @@ def _marked_leaves(props: Any, secret_paths: frozenset, out: dict) -> None:
                 stack.append((v, f"{path}.{i}", key, secret, depth))
 
 
-def _open_leaves(props: Any, out: dict) -> None:
+def _open_leaves(props: Any, out: dict, depth: int = 0, key: str = "") -> None:
     """``leaf_strings`` of a value with nothing marked secret in it: no paths to follow. A value found under
     one key is recorded with that key (a string), under several with the set of them. Iterative (a policy
     document's JSON text may nest deeper than the interpreter's recursion limit); only containers are put on
     the stack, and a container's strings are recorded as it is read."""
-    stack: list = [([props], "", 0)]
+    stack: list = [([props], key, depth)]
     pop, push = stack.pop, stack.append
-    get = out.get
     while stack:
         container, key, depth = pop()
         items = container.items() if isinstance(container, dict) else [(key, v) for v in container]
         for k, value in items:
             if isinstance(value, str):
                 k = k if isinstance(k, str) else str(k)
-                seen = get(value)
-                if seen is None:
-                    out[value] = k
-                elif seen != k:
-                    out[value] = {seen, k} if isinstance(seen, str) else seen | {k}
+                _note_open(out, value, k)
                 if value[:1] in "{[" and depth < 2:
                     try:
                         doc = json.loads(value)
@@ -97,6 +92,67 @@ def _open_leaves(props: Any, out: dict) -> None:
                         push((doc, k, depth + 1))
             elif isinstance(value, (dict, list)):
                 push((value, k if isinstance(k, str) else str(k), depth))
+
+
+def _note_open(out: dict, value: str, key: str) -> None:
+    seen = out.get(value)
+    if seen is None:
+        out[value] = key
+    elif seen != key:
+        out[value] = {seen, key} if isinstance(seen, str) else seen | {key}
+
+
+def wire_leaves(struct: Any) -> dict | None:
+    """``leaf_strings`` of the properties the engine sent (a protobuf ``Struct``), read straight from the wire
+    without decoding them, when nothing in them is marked secret: what a redactor needs of a resource no rule
+    decoded. None when the properties hold a secret, a resource reference or an output value, or reach the
+    decode boundary's limits (``values.MAX_DEPTH``, ``MAX_NODES``): then the caller decodes them. Equal to
+    ``leaf_strings`` of the decoded properties (tested)."""
+    from .values import MAX_DEPTH, MAX_NODES, UNKNOWN_SENTINELS
+
+    out: dict = {}
+    documents: list = []
+    fields = struct.fields
+    stack: list = [(fields[k], k, 1) for k in fields]
+    nodes = 0
+    while stack:
+        value, key, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_DEPTH or nodes > MAX_NODES:
+            return None
+        kind = value.WhichOneof("kind")
+        if kind == "string_value":
+            text = value.string_value
+            if text not in UNKNOWN_SENTINELS:
+                _note_open(out, text, key)
+                if text[:1] in "{[":
+                    documents.append((text, key))
+        elif not _wire_children(value, kind, key, depth, stack):
+            return None
+    for text, key in documents:   # a policy document written as JSON text: its strings too
+        try:
+            doc = json.loads(text)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(doc, (dict, list)):
+            _open_leaves(doc, out, 1, key)
+    return out
+
+
+def _wire_children(value: Any, kind: str | None, key: str, depth: int, stack: list) -> bool:
+    """``wire_leaves``' step into an object or a list: its values put on ``stack``; False for a signed object
+    the decoder must read (an asset or archive has no strings to read)."""
+    from .values import ARCHIVE_SIG, ASSET_SIG, SIG_KEY
+
+    if kind == "struct_value":
+        inner = value.struct_value.fields
+        sig = inner.get(SIG_KEY)
+        if sig is not None:
+            return sig.string_value in (ASSET_SIG, ARCHIVE_SIG)
+        stack.extend((inner[k], k, depth + 1) for k in inner)
+    elif kind == "list_value":
+        stack.extend((item, key, depth + 1) for item in value.list_value.values)
+    return True
 
 
 def _note(out: dict, value: str, mark) -> None:

@@ -5,7 +5,7 @@ from typing import Any, Mapping
 
 from . import iam
 from .governance import DEFAULT_CONTEXT, Context
-from .messages import Redactor, leaf_strings
+from .messages import Redactor, leaf_strings, wire_leaves
 from .native_forms import native_terms
 from .values import UNKNOWN, UNKNOWN_SENTINELS, decode_one, decode_struct, lookup
 
@@ -165,7 +165,9 @@ class Resource:
         """Every string value of the resource -> True if marked secret, else the keys it stands under
         (``messages.leaf_strings``; computed on first use)."""
         if self._leaves is None:
-            self._leaves = leaf_strings(self.props, self.secret_paths)
+            # a resource no rule decoded is read straight from the wire when nothing in it is secret
+            found = wire_leaves(self._struct) if self._struct is not None else None
+            self._leaves = found if found is not None else leaf_strings(self.props, self.secret_paths)
         return self._leaves
 
     def redactor(self):
