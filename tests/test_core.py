@@ -11,7 +11,7 @@ import sys
 import pytest
 from google.protobuf import struct_pb2
 
-from policies.core import governance, iam, managed, messages, roles, settings, values
+from policies.core import callmemo, governance, iam, managed, messages, roles, settings, values
 from policies.core.resource import Resource, Undecided
 from policies import REGISTRY, presentation
 from policies.core.stack import StackIndex
@@ -70,14 +70,14 @@ def test_an_unknown_principal_or_condition_is_undecided():
     assert doc.statements[0].open_to_anyone() is None and doc.open_statements() == ([], True)
 
 
-def test_a_stack_call_parses_the_same_policy_text_once():
-    """Within ``shared_parses`` (each stack call) a JSON text is parsed once and its Document shared; outside it,
+def test_a_stack_call_reads_the_same_text_once():
+    """Within ``callmemo.stack_call`` (each stack call) a JSON text is parsed once and its Document shared; outside it,
     and in another thread meanwhile, every parse is its own; a text that is no policy is shared as a Malformed."""
     import threading
 
     text = '{"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}'
     assert iam.parse(text) is not iam.parse(text)
-    with iam.shared_parses():
+    with callmemo.stack_call():
         first = iam.parse(text)
         assert iam.parse(text) is first and first.statements[0].grants("sts:AssumeRole")
         assert isinstance(iam.parse("not json"), iam.Malformed) and iam.parse("not json") is iam.parse("not json")
@@ -87,7 +87,11 @@ def test_a_stack_call_parses_the_same_policy_text_once():
         worker.start()
         worker.join()
         assert other[0] is not other[1] and other[0] is not first
-    assert iam.parse(text) is not first and iam._PARSES.get() is None
+        # whether a value under a key must be hidden is judged once per call too, and judged alike
+        assert messages.must_hide("hunter2hunter2", "PASSWORD") and not messages.must_hide("orders", "name")
+        assert callmemo.current()[("hide", "PASSWORD", "hunter2hunter2")] is True
+    assert iam.parse(text) is not first and callmemo.current() is None
+    assert messages.must_hide("hunter2hunter2", "PASSWORD") and not messages.must_hide("orders", "name")
 
 
 def test_managed_policies_are_documents():

@@ -29,7 +29,7 @@ from pulumi.runtime.proto import analyzer_pb2 as proto
 from pulumi_policy import policy as sdk
 from pulumi_policy.policy import EnforcementLevel
 
-from . import governance, iam, native
+from . import callmemo, governance, native
 from .resource import Resource, Undecided
 from .runtime import covered_by, evaluate, fix_passes, formatted, moot, remediation, supersede
 from .values import set_path
@@ -205,7 +205,7 @@ class GuardServicer(_Base):
             enabled = gc.isenabled()
             gc.disable()
             try:
-                with iam.shared_parses():
+                with callmemo.stack_call():
                     self._run(response, self._stack_policies, _decode_stack(request, self.context))
             finally:
                 if enabled:

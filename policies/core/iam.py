@@ -15,11 +15,10 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
-from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Iterable
 
+from . import callmemo
 from .values import UNKNOWN, as_list, contains_unknown
 
 
@@ -377,23 +376,6 @@ class Document:
         return found, undecided
 
 
-# The documents parsed during one stack call, by their JSON text: a stack carries the same text many times
-# (every function's role trusts lambda.amazonaws.com in the same words). A parsed document is read-only to
-# the rules and everything in it follows from its text (``Statement``'s memos too), so one parse serves every
-# resource that carries the text. Set by ``shared_parses`` for the call (per thread), unset otherwise.
-_PARSES: ContextVar[dict | None] = ContextVar("policy_parses", default=None)
-
-
-@contextmanager
-def shared_parses():
-    """Within this block (one stack call), a policy written as the same JSON text is parsed once."""
-    token = _PARSES.set({})
-    try:
-        yield
-    finally:
-        _PARSES.reset(token)
-
-
 def parse(value: Any) -> Document | Malformed | None:
     """Parse a policy given as a JSON string or an object.
 
@@ -405,11 +387,12 @@ def parse(value: Any) -> Document | Malformed | None:
     if value is UNKNOWN:
         return UNKNOWN  # type: ignore[return-value]
     if isinstance(value, str):
-        parses = _PARSES.get()
-        if parses is not None:
-            found = parses.get(value)
+        # within a stack call, a text is parsed once: a Document is read-only and follows from its text alone
+        memo = callmemo.current()
+        if memo is not None:
+            found = memo.get(("policy", value))
             if found is None:
-                found = parses[value] = _parse(value)
+                found = memo[("policy", value)] = _parse(value)
             return found
     return _parse(value)
 

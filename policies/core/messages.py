@@ -20,6 +20,7 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
+from . import callmemo
 from .rule import Keyed
 
 VALUE_HIDDEN = "<value hidden>"
@@ -181,6 +182,16 @@ def must_hide(value: str, mark) -> bool:
 def _looks_secret(key: str, value: str) -> bool:
     """A plain value that a reader must not see either: a credential format or keyword detected by
     detect-secrets, or any value under a key that names a secret (``API_TOKEN``, ``dbPassword``)."""
+    memo = callmemo.current()   # within a stack call, once per key and value (an ARN stands in several resources)
+    if memo is None:
+        return _judge_secret(key, value)
+    found = memo.get(("hide", key, value))
+    if found is None:
+        found = memo[("hide", key, value)] = _judge_secret(key, value)
+    return found
+
+
+def _judge_secret(key: str, value: str) -> bool:
     from . import secrets
 
     if secrets.is_reference(value):
