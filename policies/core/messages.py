@@ -222,15 +222,15 @@ class Redactor:
         self._joined = " ".join(self.open)
         joined = self._joined
         self._plain: Any = self.open
-        self._escaped: list = []
+        self._escaped: list = []    # values a message may contain escaped; their forms made when first needed
+        self._escaped_forms: dict = {}
         if "\\" in joined or '"' in joined or "'" in joined or not joined.isprintable():
             self._plain = []
             for v in self.open:
-                forms = _forms(v)
-                if len(forms) == 1:
-                    self._plain.append(v)
+                if "\\" in v or '"' in v or "'" in v or not v.isprintable():
+                    self._escaped.append(v)
                 else:
-                    self._escaped.append((v, forms))
+                    self._plain.append(v)
 
     def _found(self, text: str, words: list) -> list:
         """The open values that ``text`` contains (as written or escaped, or a long piece of: one of its
@@ -238,7 +238,7 @@ class Redactor:
         # the open values the text contains, as written or escaped ...
         shown = {v for v in self._plain if v in text}
         if self._escaped:
-            shown.update(v for v, forms in self._escaped if any(f in text for f in forms))
+            shown.update(v for v in self._escaped if self._contains_escaped(text, v))
         # ... and the long ones a word of the text is a piece of (a secret ARN's account id)
         joined = self._joined
         for w in words:
@@ -252,6 +252,16 @@ class Redactor:
             if hide:
                 found.append(value)
         return found
+
+    def _contains_escaped(self, text: str, value: str) -> bool:
+        """Whether ``text`` contains ``value`` as written or escaped. No form is shorter than the value, so a
+        value longer than the text (a policy document's JSON) is not looked for, nor its forms made."""
+        if len(value) > len(text):
+            return False
+        forms = self._escaped_forms.get(value)
+        if forms is None:
+            forms = self._escaped_forms[value] = _forms(value)
+        return any(f in text for f in forms)
 
     def _hidden_forms(self, text: str) -> list:
         found = self._found(text, _long_words(text))
