@@ -22,6 +22,7 @@ from typing import Any, Iterable
 
 from . import callmemo
 from .rule import Keyed
+from .values import ARCHIVE_SIG, ASSET_SIG, MAX_DEPTH, MAX_NODES, SIG_KEY, UNKNOWN_SENTINELS
 
 VALUE_HIDDEN = "<value hidden>"
 MAX_MESSAGE = 800
@@ -109,8 +110,6 @@ def wire_leaves(struct: Any) -> dict | None:
     decoded. None when the properties hold a secret, a resource reference or an output value, or reach the
     decode boundary's limits (``values.MAX_DEPTH``, ``MAX_NODES``): then the caller decodes them. Equal to
     ``leaf_strings`` of the decoded properties (tested)."""
-    from .values import MAX_DEPTH, MAX_NODES, UNKNOWN_SENTINELS
-
     out: dict = {}
     documents: list = []
     fields = struct.fields
@@ -128,7 +127,7 @@ def wire_leaves(struct: Any) -> dict | None:
                 _note_open(out, text, key)
                 if text[:1] in "{[":
                     documents.append((text, key))
-        elif not _wire_children(value, kind, key, depth, stack):
+        elif kind in _CONTAINERS and not _wire_children(value, kind, key, depth, stack):
             return None
     for text, key in documents:   # a policy document written as JSON text: its strings too
         try:
@@ -140,11 +139,12 @@ def wire_leaves(struct: Any) -> dict | None:
     return out
 
 
+_CONTAINERS = frozenset({"struct_value", "list_value"})
+
+
 def _wire_children(value: Any, kind: str | None, key: str, depth: int, stack: list) -> bool:
     """``wire_leaves``' step into an object or a list: its values put on ``stack``; False for a signed object
     the decoder must read (an asset or archive has no strings to read)."""
-    from .values import ARCHIVE_SIG, ASSET_SIG, SIG_KEY
-
     if kind == "struct_value":
         inner = value.struct_value.fields
         sig = inner.get(SIG_KEY)
