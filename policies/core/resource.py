@@ -37,7 +37,7 @@ class Resource:
     of values that were marked secret on the wire (only the engine path keeps that information).
     """
 
-    __slots__ = ("type", "name", "urn", "_props", "_secret_paths", "parent", "dependencies",
+    __slots__ = ("type", "name", "urn", "_props", "_secret_paths", "parent", "_dependencies",
                  "property_dependencies", "_truncated", "_context", "origin", "_leaves", "_redactor", "_documents",
                  "_struct", "_tops")
 
@@ -53,7 +53,7 @@ class Resource:
         self._tops: dict = {}   # top-level property -> its decoded value, until every property is decoded
         self.parent = parent
         # Duplicates in what the engine sends would multiply the work (and findings) of joins.
-        self.dependencies = tuple(dict.fromkeys(dependencies))
+        self._dependencies: Any = tuple(dict.fromkeys(dependencies))
         self.property_dependencies = {k: tuple(dict.fromkeys(v)) for k, v in (property_dependencies or {}).items()}
         self._truncated = truncated  # some part of the properties was too deep or too large to read
         # the pack's run-time settings (exemptions, tag overrides, clock): given when the resource is made,
@@ -79,17 +79,20 @@ class Resource:
     @classmethod
     def from_wire(cls, r, context: Context) -> Resource:
         """``from_struct`` of one resource of an AnalyzeStack request (an ``AnalyzerResource``), made in one
-        step: the stack call makes a thousand of these before any rule runs. Its dependencies and property
-        dependencies are read from the protobuf as they are, duplicates dropped."""
+        step: the stack call makes a thousand of these before any rule runs. Its property dependencies are read
+        from the protobuf as they are, duplicates dropped; its dependencies when first asked for."""
         resource = cls.__new__(cls)
         resource.type, resource.name, resource.urn, resource.parent = r.type, r.name, r.urn, r.parent
         resource._props, resource._secret_paths, resource._struct, resource._tops = {}, frozenset(), r.properties, {}
-        urns = r.dependencies[:]
-        resource.dependencies = tuple(urns) if len(urns) < 2 else tuple(dict.fromkeys(urns))
+        resource._dependencies = r.dependencies   # read when first asked for (``joined``)
         deps = r.propertyDependencies
         pdeps: dict = {}
         for k in deps:
-            urns = deps[k].urns[:]   # a list: reading the repeated field once, in C
+            urns = deps[k].urns
+            if not urns:   # the engine lists every input, most with no dependency
+                pdeps[k] = ()
+                continue
+            urns = urns[:]   # a list: the repeated field read once, in C
             pdeps[k] = tuple(urns) if len(urns) < 2 else tuple(dict.fromkeys(urns))
         resource.property_dependencies = pdeps
         resource._truncated, resource._context, resource.origin = False, context, None
@@ -134,6 +137,15 @@ class Resource:
     def _plain(self, key: str) -> str | None:
         value = self.props.get(key)
         return value if isinstance(value, str) and key not in self.secret_paths else None
+
+    @property
+    def dependencies(self) -> tuple:
+        """The URNs the resource depends on, duplicates dropped."""
+        deps = self._dependencies
+        if type(deps) is not tuple:   # a stack request's repeated field, not read yet
+            urns = deps[:]
+            deps = self._dependencies = tuple(urns) if len(urns) < 2 else tuple(dict.fromkeys(urns))
+        return deps
 
     @property
     def props(self) -> dict:

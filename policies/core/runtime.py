@@ -199,7 +199,9 @@ def _each_resource(rule: Rule, stack: StackIndex, cfg: dict) -> list:
         except Undecided as exc:
             undecided.append(exc)
             continue
-        found += [(resource, m) for m in ([result] if isinstance(result, str) else list(result or ()))]
+        if not result:   # nothing found (None, "", an empty list; a generator is truthy and is read)
+            continue
+        found += [(resource, m) for m in ([result] if isinstance(result, str) else list(result))]
     if undecided and not any(isinstance(m, str) and m for _, m in found):
         raise undecided[0]
     return found
