@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 CATEGORIES = {
@@ -214,9 +215,10 @@ class Rule:
                     return SECURITY_HUB.format(svc=svc.lower(), n=n)
         return SERVICE_DOCS.get(self.service, "https://docs.aws.amazon.com/lambda/latest/dg/lambda-security.html")
 
-    @property
+    @cached_property
     def settings(self) -> frozenset:
-        """The names of this rule's settings and of those every policy has (a message shows them as written)."""
+        """The names of this rule's settings and of those every policy has (a message shows them as written;
+        every finding's message asks, so it is worked out once)."""
         return frozenset(self.config) | COMMON_SETTINGS
 
     def defaults(self) -> dict:
