@@ -601,7 +601,7 @@ def _wire_values():
 def test_a_property_read_before_the_rest_is_decoded_reads_as_after():
     """``Resource.get`` decodes only the top-level property it reads until ``props`` is asked for: every
     read (present, absent, nested, through lists, unknown, secret-wrapped) answers as on the whole decode,
-    and so do ``known``, ``is_set``, ``tags``, ``top_string`` and ``top_text``."""
+    and so do ``known``, ``is_set``, ``tags``, ``top_string``, ``top_text`` and ``top_texts``."""
     from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
     paths = st.sampled_from(["a", "b", "tags", "arn", "a.a", "a.b.0", "a.0", "b.a.a", "missing", "x.y", "a.1.b"])
@@ -630,6 +630,10 @@ def test_a_property_read_before_the_rest_is_decoded_reads_as_after():
             fresh = Resource.from_struct("aws:s3/bucket:Bucket", "r", "urn:r", struct,
                                          context=governance.DEFAULT_CONTEXT)
             assert fresh.top_text(key) == whole.top_text(key) == (plain if isinstance(plain, str) else None)
+        keys = ("arn", "a", "tags", "missing", "b")
+        expected = [v for k in keys if isinstance(v := whole.props.get(k), str) and v]
+        fresh = Resource.from_struct("aws:s3/bucket:Bucket", "r", "urn:r", struct, context=governance.DEFAULT_CONTEXT)
+        assert fresh.top_texts(keys) == whole.top_texts(keys) == expected
         assert lazy.props == whole.props and lazy.secret_paths == whole.secret_paths
 
     same()

@@ -134,6 +134,25 @@ class Resource:
         value = self.props.get(key)
         return value if isinstance(value, str) else None
 
+    def top_texts(self, keys: tuple) -> list:
+        """``top_text`` of each of ``keys`` that is a non-empty string, the properties read once: a resource's ARN,
+        id and name, which the stack's joins read of most resources."""
+        struct = self._struct
+        if struct is None:
+            return [v for k in keys if (v := self.top_text(k))]
+        fields = struct.fields
+        out = []
+        for key in keys:
+            field = fields.get(key)
+            kind = None if field is None else field.WhichOneof("kind")
+            if kind == "string_value":
+                value = field.string_value
+                if value and value not in UNKNOWN_SENTINELS:
+                    out.append(value)
+            elif kind == "struct_value" and (value := self.top_text(key)):   # a secret: decoded
+                out.append(value)
+        return out
+
     def _plain(self, key: str) -> str | None:
         value = self.props.get(key)
         return value if isinstance(value, str) and key not in self.secret_paths else None

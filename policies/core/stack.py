@@ -162,10 +162,13 @@ class StackIndex:
 
 def _join_keys(r: Resource) -> frozenset:
     """The known ARN, id and name of ``r``: what a value that refers to it equals (read once per resource)."""
-    keys = r.memo(("join keys",))
+    keys = r.memo(_JOIN_KEYS)
     if keys is None:
-        keys = r.memo(("join keys",), frozenset(v for f in JOIN_FIELDS if (v := r.top_text(f))))
+        keys = r.memo(_JOIN_KEYS, frozenset(r.top_texts(JOIN_FIELDS)))
     return keys
+
+
+_JOIN_KEYS = ("join keys",)
 
 
 def _strings(value) -> list:
