@@ -157,16 +157,11 @@ def _wire_children(value: Any, kind: str | None, key: str, depth: int, stack: li
 
 
 def _note(out: dict, value: str, mark) -> None:
-    """Record that ``value`` is secret (``mark`` True) or stands under the key ``mark``."""
-    seen = out.get(value)
-    if seen is True:
-        return
+    """Record that ``value`` is secret (``mark`` True) or stands under the key ``mark`` (as ``_note_open``)."""
     if mark is True:
         out[value] = True
-    elif seen is None:
-        out[value] = {mark}
-    else:
-        seen.add(mark)
+    elif out.get(value) is not True:
+        _note_open(out, value, mark)
 
 
 def must_hide(value: str, mark) -> bool:
