@@ -32,9 +32,10 @@ def marked_secret(r, path: str) -> bool:
     return any(".".join(parts[:i]) in r.secret_paths for i in range(1, len(parts) + 1))
 
 
-def _secret_findings(r, prop: str, cfg: dict, what: str, where: str) -> list:
+def _secret_findings(r, prop: str, cfg: dict, what: str, where: str, by_name: bool = False) -> list:
     """One message per variable under ``prop`` that holds a credential: a value the program marked secret
-    (it knows it is one, and the service stores it in plain text), or one a detector recognises. Names
+    (it knows it is one, and the service stores it in plain text), or one a detector recognises, or (with
+    ``by_name``) a literal value under a name that names a secret (``API_TOKEN``), whatever its format. Names
     and detector types only, never a value."""
     variables = r.get(prop)
     if variables is UNKNOWN and marked_secret(r, prop):  # a whole map marked secret (its value hidden)
@@ -49,13 +50,37 @@ def _secret_findings(r, prop: str, cfg: dict, what: str, where: str) -> list:
         if any(fnmatch.fnmatchcase(key, p) for p in allowed):
             continue
         if marked_secret(r, f"{prop}.{key}"):
-            out.append(f"{what} {key} holds a secret value (marked secret by the program or its stack config). {STORE_IT}"
+            out.append(f"{what} '{key}' holds a secret value (marked secret by the program or its stack config). {STORE_IT}"
                        + SECRET_NOT_HELPING.format(where=where))
             continue
         kinds = secrets.detect(key, value, entropy=cfg.get("entropyDetectors", False))
+        if kinds == ["Secret Keyword"] and _a_setting(value):
+            continue   # a name like USE_SECRETS with a flag or a number: the keyword matched the name, not a secret
         if kinds:
-            out.append(f"{what} {key} holds what looks like a credential ({', '.join(kinds)}). {STORE_IT}")
+            out.append(f"{what} '{key}' holds what looks like a credential ({', '.join(kinds)}). {STORE_IT}")
+        elif by_name and _literal_under_secret_name(key, value):
+            out.append(f"{what} '{key}' holds what looks like a credential (a literal value under a name that names "
+                       f"a secret). {STORE_IT}")
     return out
+
+
+def _literal_under_secret_name(key: str, value) -> bool:
+    """A value written as is (not computed, not an ARN or a reference to a secret store, not a flag or a number, at
+    least 8 characters) under a name that names a secret (``API_TOKEN``, ``dbPassword``; not ``DB_PASSWORD_ARN``)."""
+    if not isinstance(value, str) or not secrets.names_a_secret(key):
+        return False
+    text = value.strip()
+    return len(text) >= 8 and not _a_setting(text) and not text.startswith("arn:") and not secrets.is_reference(text)
+
+
+_SETTING_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null"})
+
+
+def _a_setting(value) -> bool:
+    """A flag or a number: what a variable named like a secret holds when it is a setting (``USE_SECRETS=true``,
+    ``TOKEN_TTL=3600``), never a credential."""
+    text = value.strip().lower() if isinstance(value, str) else ""
+    return text in _SETTING_WORDS or text.replace(".", "", 1).isdigit()
 
 
 SECRET_SCAN_CONFIG = {
@@ -76,7 +101,8 @@ aws.lambda_.Function("fn", ..., environment={"variables": {"DB_PASSWORD_SECRET_A
     peers=["CKV_AWS_45"], config=SECRET_SCAN_CONFIG,
     phrase=("holds what looks like a credential", "holds a secret value (marked secret by the program or its stack config)"))
 def lambda_env_secrets(r, cfg):
-    return _secret_findings(r, "environment.variables", cfg, "environment variable", "the function's configuration")
+    return _secret_findings(r, "environment.variables", cfg, "environment variable", "the function's configuration",
+                            by_name=True)
 
 
 @violates("lambda-env-secrets", resource="fn")
@@ -115,6 +141,24 @@ def environment_variables_not_a_mapping():
 @complies("lambda-env-secrets")
 def environment_variable_values_not_strings():
     P.function(environment={"variables": {"DB_PASSWORD_RETRIES": 3, "TOKEN_TTL": 60}})
+
+
+@violates("lambda-env-secrets", resource="fn", modes=("update",),
+          says="environment variable 'API_TOKEN' holds what looks like a credential (a literal value")
+def env_var_token_of_no_known_format():
+    """A literal under a name that names a secret is the credential, whatever its shape (no detector knows it)."""
+    P.function(environment={"variables": {"API_TOKEN": "plain-canary-token-123", "TABLE": "orders"}})
+
+
+@complies("lambda-env-secrets")
+def env_vars_named_like_secrets_holding_settings():
+    """Under a secret's name, a number, an ARN, a reference to a secret store or a short flag is no credential; a
+    name ending in _ARN, _NAME or _PARAM names where the secret is."""
+    topic = P.aws.sns.Topic("token-events")
+    P.function(environment={"variables": {
+        "TOKEN_TTL_SECONDS": "3600", "PASSWORD_MIN_LENGTH": "12", "USE_SECRETS": "true",
+        "TOKEN_EVENTS_TOPIC": topic.arn, "DB_PASSWORD_SECRET": "{{resolve:secretsmanager:db-password}}",
+        "SECRET_NAME": "prod/orders/db", "API_KEY_PARAM": "/prod/orders/api-key"}})
 
 
 @violates("lambda-env-secrets", resource="fn")
@@ -159,7 +203,7 @@ aws.apigateway.Stage("prod", ..., variables={"backendSecretArn": secret.arn})"""
     phrase=("holds what looks like a credential", "holds a secret value (marked secret by the program or its stack config)"))
 def apigw_stage_variable_secrets(r, cfg):
     prop = "variables" if r.type == aws.REST_STAGE else "stageVariables"
-    return _secret_findings(r, prop, cfg, "stage variable", "the stage")
+    return _secret_findings(r, prop, cfg, "stage variable", "the stage", by_name=True)
 
 
 @violates("apigw-stage-variable-secrets", resource="prod")
@@ -171,6 +215,13 @@ def stage_variable_with_token():
 def http_stage_variable_with_password():
     api = P.aws.apigatewayv2.Api("http", protocol_type="HTTP")
     P.aws.apigatewayv2.Stage("live", api_id=api.id, name="live", stage_variables={"dbPassword": CANARY})
+
+
+@violates("apigw-stage-variable-secrets", resource="prod",
+          says="stage variable 'backendToken' holds what looks like a credential (a literal value")
+def stage_variable_token_of_no_known_format():
+    """The variable's name is shown as the program wrote it (not as a Python argument)."""
+    _rest_stage(variables={"backendToken": "k3y-for-the-backend-9f2", "backendHost": "orders.internal"})
 
 
 @complies("apigw-stage-variable-secrets")
@@ -305,7 +356,7 @@ def _string_leaves(doc, limit: int = 10_000) -> list:
                 "one that looks like a credential, put in a tag is published that way.",
     remediation="""aws.lambda_.Function("orders", ..., tags={"owner": "payments-team"})   # names and owners, never credentials""",
     config=SECRET_SCAN_CONFIG,
-    phrase=("tag db-password holds a secret value (marked secret by the program or its stack config)", "tag deploy-token holds what looks like a credential"))
+    phrase=("tag 'db-password' holds a secret value (marked secret by the program or its stack config)", "tag 'deploy-token' holds what looks like a credential"))
 def tags_secrets(stack, cfg):
     for r in stack.resources:
         if r.type.startswith("pulumi:"):

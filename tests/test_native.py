@@ -99,9 +99,9 @@ def test_a_secret_in_an_aws_native_resource_is_reported_never_shown(mode):
     found = check(_secret_everywhere, mode=mode)
     assert SECRET not in repr(found)
     if mode == "update":
-        assert "environment variable API_TOKEN holds a secret value (marked secret by the program or its stack config)" in \
+        assert "environment variable 'API_TOKEN' holds a secret value (marked secret by the program or its stack config)" in \
             _message(found, "lambda-env-secrets", "fn")
-        assert "tag db-password holds a secret value (marked secret by the program or its stack config)" in _message(found, "tags-secrets", "fn")
+        assert "tag 'db-password' holds a secret value (marked secret by the program or its stack config)" in _message(found, "tags-secrets", "fn")
         assert "holds a secret value (marked secret by the program or its stack config)" in _message(found, "apigw-stage-variable-secrets", "deploy")
 
 

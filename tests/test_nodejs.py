@@ -51,7 +51,7 @@ def test_a_typescript_program_is_judged_at_its_own_lines(mixin_scan):
     here = "tests/fixtures/ts/mixin_app/index.ts"
     secret = _by(findings, "lambda-env-secrets", "worker")
     assert secret["location"] == {"file": here, "line": 21}
-    assert "DB_PASSWORD holds a secret value (marked secret by the program or its stack config)" in secret["message"]
+    assert "'DB_PASSWORD' holds a secret value (marked secret by the program or its stack config)" in secret["message"]
     # resources @pulumi/aws creates inside bucket.onObjectCreated are placed at the user's call
     permission = _by(findings, "lambda-permission-service-no-source", "onUpload")
     assert permission["type"] == "aws:lambda/permission:Permission"
@@ -121,7 +121,7 @@ def test_with_the_role_finding_disabled_the_attachments_report(tmp_path):
 def test_a_value_the_program_marked_secret_never_reaches_an_output(mixin_scan):
     _, findings, sarif, proc = mixin_scan
     vault = _by(findings, "lambda-env-secrets", "vault")
-    assert "API_TOKEN holds a secret value (marked secret by the program or its stack config)" in vault["message"]
+    assert "'API_TOKEN' holds a secret value (marked secret by the program or its stack config)" in vault["message"]
     for text in (json.dumps(findings), json.dumps(sarif), proc.stdout, proc.stderr):
         assert "sgcanary" not in text
 
