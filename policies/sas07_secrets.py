@@ -77,10 +77,11 @@ _SETTING_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "enabled"
 
 
 def _a_setting(value) -> bool:
-    """A flag or a number: what a variable named like a secret holds when it is a setting (``USE_SECRETS=true``,
-    ``TOKEN_TTL=3600``), never a credential."""
+    """A flag or a short number: what a variable named like a secret holds when it is a setting
+    (``USE_SECRETS=true``, ``TOKEN_TTL=86400``), never a credential. A number of six digits or more may be a
+    PIN or a numeric key, and stays a finding."""
     text = value.strip().lower() if isinstance(value, str) else ""
-    return text in _SETTING_WORDS or text.replace(".", "", 1).isdigit()
+    return text in _SETTING_WORDS or (len(text) <= 5 and text.replace(".", "", 1).isdigit())
 
 
 SECRET_SCAN_CONFIG = {
@@ -141,6 +142,12 @@ def environment_variables_not_a_mapping():
 @complies("lambda-env-secrets")
 def environment_variable_values_not_strings():
     P.function(environment={"variables": {"DB_PASSWORD_RETRIES": 3, "TOKEN_TTL": 60}})
+
+
+@violates("lambda-env-secrets", resource="fn", says="environment variable 'DB_PASSWORD' holds what looks like a credential")
+def env_var_numeric_password():
+    """Six digits or more under a password's name may be a PIN: not a setting."""
+    P.function(environment={"variables": {"DB_PASSWORD": "83920174", "TOKEN_TTL": "86400"}})
 
 
 @violates("lambda-env-secrets", resource="fn", modes=("update",),
